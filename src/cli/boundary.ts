@@ -1,0 +1,55 @@
+// The one error boundary: anything a verb did not turn into findings becomes a result too,
+// with exit 2 for a command line commander refused and exit 3 for anything unexpected. No
+// stack trace reaches a user unless RECOVERABLE_DEBUG is set.
+import { CommanderError } from "commander";
+import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { createResult, NO_RELEASE, type VerbName } from "../verbs/result.js";
+import { emit } from "./output.js";
+
+const VERBS: readonly VerbName[] = ["keygen", "seal", "identity", "verify"];
+
+function verbOf(argv: readonly string[]): VerbName {
+  return VERBS.find((verb) => argv.includes(verb)) ?? "verify";
+}
+
+function wantsJSON(argv: readonly string[]): boolean {
+  return argv.includes("--json");
+}
+
+function report(argv: readonly string[], finding: ClassifiedFinding): void {
+  const result = createResult(verbOf(argv), [finding], NO_RELEASE, {});
+  if (wantsJSON(argv)) emit(result, { json: true });
+  else {
+    process.stderr.write(`recoverable: ${finding.message}\n${finding.hint}\n`);
+    process.exitCode = result.exitCode;
+  }
+}
+
+export function handleUsageError(argv: readonly string[], error: CommanderError): void {
+  const message = error.message.replace(/^error: /, "");
+  report(
+    argv,
+    createFinding("usage_invalid", {
+      subject: "command line",
+      actual: argv.join(" "),
+      message,
+    }),
+  );
+}
+
+export function handleUnexpectedError(argv: readonly string[], error: unknown): void {
+  if (process.env["RECOVERABLE_DEBUG"])
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  const errno = (error as NodeJS.ErrnoException).code;
+  const finding =
+    typeof errno === "string" && /^E[A-Z]+$/.test(errno)
+      ? createFinding("io_failed", {
+          subject: (error as NodeJS.ErrnoException).path ?? "file system",
+          message: `${(error as NodeJS.ErrnoException).path ?? "a file"}: ${errno} (${(error as Error).message})`,
+        })
+      : createFinding("internal_error", {
+          subject: "recoverable",
+          message: error instanceof Error ? error.message : String(error),
+        });
+  report(argv, finding);
+}

@@ -1,0 +1,39 @@
+import type { Command } from "commander";
+import type { StoreCheckCounts } from "../../store/verify-store.js";
+import { verify } from "../../verbs/verify.js";
+import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
+import { emit } from "../output.js";
+import { definedOnly } from "./defined-only.js";
+
+type VerifyFlags = GlobalFlags & { root?: string; ops?: string; strict?: boolean };
+
+export function registerVerify(program: Command): void {
+  withGlobalOptions(program.command("verify"))
+    .description("check the evidence chain and a store root against it, without restoring anything")
+    .option("--root <store>", "the store root (default: store.root of the drill config)")
+    .option("--ops <dir>", "the directory holding the evidence in the Atlas layout (default ./ops)")
+    .option("--strict", "files the manifest does not list are errors, not warnings")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  recoverable verify\n  recoverable verify --root /srv/atlas/store --ops /srv/atlas/ops\n  recoverable verify --root restored/ --json > verify.json",
+    )
+    .action(async (flags: VerifyFlags) => {
+      const result = await verify(
+        definedOnly({
+          config: flags.config,
+          root: flags.root,
+          ops: flags.ops,
+          strict: flags.strict,
+        }),
+      );
+      emit(result, flags, result.checked ? summarize(result.storeRoot ?? "", result.checked) : []);
+    });
+}
+
+export function summarize(root: string, checked: StoreCheckCounts): string[] {
+  const { byRole, byCheck } = checked;
+  return [
+    `store ${root}: ${checked.artifacts} artifacts (${byRole.durable} durable, ${byRole.reconstructable} reconstructable, ${byRole.disposable} disposable)`,
+    `checked: ${byCheck.sha256} sha256, ${byCheck.sqlite_integrity} sqlite integrity, ${byCheck.sqlite_content} sqlite content, ${byCheck.json_parse} json parse`,
+  ];
+}

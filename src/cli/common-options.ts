@@ -1,0 +1,15 @@
+import type { Command } from "commander";
+
+/** The options of DESIGN.md that every verb takes. */
+export type GlobalFlags = {
+  readonly config?: string;
+  readonly json?: boolean;
+  readonly progress?: boolean;
+};
+
+export function withGlobalOptions(command: Command): Command {
+  return command
+    .option("-C, --config <file>", "the drill config (default ops/drill.json when it exists)")
+    .option("--json", "print exactly one JSON result object on stdout")
+    .option("--no-progress", "no progress bars (also off when stderr is not a TTY or CI is set)");
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// The recoverable command line. See docs/cli.md and DESIGN.md "The command line: the contract".
+import { CommanderError } from "commander";
+import { handleUnexpectedError, handleUsageError } from "./boundary.js";
+import { createProgram } from "./program.js";
+
+async function main(argv: readonly string[]): Promise<void> {
+  const program = createProgram();
+  // Usage errors become results (exit 2, and JSON with --json) instead of commander's exit(1).
+  program.exitOverride();
+  for (const command of program.commands) command.exitOverride();
+  // Commander's own error text is replaced by the finding the boundary prints.
+  program.configureOutput({ writeErr: () => undefined });
+  for (const command of program.commands) command.configureOutput({ writeErr: () => undefined });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.code === "commander.help"
+      ) {
+        process.exitCode = 0;
+        return;
+      }
+      handleUsageError(argv, error);
+      return;
+    }
+    handleUnexpectedError(argv, error);
+  }
+}
+
+await main(process.argv.slice(2));

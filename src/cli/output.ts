@@ -1,0 +1,43 @@
+// Prints a result: exactly one JSON object on stdout with --json (nothing else there), or the
+// human summary. The exit code is the result's.
+import type { VerbResult } from "../verbs/result.js";
+import { renderText } from "./render-text.js";
+
+export type OutputOptions = { readonly json?: boolean };
+
+export function emit(
+  result: VerbResult,
+  options: OutputOptions,
+  summary: readonly string[] = [],
+): void {
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    process.stdout.write(renderText(result, summary, colorsFor(process.stdout)));
+  }
+  process.exitCode = result.exitCode;
+}
+
+export type Paint = {
+  readonly red: (s: string) => string;
+  readonly green: (s: string) => string;
+  readonly yellow: (s: string) => string;
+  readonly dim: (s: string) => string;
+  readonly bold: (s: string) => string;
+};
+
+const plain = (s: string): string => s;
+export const NO_COLOR: Paint = { red: plain, green: plain, yellow: plain, dim: plain, bold: plain };
+
+/** Colour only on a TTY; `hasColors` honours NO_COLOR and FORCE_COLOR. */
+export function colorsFor(stream: NodeJS.WriteStream): Paint {
+  if (!stream.isTTY || !stream.hasColors()) return NO_COLOR;
+  const sgr = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+  return {
+    red: sgr(31, 39),
+    green: sgr(32, 39),
+    yellow: sgr(33, 39),
+    dim: sgr(2, 22),
+    bold: sgr(1, 22),
+  };
+}

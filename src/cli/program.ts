@@ -1,0 +1,19 @@
+// The commander program: one registration per verb; actions only call the library and print.
+import { Command } from "commander";
+import { VERSION } from "../version.js";
+import { registerIdentity } from "./commands/identity.js";
+import { registerKeygen } from "./commands/keygen.js";
+import { registerSeal } from "./commands/seal.js";
+import { registerVerify } from "./commands/verify.js";
+
+export function createProgram(): Command {
+  const program = new Command("recoverable")
+    .description("Prove that a release of a serving store can be recovered.")
+    .version(VERSION, "-V, --version")
+    .showHelpAfterError("(run the verb with --help for its flags and examples)");
+  registerSeal(program);
+  registerIdentity(program);
+  registerVerify(program);
+  registerKeygen(program);
+  return program;
+}

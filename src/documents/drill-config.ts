@@ -1,0 +1,93 @@
+// The drill config (default ops/drill.json), resolved into absolute paths. Its relative paths
+// resolve against the directory that holds ops/: the parent of the config's directory when
+// that directory is named `ops`, else the config's own directory.
+import { access } from "node:fs/promises";
+import { basename, dirname, resolve } from "node:path";
+import type { ClassifiedFinding } from "../findings/finding.js";
+import type { EvidenceFiles } from "../identity/chain.js";
+import { atlasPaths } from "./evidence-paths.js";
+import { loadDocument } from "./load-evidence.js";
+import type { DrillConfigDocument, Probe, RoleRule, SQLiteIdentity } from "./types.js";
+
+export const DEFAULT_CONFIG_PATH = "ops/drill.json";
+
+export type DrillConfig = {
+  /** The config file, or null when the documented defaults are used. */
+  readonly file: string | null;
+  readonly baseDir: string;
+  readonly storeRoot: string | null;
+  readonly catalog: string | null;
+  readonly runtimeConfig: string | null;
+  readonly evidence: EvidenceFiles;
+  readonly roles: readonly RoleRule[];
+  readonly sqliteIdentity: SQLiteIdentity;
+  readonly probes: readonly Probe[];
+};
+
+export type ConfigResult =
+  | { readonly ok: true; readonly config: DrillConfig }
+  | { readonly ok: false; readonly findings: ClassifiedFinding[] };
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The defaults when no config file is used: the store and evidence in the Atlas layout of ./ops. */
+export function defaultDrillConfig(cwd: string): DrillConfig {
+  return {
+    file: null,
+    baseDir: cwd,
+    storeRoot: null,
+    catalog: null,
+    runtimeConfig: null,
+    evidence: atlasPaths(resolve(cwd, "ops")),
+    roles: [],
+    sqliteIdentity: "bytes",
+    probes: [],
+  };
+}
+
+/**
+ * Loads the config named by -C (which must exist), or the default ops/drill.json when it
+ * exists, or the documented defaults.
+ */
+export async function loadDrillConfig(
+  configFlag: string | undefined,
+  cwd = process.cwd(),
+): Promise<ConfigResult> {
+  const path = resolve(cwd, configFlag ?? DEFAULT_CONFIG_PATH);
+  if (configFlag === undefined && !(await exists(path)))
+    return { ok: true, config: defaultDrillConfig(cwd) };
+  const loaded = await loadDocument("drillConfig", path, "drill config");
+  if (loaded.value === null) return { ok: false, findings: loaded.findings };
+  return { ok: true, config: resolveDrillConfig(loaded.value, path) };
+}
+
+export function resolveDrillConfig(document: DrillConfigDocument, path: string): DrillConfig {
+  const configDir = dirname(path);
+  const baseDir = basename(configDir) === "ops" ? dirname(configDir) : configDir;
+  const atlas = atlasPaths(resolve(baseDir, "ops"));
+  const at = (p: string | undefined, fallback: string): string =>
+    p === undefined ? fallback : resolve(baseDir, p);
+  return {
+    file: path,
+    baseDir,
+    storeRoot: document.store ? resolve(baseDir, document.store.root) : null,
+    catalog: document.store?.catalog ?? null,
+    runtimeConfig: document.store?.runtimeConfig ?? null,
+    evidence: {
+      manifest: at(document.evidence?.manifest, atlas.manifest),
+      packet: at(document.evidence?.packet, atlas.packet),
+      provenance: at(document.evidence?.provenance, atlas.provenance),
+      rollbackPolicy: at(document.evidence?.rollbackPolicy, atlas.rollbackPolicy),
+    },
+    roles: document.roles ?? [],
+    sqliteIdentity: document.sqlite?.identity ?? "bytes",
+    probes: document.probes ?? [],
+  };
+}

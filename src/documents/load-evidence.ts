@@ -1,0 +1,87 @@
+// Loads the four evidence documents once into typed values: read, parse strictly, validate
+// against the schemas, check manifest paths. Every problem in every document is reported.
+import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import type { Evidence, EvidenceFiles } from "../identity/chain.js";
+import { checkStorePath } from "../store/store-path.js";
+import { displayPath } from "../util/display-path.js";
+import { readJSONDocument } from "./read-document.js";
+import { checkSchema } from "./schema-validation.js";
+import type { DocumentKind, DocumentTypes, Manifest } from "./types.js";
+
+export type LoadedEvidence =
+  | { readonly ok: true; readonly evidence: Evidence; readonly files: EvidenceFiles }
+  | { readonly ok: false; readonly findings: ClassifiedFinding[] };
+
+const DESCRIPTIONS: Record<keyof Evidence, string> = {
+  manifest: "evidence manifest",
+  packet: "release packet",
+  provenance: "provenance",
+  rollbackPolicy: "rollback policy",
+};
+
+/**
+ * Reads and validates one document; its findings, or its typed value when it is valid. This is
+ * the one place where parsed JSON becomes a typed document, right after its schema passed.
+ */
+export async function loadDocument<K extends DocumentKind>(
+  kind: K,
+  path: string,
+  description: string,
+): Promise<{ value: DocumentTypes[K] | null; file: string; findings: ClassifiedFinding[] }> {
+  const read = await readJSONDocument(path, description);
+  if (!read.ok) return { value: null, file: displayPath(path), findings: read.findings };
+  const findings = checkSchema(kind, read.value, read.file);
+  const value = findings.length === 0 ? (read.value as unknown as DocumentTypes[K]) : null;
+  return { value, file: read.file, findings };
+}
+
+export async function loadEvidence(paths: EvidenceFiles): Promise<LoadedEvidence> {
+  const keys = Object.keys(DESCRIPTIONS) as (keyof Evidence)[];
+  const loaded = await Promise.all(
+    keys.map((key) => loadDocument(key, paths[key], DESCRIPTIONS[key])),
+  );
+  const findings = loaded.flatMap((l) => l.findings);
+  const files = Object.fromEntries(
+    keys.map((key, i) => [key, loaded[i]?.file ?? paths[key]]),
+  ) as EvidenceFiles;
+  const manifestValue = loaded[0]?.value;
+  if (manifestValue)
+    findings.push(...checkManifestPaths(manifestValue as Manifest, files.manifest));
+  if (findings.length > 0) return { ok: false, findings };
+  const evidence = Object.fromEntries(
+    keys.map((key, i) => [key, loaded[i]?.value]),
+  ) as unknown as Evidence;
+  return { ok: true, evidence, files };
+}
+
+/** Paths must be clean and unique; an escaping path makes the manifest unusable. */
+export function checkManifestPaths(manifest: Manifest, file: string): ClassifiedFinding[] {
+  const findings: ClassifiedFinding[] = [];
+  const seen = new Set<string>();
+  manifest.artifacts.forEach((artifact, index) => {
+    const pointer = `/artifacts/${index}/path`;
+    const problem = checkStorePath(artifact.path);
+    if (problem) {
+      findings.push(
+        createFinding(problem.code, {
+          subject: `${file}#${pointer}`,
+          expected: "a relative path inside the store root",
+          actual: artifact.path,
+          message: `${file}: ${pointer} ${JSON.stringify(artifact.path)} ${problem.reason}`,
+          failureClass: "unusable_input",
+        }),
+      );
+    } else if (seen.has(artifact.path)) {
+      findings.push(
+        createFinding("document_invalid", {
+          subject: `${file}#${pointer}`,
+          expected: "each path once",
+          actual: artifact.path,
+          message: `${file}: ${pointer} ${JSON.stringify(artifact.path)} is listed twice`,
+        }),
+      );
+    }
+    seen.add(artifact.path);
+  });
+  return findings;
+}

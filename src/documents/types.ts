@@ -1,0 +1,134 @@
+// The documents as typed values, after schema validation (normalise first, then verify).
+import type { DigestSet } from "../identity/digest.js";
+
+export type Role = "durable" | "reconstructable" | "disposable";
+export type ArtifactKind = "sqlite" | "json" | "file" | "dir";
+export type SQLiteIdentity = "bytes" | "content";
+
+export type TableRows = { readonly name: string; readonly rows: number };
+
+export type SQLiteFacts = {
+  readonly contentDigest: DigestSet;
+  readonly tables: readonly TableRows[];
+  readonly identity: SQLiteIdentity;
+};
+
+export type Artifact = {
+  readonly path: string;
+  readonly kind: ArtifactKind;
+  readonly role: Role;
+  readonly size: number;
+  readonly digest: DigestSet;
+  readonly sqlite?: SQLiteFacts;
+};
+
+export type Manifest = {
+  readonly schemaVersion: 1;
+  readonly artifacts: readonly Artifact[];
+};
+
+export type Probe = {
+  readonly name: string;
+  readonly type: "http" | "sql";
+  readonly dataset?: string;
+  readonly method?: "GET" | "HEAD" | "POST";
+  readonly path?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly query?: string;
+  readonly expect: {
+    readonly status?: number;
+    readonly bodyContains?: string;
+    readonly json?: unknown;
+    readonly rows?: readonly unknown[];
+    readonly rowCount?: number;
+  };
+};
+
+export type StoreFileRef = { readonly path: string; readonly digest: DigestSet };
+
+export type DatasetEntry = {
+  readonly name: string;
+  readonly path: string;
+  readonly digest: DigestSet;
+  readonly catalogEntry: Readonly<Record<string, unknown>>;
+};
+
+export type Packet = {
+  readonly schemaVersion: 1;
+  readonly release: { readonly id: string; readonly version: string; readonly createdAt: string };
+  readonly manifest: { readonly digest: DigestSet };
+  readonly rollbackPolicy: { readonly digest: DigestSet };
+  readonly catalog?: StoreFileRef;
+  readonly runtimeConfig?: StoreFileRef;
+  readonly datasets: readonly DatasetEntry[];
+  readonly probes: readonly Probe[];
+};
+
+export type Provenance = {
+  readonly schemaVersion: 1;
+  readonly subject: readonly [{ readonly name: string; readonly digest: DigestSet }];
+  readonly builder: { readonly id: string; readonly version: string };
+  readonly buildType: string;
+  readonly invocation: {
+    readonly verb: string;
+    readonly parameters: Readonly<Record<string, unknown>>;
+    readonly environment: Readonly<Record<string, unknown>>;
+  };
+  readonly materials: readonly { readonly uri: string; readonly digest: DigestSet }[];
+  readonly metadata: {
+    readonly startedOn: string;
+    readonly finishedOn: string;
+    readonly reproducible: boolean;
+  };
+};
+
+export type RollbackPolicy = {
+  readonly schemaVersion: 1;
+  readonly releases: {
+    readonly versionFloor: string;
+    readonly allowedIds?: readonly string[];
+    readonly deniedIds: readonly string[];
+    readonly maxAge: string;
+    readonly allowDowngrade: boolean;
+  };
+  readonly objectives: { readonly rpo: string; readonly rto: string };
+  readonly retention: {
+    readonly keepLast?: number;
+    readonly keepDaily: number;
+    readonly keepWeekly: number;
+    readonly keepMonthly: number;
+    readonly keepWithin?: string;
+  };
+  readonly drills: { readonly every: string; readonly requireSignedReport?: boolean };
+};
+
+export type RoleRule = { readonly pattern: string; readonly role: Role };
+
+export type DrillConfigDocument = {
+  readonly schemaVersion: 1;
+  readonly store?: {
+    readonly root: string;
+    readonly catalog?: string;
+    readonly runtimeConfig?: string;
+  };
+  readonly evidence?: {
+    readonly manifest?: string;
+    readonly packet?: string;
+    readonly provenance?: string;
+    readonly rollbackPolicy?: string;
+  };
+  readonly roles?: readonly RoleRule[];
+  readonly sqlite?: { readonly identity?: SQLiteIdentity };
+  readonly probes?: readonly Probe[];
+};
+
+/** The kinds of document recoverable reads, each with its schema file and its typed value. */
+export type DocumentTypes = {
+  manifest: Manifest;
+  packet: Packet;
+  provenance: Provenance;
+  rollbackPolicy: RollbackPolicy;
+  drillConfig: DrillConfigDocument;
+};
+export type DocumentKind = keyof DocumentTypes;

@@ -1,0 +1,239 @@
+// The one catalogue of finding codes: title, what it means, what to do.
+// Detection lives elsewhere; this table is what users read (and docs/findings.md is rendered
+// from it). Codes are a public contract: add new ones, never rename or remove one.
+
+/** What kind of failure a finding is, which decides the exit code (DESIGN.md, exit codes). */
+export type FailureClass = "unusable_input" | "not_proven" | "could_not_run";
+
+export type FindingDefinition = {
+  readonly title: string;
+  readonly explanation: string;
+  readonly hint: string;
+  /** The class of an error-severity finding of this code, unless the detector says otherwise. */
+  readonly failureClass: FailureClass;
+};
+
+export const FINDING_CATALOGUE = {
+  document_invalid: {
+    title: "A document does not match its schema",
+    explanation:
+      "An evidence document (manifest, packet, provenance, rollback policy) or the drill config is well-formed JSON but breaks its JSON Schema or a rule of the format: a missing or unknown property, a wrong type, a path that is not a clean relative POSIX path, a newer schemaVersion than this version of recoverable reads.",
+    hint: "Fix the document at the JSON pointer named in the finding (or re-run `recoverable seal` for generated evidence), then run again.",
+    failureClass: "unusable_input",
+  },
+  document_unreadable: {
+    title: "A document cannot be read as JSON",
+    explanation:
+      "The file is missing, not readable, too large, nested too deeply, not UTF-8, not JSON, or has a key twice in one object. Nothing was checked, because nothing can be trusted from it.",
+    hint: "Check the path and the file's contents at the line and column named; regenerate the document if it was written by a tool.",
+    failureClass: "unusable_input",
+  },
+  usage_invalid: {
+    title: "The command line is not usable",
+    explanation:
+      "A flag is missing, unknown or has a value of the wrong form (a release version that is not semver, a shard that is not i/n, a duration that is not like 36h).",
+    hint: "Run the verb with --help for its flags and examples.",
+    failureClass: "unusable_input",
+  },
+  evidence_chain_broken: {
+    title: "The evidence chain is broken",
+    explanation:
+      "One link of the release identity chain does not hold: the packet does not name the manifest's or the rollback policy's digest as they are now, or the provenance's subject is not the packet's digest. Someone changed a document after sealing, or the documents come from different releases.",
+    hint: "If the change was intended, re-seal the release with `recoverable seal`; otherwise restore the evidence documents of this release from where they were published.",
+    failureClass: "not_proven",
+  },
+  artifact_missing: {
+    title: "An artifact the release needs is missing",
+    explanation:
+      "A durable artifact of the manifest is not in the store root (an error), or a reconstructable one is absent (a warning: it can be rebuilt). Disposable artifacts are never required.",
+    hint: "Restore the store root from a backup that holds this file, or rebuild it if it is reconstructable.",
+    failureClass: "not_proven",
+  },
+  artifact_kind_mismatch: {
+    title: "An artifact is not of the kind the manifest says",
+    explanation:
+      "The manifest says a directory and the store has a file, or the reverse, or an SQLite artifact whose file is not an SQLite database.",
+    hint: "Restore this path from a backup of the release; the store root does not have the sealed layout.",
+    failureClass: "not_proven",
+  },
+  artifact_size_mismatch: {
+    title: "An artifact has the wrong size",
+    explanation:
+      "The file's size differs from the manifest, so its bytes cannot match. Truncated copies and partial restores show up here first.",
+    hint: "Restore this file from a backup of the release and verify again.",
+    failureClass: "not_proven",
+  },
+  artifact_hash_mismatch: {
+    title: "An artifact's bytes do not match the release",
+    explanation: "The file's sha256 differs from the digest sealed in the manifest.",
+    hint: "Restore this file from a backup of the release; if the release itself changed, re-seal it with `recoverable seal`.",
+    failureClass: "not_proven",
+  },
+  sqlite_integrity_check_failed: {
+    title: "An SQLite database fails its integrity check",
+    explanation:
+      "SQLite could not open the file as a database, or `PRAGMA integrity_check` reported damage (bad pages, broken indexes, a corrupted header). The dataset cannot be served safely.",
+    hint: "Restore this database from an earlier backup and verify it; never serve a database that fails integrity_check.",
+    failureClass: "not_proven",
+  },
+  sqlite_content_mismatch: {
+    title: "An SQLite database has other rows or schema than the release",
+    explanation:
+      "The content digest (the dbhash stream over schema and rows, hashed with SHA-256) or a table's row count differs from the manifest. Unlike the byte digest, this survives VACUUM and the backup API, so a mismatch means the data itself changed.",
+    hint: "Compare the tables named in the finding with the release; restore the database from a backup of this release.",
+    failureClass: "not_proven",
+  },
+  json_artifact_invalid: {
+    title: "A JSON artifact does not parse",
+    explanation: "A store file that the manifest says is JSON is not valid JSON.",
+    hint: "Restore this file from a backup of the release.",
+    failureClass: "not_proven",
+  },
+  path_escapes_root: {
+    title: "A path leaves its root",
+    explanation:
+      "A path from a document or an archive is absolute, has a `..` segment, or goes through a symbolic link, so following it could read or write outside the store root. It is refused, never followed.",
+    hint: "Remove the path or the link; every artifact must be a regular file or directory inside the store root.",
+    failureClass: "not_proven",
+  },
+  unexpected_artifact: {
+    title: "The store root has something the manifest does not list",
+    explanation:
+      "A file, directory, symlink or special file is in the store root but not in the manifest. It is a warning (an error with --strict): it may be a leftover, a journal, or something that should have been sealed.",
+    hint: "Remove it if it is a leftover, or re-seal the release if it belongs to it.",
+    failureClass: "not_proven",
+  },
+  source_unreadable: {
+    title: "The backup source cannot be read",
+    explanation:
+      "The restore source is missing, truncated, corrupt or otherwise not a usable backup of a store root.",
+    hint: "Check the source string and the backup; try an older backup.",
+    failureClass: "not_proven",
+  },
+  backup_too_old: {
+    title: "The newest backup is too old",
+    explanation: "The backup's age is beyond what the rollback policy allows.",
+    hint: "Take a fresh backup (`recoverable snapshot`) and check the backup schedule.",
+    failureClass: "not_proven",
+  },
+  service_failed_to_start: {
+    title: "The service command could not be started",
+    explanation:
+      "The service under test could not be spawned at all (no such program, no permission). The drill could not run, so nothing is known about the backup.",
+    hint: "Check the service command and working directory in the drill config.",
+    failureClass: "could_not_run",
+  },
+  service_not_ready: {
+    title: "The service did not become ready",
+    explanation:
+      "The service started against the restored store but exited or never answered its readiness check within the time limit. The recovery failed.",
+    hint: "Read the service output kept in the report; the restored store may be incomplete or the runtime config wrong.",
+    failureClass: "not_proven",
+  },
+  probe_failed: {
+    title: "A probe did not get the expected answer",
+    explanation:
+      "A readiness, query, catalog or identity probe got another status, body or result than the release expects.",
+    hint: "Compare expected and actual in the finding; check the dataset the probe reads.",
+    failureClass: "not_proven",
+  },
+  release_identity_mismatch: {
+    title: "The store or service is another release",
+    explanation:
+      "The release identity found (in the store, the service, or a report) is not the one expected.",
+    hint: "Make sure the backup, the evidence and the service belong to the same release.",
+    failureClass: "not_proven",
+  },
+  catalog_incomplete: {
+    title: "The catalog does not expose every dataset",
+    explanation:
+      "A dataset of the release is missing from the catalog, or the catalog names a dataset the release does not have.",
+    hint: "Restore the catalog of this release or rebuild it from the datasets.",
+    failureClass: "not_proven",
+  },
+  rollback_forbidden: {
+    title: "The rollback policy forbids this release",
+    explanation:
+      "The release is below the version floor, denied, too old, or a downgrade the policy does not allow.",
+    hint: "Restore an allowed release, or change the rollback policy through its review process.",
+    failureClass: "not_proven",
+  },
+  report_signature_invalid: {
+    title: "The drill report's signature does not verify",
+    explanation:
+      "The DSSE envelope has no valid Ed25519 signature by a trusted key over the in-toto payload.",
+    hint: "Check that the right public key was given; re-run the drill if the report was altered.",
+    failureClass: "not_proven",
+  },
+  report_subject_mismatch: {
+    title: "The drill report is about another release",
+    explanation: "The in-toto subject's digest is not the release identity asked for.",
+    hint: "Use a report from a drill of this release, or run one.",
+    failureClass: "not_proven",
+  },
+  report_stale: {
+    title: "The drill report is too old",
+    explanation: "The report's finishedAt is older than the allowed age.",
+    hint: "Run a fresh drill for this release.",
+    failureClass: "not_proven",
+  },
+  rto_exceeded: {
+    title: "Recovery took longer than the RTO target",
+    explanation: "The measured time to a ready, proven service exceeded the policy's RTO target.",
+    hint: "Look at the stage timings in the report to see where the time went.",
+    failureClass: "not_proven",
+  },
+  rpo_exceeded: {
+    title: "The backup is older than the RPO target",
+    explanation:
+      "The age of the backup restored exceeds the policy's RPO target: more data would be lost than allowed.",
+    hint: "Back up more often, or check why recent backups are missing.",
+    failureClass: "not_proven",
+  },
+  archive_entry_refused: {
+    title: "An archive entry was refused",
+    explanation:
+      "An archive member is a FIFO, a device, a hardlink to something that is not an earlier member, a name that is not UTF-8 or too long, or a path that appears twice. Nothing from the archive reaches the target.",
+    hint: "Rebuild the backup archive from the store root; do not extract it by hand.",
+    failureClass: "not_proven",
+  },
+  target_not_empty: {
+    title: "The restore target is not empty",
+    explanation: "The target directory has content and --force was not given.",
+    hint: "Pass --force to replace it (a safety copy is kept), or choose an empty target.",
+    failureClass: "unusable_input",
+  },
+  io_failed: {
+    title: "A file could not be read or written",
+    explanation:
+      "The machine refused an operation: no permission, disk full, a device error. This says nothing about the backup; the run could not complete.",
+    hint: "Check permissions and free space on the path named, then run again.",
+    failureClass: "could_not_run",
+  },
+  output_exists: {
+    title: "An output file already exists",
+    explanation: "The verb would overwrite a file it must never overwrite, such as a signing key.",
+    hint: "Choose another --out directory, or move the existing files away if you really mean to replace them.",
+    failureClass: "unusable_input",
+  },
+  internal_error: {
+    title: "recoverable hit an unexpected error",
+    explanation:
+      "Something went wrong that recoverable did not anticipate. Nothing is known about the backup.",
+    hint: "Run again with RECOVERABLE_DEBUG=1 for the stack trace and report it with the command line used.",
+    failureClass: "could_not_run",
+  },
+  subject_not_checked: {
+    title: "The report's subject was not checked",
+    explanation:
+      "No --release was given, so the report was not tied to a release identity; it only proves the signature.",
+    hint: "Pass --release <sha256> to check that the report is about the release you care about.",
+    failureClass: "not_proven",
+  },
+} as const satisfies Record<string, FindingDefinition>;
+
+export type FindingCode = keyof typeof FINDING_CATALOGUE;
+
+export function definitionOf(code: FindingCode): FindingDefinition {
+  return FINDING_CATALOGUE[code];
+}

@@ -1,0 +1,106 @@
+// Walks a store root and describes every entry: kind from content, role from the rules,
+// size and sha256, and for SQLite the content digest and row counts. Symlinks and special
+// files are refused: a store root that cannot be restored as it is cannot be sealed.
+import type { Artifact, Manifest, SQLiteIdentity } from "../documents/types.js";
+import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { digestOfBytes } from "../identity/digest.js";
+import { detectFileKind } from "../store/detect-kind.js";
+import { digestFile } from "../store/file-digest.js";
+import type { RoleOf } from "../store/roles.js";
+import { inspectSQLite } from "../store/sqlite-inspect.js";
+import { checkStorePath } from "../store/store-path.js";
+import { walkStore, type StoreEntry } from "../store/walk-store.js";
+import { mapWithConcurrency } from "../util/concurrency.js";
+
+/** A directory has no bytes of its own: size 0 and the digest of zero bytes; its children carry identity. */
+export const DIRECTORY_DIGEST = digestOfBytes("");
+
+export type ManifestBuild = { readonly manifest: Manifest; readonly findings: ClassifiedFinding[] };
+
+export async function buildManifest(
+  root: string,
+  roleOf: RoleOf,
+  sqliteIdentity: SQLiteIdentity,
+): Promise<ManifestBuild> {
+  const findings: ClassifiedFinding[] = [];
+  const entries: StoreEntry[] = [];
+  for await (const entry of walkStore(root)) {
+    const refusal = refusalOf(entry);
+    if (refusal) findings.push(refusal);
+    else entries.push(entry);
+  }
+  const described = await mapWithConcurrency(entries, 4, (entry) =>
+    describe(entry, roleOf, sqliteIdentity),
+  );
+  for (const item of described) if ("finding" in item) findings.push(item.finding);
+  const artifacts = described.flatMap((item) => ("artifact" in item ? [item.artifact] : []));
+  return { manifest: { schemaVersion: 1, artifacts }, findings };
+}
+
+function refusalOf(entry: StoreEntry): ClassifiedFinding | null {
+  if (entry.type === "symlink") {
+    return createFinding("path_escapes_root", {
+      subject: entry.path,
+      actual: "symlink",
+      message: `${entry.path}: is a symlink; a store root to seal must hold only regular files and directories`,
+      hint: "Replace the symlink with the file it points to, or move it out of the store root.",
+    });
+  }
+  if (entry.type === "other") {
+    return createFinding("unexpected_artifact", {
+      subject: entry.path,
+      actual: "special file",
+      message: `${entry.path}: is a FIFO, socket or device; it cannot be sealed or restored`,
+      hint: "Move it out of the store root and seal again.",
+    });
+  }
+  const problem = checkStorePath(entry.path);
+  if (problem) {
+    return createFinding("unexpected_artifact", {
+      subject: entry.path,
+      actual: entry.path,
+      message: `${JSON.stringify(entry.path)}: the name ${problem.reason}, so it cannot be named in a manifest`,
+      hint: "Rename the file (NFC, no backslash) and seal again.",
+    });
+  }
+  return null;
+}
+
+async function describe(
+  entry: StoreEntry,
+  roleOf: RoleOf,
+  sqliteIdentity: SQLiteIdentity,
+): Promise<{ artifact: Artifact } | { finding: ClassifiedFinding }> {
+  const role = roleOf(entry.path);
+  if (entry.type === "dir") {
+    return { artifact: { path: entry.path, kind: "dir", role, size: 0, digest: DIRECTORY_DIGEST } };
+  }
+  const { size, digest, head } = await digestFile(entry.absolutePath);
+  const kind = await detectFileKind(entry.absolutePath, head, size);
+  if (kind !== "sqlite") return { artifact: { path: entry.path, kind, role, size, digest } };
+  const inspection = await inspectSQLite(entry.absolutePath, head);
+  if (!inspection.ok) {
+    return {
+      finding: createFinding("sqlite_integrity_check_failed", {
+        subject: entry.path,
+        expected: "ok",
+        actual: inspection.error,
+        message: `${entry.path}: will not seal a database that fails its integrity check: ${inspection.error}`,
+      }),
+    };
+  }
+  return {
+    artifact: {
+      path: entry.path,
+      kind,
+      role,
+      size,
+      digest,
+      sqlite: {
+        contentDigest: { sha256: inspection.contentDigestHex },
+        tables: inspection.tables,
+        identity: sqliteIdentity,
+      },
+    },
+  };
+}

@@ -1,0 +1,122 @@
+// The release packet from the sealed manifest (pure): it names the manifest's and the
+// policy's digests, the datasets with their catalog entries, the runtime config and the probes.
+import type { DatasetEntry, Manifest, Packet, Probe, StoreFileRef } from "../documents/types.js";
+import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import type { DigestSet } from "../identity/digest.js";
+
+export type PacketInput = {
+  readonly releaseId: string;
+  readonly releaseVersion: string;
+  readonly createdAt: string;
+  readonly manifest: Manifest;
+  readonly manifestDigest: DigestSet;
+  readonly rollbackPolicyDigest: DigestSet;
+  /** The catalog's path in the store and its parsed content, when the store has one. */
+  readonly catalog: { readonly path: string; readonly value: unknown } | null;
+  readonly runtimeConfigPath: string | null;
+  readonly probes: readonly Probe[];
+};
+
+function fileRef(manifest: Manifest, path: string, what: string): StoreFileRef | ClassifiedFinding {
+  const artifact = manifest.artifacts.find((a) => a.path === path && a.kind !== "dir");
+  if (artifact) return { path, digest: artifact.digest };
+  return createFinding("artifact_missing", {
+    subject: path,
+    expected: what,
+    actual: "absent",
+    message: `${path}: the ${what} named by the drill config is not in the store root`,
+    failureClass: "unusable_input",
+  });
+}
+
+/** Datasets from the catalog's `datasets: [{name, path, ...}]`, or every SQLite artifact. */
+function datasetsOf(input: PacketInput): {
+  datasets: DatasetEntry[];
+  findings: ClassifiedFinding[];
+} {
+  const { manifest, catalog } = input;
+  const byPath = new Map(manifest.artifacts.map((a) => [a.path, a]));
+  if (catalog === null) {
+    const datasets = manifest.artifacts
+      .filter((a) => a.kind === "sqlite")
+      .map((a) => ({
+        name: a.path.replace(/^.*\//, "").replace(/\.[^.]*$/, ""),
+        path: a.path,
+        digest: a.digest,
+        catalogEntry: {},
+      }));
+    return { datasets, findings: [] };
+  }
+  const entries = (catalog.value as { datasets?: unknown }).datasets;
+  if (!Array.isArray(entries)) {
+    return {
+      datasets: [],
+      findings: [
+        createFinding("catalog_incomplete", {
+          subject: `${catalog.path}#/datasets`,
+          expected: "an array of {name, path} dataset entries",
+          actual: entries === undefined ? "absent" : typeof entries,
+          message: `${catalog.path}: the catalog has no datasets array, so no dataset can be tied to the release`,
+          failureClass: "unusable_input",
+        }),
+      ],
+    };
+  }
+  const datasets: DatasetEntry[] = [];
+  const findings: ClassifiedFinding[] = [];
+  entries.forEach((entry: unknown, index) => {
+    const { name, path } = (entry ?? {}) as { name?: unknown; path?: unknown };
+    const artifact = typeof path === "string" ? byPath.get(path) : undefined;
+    if (
+      typeof name !== "string" ||
+      typeof path !== "string" ||
+      artifact === undefined ||
+      artifact.kind === "dir"
+    ) {
+      findings.push(
+        createFinding("catalog_incomplete", {
+          subject: `${catalog.path}#/datasets/${index}`,
+          expected: "a name and the path of a dataset file in the store",
+          actual: JSON.stringify({ name, path }),
+          message: `${catalog.path}: dataset entry ${index} does not name a file of the store root`,
+          failureClass: "unusable_input",
+        }),
+      );
+      return;
+    }
+    datasets.push({
+      name,
+      path,
+      digest: artifact.digest,
+      catalogEntry: entry as Record<string, unknown>,
+    });
+  });
+  return { datasets, findings };
+}
+
+export function buildPacket(input: PacketInput): { packet: Packet; findings: ClassifiedFinding[] } {
+  const findings: ClassifiedFinding[] = [];
+  const { datasets, findings: datasetFindings } = datasetsOf(input);
+  findings.push(...datasetFindings);
+  const refs: { catalog?: StoreFileRef; runtimeConfig?: StoreFileRef } = {};
+  if (input.catalog) {
+    const ref = fileRef(input.manifest, input.catalog.path, "catalog");
+    if ("code" in ref) findings.push(ref);
+    else refs.catalog = ref;
+  }
+  if (input.runtimeConfigPath) {
+    const ref = fileRef(input.manifest, input.runtimeConfigPath, "runtime config");
+    if ("code" in ref) findings.push(ref);
+    else refs.runtimeConfig = ref;
+  }
+  const packet: Packet = {
+    schemaVersion: 1,
+    release: { id: input.releaseId, version: input.releaseVersion, createdAt: input.createdAt },
+    manifest: { digest: input.manifestDigest },
+    rollbackPolicy: { digest: input.rollbackPolicyDigest },
+    ...refs,
+    datasets,
+    probes: input.probes,
+  };
+  return { packet, findings };
+}

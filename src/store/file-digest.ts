@@ -1,0 +1,37 @@
+// Streams a file through SHA-256 with one reused buffer, so memory never grows with file size.
+import { createHash } from "node:crypto";
+import { open } from "node:fs/promises";
+import { constants } from "node:fs";
+import type { DigestSet } from "../identity/digest.js";
+
+const CHUNK_BYTES = 1024 * 1024;
+
+export type FileDigest = {
+  readonly size: number;
+  readonly digest: DigestSet;
+  readonly head: Buffer;
+};
+
+/**
+ * Hashes a regular file. O_NOFOLLOW refuses a symlink swapped in after it was checked; the first
+ * 100 bytes are kept so the kind can be detected without a second read.
+ */
+export async function digestFile(absolutePath: string): Promise<FileDigest> {
+  const handle = await open(absolutePath, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const hash = createHash("sha256");
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    let size = 0;
+    let head = Buffer.alloc(0);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) break;
+      if (size === 0) head = Buffer.from(buffer.subarray(0, Math.min(100, bytesRead)));
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    return { size, digest: { sha256: hash.digest("hex") }, head };
+  } finally {
+    await handle.close();
+  }
+}

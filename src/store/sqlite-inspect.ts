@@ -1,0 +1,84 @@
+// Opens an SQLite artifact without ever changing or creating a file in the store root, then
+// runs the integrity check and computes the content digest and row counts.
+//
+// SQLite's `immutable=1` URI parameter would be the direct way, but better-sqlite3 is built
+// with SQLITE_USE_URI=0 and passes no SQLITE_OPEN_URI flag, so URIs are not available. A
+// read-only connection on a rollback-journal database with no journal beside it creates and
+// changes nothing. A WAL-mode database (or one with a -wal or -journal file beside it) would
+// make even a read-only connection create -wal and -shm files, so it is opened from a private
+// copy in a temporary directory instead (a reflink where the file system has them). The copy
+// holds exactly the main file's bytes, which is what `immutable=1` would read too.
+import { copyFile, mkdtemp, rm, access } from "node:fs/promises";
+import { constants } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { hashSQLiteContent, type SQLiteContent } from "./sqlite-content.js";
+import { isWALMode } from "./sqlite-header.js";
+
+export type SQLiteInspection =
+  | ({ readonly ok: true; readonly integrity: readonly string[] } & SQLiteContent)
+  | { readonly ok: false; readonly error: string };
+
+const SIDECARS = ["-wal", "-journal", "-shm"];
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function needsPrivateCopy(absolutePath: string, head: Uint8Array): Promise<boolean> {
+  if (isWALMode(head)) return true;
+  for (const suffix of SIDECARS) if (await exists(absolutePath + suffix)) return true;
+  return false;
+}
+
+/** Runs `inspect` on a read-only connection that cannot touch the store root. */
+async function withReadOnlyDatabase<T>(
+  absolutePath: string,
+  head: Uint8Array,
+  inspect: (db: Database.Database) => T,
+): Promise<T> {
+  let privateDir: string | null = null;
+  let openPath = absolutePath;
+  try {
+    if (await needsPrivateCopy(absolutePath, head)) {
+      privateDir = await mkdtemp(join(tmpdir(), "recoverable-sqlite-"));
+      openPath = join(privateDir, "db.sqlite");
+      await copyFile(absolutePath, openPath, constants.COPYFILE_FICLONE);
+    }
+    const db = new Database(openPath, { readonly: true, fileMustExist: true });
+    try {
+      return inspect(db);
+    } finally {
+      db.close();
+    }
+  } finally {
+    if (privateDir) await rm(privateDir, { recursive: true, force: true });
+  }
+}
+
+/** Integrity check plus content digest; a database SQLite cannot read is `ok: false`. */
+export async function inspectSQLite(
+  absolutePath: string,
+  head: Uint8Array,
+  algorithm: "sha256" | "sha1" = "sha256",
+): Promise<SQLiteInspection> {
+  try {
+    return await withReadOnlyDatabase(absolutePath, head, (db) => {
+      const integrity = db.prepare("PRAGMA integrity_check").pluck().all() as string[];
+      if (integrity.length !== 1 || integrity[0] !== "ok") {
+        return { ok: false as const, error: integrity.slice(0, 5).join("; ") };
+      }
+      return { ok: true as const, integrity, ...hashSQLiteContent(db, algorithm) };
+    });
+  } catch (error) {
+    if (error instanceof Database.SqliteError)
+      return { ok: false, error: `${error.code}: ${error.message}` };
+    throw error;
+  }
+}

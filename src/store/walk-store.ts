@@ -1,0 +1,54 @@
+// Lists a store root without following anything: symlinks, FIFOs, sockets and devices are
+// reported as what they are and never opened (DESIGN.md "Stray files").
+import { lstat, opendir } from "node:fs/promises";
+import { join } from "node:path";
+
+export type EntryType = "file" | "dir" | "symlink" | "other";
+
+export type StoreEntry = {
+  /** Relative POSIX path from the store root. */
+  readonly path: string;
+  readonly absolutePath: string;
+  readonly type: EntryType;
+};
+
+/** Every entry under `root`, depth first, names in code-point order so output is stable. */
+export async function* walkStore(root: string): AsyncGenerator<StoreEntry> {
+  yield* walkDirectory(root, "");
+}
+
+async function* walkDirectory(directory: string, prefix: string): AsyncGenerator<StoreEntry> {
+  const entries: { name: string; type: EntryType }[] = [];
+  for await (const dirent of await opendir(directory)) {
+    const type: EntryType = dirent.isSymbolicLink()
+      ? "symlink"
+      : dirent.isDirectory()
+        ? "dir"
+        : dirent.isFile()
+          ? "file"
+          : "other";
+    entries.push({ name: dirent.name, type });
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const { name, type } of entries) {
+    const path = prefix === "" ? name : `${prefix}/${name}`;
+    const absolutePath = join(directory, name);
+    yield { path, absolutePath, type };
+    if (type === "dir") yield* walkDirectory(absolutePath, path);
+  }
+}
+
+/** What is at a path, without following a final symlink; null when nothing is there. */
+export async function entryTypeAt(absolutePath: string): Promise<EntryType | null> {
+  try {
+    const info = await lstat(absolutePath);
+    if (info.isSymbolicLink()) return "symlink";
+    if (info.isDirectory()) return "dir";
+    if (info.isFile()) return "file";
+    return "other";
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    if ((error as NodeJS.ErrnoException).code === "ENOTDIR") return null;
+    throw error;
+  }
+}
