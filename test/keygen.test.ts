@@ -1,13 +1,13 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { makeTempDir } from "./helpers/temp-dir.js";
 import { describe, expect, it } from "vitest";
 import { runCLI } from "./helpers/cli.js";
 
 describe("keygen", () => {
   it("writes a PKCS#8 private key with mode 0600 and an SPKI public key, and names the key id", () => {
-    const dir = mkdtempSync(join(tmpdir(), "recoverable-keys-"));
+    const dir = makeTempDir("recoverable-keys-");
     const run = runCLI(["keygen", "--out", "keys", "--json"], { cwd: dir });
     expect(run.code).toBe(0);
     const privatePem = readFileSync(join(dir, "keys/drill.key"), "utf8");
@@ -26,7 +26,7 @@ describe("keygen", () => {
   });
 
   it("never prints the private key", () => {
-    const dir = mkdtempSync(join(tmpdir(), "recoverable-keys-"));
+    const dir = makeTempDir("recoverable-keys-");
     const human = runCLI(["keygen", "--out", "k"], { cwd: dir });
     const privatePem = readFileSync(join(dir, "k/drill.key"), "utf8");
     const body = privatePem.split("\n")[1] ?? "";
@@ -35,7 +35,7 @@ describe("keygen", () => {
   });
 
   it("refuses to overwrite an existing key pair, with exit 2, and keeps the old key", () => {
-    const dir = mkdtempSync(join(tmpdir(), "recoverable-keys-"));
+    const dir = makeTempDir("recoverable-keys-");
     runCLI(["keygen", "--out", "k"], { cwd: dir });
     const before = readFileSync(join(dir, "k/drill.key"));
     const run = runCLI(["keygen", "--out", "k", "--json"], { cwd: dir });

@@ -1,9 +1,9 @@
 // Builds a small, valid, sealed store in a fresh temp dir: the base every negative test
 // changes exactly one thing of.
-import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { makeTempDir } from "./temp-dir.js";
 import { seal } from "../../src/verbs/seal.js";
 
 export const FIXTURE_RELEASE = { releaseId: "fixture-1.2.3", releaseVersion: "1.2.3" };
@@ -66,7 +66,7 @@ const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
 /** Writes the store and the ops dir (policy and config), without sealing. */
 export function createUnsealedStore(): FixtureStore {
-  const dir = mkdtempSync(join(tmpdir(), "recoverable-fixture-"));
+  const dir = makeTempDir("recoverable-fixture-");
   const store = join(dir, "store");
   const ops = join(dir, "ops");
   for (const sub of ["datasets", "config", "summaries", "cache"])

@@ -1,0 +1,5 @@
+import { afterAll } from "vitest";
+import "./matchers.js";
+import { removeTempDirs } from "./temp-dir.js";
+
+afterAll(removeTempDirs);
