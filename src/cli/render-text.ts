@@ -12,8 +12,17 @@ const VERDICT_WORDS: Record<Verdict, string> = {
   could_not_run: "COULD NOT RUN",
 };
 
+/** What success means differs by verb: seal and keygen make things, they do not prove them. */
+const SUCCESS_WORDS: Partial<Record<VerbResult["verb"], string>> = {
+  seal: "SEALED",
+  keygen: "CREATED",
+};
+
 function verdictLine(result: VerbResult, paint: Paint): string {
-  const word = VERDICT_WORDS[result.verdict];
+  const word =
+    result.verdict === "proven"
+      ? (SUCCESS_WORDS[result.verb] ?? "PROVEN")
+      : VERDICT_WORDS[result.verdict];
   const mark = result.verdict === "proven" ? paint.green(`✔ ${word}`) : paint.red(`✘ ${word}`);
   const release =
     result.releaseId !== null && result.releaseIdentity !== null
