@@ -9,7 +9,8 @@ import { emit } from "./output.js";
 const VERBS: readonly VerbName[] = ["keygen", "seal", "identity", "verify"];
 
 function verbOf(argv: readonly string[]): VerbName {
-  return VERBS.find((verb) => argv.includes(verb)) ?? "verify";
+  if (argv[0] === "report") return "report verify";
+  return VERBS.find((verb) => argv[0] === verb) ?? "verify";
 }
 
 function wantsJSON(argv: readonly string[]): boolean {

@@ -7,11 +7,12 @@ import { createProgram } from "./program.js";
 async function main(argv: readonly string[]): Promise<void> {
   const program = createProgram();
   // Usage errors become results (exit 2, and JSON with --json) instead of commander's exit(1).
+  const commands = program.commands.flatMap((command) => [command, ...command.commands]);
   program.exitOverride();
-  for (const command of program.commands) command.exitOverride();
+  for (const command of commands) command.exitOverride();
   // Commander's own error text is replaced by the finding the boundary prints.
   program.configureOutput({ writeErr: () => undefined });
-  for (const command of program.commands) command.configureOutput({ writeErr: () => undefined });
+  for (const command of commands) command.configureOutput({ writeErr: () => undefined });
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {

@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { VERSION } from "../version.js";
 import { registerIdentity } from "./commands/identity.js";
 import { registerKeygen } from "./commands/keygen.js";
+import { registerReport } from "./commands/report.js";
 import { registerSeal } from "./commands/seal.js";
 import { registerVerify } from "./commands/verify.js";
 
@@ -14,6 +15,7 @@ export function createProgram(): Command {
   registerSeal(program);
   registerIdentity(program);
   registerVerify(program);
+  registerReport(program);
   registerKeygen(program);
   return program;
 }

@@ -223,6 +223,13 @@ export const FINDING_CATALOGUE = {
     hint: "Run again with RECOVERABLE_DEBUG=1 for the stack trace and report it with the command line used.",
     failureClass: "could_not_run",
   },
+  report_not_proven: {
+    title: "The drill report says the release was not proven",
+    explanation:
+      "The report is validly signed, but its verdict is not `proven`: the drill it records failed or could not run.",
+    hint: "Read the report's findings, fix what they name, and run a new drill.",
+    failureClass: "not_proven",
+  },
   subject_not_checked: {
     title: "The report's subject was not checked",
     explanation:
