@@ -4,6 +4,7 @@ import { VERSION } from "../version.js";
 import { registerIdentity } from "./commands/identity.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerReport } from "./commands/report.js";
+import { registerRestore } from "./commands/restore.js";
 import { registerSeal } from "./commands/seal.js";
 import { registerVerify } from "./commands/verify.js";
 
@@ -15,6 +16,7 @@ export function createProgram(): Command {
   registerSeal(program);
   registerIdentity(program);
   registerVerify(program);
+  registerRestore(program);
   registerReport(program);
   registerKeygen(program);
   return program;

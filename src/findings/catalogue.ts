@@ -203,6 +203,13 @@ export const FINDING_CATALOGUE = {
     hint: "Pass --force to replace it (a safety copy is kept), or choose an empty target.",
     failureClass: "unusable_input",
   },
+  target_locked: {
+    title: "Another restore holds the target",
+    explanation:
+      "A lock file beside the target says another restore into it is running. Two restores into one target would race.",
+    hint: "Wait for the other restore to finish; if its process is gone, the next restore clears the stale lock itself.",
+    failureClass: "could_not_run",
+  },
   io_failed: {
     title: "A file could not be read or written",
     explanation:

@@ -1,0 +1,60 @@
+import type { Command } from "commander";
+import { restore } from "../../verbs/restore.js";
+import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
+import { emit } from "../output.js";
+import { definedOnly } from "./defined-only.js";
+
+type RestoreFlags = GlobalFlags & {
+  source: string;
+  target: string;
+  ops?: string;
+  force?: boolean;
+  dryRun?: boolean;
+  scratch?: string;
+};
+
+export function registerRestore(program: Command): void {
+  withGlobalOptions(program.command("restore"))
+    .description(
+      "restore a store root from a backup into a target: verified before it is swapped in, with a safety copy",
+    )
+    .requiredOption("--source <src>", "dir:<path> or tar:<path> (.tar, .tar.gz, .tgz)")
+    .requiredOption("--target <dir>", "the store root to restore into")
+    .option("--ops <dir>", "the directory holding the evidence in the Atlas layout (default ./ops)")
+    .option("--force", "replace a non-empty target (the old one is kept as a safety copy)")
+    .option("--dry-run", "print the plan and change nothing")
+    .option(
+      "--scratch <dir>",
+      "where to extract before the swap (default: a hidden sibling of the target)",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  recoverable restore --source tar:/backups/atlas-2026-11-24.tar.gz --target /srv/atlas/store --dry-run\n  recoverable restore --source dir:/mnt/zfs/.zfs/snapshot/daily/store --target /srv/atlas/store --force",
+    )
+    .action(async (flags: RestoreFlags) => {
+      const result = await restore({
+        source: flags.source,
+        target: flags.target,
+        ...definedOnly({
+          config: flags.config,
+          ops: flags.ops,
+          force: flags.force,
+          dryRun: flags.dryRun,
+          scratch: flags.scratch,
+        }),
+      });
+      const summary: string[] = [];
+      if (result.plan && flags.dryRun)
+        summary.push(
+          "plan (nothing changed):",
+          ...result.plan.steps.map((s, i) => `  ${i + 1}. ${s}`),
+        );
+      if (result.restored && result.verdict === "proven")
+        summary.push(
+          `restored ${result.restored.files} files (${result.restored.bytes} bytes) into ${result.plan?.target ?? ""}`,
+        );
+      if (result.safetyCopy) summary.push(`safety copy of the old store: ${result.safetyCopy}`);
+      for (const line of result.recovered) summary.push(`recovered: ${line}`);
+      emit(result, flags, summary);
+    });
+}

@@ -1,0 +1,96 @@
+// dir:<path> — a directory holding a store root (a copy, a ZFS or btrfs snapshot directory).
+// Its backup time is the newest modification time in it: when its data last changed.
+import { lstat, open } from "node:fs/promises";
+import { constants } from "node:fs";
+import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { walkStore } from "../store/walk-store.js";
+import { createEntryState, judgeEntry, type EntryKind } from "./entry-rules.js";
+import {
+  sourceUnreadable,
+  type ExtractOutcome,
+  type RestoreSource,
+  type SourceRef,
+} from "./source.js";
+import { TreeWriter } from "./tree-writer.js";
+
+// O_NOFOLLOW: a file swapped for a symlink after it was judged is refused, not followed.
+const NOFOLLOW_READ = constants.O_RDONLY | constants.O_NOFOLLOW;
+
+export function createDirSource(ref: SourceRef): RestoreSource {
+  return {
+    ref,
+    async backupTime() {
+      let newest = 0;
+      for await (const entry of walkStore(ref.location)) {
+        if (entry.type === "file" || entry.type === "dir")
+          newest = Math.max(newest, (await lstat(entry.absolutePath)).mtimeMs);
+      }
+      return newest === 0 ? null : new Date(newest);
+    },
+    async extract(scratch): Promise<ExtractOutcome> {
+      try {
+        const info = await lstat(ref.location);
+        if (!info.isDirectory())
+          return { findings: [sourceUnreadable(ref, "is not a directory")], files: 0, bytes: 0 };
+      } catch (error) {
+        return {
+          findings: [
+            sourceUnreadable(
+              ref,
+              `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+            ),
+          ],
+          files: 0,
+          bytes: 0,
+        };
+      }
+      const writer = new TreeWriter(scratch);
+      const state = createEntryState();
+      const findings: ClassifiedFinding[] = [];
+      const entries: {
+        path: string;
+        absolutePath: string;
+        kind: EntryKind;
+        mtime: Date;
+        mode: number;
+      }[] = [];
+      // Judge every entry before a byte is written.
+      for await (const entry of walkStore(ref.location)) {
+        const kind: EntryKind = entry.type === "other" ? "special" : entry.type;
+        const decision = judgeEntry(
+          { name: entry.path, kind, detail: "special file (FIFO, socket or device)" },
+          state,
+        );
+        if (!decision.accept) {
+          if (!decision.skip)
+            findings.push(
+              createFinding(decision.code, {
+                subject: decision.path,
+                message: `${ref.text}: ${decision.path} ${decision.reason}`,
+              }),
+            );
+          continue;
+        }
+        const info = await lstat(entry.absolutePath);
+        entries.push({
+          path: decision.path,
+          absolutePath: entry.absolutePath,
+          kind,
+          mtime: info.mtime,
+          mode: info.mode,
+        });
+      }
+      if (findings.length > 0) return { findings, files: 0, bytes: 0 };
+      for (const entry of entries) {
+        if (entry.kind === "dir") await writer.directory(entry.path);
+        else {
+          const handle = await open(entry.absolutePath, NOFOLLOW_READ);
+          const content = handle.createReadStream({ highWaterMark: 1024 * 1024 });
+          await writer.file(entry.path, content, entry.mode, entry.mtime);
+        }
+      }
+      await writer.sync();
+      return { findings, files: writer.files, bytes: writer.bytes };
+    },
+  };
+}

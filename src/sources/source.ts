@@ -1,0 +1,58 @@
+// Restore sources behind one interface: a source says what it is and how old its backup is,
+// and writes its tree into a fresh scratch directory, judging every entry first.
+import { resolve } from "node:path";
+import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+
+export type SourceScheme = "dir" | "tar" | "snapshot" | "restic";
+
+export type SourceRef = {
+  readonly scheme: SourceScheme;
+  readonly location: string;
+  readonly text: string;
+};
+
+export type ExtractOutcome = {
+  readonly findings: ClassifiedFinding[];
+  readonly files: number;
+  readonly bytes: number;
+};
+
+export interface RestoreSource {
+  readonly ref: SourceRef;
+  /** When the backup was taken, as well as the source can tell; null when it cannot. */
+  backupTime(): Promise<Date | null>;
+  /** Writes the backup's tree into `scratch` (an empty directory); findings say what was refused. */
+  extract(scratch: string): Promise<ExtractOutcome>;
+}
+
+const SCHEMES: readonly SourceScheme[] = ["dir", "tar", "snapshot", "restic"];
+
+/** `dir:<path>`, `tar:<path>`, ... (DESIGN.md "Sources"); a usage finding when it is not one. */
+export function parseSourceRef(text: string, cwd: string): SourceRef | ClassifiedFinding {
+  const colon = text.indexOf(":");
+  const scheme = text.slice(0, colon) as SourceScheme;
+  const rest = text.slice(colon + 1);
+  if (colon <= 0 || !SCHEMES.includes(scheme) || rest === "") {
+    return createFinding("usage_invalid", {
+      subject: "--source",
+      expected:
+        "dir:<path>, tar:<path>, snapshot:<repo>#<id|latest> or restic:<repository>#<id|latest>",
+      actual: text,
+      message: `--source ${JSON.stringify(text)} is not a source this version understands`,
+    });
+  }
+  const location = scheme === "dir" || scheme === "tar" ? resolve(cwd, rest) : rest;
+  return { scheme, location, text };
+}
+
+export function sourceUnreadable(
+  ref: SourceRef,
+  message: string,
+  actual: string | null = null,
+): ClassifiedFinding {
+  return createFinding("source_unreadable", {
+    subject: ref.text,
+    actual,
+    message: `${ref.text}: ${message}`,
+  });
+}
