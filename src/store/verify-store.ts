@@ -176,7 +176,7 @@ async function checkArtifact(
       report("artifact_hash_mismatch", {
         expected: artifact.digest.sha256,
         actual: actual.digest.sha256,
-        message: `${artifact.path}: sha256 expected ${shortDigest(artifact.digest)}…, got ${shortDigest(actual.digest)}…`,
+        message: `${artifact.path}: bytes differ from the release: expected ${shortDigest(artifact.digest)}…, got ${shortDigest(actual.digest)}…`,
       });
     }
   }
