@@ -6,7 +6,7 @@ import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { createResult, NO_RELEASE, type VerbName } from "../verbs/result.js";
 import { emit } from "./output.js";
 
-const VERBS: readonly VerbName[] = ["keygen", "seal", "identity", "verify", "restore"];
+const VERBS: readonly VerbName[] = ["keygen", "seal", "identity", "verify", "restore", "drill"];
 
 function verbOf(argv: readonly string[]): VerbName {
   if (argv[0] === "report") return "report verify";

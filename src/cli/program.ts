@@ -1,6 +1,7 @@
 // The commander program: one registration per verb; actions only call the library and print.
 import { Command } from "commander";
 import { VERSION } from "../version.js";
+import { registerDrill } from "./commands/drill.js";
 import { registerIdentity } from "./commands/identity.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerReport } from "./commands/report.js";
@@ -17,6 +18,7 @@ export function createProgram(): Command {
   registerIdentity(program);
   registerVerify(program);
   registerRestore(program);
+  registerDrill(program);
   registerReport(program);
   registerKeygen(program);
   return program;

@@ -7,7 +7,14 @@ import type { ClassifiedFinding } from "../findings/finding.js";
 import type { EvidenceFiles } from "../identity/chain.js";
 import { atlasPaths } from "./evidence-paths.js";
 import { loadDocument } from "./load-evidence.js";
-import type { DrillConfigDocument, Probe, RoleRule, SQLiteIdentity } from "./types.js";
+import { parseDuration } from "../policy/duration.js";
+import type {
+  DrillConfigDocument,
+  Probe,
+  RoleRule,
+  ServiceConfig,
+  SQLiteIdentity,
+} from "./types.js";
 
 export const DEFAULT_CONFIG_PATH = "ops/drill.json";
 
@@ -22,7 +29,24 @@ export type DrillConfig = {
   readonly roles: readonly RoleRule[];
   readonly sqliteIdentity: SQLiteIdentity;
   readonly probes: readonly Probe[];
+  readonly service: ResolvedService | null;
+  readonly probeHosts: readonly string[];
+  readonly secretHeaders: readonly string[];
+  readonly signingKey: string | null;
 };
+
+export type ResolvedService = {
+  readonly command: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly readinessPath: string;
+  readonly readinessTimeoutMs: number;
+  readonly stopGraceMs: number;
+};
+
+export const DEFAULT_PROBE_HOSTS = ["127.0.0.1", "localhost", "::1"];
+const DEFAULT_READINESS_TIMEOUT_MS = 30_000;
+const DEFAULT_STOP_GRACE_MS = 5_000;
 
 export type ConfigResult =
   | { readonly ok: true; readonly config: DrillConfig }
@@ -49,6 +73,10 @@ export function defaultDrillConfig(cwd: string): DrillConfig {
     roles: [],
     sqliteIdentity: "bytes",
     probes: [],
+    service: null,
+    probeHosts: DEFAULT_PROBE_HOSTS,
+    secretHeaders: [],
+    signingKey: null,
   };
 }
 
@@ -89,5 +117,26 @@ export function resolveDrillConfig(document: DrillConfigDocument, path: string):
     roles: document.roles ?? [],
     sqliteIdentity: document.sqlite?.identity ?? "bytes",
     probes: document.probes ?? [],
+    service: resolveService(document.service, baseDir),
+    probeHosts: document.probeHosts ?? DEFAULT_PROBE_HOSTS,
+    secretHeaders: document.secretHeaders ?? [],
+    signingKey: document.signing?.key === undefined ? null : resolve(baseDir, document.signing.key),
+  };
+}
+
+function resolveService(
+  service: ServiceConfig | undefined,
+  baseDir: string,
+): ResolvedService | null {
+  if (service === undefined) return null;
+  return {
+    command: service.command,
+    cwd: resolve(baseDir, service.cwd ?? "."),
+    env: service.env ?? {},
+    readinessPath: service.readiness.path,
+    // The schema already checked both are durations.
+    readinessTimeoutMs:
+      parseDuration(service.readiness.timeout ?? "") ?? DEFAULT_READINESS_TIMEOUT_MS,
+    stopGraceMs: parseDuration(service.stopGrace ?? "") ?? DEFAULT_STOP_GRACE_MS,
   };
 }

@@ -27,21 +27,31 @@ export type Manifest = {
   readonly artifacts: readonly Artifact[];
 };
 
+export type JSONExpectation = {
+  readonly pointer: string;
+  readonly equals?: unknown;
+  readonly exists?: boolean;
+  readonly minItems?: number;
+};
+
 export type Probe = {
   readonly name: string;
-  readonly type: "http" | "sql";
+  readonly type: "http" | "sql" | "catalog" | "identity";
   readonly dataset?: string;
   readonly method?: "GET" | "HEAD" | "POST";
   readonly path?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
   readonly query?: string;
-  readonly expect: {
+  readonly timeout?: string;
+  readonly identityPointer?: string;
+  readonly expect?: {
     readonly status?: number;
     readonly bodyContains?: string;
-    readonly json?: unknown;
-    readonly rows?: readonly unknown[];
+    readonly json?: readonly JSONExpectation[];
+    readonly value?: unknown;
     readonly rowCount?: number;
+    readonly minRows?: number;
   };
 };
 
@@ -121,6 +131,18 @@ export type DrillConfigDocument = {
   readonly roles?: readonly RoleRule[];
   readonly sqlite?: { readonly identity?: SQLiteIdentity };
   readonly probes?: readonly Probe[];
+  readonly service?: ServiceConfig;
+  readonly probeHosts?: readonly string[];
+  readonly secretHeaders?: readonly string[];
+  readonly signing?: { readonly key?: string };
+};
+
+export type ServiceConfig = {
+  readonly command: readonly string[];
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly readiness: { readonly path: string; readonly timeout?: string };
+  readonly stopGrace?: string;
 };
 
 /** The kinds of document recoverable reads, each with its schema file and its typed value. */

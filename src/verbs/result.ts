@@ -5,7 +5,8 @@ import { toPublicFinding } from "../findings/finding.js";
 import { exitCodeOf, verdictOf, type ExitCode, type Verdict } from "../findings/verdict.js";
 import type { DigestSet } from "../identity/digest.js";
 
-export type VerbName = "keygen" | "seal" | "identity" | "verify" | "restore" | "report verify";
+export type VerbName =
+  "keygen" | "seal" | "identity" | "verify" | "restore" | "drill" | "report verify";
 
 export type VerbResult<Fields extends object = object> = {
   readonly verb: VerbName;

@@ -1,0 +1,74 @@
+import type { Command } from "commander";
+import { drill } from "../../verbs/drill.js";
+import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
+import { emit } from "../output.js";
+import { definedOnly } from "./defined-only.js";
+
+type DrillFlags = GlobalFlags & {
+  source?: string;
+  scratch?: string;
+  key?: string;
+  out?: string;
+  keep?: boolean;
+  live?: boolean;
+  root?: string;
+  url?: string;
+  ops?: string;
+};
+
+export function registerDrill(program: Command): void {
+  withGlobalOptions(program.command("drill"))
+    .description(
+      "the whole recovery drill: restore into scratch, verify, start the service, probe, measure, sign the report",
+    )
+    .option("--source <src>", "dir:<path> or tar:<path>")
+    .option(
+      "--scratch <dir>",
+      "where to restore (default: a new temporary directory, removed afterwards)",
+    )
+    .option(
+      "--key <file>",
+      "the Ed25519 private key that signs the report (default: signing.key of the drill config)",
+    )
+    .option("--out <dir>", "where the report files go (default drill-reports/<release>-<time>)")
+    .option("--keep", "keep the restored scratch store")
+    .option("--live", "prove a store and service that are already up: needs --root and --url")
+    .option("--root <store>", "with --live: the store root serving now")
+    .option("--url <base URL>", "with --live: the service's base URL")
+    .option("--ops <dir>", "the directory holding the evidence in the Atlas layout (default ./ops)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  recoverable drill --source tar:/backups/atlas-latest.tgz --key ~/.config/recoverable/drill.key\n  recoverable drill --source dir:/mnt/snapshots/daily/store --out reports/ --json\n  recoverable drill --live --root /srv/atlas/store --url http://127.0.0.1:8080",
+    )
+    .action(async (flags: DrillFlags) => {
+      const result = await drill(
+        definedOnly({
+          config: flags.config,
+          ops: flags.ops,
+          source: flags.source,
+          scratch: flags.scratch,
+          key: flags.key,
+          out: flags.out,
+          keep: flags.keep,
+          live: flags.live,
+          root: flags.root,
+          url: flags.url,
+        }),
+      );
+      const summary: string[] = result.stages.map(
+        (s) =>
+          `${s.status === "passed" ? "✔" : s.status === "failed" ? "✘" : "·"} ${s.name.padEnd(20)} ${(s.durationMs / 1000).toFixed(2)}s`,
+      );
+      if (result.rto)
+        summary.push(
+          `RTO ${result.rto.seenSeconds ?? "?"}s (target ${result.rto.targetSeconds ?? "none"}s), RPO ${result.rpo?.seenSeconds ?? "?"}s (target ${result.rpo?.targetSeconds ?? "none"}s)`,
+        );
+      if (result.report?.envelope) {
+        summary.push(`signed report: ${result.report.envelope}`);
+        summary.push(
+          `check it:      recoverable report verify ${result.report.envelope} --key <drill.pub> --release ${result.releaseIdentity?.sha256 ?? ""}`,
+        );
+      }
+      emit(result, flags, summary);
+    });
+}

@@ -1,0 +1,328 @@
+// The drill: restore into a scratch place, verify, start the service, probe, stop, measure,
+// report, sign. Each step is a stage with its timing in the report; a failed drill still
+// builds its report, because a signed "not proven" is evidence too. Read runDrill top to
+// bottom: every step below it is one stage.
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DrillConfig, ResolvedService } from "../documents/drill-config.js";
+import type { Evidence, EvidenceFiles } from "../identity/chain.js";
+import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
+import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
+import { parseDuration } from "../policy/duration.js";
+import { runProbes, probeSecrets, type ProbeCheck } from "../probes/run-probes.js";
+import {
+  createDrillReport,
+  measureObjective,
+  objectiveCheck,
+  probeChecks,
+  storeChecks,
+  type DrillReport,
+  type Objective,
+} from "../report/drill-report.js";
+import { executeRestore } from "../restore/execute.js";
+import { createRestorePlan } from "../restore/plan.js";
+import { freePort } from "../service/free-port.js";
+import { createRedactor } from "../service/redact.js";
+import { startService, waitUntilReady, type RunningService } from "../service/service-process.js";
+import type { RestoreSource } from "../sources/source.js";
+import { verifyStore } from "../store/verify-store.js";
+import { displayPath } from "../util/display-path.js";
+import { VERSION } from "../version.js";
+import { StageClock } from "./stage-clock.js";
+
+export type DrillMode =
+  | {
+      readonly kind: "restore";
+      readonly source: RestoreSource;
+      /** The directory under which the drill makes its own scratch directory; null: the OS temp. */
+      readonly scratchParent: string | null;
+      readonly keep: boolean;
+    }
+  | { readonly kind: "live"; readonly root: string; readonly url: string };
+
+export type DrillPlan = {
+  readonly evidence: Evidence;
+  readonly files: EvidenceFiles;
+  readonly config: DrillConfig;
+  readonly mode: DrillMode;
+  readonly now: () => Date;
+};
+
+export type DrillOutcome = {
+  readonly report: DrillReport;
+  readonly findings: ClassifiedFinding[];
+  readonly scratchKept: string | null;
+};
+
+/** What the stages learn and hand on to the ones after them. */
+type DrillState = {
+  storeRoot: string;
+  scratchDir: string | null;
+  backupTime: Date | null;
+  service: RunningService | null;
+  serviceURL: string | null;
+  probes: ProbeCheck[];
+  probesDoneAt: Date | null;
+  readonly storeFindings: ClassifiedFinding[];
+  readonly findings: ClassifiedFinding[];
+};
+
+export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
+  const { config, mode } = plan;
+  const clock = new StageClock(plan.now);
+  const startedAt = plan.now();
+  const state: DrillState = {
+    storeRoot: mode.kind === "live" ? mode.root : "",
+    scratchDir: null,
+    backupTime: null,
+    service: null,
+    serviceURL: mode.kind === "live" ? mode.url.replace(/\/+$/, "") : null,
+    probes: [],
+    probesDoneAt: null,
+    storeFindings: [],
+    findings: [],
+  };
+  // Ctrl-C or a SIGTERM mid-drill: stop the service and remove the scratch place, then exit.
+  const onSignal = (signal: NodeJS.Signals) => {
+    state.service?.signal("SIGTERM");
+    if (state.scratchDir !== null && !(mode.kind === "restore" && mode.keep))
+      rmSync(state.scratchDir, { recursive: true, force: true });
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    await clock.run("check evidence", () => checkEvidence(plan, state));
+    if (mode.kind === "restore") await clock.run("restore", () => restoreBackup(plan, mode, state));
+    else clock.skip("restore");
+    await clock.run("verify store", () => verifyRestoredStore(plan, state));
+    if (mode.kind === "restore" && config.service) {
+      const service = config.service;
+      await clock.run("start service", () => startTheService(plan, service, state));
+      await clock.run("wait for readiness", () => waitForReadiness(service, state));
+    } else {
+      clock.skip("start service");
+      clock.skip("wait for readiness");
+    }
+    await clock.run("probes", () => probe(plan, state));
+  } finally {
+    await clock.always("stop service", () => stopTheService(config, state));
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  const { rto, rpo } = measure(plan, startedAt, state);
+  const report = buildReport(plan, startedAt, clock, state, rto, rpo);
+  const scratchKept = await cleanScratch(mode, state);
+  return { report, findings: [...state.findings, ...state.storeFindings], scratchKept };
+}
+
+// 1. The evidence chain: a drill of broken evidence proves nothing.
+function checkEvidence(plan: DrillPlan, state: DrillState): boolean {
+  const broken = verifyChain(plan.evidence, plan.files);
+  state.findings.push(...broken);
+  return broken.length === 0;
+}
+
+// 2. Restore the backup into a fresh scratch directory (restore mode only). The restore
+//    verifies the tree against the manifest before it is put in place.
+async function restoreBackup(
+  plan: DrillPlan,
+  mode: Extract<DrillMode, { kind: "restore" }>,
+  state: DrillState,
+): Promise<boolean> {
+  const parent = mode.scratchParent ?? tmpdir();
+  await mkdir(parent, { recursive: true });
+  state.scratchDir = await mkdtemp(join(parent, "recoverable-drill-"));
+  state.storeRoot = join(state.scratchDir, "store");
+  state.backupTime = await mode.source.backupTime();
+  const restorePlan = createRestorePlan({
+    source: mode.source.ref.text,
+    target: state.storeRoot,
+    targetState: "absent",
+    now: plan.now(),
+    nonce: randomBytes(3).toString("hex"),
+  });
+  const outcome = await executeRestore(restorePlan, mode.source, plan.evidence.manifest);
+  state.storeFindings.push(...outcome.findings);
+  return outcome.swapped;
+}
+
+// 3. Verify the store. A restore has verified it already; live mode checks it here.
+async function verifyRestoredStore(plan: DrillPlan, state: DrillState): Promise<boolean> {
+  if (plan.mode.kind === "live")
+    state.storeFindings.push(
+      ...(await verifyStore(state.storeRoot, plan.evidence.manifest)).findings,
+    );
+  return !hasErrors(state.storeFindings);
+}
+
+// 4. Start the service against the restored store, on a free port.
+async function startTheService(
+  plan: DrillPlan,
+  service: ResolvedService,
+  state: DrillState,
+): Promise<boolean> {
+  const redact = createRedactor(
+    probeSecrets(plan.evidence.packet.probes, plan.config.secretHeaders),
+  );
+  const port = await freePort();
+  const started = await startService(
+    service,
+    { store: state.storeRoot, port, packet: plan.files.packet },
+    redact,
+  );
+  if (!started.started) {
+    state.findings.push(
+      createFinding("service_failed_to_start", {
+        subject: service.command.join(" "),
+        actual: started.error,
+        message: `the service command could not be started: ${started.error}`,
+      }),
+    );
+    return false;
+  }
+  state.service = started.service;
+  state.serviceURL = started.service.url;
+  return true;
+}
+
+// 5. Wait until it answers its readiness path, within the configured limit.
+async function waitForReadiness(service: ResolvedService, state: DrillState): Promise<boolean> {
+  if (state.service === null) return false;
+  const readiness = await waitUntilReady(
+    state.service,
+    service.readinessPath,
+    service.readinessTimeoutMs,
+  );
+  if (!readiness.ready)
+    state.findings.push(
+      createFinding("service_not_ready", {
+        subject: `${state.service.url}${service.readinessPath}`,
+        expected: "a 2xx answer",
+        actual: readiness.reason,
+        message: `the service did not become ready: ${readiness.reason}`,
+      }),
+    );
+  return readiness.ready;
+}
+
+// 6. Run the release's probes against the service and the restored store.
+async function probe(plan: DrillPlan, state: DrillState): Promise<boolean> {
+  const result = await runProbes(
+    plan.evidence.packet.probes,
+    {
+      baseURL: state.serviceURL,
+      storeRoot: state.storeRoot,
+      packet: plan.evidence.packet,
+      allowedHosts: plan.config.probeHosts,
+      secretHeaders: plan.config.secretHeaders,
+    },
+    releaseIdentityOf(plan.evidence.packet).sha256,
+  );
+  state.probes = result.checks;
+  state.findings.push(...result.findings);
+  state.probesDoneAt = plan.now();
+  return !hasErrors(result.findings);
+}
+
+// 7. Stop the service, whatever happened: SIGTERM, then SIGKILL after the grace period.
+async function stopTheService(config: DrillConfig, state: DrillState): Promise<boolean | null> {
+  if (state.service === null) return null;
+  await state.service.stop(config.service?.stopGraceMs ?? 5000);
+  return true;
+}
+
+// 8. Measure RTO (drill start to a service that answered its probes) and RPO (backup age).
+function measure(
+  plan: DrillPlan,
+  startedAt: Date,
+  state: DrillState,
+): { rto: Objective; rpo: Objective } {
+  const objectives = plan.evidence.rollbackPolicy.objectives;
+  const proven = !hasErrors([...state.findings, ...state.storeFindings]);
+  const rto = measureObjective(
+    state.probesDoneAt === null || !proven
+      ? null
+      : state.probesDoneAt.getTime() - startedAt.getTime(),
+    parseDuration(objectives.rto),
+  );
+  const rpo = measureObjective(
+    state.backupTime === null ? null : startedAt.getTime() - state.backupTime.getTime(),
+    parseDuration(objectives.rpo),
+  );
+  if (rto.status === "failed")
+    state.findings.push(
+      createFinding("rto_exceeded", {
+        subject: "rto",
+        expected: `at most ${objectives.rto}`,
+        actual: `${String(rto.seenSeconds)}s`,
+        message: `recovery took ${String(rto.seenSeconds)}s, over the RTO target of ${objectives.rto}`,
+      }),
+    );
+  if (rpo.status === "failed")
+    state.findings.push(
+      createFinding("rpo_exceeded", {
+        subject: "rpo",
+        expected: `at most ${objectives.rpo}`,
+        actual: `${String(rpo.seenSeconds)}s`,
+        message: `the backup was ${String(rpo.seenSeconds)}s old, over the RPO target of ${objectives.rpo}`,
+      }),
+    );
+  return { rto, rpo };
+}
+
+// 9. The report: every stage, every check, the findings and the verdict.
+function buildReport(
+  plan: DrillPlan,
+  startedAt: Date,
+  clock: StageClock,
+  state: DrillState,
+  rto: Objective,
+  rpo: Objective,
+): DrillReport {
+  const { mode, config, evidence } = plan;
+  const exit = state.service?.exit ?? null;
+  return createDrillReport({
+    version: VERSION,
+    mode: mode.kind,
+    releaseId: evidence.packet.release.id,
+    releaseIdentity: releaseIdentityOf(evidence.packet),
+    source:
+      mode.kind === "restore"
+        ? { text: mode.source.ref.text, backupTime: state.backupTime?.toISOString() ?? null }
+        : null,
+    storeRoot: displayPath(state.storeRoot),
+    serviceURL: state.serviceURL,
+    startedAt: startedAt.toISOString(),
+    finishedAt: plan.now().toISOString(),
+    stages: clock.stages,
+    checks: [
+      ...storeChecks(evidence.manifest.artifacts, state.storeFindings),
+      ...probeChecks(state.probes),
+      objectiveCheck("rto", rto),
+      objectiveCheck("rpo", rpo),
+    ],
+    rto,
+    rpo,
+    service:
+      state.service && config.service
+        ? {
+            command: config.service.command,
+            exit: exit === null ? null : (exit.signal ?? `code ${String(exit.code)}`),
+            log: state.service.log,
+          }
+        : null,
+    findings: [...state.findings, ...state.storeFindings],
+  });
+}
+
+// 10. Remove the scratch place unless asked to keep it.
+async function cleanScratch(mode: DrillMode, state: DrillState): Promise<string | null> {
+  if (state.scratchDir === null) return null;
+  if (mode.kind === "restore" && mode.keep) return state.scratchDir;
+  await rm(state.scratchDir, { recursive: true, force: true });
+  return null;
+}

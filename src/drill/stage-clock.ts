@@ -1,0 +1,43 @@
+// Times every stage of a drill; once a stage fails, the ones after it are recorded as skipped.
+import type { CheckStatus } from "../probes/run-probes.js";
+import type { StageRecord } from "../report/drill-report.js";
+
+export class StageClock {
+  readonly stages: StageRecord[] = [];
+  private failed = false;
+
+  constructor(private readonly now: () => Date) {}
+
+  /** Runs a stage unless an earlier one failed; the body says whether it passed. */
+  async run(name: string, body: () => boolean | Promise<boolean>): Promise<void> {
+    if (this.failed) {
+      this.skip(name);
+      return;
+    }
+    if (!(await this.time(name, body))) this.failed = true;
+  }
+
+  /** Runs a stage even after a failure (stopping the service); null from the body: nothing to do. */
+  async always(name: string, body: () => Promise<boolean | null>): Promise<void> {
+    await this.time(name, body);
+  }
+
+  skip(name: string): void {
+    this.record(name, "skipped", this.now(), 0);
+  }
+
+  private async time(
+    name: string,
+    body: () => boolean | null | Promise<boolean | null>,
+  ): Promise<boolean> {
+    const started = this.now();
+    const passed = await body();
+    const status: CheckStatus = passed === null ? "skipped" : passed ? "passed" : "failed";
+    this.record(name, status, started, this.now().getTime() - started.getTime());
+    return passed !== false;
+  }
+
+  private record(name: string, status: CheckStatus, started: Date, durationMs: number): void {
+    this.stages.push({ name, status, startedAt: started.toISOString(), durationMs });
+  }
+}

@@ -1,0 +1,313 @@
+// Runs the release's probes against the recovered service and store: http, sql, catalog and
+// identity. Each returns a check; failures are findings. Probes reach only allowed hosts, and
+// secret header values never reach a result.
+import { request } from "undici";
+import Database from "better-sqlite3";
+import { join } from "node:path";
+import type { Packet, Probe } from "../documents/types.js";
+import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import type { FindingCode } from "../findings/catalogue.js";
+import { parseDuration } from "../policy/duration.js";
+import { isSecretHeader, redactHeaders } from "../service/redact.js";
+import { checkHTTPExpectations, checkSQLExpectations, type Unmet } from "./expectations.js";
+import { lookupPointer } from "./json-pointer.js";
+
+export type CheckStatus = "passed" | "failed" | "skipped";
+
+export type ProbeCheck = {
+  readonly name: string;
+  readonly type: Probe["type"];
+  readonly status: CheckStatus;
+  readonly target: string;
+  readonly expected: string;
+  readonly actual: string;
+  readonly durationMs: number;
+  readonly request?: { readonly method: string; readonly headers: Record<string, string> };
+};
+
+export type ProbeContext = {
+  readonly baseURL: string | null;
+  readonly storeRoot: string;
+  readonly packet: Packet;
+  readonly allowedHosts: readonly string[];
+  readonly secretHeaders: readonly string[];
+};
+
+const BODY_LIMIT = 1024 * 1024;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+type Outcome = { check: ProbeCheck; findings: ClassifiedFinding[] };
+
+function outcome(
+  probe: Probe,
+  target: string,
+  started: number,
+  unmet: Unmet[],
+  code: FindingCode,
+  expectedAll: string,
+  extra: Partial<ProbeCheck> = {},
+): Outcome {
+  const check: ProbeCheck = {
+    name: probe.name,
+    type: probe.type,
+    status: unmet.length === 0 ? "passed" : "failed",
+    target,
+    expected: expectedAll,
+    actual: unmet.length === 0 ? "as expected" : unmet.map((u) => u.actual).join("; "),
+    durationMs: Date.now() - started,
+    ...extra,
+  };
+  const findings = unmet.map((u) =>
+    createFinding(code, {
+      subject: `probe:${probe.name}`,
+      expected: u.expected,
+      actual: u.actual,
+      message: `probe ${probe.name} (${target}): expected ${u.expected}, got ${u.actual}`,
+    }),
+  );
+  return { check, findings };
+}
+
+async function fetchText(
+  url: string,
+  probe: Probe,
+  context: ProbeContext,
+): Promise<{ status: number; body: string } | { error: string }> {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+  if (!context.allowedHosts.includes(host))
+    return { error: `host ${host} is not in probeHosts of the drill config` };
+  const timeout = parseDuration(probe.timeout ?? "") ?? DEFAULT_TIMEOUT_MS;
+  try {
+    const response = await request(url, {
+      method: probe.method ?? "GET",
+      headers: { ...probe.headers },
+      ...(probe.body === undefined ? {} : { body: probe.body }),
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    let body = "";
+    for await (const chunk of response.body) {
+      if (body.length < BODY_LIMIT) body += (chunk as Buffer).toString("utf8");
+    }
+    return { status: response.statusCode, body: body.slice(0, BODY_LIMIT) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+async function httpLike(
+  probe: Probe,
+  context: ProbeContext,
+  defaultPath: string,
+  judge: (status: number, body: string) => { unmet: Unmet[]; code: FindingCode; expected: string },
+): Promise<Outcome> {
+  const started = Date.now();
+  const path = probe.path ?? defaultPath;
+  const requestInfo = {
+    method: probe.method ?? "GET",
+    headers: redactHeaders(probe.headers ?? {}, context.secretHeaders),
+  };
+  if (context.baseURL === null) {
+    return outcome(
+      probe,
+      path,
+      started,
+      [
+        {
+          expected: "a service to probe",
+          actual: "no service (no service in the drill config and no --url)",
+        },
+      ],
+      "probe_failed",
+      "a service",
+      { request: requestInfo },
+    );
+  }
+  const response = await fetchText(`${context.baseURL}${path}`, probe, context);
+  if ("error" in response) {
+    return outcome(
+      probe,
+      path,
+      started,
+      [{ expected: "an answer", actual: response.error }],
+      "probe_failed",
+      "an answer",
+      { request: requestInfo },
+    );
+  }
+  const { unmet, code, expected } = judge(response.status, response.body);
+  return outcome(probe, path, started, unmet, code, expected, { request: requestInfo });
+}
+
+function httpProbe(probe: Probe, context: ProbeContext): Promise<Outcome> {
+  return httpLike(probe, context, "/", (status, body) => ({
+    unmet: checkHTTPExpectations(probe.expect, status, body),
+    code: "probe_failed",
+    expected: describeHTTPExpect(probe),
+  }));
+}
+
+function describeHTTPExpect(probe: Probe): string {
+  const parts = [`status ${probe.expect?.status ?? 200}`];
+  if (probe.expect?.bodyContains !== undefined)
+    parts.push(`body contains ${JSON.stringify(probe.expect.bodyContains)}`);
+  for (const j of probe.expect?.json ?? []) {
+    if ("equals" in j) parts.push(`${j.pointer} = ${JSON.stringify(j.equals)}`);
+    if (j.exists !== undefined) parts.push(`${j.pointer} ${j.exists ? "present" : "absent"}`);
+    if (j.minItems !== undefined) parts.push(`${j.pointer} has at least ${j.minItems} items`);
+  }
+  return parts.join(", ");
+}
+
+function identityProbe(probe: Probe, context: ProbeContext, expected: string): Promise<Outcome> {
+  const pointer = probe.identityPointer ?? "/releaseIdentity/sha256";
+  return httpLike(probe, context, "/release", (status, body) => {
+    let served: unknown = undefined;
+    try {
+      const found = lookupPointer(JSON.parse(body), pointer);
+      served = found.found ? found.value : undefined;
+    } catch {
+      served = undefined;
+    }
+    const unmet =
+      status === 200 && served === expected
+        ? []
+        : [
+            {
+              expected: `sha256 ${expected}`,
+              actual:
+                status !== 200
+                  ? `status ${status}`
+                  : served === undefined
+                    ? `${pointer} absent`
+                    : `${pointer} = ${JSON.stringify(served)}`,
+            },
+          ];
+    return {
+      unmet,
+      code: "release_identity_mismatch",
+      expected: `the service serves release identity ${expected}`,
+    };
+  });
+}
+
+function catalogProbe(probe: Probe, context: ProbeContext): Promise<Outcome> {
+  const { datasets, release } = context.packet;
+  return httpLike(probe, context, "/catalog", (status, body) => {
+    const unmet: Unmet[] = [];
+    let listed: { name?: unknown; version?: unknown }[] = [];
+    try {
+      const found = lookupPointer(JSON.parse(body), "/datasets");
+      if (found.found && Array.isArray(found.value))
+        listed = found.value as { name?: unknown; version?: unknown }[];
+    } catch {
+      unmet.push({ expected: "a JSON catalog", actual: "not JSON" });
+    }
+    if (status !== 200) unmet.push({ expected: "status 200", actual: `status ${status}` });
+    for (const dataset of datasets) {
+      const entry = listed.find((d) => d.name === dataset.name);
+      if (!entry)
+        unmet.push({
+          expected: `dataset ${dataset.name} in the catalog`,
+          actual: `dataset ${dataset.name} missing`,
+        });
+      else if (entry.version !== undefined && entry.version !== release.version) {
+        unmet.push({
+          expected: `dataset ${dataset.name} at version ${release.version}`,
+          actual: `version ${JSON.stringify(entry.version)}`,
+        });
+      }
+    }
+    return {
+      unmet,
+      code: "catalog_incomplete",
+      expected: `every dataset of the release (${datasets.map((d) => d.name).join(", ")}) at version ${release.version}`,
+    };
+  });
+}
+
+function sqlProbe(probe: Probe, context: ProbeContext): Outcome {
+  const started = Date.now();
+  const dataset = context.packet.datasets.find((d) => d.name === probe.dataset);
+  const target = `${probe.dataset ?? "?"}: ${probe.query ?? ""}`;
+  const expected = JSON.stringify(probe.expect ?? {});
+  if (!dataset)
+    return outcome(
+      probe,
+      target,
+      started,
+      [{ expected: `dataset ${probe.dataset ?? "?"}`, actual: "not a dataset of the release" }],
+      "probe_failed",
+      expected,
+    );
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(join(context.storeRoot, ...dataset.path.split("/")), {
+      readonly: true,
+      fileMustExist: true,
+    });
+    const statement = db.prepare(probe.query ?? "");
+    if (!statement.readonly)
+      return outcome(
+        probe,
+        target,
+        started,
+        [{ expected: "a read-only query", actual: "the query writes" }],
+        "probe_failed",
+        expected,
+      );
+    const rows = statement.reader
+      ? (statement.raw(true).safeIntegers(true).all() as unknown[][])
+      : [];
+    return outcome(
+      probe,
+      target,
+      started,
+      checkSQLExpectations(probe.expect, rows),
+      "probe_failed",
+      expected,
+    );
+  } catch (error) {
+    return outcome(
+      probe,
+      target,
+      started,
+      [{ expected: "the query runs", actual: (error as Error).message }],
+      "probe_failed",
+      expected,
+    );
+  } finally {
+    db?.close();
+  }
+}
+
+export async function runProbes(
+  probes: readonly Probe[],
+  context: ProbeContext,
+  expectedIdentity: string,
+): Promise<{ checks: ProbeCheck[]; findings: ClassifiedFinding[] }> {
+  const checks: ProbeCheck[] = [];
+  const findings: ClassifiedFinding[] = [];
+  for (const probe of probes) {
+    const result =
+      probe.type === "sql"
+        ? sqlProbe(probe, context)
+        : probe.type === "identity"
+          ? await identityProbe(probe, context, expectedIdentity)
+          : probe.type === "catalog"
+            ? await catalogProbe(probe, context)
+            : await httpProbe(probe, context);
+    checks.push(result.check);
+    findings.push(...result.findings);
+  }
+  return { checks, findings };
+}
+
+/** Every secret a probe sends, so the service log can be redacted of it too. */
+export function probeSecrets(probes: readonly Probe[], secretHeaders: readonly string[]): string[] {
+  return probes.flatMap((p) =>
+    Object.entries(p.headers ?? {})
+      .filter(([k]) => isSecretHeader(k, secretHeaders))
+      .map(([, v]) => v),
+  );
+}

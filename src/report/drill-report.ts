@@ -1,0 +1,130 @@
+// The drill report (pure): what was restored, from where and how old, every stage with its
+// timing, every check with expected and actual, RTO and RPO against their targets, the
+// findings and the verdict. Its schema is schemas/drill-report.schema.json.
+import type { Artifact } from "../documents/types.js";
+import type { ClassifiedFinding, Finding } from "../findings/finding.js";
+import { toPublicFinding } from "../findings/finding.js";
+import { verdictOf, type Verdict } from "../findings/verdict.js";
+import type { DigestSet } from "../identity/digest.js";
+import type { CheckStatus, ProbeCheck } from "../probes/run-probes.js";
+
+export type StageRecord = {
+  readonly name: string;
+  readonly status: CheckStatus;
+  readonly startedAt: string;
+  readonly durationMs: number;
+};
+
+export type ReportCheck = {
+  readonly name: string;
+  readonly kind: "store" | "probe" | "objective";
+  readonly status: CheckStatus;
+  readonly subject: string;
+  readonly expected: string;
+  readonly actual: string;
+};
+
+export type Objective = {
+  readonly seenSeconds: number | null;
+  readonly targetSeconds: number | null;
+  readonly status: CheckStatus;
+};
+
+export type DrillReport = {
+  readonly schemaVersion: 1;
+  readonly tool: { readonly name: "recoverable"; readonly version: string };
+  readonly mode: "restore" | "live";
+  readonly releaseId: string;
+  readonly releaseIdentity: DigestSet;
+  readonly source: { readonly text: string; readonly backupTime: string | null } | null;
+  readonly storeRoot: string;
+  readonly serviceURL: string | null;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly stages: readonly StageRecord[];
+  readonly checks: readonly ReportCheck[];
+  readonly rto: Objective;
+  readonly rpo: Objective;
+  readonly service: {
+    readonly command: readonly string[];
+    readonly exit: string | null;
+    readonly log: string;
+  } | null;
+  readonly findings: readonly Finding[];
+  readonly verdict: Verdict;
+};
+
+/** One store check per artifact: failed when an error finding names it. */
+export function storeChecks(
+  artifacts: readonly Artifact[],
+  findings: readonly ClassifiedFinding[],
+): ReportCheck[] {
+  return artifacts.map((artifact) => {
+    const errors = findings.filter((f) => f.subject === artifact.path && f.severity === "error");
+    const expected =
+      artifact.kind === "dir"
+        ? "a directory"
+        : `${artifact.kind}, ${artifact.size} bytes, sha256 ${artifact.digest.sha256}`;
+    return {
+      name: artifact.path,
+      kind: "store" as const,
+      status: errors.length > 0 ? ("failed" as const) : ("passed" as const),
+      subject: `${artifact.role} ${artifact.kind}`,
+      expected,
+      actual:
+        errors.length > 0
+          ? errors.map((e) => e.code).join(", ")
+          : artifact.role === "disposable"
+            ? "not required"
+            : "as expected",
+    };
+  });
+}
+
+export function probeChecks(checks: readonly ProbeCheck[]): ReportCheck[] {
+  return checks.map((c) => ({
+    name: c.name,
+    kind: "probe",
+    status: c.status,
+    subject: `${c.type} ${c.target}`,
+    expected: c.expected,
+    actual: c.actual,
+  }));
+}
+
+export function objectiveCheck(name: "rto" | "rpo", objective: Objective): ReportCheck {
+  const show = (s: number | null) => (s === null ? "unknown" : `${s}s`);
+  return {
+    name,
+    kind: "objective",
+    status: objective.status,
+    subject: name === "rto" ? "time to a ready, proven service" : "age of the backup restored",
+    expected:
+      objective.targetSeconds === null ? "no target" : `at most ${show(objective.targetSeconds)}`,
+    actual: show(objective.seenSeconds),
+  };
+}
+
+export function measureObjective(seenMs: number | null, targetMs: number | null): Objective {
+  const seenSeconds = seenMs === null ? null : Math.round(seenMs / 100) / 10;
+  const targetSeconds = targetMs === null ? null : targetMs / 1000;
+  const status: CheckStatus =
+    seenMs === null || targetMs === null ? "skipped" : seenMs <= targetMs ? "passed" : "failed";
+  return { seenSeconds, targetSeconds, status };
+}
+
+export type ReportInput = Omit<DrillReport, "schemaVersion" | "tool" | "findings" | "verdict"> & {
+  readonly version: string;
+  readonly findings: readonly ClassifiedFinding[];
+};
+
+export function createDrillReport(input: ReportInput): DrillReport {
+  const { version, findings, ...rest } = input;
+  return {
+    schemaVersion: 1,
+    tool: { name: "recoverable", version },
+    ...rest,
+    findings: findings.map(toPublicFinding),
+    verdict: verdictOf(findings),
+  };
+}

@@ -1,0 +1,48 @@
+// Markdown of a drill report: what a CI job summary shows.
+import type { DrillReport } from "./drill-report.js";
+
+const VERDICT: Record<DrillReport["verdict"], string> = {
+  proven: "✅ proven",
+  not_proven: "❌ not proven",
+  unusable_input: "⛔ unusable input",
+  could_not_run: "⚠️ could not run",
+};
+
+/** Table cells never break the table: pipes and newlines are escaped. */
+export function cell(text: string): string {
+  return text
+    .replaceAll("\\", "\\\\")
+    .replaceAll("|", "\\|")
+    .replace(/\r?\n/g, " ")
+    .replaceAll("<", "&lt;");
+}
+
+export function renderMarkdown(report: DrillReport): string {
+  const show = (s: number | null) => (s === null ? "unknown" : `${s}s`);
+  const lines = [
+    `## Recovery drill: ${cell(report.releaseId)} — ${VERDICT[report.verdict]}`,
+    "",
+    `Release identity \`sha256:${report.releaseIdentity.sha256}\`. ${report.source ? `Source \`${cell(report.source.text)}\`, backup from ${report.source.backupTime ?? "an unknown time"}.` : "Live store and service."}`,
+    "",
+    `| objective | seen | target | status |`,
+    `|---|---|---|---|`,
+    `| RTO | ${show(report.rto.seenSeconds)} | ${show(report.rto.targetSeconds)} | ${report.rto.status} |`,
+    `| RPO | ${show(report.rpo.seenSeconds)} | ${show(report.rpo.targetSeconds)} | ${report.rpo.status} |`,
+    "",
+    "| stage | status | duration |",
+    "|---|---|---|",
+    ...report.stages.map(
+      (s) => `| ${cell(s.name)} | ${s.status} | ${(s.durationMs / 1000).toFixed(2)}s |`,
+    ),
+    "",
+  ];
+  if (report.findings.length > 0) {
+    lines.push("| severity | code | subject | message |", "|---|---|---|---|");
+    for (const f of report.findings)
+      lines.push(`| ${f.severity} | \`${f.code}\` | ${cell(f.subject)} | ${cell(f.message)} |`);
+    lines.push("");
+  }
+  const failed = report.checks.filter((c) => c.status === "failed");
+  lines.push(`${report.checks.length} checks, ${failed.length} failed.`, "");
+  return lines.join("\n");
+}

@@ -1,0 +1,155 @@
+// Starts the service under test against the restored store, waits for it to be ready, and
+// stops it: SIGTERM, then SIGKILL after the grace period. Its output is kept, redacted.
+import { spawn, type ChildProcess } from "node:child_process";
+import { request } from "undici";
+import type { ResolvedService } from "../documents/drill-config.js";
+
+export type ServiceVariables = {
+  readonly store: string;
+  readonly port: number;
+  readonly packet: string;
+};
+
+export type StartResult =
+  | { readonly started: true; readonly service: RunningService }
+  | { readonly started: false; readonly error: string };
+
+export type ServiceExit = { readonly code: number | null; readonly signal: string | null };
+
+const OUTPUT_LIMIT = 64 * 1024;
+
+export class RunningService {
+  private output = "";
+  private exitInfo: ServiceExit | null = null;
+  readonly exited: Promise<ServiceExit>;
+
+  constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+    private readonly redact: (text: string) => string,
+  ) {
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString("utf8")).slice(-OUTPUT_LIMIT);
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    this.exited = new Promise((resolveExit) => {
+      child.on("exit", (code, signal) => {
+        this.exitInfo = { code, signal };
+        resolveExit(this.exitInfo);
+      });
+    });
+  }
+
+  get exit(): ServiceExit | null {
+    return this.exitInfo;
+  }
+
+  /** The last 64 KiB the service printed, with every secret replaced. */
+  get log(): string {
+    return this.redact(this.output);
+  }
+
+  /** Sends a signal to the service's whole process group (it runs in its own). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.exitInfo) return;
+    try {
+      if (this.child.pid !== undefined) process.kill(-this.child.pid, signal);
+    } catch {
+      this.child.kill(signal);
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period. */
+  async stop(graceMs: number): Promise<ServiceExit> {
+    if (this.exitInfo) return this.exitInfo;
+    this.signal("SIGTERM");
+    const timer = setTimeout(() => {
+      this.signal("SIGKILL");
+    }, graceMs);
+    const exit = await this.exited;
+    clearTimeout(timer);
+    return exit;
+  }
+}
+
+function substitute(text: string, vars: ServiceVariables, url: string): string {
+  return text
+    .replaceAll("{store}", vars.store)
+    .replaceAll("{port}", String(vars.port))
+    .replaceAll("{packet}", vars.packet)
+    .replaceAll("{url}", url);
+}
+
+export function startService(
+  config: ResolvedService,
+  vars: ServiceVariables,
+  redact: (text: string) => string,
+): Promise<StartResult> {
+  const url = `http://127.0.0.1:${vars.port}`;
+  const [program, ...args] = config.command.map((part) => substitute(part, vars, url));
+  const env = {
+    ...process.env,
+    RECOVERABLE_STORE: vars.store,
+    RECOVERABLE_PORT: String(vars.port),
+    RECOVERABLE_PACKET: vars.packet,
+    RECOVERABLE_URL: url,
+    PORT: String(vars.port),
+    ...Object.fromEntries(
+      Object.entries(config.env).map(([k, v]) => [k, substitute(v, vars, url)]),
+    ),
+  };
+  return new Promise((resolveStart) => {
+    // Its own process group, so stopping it also stops anything it started.
+    const child = spawn(program ?? "", args, {
+      cwd: config.cwd,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.once("error", (error: NodeJS.ErrnoException) => {
+      resolveStart({ started: false, error: `${program ?? ""}: ${error.code ?? error.message}` });
+    });
+    child.once("spawn", () => {
+      resolveStart({ started: true, service: new RunningService(child, url, redact) });
+    });
+  });
+}
+
+export type Readiness =
+  | { readonly ready: true; readonly afterMs: number }
+  | { readonly ready: false; readonly reason: string };
+
+/** Polls the readiness URL with backoff until it answers 2xx, the service exits, or time runs out. */
+export async function waitUntilReady(
+  service: RunningService,
+  path: string,
+  timeoutMs: number,
+): Promise<Readiness> {
+  const started = Date.now();
+  let delay = 50;
+  let last = "no answer yet";
+  while (Date.now() - started < timeoutMs) {
+    const exit = service.exit;
+    if (exit)
+      return {
+        ready: false,
+        reason: `the service exited (${exit.signal ?? `code ${exit.code ?? "?"}`}) before it was ready`,
+      };
+    try {
+      const response = await request(`${service.url}${path}`, {
+        headersTimeout: 2000,
+        bodyTimeout: 2000,
+      });
+      await response.body.dump();
+      if (response.statusCode >= 200 && response.statusCode < 300)
+        return { ready: true, afterMs: Date.now() - started };
+      last = `${path} answered ${response.statusCode}`;
+    } catch (error) {
+      last = `${path}: ${(error as Error).message}`;
+    }
+    await Promise.race([new Promise((r) => setTimeout(r, delay)), service.exited]);
+    delay = Math.min(delay * 2, 1000);
+  }
+  return { ready: false, reason: `not ready after ${Math.round(timeoutMs / 1000)}s (${last})` };
+}

@@ -1,0 +1,140 @@
+// drill: the whole recovery drill, from a backup (or a live store and URL) to a signed report.
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { loadEvidence } from "../documents/load-evidence.js";
+import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { releaseIdentityOf } from "../identity/chain.js";
+import { runDrill, type DrillMode } from "../drill/drill.js";
+import { writeDrillOutputs, type ReportPaths } from "../drill/outputs.js";
+import type { Objective, StageRecord } from "../report/drill-report.js";
+import { createSigner, type Signer } from "../report/signing.js";
+import { openSource } from "../sources/open-source.js";
+import { parseSourceRef } from "../sources/source.js";
+import { displayPath } from "../util/display-path.js";
+import { loadContext, type CommonOptions } from "./evidence-context.js";
+import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
+
+export type DrillOptions = CommonOptions & {
+  readonly source?: string;
+  readonly scratch?: string;
+  readonly key?: string;
+  readonly out?: string;
+  readonly keep?: boolean;
+  readonly live?: boolean;
+  readonly url?: string;
+  readonly now?: () => Date;
+};
+
+export type DrillResult = VerbResult<{
+  report: ReportPaths | null;
+  rto: Objective | null;
+  rpo: Objective | null;
+  stages: readonly StageRecord[];
+  scratchKept: string | null;
+}>;
+
+const NONE = { report: null, rto: null, rpo: null, stages: [], scratchKept: null };
+
+function usage(subject: string, message: string): ClassifiedFinding {
+  return createFinding("usage_invalid", { subject, message });
+}
+
+async function loadSigner(path: string): Promise<Signer | ClassifiedFinding> {
+  const file = displayPath(path);
+  try {
+    return createSigner(await readFile(path, "utf8"));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return createFinding(code === undefined ? "document_invalid" : "document_unreadable", {
+      subject: file,
+      message: `${file}: the signing key ${code === undefined ? `is not an Ed25519 PKCS#8 private key (${(error as Error).message})` : `cannot be read (${code})`}`,
+      hint: "Make one with `recoverable keygen --out <dir>` and pass --key <dir>/drill.key (or set signing.key in the drill config).",
+    });
+  }
+}
+
+function stamp(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}Z$/, "Z");
+}
+
+export async function drill(options: DrillOptions): Promise<DrillResult> {
+  const now = options.now ?? (() => new Date());
+  const fail = (findings: ClassifiedFinding[]) => createResult("drill", findings, NO_RELEASE, NONE);
+  // 1. Load and validate everything before any work.
+  const loaded = await loadContext(options);
+  if (!loaded.ok) return fail(loaded.findings);
+  const { cwd, config } = loaded.context;
+  const inputFindings: ClassifiedFinding[] = [];
+  if (options.live && (options.root === undefined || options.url === undefined))
+    inputFindings.push(usage("--live", "--live needs --root <store> and --url <base URL>"));
+  if (!options.live && options.source === undefined)
+    inputFindings.push(
+      usage(
+        "--source",
+        "no source: pass --source dir:<path> or tar:<path> (or --live with --root and --url)",
+      ),
+    );
+  const keyPath = options.key === undefined ? config.signingKey : resolve(cwd, options.key);
+  if (keyPath === null)
+    inputFindings.push(
+      usage(
+        "--key",
+        "no signing key: pass --key <drill.key> or set signing.key in the drill config (make one with `recoverable keygen`)",
+      ),
+    );
+  const signer = keyPath === null ? null : await loadSigner(keyPath);
+  if (signer !== null && "code" in signer) inputFindings.push(signer);
+  const ref = options.source === undefined ? null : parseSourceRef(options.source, cwd);
+  if (ref !== null && "code" in ref) inputFindings.push(ref);
+  const source = ref === null || "code" in ref ? null : openSource(ref);
+  if (source !== null && "code" in source) inputFindings.push(source);
+  const evidence = await loadEvidence(loaded.context.evidence);
+  if (!evidence.ok) inputFindings.push(...evidence.findings);
+  if (inputFindings.length > 0 || !evidence.ok || signer === null || "code" in signer)
+    return fail(inputFindings);
+
+  // 2. The drill itself.
+  let mode: DrillMode;
+  if (options.live && options.root !== undefined && options.url !== undefined)
+    mode = { kind: "live", root: resolve(cwd, options.root), url: options.url };
+  else if (source !== null && !("code" in source))
+    mode = {
+      kind: "restore",
+      source,
+      scratchParent: options.scratch === undefined ? null : resolve(cwd, options.scratch),
+      keep: options.keep ?? false,
+    };
+  else return fail(inputFindings);
+  const outcome = await runDrill({
+    evidence: evidence.evidence,
+    files: evidence.files,
+    config,
+    mode,
+    now,
+  });
+
+  // 3. Write and sign the outputs, whatever the verdict.
+  const outDir = resolve(
+    cwd,
+    options.out ?? `drill-reports/${evidence.evidence.packet.release.id}-${stamp(now())}`,
+  );
+  const paths = await writeDrillOutputs(outcome.report, outDir, signer);
+  return createResult(
+    "drill",
+    outcome.findings,
+    {
+      releaseId: evidence.evidence.packet.release.id,
+      releaseIdentity: releaseIdentityOf(evidence.evidence.packet),
+    },
+    {
+      report: paths,
+      rto: outcome.report.rto,
+      rpo: outcome.report.rpo,
+      stages: outcome.report.stages,
+      scratchKept: outcome.scratchKept,
+    },
+  );
+}
