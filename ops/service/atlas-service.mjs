@@ -4,6 +4,9 @@
 // every dataset and the catalog it opened have the digests that packet names.
 //
 //   RECOVERABLE_STORE=<store root> RECOVERABLE_PACKET=<packet.json> PORT=<port> node atlas-service.mjs
+//
+// ATLAS_DATASETS=<name,name> serves only those datasets of the catalog (default: all of them);
+// a service started with too short a list is a real misconfiguration a drill must catch.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -14,6 +17,7 @@ import { canonicalize } from "json-canonicalize";
 const store = process.env.RECOVERABLE_STORE;
 const port = Number(process.env.PORT ?? 0);
 const packetPath = process.env.RECOVERABLE_PACKET;
+const only = process.env.ATLAS_DATASETS ? process.env.ATLAS_DATASETS.split(",") : null;
 if (!store) {
   console.error("atlas-service: RECOVERABLE_STORE is not set");
   process.exit(2);
@@ -26,6 +30,7 @@ function load() {
   const runtime = JSON.parse(readFileSync(join(store, "config", "runtime.json"), "utf8"));
   const catalogBytes = readFileSync(join(store, runtime.catalog ?? "catalog.json"));
   state.catalog = JSON.parse(catalogBytes.toString("utf8"));
+  if (only) state.catalog.datasets = state.catalog.datasets.filter((d) => only.includes(d.name));
   const loaded = {};
   for (const entry of state.catalog.datasets) {
     const path = join(store, entry.path);

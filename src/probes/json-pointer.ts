@@ -5,6 +5,7 @@ export type PointerLookup =
 
 export function lookupPointer(document: unknown, pointer: string): PointerLookup {
   if (pointer === "") return { found: true, value: document };
+  if (!pointer.startsWith("/")) return { found: false };
   let node: unknown = document;
   for (const raw of pointer.slice(1).split("/")) {
     const token = raw.replaceAll("~1", "/").replaceAll("~0", "~");

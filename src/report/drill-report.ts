@@ -22,6 +22,9 @@ export type ReportCheck = {
   readonly subject: string;
   readonly expected: string;
   readonly actual: string;
+  /** Probes: how long it took, and what an HTTP probe sent (secret header values redacted). */
+  readonly durationMs?: number;
+  readonly request?: { readonly method: string; readonly headers: Record<string, string> };
 };
 
 export type Objective = {
@@ -89,6 +92,8 @@ export function probeChecks(checks: readonly ProbeCheck[]): ReportCheck[] {
     subject: `${c.type} ${c.target}`,
     expected: c.expected,
     actual: c.actual,
+    durationMs: c.durationMs,
+    ...(c.request === undefined ? {} : { request: c.request }),
   }));
 }
 

@@ -1,0 +1,37 @@
+// A private copy of the bundled Atlas example (ops/ with its store, evidence, drill config and
+// service) in a temp dir, with a fresh signing key, so a test can change one thing of it.
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runCLI } from "./cli.js";
+import { makeTempDir } from "./temp-dir.js";
+
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+
+export type ExampleCopy = {
+  /** The directory that holds ops/ (the drill config's base directory). */
+  readonly dir: string;
+  readonly path: (relative: string) => string;
+  /** Reads ops/drill.json, lets the test change it, writes it back. */
+  readonly editDrillConfig: (change: (config: Record<string, unknown>) => void) => void;
+};
+
+export function copyExample(): ExampleCopy {
+  const dir = makeTempDir("recoverable-example-");
+  cpSync(join(REPO, "ops"), join(dir, "ops"), { recursive: true, preserveTimestamps: true });
+  // The example service imports better-sqlite3 and json-canonicalize.
+  symlinkSync(join(REPO, "node_modules"), join(dir, "node_modules"), "dir");
+  const keygen = runCLI(["keygen", "--out", ".recoverable/keys"], { cwd: dir });
+  if (keygen.code !== 0) throw new Error(`keygen failed: ${keygen.stderr}`);
+  const path = (relative: string) => join(dir, relative);
+  return {
+    dir,
+    path,
+    editDrillConfig(change) {
+      const file = path("ops/drill.json");
+      const config = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+      change(config);
+      writeFileSync(file, JSON.stringify(config, null, 2));
+    },
+  };
+}
