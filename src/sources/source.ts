@@ -25,6 +25,12 @@ export interface RestoreSource {
   extract(scratch: string): Promise<ExtractOutcome>;
 }
 
+/** What a source may need beyond its reference (an age identity for `.age` archives, ...). */
+export type SourceOptions = {
+  /** An age identity file (`age-keygen` output) that decrypts `.age` archives. */
+  readonly identityFile?: string;
+};
+
 const SCHEMES: readonly SourceScheme[] = ["dir", "tar", "snapshot", "restic"];
 
 /** `dir:<path>`, `tar:<path>`, ... (DESIGN.md "Sources"); a usage finding when it is not one. */

@@ -3,7 +3,7 @@
 // extraction, and the caller throws the scratch directory away.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { PassThrough } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import { Parser, type ReadEntry } from "tar";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { createEntryState, judgeEntry, type BackupEntry } from "./entry-rules.js";
@@ -32,6 +32,107 @@ function entryOf(entry: ReadEntry): BackupEntry {
   }
 }
 
+/**
+ * Extracts a tar stream (plain or gzip, detected by content) into `scratch`, judging every
+ * member before a byte is written. `ref` names the backup in findings. Any source that can
+ * produce a tar stream (a file, an age-decrypted file, `restic dump`) restores through this.
+ */
+export async function extractTarStream(
+  input: Readable,
+  ref: SourceRef,
+  scratch: string,
+): Promise<ExtractOutcome> {
+  const writer = new TreeWriter(scratch);
+  const state = createEntryState();
+  const findings: ClassifiedFinding[] = [];
+  const writes: Promise<void>[] = [];
+  const openBodies = new Set<PassThrough>();
+  const seen = { entry: false }; // an object: TypeScript does not track writes in callbacks
+  await new Promise<void>((resolvePromise) => {
+    const parser = new Parser({ strict: true });
+    let settled = false;
+    const finish = (finding?: ClassifiedFinding) => {
+      if (finding) findings.push(finding);
+      if (settled) return;
+      settled = true;
+      input.destroy();
+      // A body cut off by a broken archive never ends by itself: end its writer with an error.
+      if (finding)
+        for (const body of openBodies)
+          body.destroy(new Error("the archive ended inside this member"));
+      resolvePromise();
+    };
+    parser.on("entry", (entry: ReadEntry) => {
+      seen.entry = true;
+      // Every member is judged, so all refusals are named; after one, nothing more is written.
+      const decision = judgeEntry(entryOf(entry), state);
+      if (!decision.accept) {
+        entry.resume();
+        if (!decision.skip) {
+          findings.push(
+            createFinding(decision.code, {
+              subject: decision.path,
+              message: `${ref.text}: member ${decision.path} ${decision.reason}`,
+            }),
+          );
+        }
+        return;
+      }
+      if (findings.length > 0) {
+        entry.resume();
+        return;
+      }
+      if (decision.kind === "dir") {
+        entry.resume();
+        writes.push(writer.directory(decision.path));
+      } else if (decision.kind === "hardlink") {
+        entry.resume();
+        const target = decision.linkPath ?? "";
+        writes.push(Promise.all(writes).then(() => writer.hardlink(decision.path, target)));
+      } else {
+        // Minipass entry -> a node stream the writer can pipe; the parser waits for it.
+        const body = new PassThrough({ highWaterMark: 1024 * 1024 });
+        openBodies.add(body);
+        body.on("end", () => openBodies.delete(body));
+        body.on("error", () => undefined); // the writer reading it sees the error; keep it from being unhandled
+        entry.pipe(body);
+        writes.push(writer.file(decision.path, body, entry.mode ?? 0o644, entry.mtime));
+      }
+    });
+    parser.on("error", (error: Error) => {
+      finish(sourceUnreadable(ref, `is not a readable tar archive (${error.message})`));
+    });
+    parser.on("end", () => {
+      finish();
+    });
+    input.on("error", (error) => {
+      finish(sourceUnreadable(ref, `cannot be read (${error.message})`));
+    });
+    input.pipe(parser);
+  });
+  // A write that failed because the archive broke is already a finding; others are real I/O errors.
+  const settledWrites = await Promise.allSettled(writes);
+  const failed = settledWrites.find((w) => w.status === "rejected");
+  if (failed && findings.length === 0) throw failed.reason;
+  if (findings.length === 0 && !seen.entry)
+    findings.push(sourceUnreadable(ref, "holds no entries"));
+  if (findings.length === 0) await writer.sync();
+  return { findings, files: writer.files, bytes: writer.bytes };
+}
+
+/** A finding when the archive file is missing or not a file; null when it can be opened. */
+export async function archiveFileProblem(ref: SourceRef): Promise<ClassifiedFinding | null> {
+  try {
+    const info = await stat(ref.location);
+    return info.isFile() ? null : sourceUnreadable(ref, "is not a file");
+  } catch (error) {
+    return sourceUnreadable(
+      ref,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
+  }
+}
+
 export function createTarSource(ref: SourceRef): RestoreSource {
   return {
     ref,
@@ -43,99 +144,10 @@ export function createTarSource(ref: SourceRef): RestoreSource {
       }
     },
     async extract(scratch): Promise<ExtractOutcome> {
-      try {
-        const info = await stat(ref.location);
-        if (!info.isFile())
-          return { findings: [sourceUnreadable(ref, "is not a file")], files: 0, bytes: 0 };
-      } catch (error) {
-        return {
-          findings: [
-            sourceUnreadable(
-              ref,
-              `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-            ),
-          ],
-          files: 0,
-          bytes: 0,
-        };
-      }
-      const writer = new TreeWriter(scratch);
-      const state = createEntryState();
-      const findings: ClassifiedFinding[] = [];
-      const writes: Promise<void>[] = [];
-      const openBodies = new Set<PassThrough>();
-      const seen = { entry: false }; // an object: TypeScript does not track writes in callbacks
-      await new Promise<void>((resolvePromise) => {
-        const parser = new Parser({ strict: true });
-        const input = createReadStream(ref.location, { highWaterMark: 1024 * 1024 });
-        let settled = false;
-        const finish = (finding?: ClassifiedFinding) => {
-          if (finding) findings.push(finding);
-          if (settled) return;
-          settled = true;
-          input.destroy();
-          // A body cut off by a broken archive never ends by itself: end its writer with an error.
-          if (finding)
-            for (const body of openBodies)
-              body.destroy(new Error("the archive ended inside this member"));
-          resolvePromise();
-        };
-        parser.on("entry", (entry: ReadEntry) => {
-          seen.entry = true;
-          // Every member is judged, so all refusals are named; after one, nothing more is written.
-          const decision = judgeEntry(entryOf(entry), state);
-          if (!decision.accept) {
-            entry.resume();
-            if (!decision.skip) {
-              findings.push(
-                createFinding(decision.code, {
-                  subject: decision.path,
-                  message: `${ref.text}: member ${decision.path} ${decision.reason}`,
-                }),
-              );
-            }
-            return;
-          }
-          if (findings.length > 0) {
-            entry.resume();
-            return;
-          }
-          if (decision.kind === "dir") {
-            entry.resume();
-            writes.push(writer.directory(decision.path));
-          } else if (decision.kind === "hardlink") {
-            entry.resume();
-            const target = decision.linkPath ?? "";
-            writes.push(Promise.all(writes).then(() => writer.hardlink(decision.path, target)));
-          } else {
-            // Minipass entry -> a node stream the writer can pipe; the parser waits for it.
-            const body = new PassThrough({ highWaterMark: 1024 * 1024 });
-            openBodies.add(body);
-            body.on("end", () => openBodies.delete(body));
-            body.on("error", () => undefined); // the writer reading it sees the error; keep it from being unhandled
-            entry.pipe(body);
-            writes.push(writer.file(decision.path, body, entry.mode ?? 0o644, entry.mtime));
-          }
-        });
-        parser.on("error", (error: Error) => {
-          finish(sourceUnreadable(ref, `is not a readable tar archive (${error.message})`));
-        });
-        parser.on("end", () => {
-          finish();
-        });
-        input.on("error", (error) => {
-          finish(sourceUnreadable(ref, `cannot be read (${error.message})`));
-        });
-        input.pipe(parser);
-      });
-      // A write that failed because the archive broke is already a finding; others are real I/O errors.
-      const settledWrites = await Promise.allSettled(writes);
-      const failed = settledWrites.find((w) => w.status === "rejected");
-      if (failed && findings.length === 0) throw failed.reason;
-      if (findings.length === 0 && !seen.entry)
-        findings.push(sourceUnreadable(ref, "holds no entries"));
-      if (findings.length === 0) await writer.sync();
-      return { findings, files: writer.files, bytes: writer.bytes };
+      const problem = await archiveFileProblem(ref);
+      if (problem) return { findings: [problem], files: 0, bytes: 0 };
+      const input = createReadStream(ref.location, { highWaterMark: 1024 * 1024 });
+      return extractTarStream(input, ref, scratch);
     },
   };
 }
