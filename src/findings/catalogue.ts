@@ -110,6 +110,20 @@ export const FINDING_CATALOGUE = {
     hint: "Check the source string and the backup; try an older backup.",
     failureClass: "not_proven",
   },
+  source_credentials_refused: {
+    title: "The key or password does not open the backup",
+    explanation:
+      "The backup is there but the credentials given cannot open it: a restic repository refused its password (RESTIC_PASSWORD or RESTIC_PASSWORD_FILE), or no age identity given with --identity matches a recipient of an encrypted archive. Nothing was restored.",
+    hint: "Pass the right password (RESTIC_PASSWORD_FILE) or the age identity file the archive was encrypted to (--identity); `age -d -i <file>` tells whether an identity opens it.",
+    failureClass: "unusable_input",
+  },
+  tool_unavailable: {
+    title: "A program recoverable needs is not installed",
+    explanation:
+      "The source needs an external program (restic for restic: sources) that cannot be run here: it is not on PATH or is not executable. The backup itself was not judged.",
+    hint: "Install it (`apt-get install restic`) or put it on PATH, then run again.",
+    failureClass: "could_not_run",
+  },
   backup_too_old: {
     title: "The newest backup is too old",
     explanation: "The backup's age is beyond what the rollback policy allows.",

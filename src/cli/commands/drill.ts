@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { Objective } from "../../report/drill-report.js";
 import { drill } from "../../verbs/drill.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
@@ -15,6 +16,13 @@ type DrillFlags = GlobalFlags & {
   url?: string;
   ops?: string;
 };
+
+function describeObjective(objective: Objective): string {
+  const target =
+    objective.targetSeconds === null ? "no target" : `target ${objective.targetSeconds}s`;
+  if (objective.seenSeconds === null) return `not measured (${target})`;
+  return `${objective.seenSeconds}s (${target}) ${objective.status}`;
+}
 
 export function registerDrill(program: Command): void {
   withGlobalOptions(program.command("drill"))
@@ -59,10 +67,12 @@ export function registerDrill(program: Command): void {
         (s) =>
           `${s.status === "passed" ? "✔" : s.status === "failed" ? "✘" : "·"} ${s.name.padEnd(20)} ${(s.durationMs / 1000).toFixed(2)}s`,
       );
-      if (result.rto)
-        summary.push(
-          `RTO ${result.rto.seenSeconds ?? "?"}s (target ${result.rto.targetSeconds ?? "none"}s), RPO ${result.rpo?.seenSeconds ?? "?"}s (target ${result.rpo?.targetSeconds ?? "none"}s)`,
-        );
+      for (const [name, objective] of [
+        ["RTO", result.rto],
+        ["RPO", result.rpo],
+      ] as const) {
+        if (objective) summary.push(`${name} ${describeObjective(objective)}`);
+      }
       if (result.report?.envelope) {
         summary.push(`signed report: ${result.report.envelope}`);
         summary.push(
