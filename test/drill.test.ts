@@ -304,6 +304,27 @@ describe("drill when the service misbehaves", () => {
     expect((statement["predicate"] as Report).verdict).toBe("could_not_run");
   });
 
+  it("kills a service that ignores SIGTERM once the stop grace period is over", () => {
+    example.editDrillConfig((config) => {
+      config["service"] = {
+        ...standIn(
+          "process.on('SIGTERM', () => console.log('ignoring SIGTERM'));" +
+            "require('http').createServer((q, s) => s.end('{}'))" +
+            ".listen(Number(process.env.PORT), '127.0.0.1')",
+        ),
+        stopGrace: "1s",
+      };
+    });
+    drill(["--source", "dir:ops/store"]);
+    const report = readReport();
+    const stop = report.stages.find((s) => s.name === "stop service");
+    expect(stop?.status).toBe("passed");
+    expect(stop?.durationMs).toBeGreaterThanOrEqual(1000);
+    expect(stop?.durationMs).toBeLessThan(4000);
+    expect(report.service?.exit).toBe("SIGKILL");
+    expect(report.service?.log).toContain("ignoring SIGTERM");
+  });
+
   it("redacts the Authorization value from a service that logs the headers it gets", () => {
     example.editDrillConfig((config) => {
       config["service"] = standIn(
