@@ -6,10 +6,23 @@ import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { createResult, NO_RELEASE, type VerbName } from "../verbs/result.js";
 import { emit } from "./output.js";
 
-const VERBS: readonly VerbName[] = ["keygen", "seal", "identity", "verify", "restore", "drill"];
+const VERBS: readonly VerbName[] = [
+  "keygen",
+  "seal",
+  "identity",
+  "verify",
+  "restore",
+  "drill",
+  "snapshot",
+];
+const SNAPSHOTS_VERBS = ["list", "validate", "diff", "prune", "export"] as const;
 
 function verbOf(argv: readonly string[]): VerbName {
   if (argv[0] === "report") return "report verify";
+  if (argv[0] === "snapshots") {
+    const sub = SNAPSHOTS_VERBS.find((verb) => argv[1] === verb) ?? "list";
+    return `snapshots ${sub}`;
+  }
   return VERBS.find((verb) => argv[0] === verb) ?? "verify";
 }
 

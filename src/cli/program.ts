@@ -7,6 +7,7 @@ import { registerKeygen } from "./commands/keygen.js";
 import { registerReport } from "./commands/report.js";
 import { registerRestore } from "./commands/restore.js";
 import { registerSeal } from "./commands/seal.js";
+import { registerSnapshot } from "./commands/snapshot.js";
 import { registerVerify } from "./commands/verify.js";
 
 export function createProgram(): Command {
@@ -18,6 +19,7 @@ export function createProgram(): Command {
   registerIdentity(program);
   registerVerify(program);
   registerRestore(program);
+  registerSnapshot(program);
   registerDrill(program);
   registerReport(program);
   registerKeygen(program);

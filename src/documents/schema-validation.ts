@@ -18,6 +18,7 @@ export const SCHEMA_FILES: Record<DocumentKind, string> = {
   provenance: "provenance.schema.json",
   rollbackPolicy: "rollback-policy.schema.json",
   drillConfig: "drill-config.schema.json",
+  snapshot: "snapshot.schema.json",
 };
 
 export const SUPPORTED_SCHEMA_VERSION = 1;

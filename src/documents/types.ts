@@ -146,11 +146,56 @@ export type ServiceConfig = {
 };
 
 /** The kinds of document recoverable reads, each with its schema file and its typed value. */
+/** One entry of a snapshot: a directory, or a file stored as a blob named by its digest. */
+export type SnapshotEntry =
+  | { readonly path: string; readonly type: "dir"; readonly mode: number }
+  | {
+      readonly path: string;
+      readonly type: "file";
+      readonly mode: number;
+      readonly mtime: string;
+      readonly size: number;
+      readonly digest: DigestSet;
+      readonly sqlite?: {
+        /** How the consistent copy was taken (docs/decisions.md "Snapshots"). */
+        readonly method: "locked-copy" | "backup-api";
+        readonly contentDigest: DigestSet;
+        readonly tables: readonly TableRows[];
+      };
+    };
+
+export type SnapshotMetadata = {
+  readonly schemaVersion: 1;
+  readonly id: string;
+  readonly time: string;
+  readonly label: string | null;
+  readonly host: string;
+  readonly storeRoot: string;
+  /** The release the snapshot holds, when its durable files match the sealed evidence. */
+  readonly release: {
+    readonly id: string;
+    readonly version: string;
+    readonly identity: DigestSet;
+  } | null;
+  readonly entries: readonly SnapshotEntry[];
+  readonly totals: { readonly files: number; readonly dirs: number; readonly bytes: number };
+  readonly validation: {
+    readonly status: "valid" | "invalid";
+    readonly checkedAt: string;
+    readonly findings: readonly {
+      readonly code: string;
+      readonly subject: string;
+      readonly message: string;
+    }[];
+  };
+};
+
 export type DocumentTypes = {
   manifest: Manifest;
   packet: Packet;
   provenance: Provenance;
   rollbackPolicy: RollbackPolicy;
   drillConfig: DrillConfigDocument;
+  snapshot: SnapshotMetadata;
 };
 export type DocumentKind = keyof DocumentTypes;

@@ -124,6 +124,34 @@ export const FINDING_CATALOGUE = {
     hint: "Install it (`apt-get install restic`) or put it on PATH, then run again.",
     failureClass: "could_not_run",
   },
+  source_changed_during_copy: {
+    title: "A file kept changing while the snapshot copied it",
+    explanation:
+      "A snapshot copies each file and checks that its size and times did not change during the copy; this one changed during every attempt (or an SQLite database stayed locked by a writer for longer than the wait). No snapshot was written: a copy of a moving file is not a backup.",
+    hint: "Find what writes this file (`fuser <file>`), pause it or snapshot at a quieter time; SQLite databases are copied consistently while written, other files must hold still.",
+    failureClass: "could_not_run",
+  },
+  entry_not_snapshotted: {
+    title: "An entry of the store root was not snapshotted",
+    explanation:
+      "Symbolic links, FIFOs, sockets and devices are not part of a snapshot: a store root holds directories and regular files. The snapshot holds everything else.",
+    hint: "If the store needs this entry, make it a regular file; if it does not, remove it from the store root or ignore this warning.",
+    failureClass: "not_proven",
+  },
+  snapshot_not_found: {
+    title: "No such snapshot",
+    explanation:
+      "The snapshot id (or unique prefix of one) names no snapshot in the repository, names several, or `latest` was asked of a repository with no valid snapshot.",
+    hint: "List the snapshots with `recoverable snapshots list --repo <dir>` and give a full id.",
+    failureClass: "unusable_input",
+  },
+  snapshot_invalid: {
+    title: "The snapshot failed validation when it was made",
+    explanation:
+      "When the snapshot was made, the bytes it stored did not all validate (a digest, an SQLite integrity check or a JSON parse failed). It is kept for inspection, never offered as `latest`, and should not be restored.",
+    hint: "Take a new snapshot; the findings recorded in the snapshot's metadata say what was wrong with the store at the time.",
+    failureClass: "not_proven",
+  },
   backup_too_old: {
     title: "The newest backup is too old",
     explanation: "The backup's age is beyond what the rollback policy allows.",

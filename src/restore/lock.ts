@@ -20,7 +20,7 @@ export type LockState =
   | { readonly state: "held"; readonly pid: number }
   | { readonly state: "stale"; readonly journal: LockJournal | null };
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,6 +1,7 @@
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { createDirSource } from "./dir-source.js";
 import type { RestoreSource, SourceOptions, SourceRef } from "./source.js";
+import { createSnapshotSource } from "./snapshot-source.js";
 import { createTarSource } from "./tar-source.js";
 
 /** The source for a parsed reference, or a finding when this version cannot read that kind. */
@@ -15,6 +16,7 @@ export function openSource(
     case "tar":
       return createTarSource(ref);
     case "snapshot":
+      return createSnapshotSource(ref);
     case "restic":
       return createFinding("usage_invalid", {
         subject: "--source",

@@ -47,8 +47,21 @@ export function parseSourceRef(text: string, cwd: string): SourceRef | Classifie
       message: `--source ${JSON.stringify(text)} is not a source this version understands`,
     });
   }
-  const location = scheme === "dir" || scheme === "tar" ? resolve(cwd, rest) : rest;
+  const location =
+    scheme === "dir" || scheme === "tar"
+      ? resolve(cwd, rest)
+      : scheme === "snapshot"
+        ? snapshotLocation(rest, cwd)
+        : rest;
   return { scheme, location, text };
+}
+
+/** `snapshot:<repo dir>#<id|latest>`: the repository resolved, `#latest` when no id is given. */
+function snapshotLocation(rest: string, cwd: string): string {
+  const hash = rest.lastIndexOf("#");
+  const repo = hash < 0 ? rest : rest.slice(0, hash);
+  const id = hash < 0 || hash === rest.length - 1 ? "latest" : rest.slice(hash + 1);
+  return `${resolve(cwd, repo)}#${id}`;
 }
 
 export function sourceUnreadable(

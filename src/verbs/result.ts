@@ -6,7 +6,19 @@ import { exitCodeOf, verdictOf, type ExitCode, type Verdict } from "../findings/
 import type { DigestSet } from "../identity/digest.js";
 
 export type VerbName =
-  "keygen" | "seal" | "identity" | "verify" | "restore" | "drill" | "report verify";
+  | "keygen"
+  | "seal"
+  | "identity"
+  | "verify"
+  | "restore"
+  | "drill"
+  | "report verify"
+  | "snapshot"
+  | "snapshots list"
+  | "snapshots validate"
+  | "snapshots diff"
+  | "snapshots prune"
+  | "snapshots export";
 
 export type VerbResult<Fields extends object = object> = {
   readonly verb: VerbName;

@@ -1,0 +1,133 @@
+// Validates a snapshot from the bytes it stored: every blob re-read and re-hashed, every
+// SQLite file integrity-checked with its content digest, every JSON file parsed. The same
+// checks run when a snapshot is made and whenever `snapshots validate` asks again.
+import type { SnapshotEntry, SnapshotMetadata, TableRows } from "../documents/types.js";
+import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { digestsEqual, shortDigest, type DigestSet } from "../identity/digest.js";
+import { parseJSONArtifact } from "../store/detect-kind.js";
+import { digestFile } from "../store/file-digest.js";
+import { isSQLiteHeader } from "../store/sqlite-header.js";
+import { inspectSQLite } from "../store/sqlite-inspect.js";
+import { entryTypeAt } from "../store/walk-store.js";
+import { mapWithConcurrency } from "../util/concurrency.js";
+import { blobPath, type Repository } from "./repository.js";
+
+type FileEntry = Extract<SnapshotEntry, { type: "file" }>;
+
+export type SQLiteFacts = { readonly contentDigest: DigestSet; readonly tables: TableRows[] };
+
+export type BlobCheck = {
+  readonly findings: ClassifiedFinding[];
+  /** What the SQLite blobs hold, by entry path (to record at creation, compare later). */
+  readonly sqlite: Map<string, SQLiteFacts>;
+};
+
+const CONCURRENCY = 4;
+
+/** `snapshot <id>: <path>`: findings name the snapshot and the path in the store. */
+function where(snapshotId: string, path: string): string {
+  return `snapshot ${snapshotId}: ${path}`;
+}
+
+async function checkFile(
+  repo: Repository,
+  snapshotId: string,
+  entry: FileEntry,
+): Promise<{ findings: ClassifiedFinding[]; sqlite: SQLiteFacts | null }> {
+  const blob = blobPath(repo, entry.digest.sha256);
+  const at = where(snapshotId, entry.path);
+  if ((await entryTypeAt(blob)) !== "file")
+    return {
+      findings: [
+        createFinding("artifact_missing", {
+          subject: entry.path,
+          expected: `blob ${shortDigest(entry.digest)}`,
+          actual: "absent",
+          message: `${at}: its stored bytes (blob ${shortDigest(entry.digest)}) are missing from the repository`,
+          hint: "The repository lost data: take a new snapshot, and restore from an older one or another copy if you need this one.",
+        }),
+      ],
+      sqlite: null,
+    };
+  const read = await digestFile(blob);
+  if (read.size !== entry.size || !digestsEqual(read.digest, entry.digest)) {
+    return {
+      findings: [
+        createFinding(
+          read.size !== entry.size ? "artifact_size_mismatch" : "artifact_hash_mismatch",
+          {
+            subject: entry.path,
+            expected: `${entry.size} bytes, ${shortDigest(entry.digest)}`,
+            actual: `${read.size} bytes, ${shortDigest(read.digest)}`,
+            message: `${at}: the stored bytes changed after the snapshot was made (expected ${shortDigest(entry.digest)}, read ${shortDigest(read.digest)})`,
+            hint: "The repository's storage damaged this blob: do not restore this snapshot; take a new one and check the disk.",
+          },
+        ),
+      ],
+      sqlite: null,
+    };
+  }
+  if (isSQLiteHeader(read.head)) {
+    const inspection = await inspectSQLite(blob, read.head);
+    if (!inspection.ok)
+      return {
+        findings: [
+          createFinding("sqlite_integrity_check_failed", {
+            subject: entry.path,
+            expected: "ok",
+            actual: inspection.error,
+            message: `${at}: the SQLite integrity check failed: ${inspection.error}`,
+          }),
+        ],
+        sqlite: null,
+      };
+    const facts = {
+      contentDigest: { sha256: inspection.contentDigestHex },
+      tables: inspection.tables,
+    };
+    if (entry.sqlite && !digestsEqual(entry.sqlite.contentDigest, facts.contentDigest))
+      return {
+        findings: [
+          createFinding("sqlite_content_mismatch", {
+            subject: entry.path,
+            expected: shortDigest(entry.sqlite.contentDigest),
+            actual: shortDigest(facts.contentDigest),
+            message: `${at}: the database's content differs from what the snapshot recorded`,
+          }),
+        ],
+        sqlite: facts,
+      };
+    return { findings: [], sqlite: facts };
+  }
+  if (entry.path.endsWith(".json") && !(await parseJSONArtifact(blob)))
+    return {
+      findings: [
+        createFinding("json_artifact_invalid", {
+          subject: entry.path,
+          message: `${at}: the file is named .json but is not one valid JSON value`,
+          hint: "The store held a broken JSON file when the snapshot was taken: fix it in the store and take a new snapshot.",
+        }),
+      ],
+      sqlite: null,
+    };
+  return { findings: [], sqlite: null };
+}
+
+/** Checks every file entry of a snapshot against the bytes in the repository. */
+export async function checkSnapshotBlobs(
+  repo: Repository,
+  snapshot: Pick<SnapshotMetadata, "id" | "entries">,
+): Promise<BlobCheck> {
+  const files = snapshot.entries.filter((e): e is FileEntry => e.type === "file");
+  const results = await mapWithConcurrency(files, CONCURRENCY, (entry) =>
+    checkFile(repo, snapshot.id, entry),
+  );
+  const findings: ClassifiedFinding[] = [];
+  const sqlite = new Map<string, SQLiteFacts>();
+  results.forEach((result, index) => {
+    findings.push(...result.findings);
+    const entry = files[index];
+    if (entry && result.sqlite) sqlite.set(entry.path, result.sqlite);
+  });
+  return { findings, sqlite };
+}

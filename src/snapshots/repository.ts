@@ -1,0 +1,210 @@
+// A snapshot repository: a directory with a marker file, content-addressed blobs and one
+// metadata document per snapshot. A snapshot exists only once its metadata is written
+// (atomically, last), so an interrupted snapshot leaves blobs nobody references and nothing
+// that looks like a snapshot; `prune` frees those blobs.
+//
+//   <repo>/recoverable-repository.json   {"schemaVersion": 1, "kind": "recoverable-snapshots"}
+//   <repo>/blobs/<aa>/<sha256 hex>        file bytes, read-only, stored once however many use them
+//   <repo>/snapshots/<id>.json            metadata (schemas/snapshot.schema.json)
+//   <repo>/tmp/                           staging of snapshots in progress
+//   <repo>/lock                           one writer at a time (snapshot, prune)
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { mkdir, open, readdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { loadDocument } from "../documents/load-evidence.js";
+import type { SnapshotMetadata } from "../documents/types.js";
+import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { displayPath } from "../util/display-path.js";
+import { formatJSON, writeFileAtomic } from "../util/atomic-write.js";
+import { isAlive } from "../restore/lock.js";
+import { entryTypeAt } from "../store/walk-store.js";
+
+export const MARKER = "recoverable-repository.json";
+const MARKER_CONTENT = { schemaVersion: 1, kind: "recoverable-snapshots" };
+
+export type Repository = {
+  readonly root: string;
+  readonly blobs: string;
+  readonly snapshots: string;
+  readonly tmp: string;
+  readonly lock: string;
+};
+
+export function repositoryAt(root: string): Repository {
+  return {
+    root,
+    blobs: join(root, "blobs"),
+    snapshots: join(root, "snapshots"),
+    tmp: join(root, "tmp"),
+    lock: join(root, "lock"),
+  };
+}
+
+export function blobPath(repo: Repository, sha256: string): string {
+  return join(repo.blobs, sha256.slice(0, 2), sha256);
+}
+
+function notARepository(root: string, why: string): ClassifiedFinding {
+  const shown = displayPath(root);
+  return createFinding("usage_invalid", {
+    subject: "--repo",
+    actual: shown,
+    message: `${shown} ${why}`,
+    hint: "Name a snapshot repository made by `recoverable snapshot --repo <dir>` (an absent or empty directory becomes one).",
+  });
+}
+
+/** Opens a repository that must already exist (list, validate, diff, prune, sources). */
+export async function openRepository(root: string): Promise<Repository | ClassifiedFinding> {
+  const type = await entryTypeAt(root);
+  if (type === null) return notARepository(root, "does not exist");
+  if (type !== "dir") return notARepository(root, "is not a directory");
+  try {
+    const marker = JSON.parse(await readFile(join(root, MARKER), "utf8")) as { kind?: unknown };
+    if (marker.kind !== MARKER_CONTENT.kind)
+      return notARepository(root, `has a ${MARKER} that is not a recoverable repository's`);
+  } catch {
+    return notARepository(root, `is not a snapshot repository (no ${MARKER})`);
+  }
+  return repositoryAt(root);
+}
+
+/** Opens a repository, making it first when the directory is absent or empty (snapshot). */
+export async function openOrCreateRepository(
+  root: string,
+): Promise<Repository | ClassifiedFinding> {
+  const type = await entryTypeAt(root);
+  if (type === "dir" && (await readdir(root)).length > 0) return openRepository(root);
+  if (type !== null && type !== "dir") return notARepository(root, "is not a directory");
+  const repo = repositoryAt(root);
+  for (const dir of [repo.root, repo.blobs, repo.snapshots, repo.tmp])
+    await mkdir(dir, { recursive: true });
+  await writeFileAtomic(join(root, MARKER), formatJSON(MARKER_CONTENT));
+  return repo;
+}
+
+/** A snapshot id: its UTC time to the second, then 8 random hex digits (sorts by time). */
+export function newSnapshotId(time: Date): string {
+  const stamp = time
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}Z$/, "Z");
+  return `${stamp}-${randomBytes(4).toString("hex")}`;
+}
+
+export function currentHost(): string {
+  return hostname();
+}
+
+export type LoadedSnapshots = {
+  /** Newest first. */
+  readonly snapshots: SnapshotMetadata[];
+  /** Metadata documents that cannot be read or are invalid: named, never silently skipped. */
+  readonly findings: ClassifiedFinding[];
+};
+
+export async function listSnapshots(repo: Repository): Promise<LoadedSnapshots> {
+  let names: string[];
+  try {
+    names = (await readdir(repo.snapshots)).filter(
+      (n) => n.endsWith(".json") && !n.startsWith("."),
+    );
+  } catch {
+    names = [];
+  }
+  const loaded = await Promise.all(
+    names.map((name) => loadDocument("snapshot", join(repo.snapshots, name), "snapshot metadata")),
+  );
+  const snapshots: SnapshotMetadata[] = [];
+  const findings: ClassifiedFinding[] = [];
+  for (const one of loaded) {
+    if (one.value) snapshots.push(one.value);
+    findings.push(...one.findings);
+  }
+  snapshots.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : b.id.localeCompare(a.id)));
+  return { snapshots, findings };
+}
+
+export function isValid(snapshot: SnapshotMetadata): boolean {
+  return snapshot.validation.status === "valid";
+}
+
+/**
+ * Finds a snapshot by `latest` (the newest that validated at creation), its full id or a
+ * unique prefix of it, as restic does.
+ */
+export function findSnapshot(
+  snapshots: readonly SnapshotMetadata[],
+  wanted: string,
+): SnapshotMetadata | string {
+  if (wanted === "latest") {
+    const latest = snapshots.find(isValid);
+    return latest ?? "the repository holds no valid snapshot";
+  }
+  const exact = snapshots.find((s) => s.id === wanted);
+  if (exact) return exact;
+  const matches = snapshots.filter((s) => s.id.startsWith(wanted));
+  if (matches.length === 1 && matches[0]) return matches[0];
+  if (matches.length > 1)
+    return `${wanted} matches ${matches.length} snapshots (${matches
+      .slice(0, 3)
+      .map((s) => s.id)
+      .join(", ")}...): give more of the id`;
+  return `no snapshot ${wanted} in the repository`;
+}
+
+export function snapshotFile(repo: Repository, id: string): string {
+  return join(repo.snapshots, `${id}.json`);
+}
+
+export async function writeSnapshotMetadata(
+  repo: Repository,
+  metadata: SnapshotMetadata,
+): Promise<void> {
+  await writeFileAtomic(snapshotFile(repo, metadata.id), formatJSON(metadata));
+}
+
+/** One writer at a time: an exclusive lock file holding the writer's pid. */
+export async function lockRepository(
+  repo: Repository,
+  verb: string,
+): Promise<(() => Promise<void>) | ClassifiedFinding> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(repo.lock, "wx", 0o600);
+      await handle.writeFile(JSON.stringify({ pid: process.pid, verb, host: currentHost() }));
+      await handle.close();
+      return () => rm(repo.lock, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = await lockHolder(repo);
+      if (holder !== null && isAlive(holder))
+        return createFinding("target_locked", {
+          subject: displayPath(repo.root),
+          actual: `locked by process ${holder}`,
+          message: `${displayPath(repo.root)}: another recoverable (process ${holder}) is writing to this repository`,
+        });
+      await rm(repo.lock, { force: true }); // left by a process that died: take it over
+    }
+  }
+  return createFinding("target_locked", {
+    subject: displayPath(repo.root),
+    message: `${displayPath(repo.root)}: the repository lock keeps being taken`,
+  });
+}
+
+async function lockHolder(repo: Repository): Promise<number | null> {
+  try {
+    const { pid } = JSON.parse(await readFile(repo.lock, "utf8")) as { pid?: unknown };
+    return typeof pid === "number" ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Removes staging left by interrupted snapshots (only under the lock). */
+export async function clearStaging(repo: Repository): Promise<void> {
+  await rm(repo.tmp, { recursive: true, force: true });
+  await mkdir(repo.tmp, { recursive: true });
+}

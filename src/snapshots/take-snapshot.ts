@@ -1,0 +1,282 @@
+// `snapshot`: a consistent copy of a live store root into a repository, validated from the
+// bytes it wrote before it is offered to anyone.
+//
+//   1. lock the repository and clear staging left by interrupted snapshots
+//   2. copy every file into staging: SQLite through a consistent copy, others with a check
+//      that they did not change while they were copied (retried, then refused)
+//   3. move each staged file into the blob store under its digest (stored once)
+//   4. validate from the blobs: re-hash, SQLite integrity and content, JSON parse
+//   5. name the release it holds, when its durable files match the sealed evidence
+//   6. write the metadata, atomically and last: before that there is no snapshot
+import { chmod, lstat, mkdir, rename, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { Evidence } from "../identity/chain.js";
+import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
+import { digestsEqual } from "../identity/digest.js";
+import type { SnapshotEntry, SnapshotMetadata } from "../documents/types.js";
+import {
+  createFinding,
+  hasErrors,
+  toPublicFinding,
+  type ClassifiedFinding,
+} from "../findings/finding.js";
+import { isSQLiteHeader } from "../store/sqlite-header.js";
+import { entryTypeAt, walkStore } from "../store/walk-store.js";
+import { copyFileWithDigest, type CopiedFile } from "../util/copy-file.js";
+import { readHead } from "../util/read-head.js";
+import { checkSnapshotBlobs } from "./check-snapshot.js";
+import { copySQLiteConsistently } from "./copy-sqlite.js";
+import {
+  blobPath,
+  clearStaging,
+  currentHost,
+  lockRepository,
+  newSnapshotId,
+  openOrCreateRepository,
+  writeSnapshotMetadata,
+  type Repository,
+} from "./repository.js";
+
+export type SnapshotRequest = {
+  readonly repoRoot: string;
+  readonly storeRoot: string;
+  readonly label: string | null;
+  /** The sealed evidence to name the release by; null when there is none to compare with. */
+  readonly evidence: Evidence | null;
+  readonly evidenceFiles: Record<keyof Evidence, string> | null;
+  readonly now: () => Date;
+};
+
+export type SnapshotOutcome = {
+  readonly snapshot: SnapshotMetadata | null;
+  readonly findings: ClassifiedFinding[];
+};
+
+type FileEntry = Extract<SnapshotEntry, { type: "file" }>;
+type Staged = { readonly entry: FileEntry; readonly stagedPath: string };
+
+/** A file that keeps changing is retried this many times before the snapshot gives up. */
+const COPY_ATTEMPTS = 3;
+const SQLITE_SIDECARS = ["-wal", "-shm", "-journal"];
+
+export async function takeSnapshot(request: SnapshotRequest): Promise<SnapshotOutcome> {
+  if ((await entryTypeAt(request.storeRoot)) !== "dir")
+    return {
+      snapshot: null,
+      findings: [
+        createFinding("artifact_missing", {
+          subject: request.storeRoot,
+          expected: "a directory",
+          actual: "absent or not a directory",
+          message: `the store root ${request.storeRoot} is not a directory`,
+          hint: "Check --root (or store.root in the drill config).",
+        }),
+      ],
+    };
+  const repo = await openOrCreateRepository(request.repoRoot);
+  if ("code" in repo) return { snapshot: null, findings: [repo] };
+  const unlock = await lockRepository(repo, "snapshot");
+  if (typeof unlock !== "function") return { snapshot: null, findings: [unlock] };
+  try {
+    await clearStaging(repo);
+    const time = request.now();
+    const id = newSnapshotId(time);
+    const staging = join(repo.tmp, id);
+    await mkdir(staging);
+    const copied = await copyStore(request.storeRoot, staging);
+    if (hasErrors(copied.findings)) {
+      await rm(staging, { recursive: true, force: true });
+      return { snapshot: null, findings: copied.findings };
+    }
+    await storeBlobs(repo, copied.staged);
+    await rm(staging, { recursive: true, force: true });
+    const entries = copied.entries;
+    const checked = await checkSnapshotBlobs(repo, { id, entries });
+    const withFacts = entries.map((entry) => {
+      const facts = entry.type === "file" ? checked.sqlite.get(entry.path) : undefined;
+      if (entry.type !== "file" || !facts) return entry;
+      const method = copied.sqliteMethods.get(entry.path) ?? "locked-copy";
+      return { ...entry, sqlite: { method, ...facts } };
+    });
+    const findings = [...copied.findings, ...checked.findings];
+    const snapshot: SnapshotMetadata = {
+      schemaVersion: 1,
+      id,
+      time: time.toISOString(),
+      label: request.label,
+      host: currentHost(),
+      storeRoot: request.storeRoot,
+      release: hasErrors(findings) ? null : releaseHeld(withFacts, request),
+      entries: withFacts,
+      totals: totalsOf(withFacts),
+      validation: {
+        status: hasErrors(checked.findings) ? "invalid" : "valid",
+        checkedAt: request.now().toISOString(),
+        findings: findings.map((f) => {
+          const { code, subject, message } = toPublicFinding(f);
+          return { code, subject, message };
+        }),
+      },
+    };
+    await writeSnapshotMetadata(repo, snapshot);
+    return { snapshot, findings };
+  } finally {
+    await unlock();
+  }
+}
+
+type CopiedStore = {
+  entries: SnapshotEntry[];
+  staged: Staged[];
+  findings: ClassifiedFinding[];
+  sqliteMethods: Map<string, "locked-copy" | "backup-api">;
+};
+
+/** Step 2: every directory recorded, every file copied into staging. */
+async function copyStore(storeRoot: string, staging: string): Promise<CopiedStore> {
+  const result: CopiedStore = { entries: [], staged: [], findings: [], sqliteMethods: new Map() };
+  const sqliteFiles = new Set<string>();
+  for await (const entry of walkStore(storeRoot)) {
+    if (entry.type === "symlink" || entry.type === "other") {
+      result.findings.push(
+        createFinding("entry_not_snapshotted", {
+          subject: entry.path,
+          severity: "warning",
+          actual: entry.type === "symlink" ? "a symbolic link" : "a FIFO, socket or device",
+          message: `${entry.path}: ${entry.type === "symlink" ? "symbolic links are" : "special files are"} not snapshotted`,
+        }),
+      );
+      continue;
+    }
+    const info = await lstat(entry.absolutePath);
+    if (entry.type === "dir") {
+      result.entries.push({ path: entry.path, type: "dir", mode: info.mode & 0o7777 });
+      continue;
+    }
+    // The -wal/-shm/-journal of a database are SQLite's business: the consistent copy holds them.
+    const suffix = SQLITE_SIDECARS.find((s) => entry.path.endsWith(s));
+    if (suffix !== undefined && sqliteFiles.has(entry.path.slice(0, -suffix.length))) continue;
+    const stagedPath = join(staging, String(result.staged.length));
+    const isSQLite = isSQLiteHeader(await readHead(entry.absolutePath, 100));
+    let copy: CopiedFile | ClassifiedFinding;
+    if (isSQLite) {
+      sqliteFiles.add(entry.path);
+      const sqliteCopy = await copySQLiteConsistently(entry.absolutePath, stagedPath).catch(
+        (error: unknown) =>
+          createFinding("source_changed_during_copy", {
+            subject: entry.path,
+            actual: (error as Error).message,
+            message: `${entry.path}: no consistent copy of the database could be taken (${(error as Error).message})`,
+          }),
+      );
+      if (!("code" in sqliteCopy)) result.sqliteMethods.set(entry.path, sqliteCopy.method);
+      copy = sqliteCopy;
+    } else {
+      copy = await copyStableFile(entry.path, entry.absolutePath, stagedPath);
+    }
+    if ("code" in copy) {
+      result.findings.push(copy);
+      continue;
+    }
+    const fileEntry: FileEntry = {
+      path: entry.path,
+      type: "file",
+      mode: info.mode & 0o7777,
+      mtime: info.mtime.toISOString(),
+      size: copy.size,
+      digest: copy.digest,
+    };
+    result.entries.push(fileEntry);
+    result.staged.push({ entry: fileEntry, stagedPath });
+  }
+  // A sidecar seen before its database (names sort "x-wal" after "x") never happens; a stray
+  // sidecar with no database is copied like any file.
+  return result;
+}
+
+/**
+ * Copies a file that is not SQLite, and checks it did not change while it was copied: same
+ * size, modification and change times before and after, and as many bytes copied as it has.
+ */
+async function copyStableFile(
+  path: string,
+  absolutePath: string,
+  stagedPath: string,
+): Promise<CopiedFile | ClassifiedFinding> {
+  for (let attempt = 1; attempt <= COPY_ATTEMPTS; attempt++) {
+    const before = await lstat(absolutePath);
+    const copy = await copyFileWithDigest(absolutePath, stagedPath);
+    const after = await lstat(absolutePath);
+    const stable =
+      before.size === after.size &&
+      before.mtimeMs === after.mtimeMs &&
+      before.ctimeMs === after.ctimeMs &&
+      copy.size === after.size;
+    if (stable) return copy;
+    await rm(stagedPath, { force: true });
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100 * attempt));
+  }
+  return createFinding("source_changed_during_copy", {
+    subject: path,
+    expected: "a file that holds still while it is copied",
+    actual: `changed during each of ${COPY_ATTEMPTS} copies`,
+    message: `${path}: the file changed while it was being copied, ${COPY_ATTEMPTS} times`,
+  });
+}
+
+/** Step 3: each staged file becomes the blob named by its digest, unless that blob exists. */
+async function storeBlobs(repo: Repository, staged: readonly Staged[]): Promise<void> {
+  for (const { entry, stagedPath } of staged) {
+    const blob = blobPath(repo, entry.digest.sha256);
+    if ((await entryTypeAt(blob)) === "file") {
+      await rm(stagedPath, { force: true });
+      continue;
+    }
+    await mkdir(dirname(blob), { recursive: true });
+    await chmod(stagedPath, 0o444);
+    await rename(stagedPath, blob);
+  }
+}
+
+/** Step 5: the release whose every durable artifact the snapshot holds. */
+function releaseHeld(
+  entries: readonly SnapshotEntry[],
+  request: SnapshotRequest,
+): SnapshotMetadata["release"] {
+  const { evidence, evidenceFiles } = request;
+  if (!evidence || !evidenceFiles) return null;
+  if (verifyChain(evidence, evidenceFiles).length > 0) return null;
+  const byPath = new Map(entries.map((e) => [e.path, e]));
+  for (const artifact of evidence.manifest.artifacts) {
+    if (artifact.role !== "durable") continue;
+    const entry = byPath.get(artifact.path);
+    if (!entry) return null;
+    if (artifact.kind === "dir") {
+      if (entry.type !== "dir") return null;
+      continue;
+    }
+    if (entry.type !== "file") return null;
+    const sameBytes = digestsEqual(artifact.digest, entry.digest);
+    const sameContent =
+      artifact.sqlite?.identity === "content" &&
+      entry.sqlite !== undefined &&
+      digestsEqual(artifact.sqlite.contentDigest, entry.sqlite.contentDigest);
+    if (!sameBytes && !sameContent) return null;
+  }
+  const { release } = evidence.packet;
+  return { id: release.id, version: release.version, identity: releaseIdentityOf(evidence.packet) };
+}
+
+function totalsOf(entries: readonly SnapshotEntry[]): SnapshotMetadata["totals"] {
+  let files = 0;
+  let dirs = 0;
+  let bytes = 0;
+  for (const entry of entries) {
+    if (entry.type === "dir") dirs++;
+    else {
+      files++;
+      bytes += entry.size;
+    }
+  }
+  return { files, dirs, bytes };
+}

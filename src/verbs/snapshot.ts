@@ -1,0 +1,64 @@
+// snapshot: a consistent, validated snapshot of a live store root into a repository.
+import { resolve } from "node:path";
+import { loadEvidence } from "../documents/load-evidence.js";
+import type { SnapshotMetadata } from "../documents/types.js";
+import { createFinding } from "../findings/finding.js";
+import { takeSnapshot } from "../snapshots/take-snapshot.js";
+import { displayPath } from "../util/display-path.js";
+import { loadContext, storeRootOf, type CommonOptions } from "./evidence-context.js";
+import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
+
+export type SnapshotOptions = CommonOptions & {
+  readonly repo: string;
+  readonly label?: string;
+  readonly now?: () => Date;
+};
+
+export type SnapshotResult = VerbResult<{
+  snapshotId: string | null;
+  repo: string;
+  validation: SnapshotMetadata["validation"] | null;
+  totals: SnapshotMetadata["totals"] | null;
+}>;
+
+export async function snapshot(options: SnapshotOptions): Promise<SnapshotResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const repo = resolve(cwd, options.repo);
+  const none = { snapshotId: null, repo: displayPath(repo), validation: null, totals: null };
+  const loaded = await loadContext(options);
+  if (!loaded.ok) return createResult("snapshot", loaded.findings, NO_RELEASE, none);
+  const root = storeRootOf(loaded.context, options.root);
+  if (typeof root !== "string") return createResult("snapshot", [root], NO_RELEASE, none);
+  if (options.label !== undefined && options.label.length > 200)
+    return createResult(
+      "snapshot",
+      [
+        createFinding("usage_invalid", {
+          subject: "--label",
+          message: "--label is longer than 200 characters",
+        }),
+      ],
+      NO_RELEASE,
+      none,
+    );
+  // The evidence names the release the snapshot holds; without it the snapshot is still taken.
+  const evidence = await loadEvidence(loaded.context.evidence);
+  const outcome = await takeSnapshot({
+    repoRoot: repo,
+    storeRoot: root,
+    label: options.label ?? null,
+    evidence: evidence.ok ? evidence.evidence : null,
+    evidenceFiles: evidence.ok ? evidence.files : null,
+    now: options.now ?? (() => new Date()),
+  });
+  const taken = outcome.snapshot;
+  const release = taken?.release
+    ? { releaseId: taken.release.id, releaseIdentity: taken.release.identity }
+    : NO_RELEASE;
+  return createResult("snapshot", outcome.findings, release, {
+    snapshotId: taken?.id ?? null,
+    repo: displayPath(repo),
+    validation: taken?.validation ?? null,
+    totals: taken?.totals ?? null,
+  });
+}
