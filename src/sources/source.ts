@@ -43,8 +43,8 @@ export function parseSourceRef(text: string, cwd: string): SourceRef | Classifie
       subject: "--source",
       expected:
         "dir:<path>, tar:<path>, snapshot:<repo>#<id|latest> or restic:<repository>#<id|latest>",
-      actual: text,
-      message: `--source ${JSON.stringify(text)} is not a source this version understands`,
+      actual: maskURLPassword(text),
+      message: `--source ${JSON.stringify(maskURLPassword(text))} is not a source this version understands`,
     });
   }
   const location =
@@ -53,7 +53,16 @@ export function parseSourceRef(text: string, cwd: string): SourceRef | Classifie
       : scheme === "snapshot"
         ? snapshotLocation(rest, cwd)
         : rest;
-  return { scheme, location, text };
+  // The text is shown in findings, plans and signed reports: never with a URL's password.
+  return { scheme, location, text: maskURLPassword(text) };
+}
+
+/**
+ * `rest:https://user:secret@host/` -> `rest:https://user:***@host/`, as restic itself shows
+ * repository URLs; the location handed to restic keeps the password.
+ */
+export function maskURLPassword(text: string): string {
+  return text.replace(/(\/\/[^/@:\s]*:)[^/\s]*@/g, "$1***@");
 }
 
 /** `snapshot:<repo dir>#<id|latest>`: the repository resolved, `#latest` when no id is given. */

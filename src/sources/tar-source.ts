@@ -1,11 +1,19 @@
 // tar:<path> — a tar archive, plain or gzip (detected by content), streamed: never read whole
 // into memory. Each member is judged before its bytes are written; a refused member stops the
-// extraction, and the caller throws the scratch directory away.
+// extraction, and the caller throws the scratch directory away. A path ending in `.age` is
+// decrypted with the --identity file on the way in.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { PassThrough, type Readable } from "node:stream";
 import { Parser, type ReadEntry } from "tar";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import {
+  decryptStream,
+  findingOfAgeError,
+  identityRequired,
+  isAgePath,
+  readIdentities,
+} from "./age.js";
 import { createEntryState, judgeEntry, type BackupEntry } from "./entry-rules.js";
 import {
   sourceUnreadable,
@@ -106,7 +114,9 @@ export async function extractTarStream(
       finish();
     });
     input.on("error", (error) => {
-      finish(sourceUnreadable(ref, `cannot be read (${error.message})`));
+      finish(
+        findingOfAgeError(error, ref) ?? sourceUnreadable(ref, `cannot be read (${error.message})`),
+      );
     });
     input.pipe(parser);
   });
@@ -133,7 +143,28 @@ export async function archiveFileProblem(ref: SourceRef): Promise<ClassifiedFind
   }
 }
 
-export function createTarSource(ref: SourceRef): RestoreSource {
+/** The archive's bytes: the file itself, or its plaintext when it is an `.age` file. */
+async function openArchive(
+  ref: SourceRef,
+  identityFile: string | undefined,
+): Promise<Readable | ClassifiedFinding> {
+  const identities =
+    isAgePath(ref.location) && identityFile !== undefined
+      ? await readIdentities(identityFile)
+      : null;
+  if (identities !== null && "code" in identities) return identities;
+  const problem = await archiveFileProblem(ref);
+  if (problem) return problem;
+  const file = createReadStream(ref.location, { highWaterMark: 1024 * 1024 });
+  return identities === null ? file : decryptStream(file, identities);
+}
+
+/** A tar source; an `.age` archive without an identity file is refused before any work. */
+export function createTarSource(
+  ref: SourceRef,
+  identityFile?: string,
+): RestoreSource | ClassifiedFinding {
+  if (isAgePath(ref.location) && identityFile === undefined) return identityRequired(ref);
   return {
     ref,
     async backupTime() {
@@ -144,9 +175,8 @@ export function createTarSource(ref: SourceRef): RestoreSource {
       }
     },
     async extract(scratch): Promise<ExtractOutcome> {
-      const problem = await archiveFileProblem(ref);
-      if (problem) return { findings: [problem], files: 0, bytes: 0 };
-      const input = createReadStream(ref.location, { highWaterMark: 1024 * 1024 });
+      const input = await openArchive(ref, identityFile);
+      if ("code" in input) return { findings: [input], files: 0, bytes: 0 };
       return extractTarStream(input, ref, scratch);
     },
   };

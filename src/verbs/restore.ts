@@ -20,6 +20,8 @@ export type RestoreOptions = Omit<CommonOptions, "root"> & {
   readonly force?: boolean;
   readonly dryRun?: boolean;
   readonly scratch?: string;
+  /** An age identity file, for `.age` archives. */
+  readonly identity?: string;
   readonly now?: () => Date;
 };
 
@@ -48,7 +50,10 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
   const { cwd } = loaded.context;
   const ref = parseSourceRef(options.source, cwd);
   if ("code" in ref) return fail([ref]);
-  const source = openSource(ref);
+  const source = openSource(
+    ref,
+    options.identity === undefined ? {} : { identityFile: resolve(cwd, options.identity) },
+  );
   if ("code" in source) return fail([source]);
   const target = resolve(cwd, options.target);
   // A restore killed earlier is finished first (not in a dry run, which changes nothing).

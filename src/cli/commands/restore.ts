@@ -11,6 +11,7 @@ type RestoreFlags = GlobalFlags & {
   force?: boolean;
   dryRun?: boolean;
   scratch?: string;
+  identity?: string;
 };
 
 export function registerRestore(program: Command): void {
@@ -18,7 +19,10 @@ export function registerRestore(program: Command): void {
     .description(
       "restore a store root from a backup into a target: verified before it is swapped in, with a safety copy",
     )
-    .requiredOption("--source <src>", "dir:<path> or tar:<path> (.tar, .tar.gz, .tgz)")
+    .requiredOption(
+      "--source <src>",
+      "dir:<path>, tar:<path> (.tar, .tar.gz, .tgz; .age with --identity), snapshot:<repo>#<id|latest> or restic:<repository>#<id|latest>",
+    )
     .requiredOption("--target <dir>", "the store root to restore into")
     .option("--ops <dir>", "the directory holding the evidence in the Atlas layout (default ./ops)")
     .option("--force", "replace a non-empty target (the old one is kept as a safety copy)")
@@ -26,6 +30,10 @@ export function registerRestore(program: Command): void {
     .option(
       "--scratch <dir>",
       "where to extract before the swap (default: a hidden sibling of the target)",
+    )
+    .option(
+      "--identity <file>",
+      "an age identity file (age-keygen output, AGE-SECRET-KEY-1...) that decrypts a tar:<path>.age source",
     )
     .addHelpText(
       "after",
@@ -41,6 +49,7 @@ export function registerRestore(program: Command): void {
           force: flags.force,
           dryRun: flags.dryRun,
           scratch: flags.scratch,
+          identity: flags.identity,
         }),
       });
       const summary: string[] = [];

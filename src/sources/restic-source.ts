@@ -1,0 +1,400 @@
+// restic:<repository>#<snapshot id|latest> — a snapshot in a restic repository, read through the
+// restic program, so every backend restic reaches (local, SFTP, REST, S3, B2, ...) works. restic
+// names the snapshot and its time; `restic dump` streams the store directory as tar, which
+// restores through the same checked extraction as tar: sources. Nothing is written to the
+// repository: every command runs with --no-lock (a lock is a write, and read-only repository
+// credentials could not make one).
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
+import { syncDirectory } from "../util/atomic-write.js";
+import {
+  maskURLPassword,
+  sourceUnreadable,
+  type ExtractOutcome,
+  type RestoreSource,
+  type SourceRef,
+} from "./source.js";
+import { extractTarStream } from "./tar-source.js";
+
+/** The `--source` location split: restic's own repository string and the snapshot asked for. */
+export type ResticLocation = { readonly repository: string; readonly snapshot: string };
+
+export type ResticSnapshot = { readonly id: string; readonly time: Date; readonly path: string };
+
+type TreeNode = { readonly name: string; readonly type: string; readonly path: string };
+
+type ResticExit = {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stderr: string;
+  readonly spawnError: NodeJS.ErrnoException | null;
+};
+
+// A snapshot id or a prefix of one, as restic prints them; anything else (a leading "-" above
+// all) never reaches restic's command line.
+const SNAPSHOT = /^(?:latest|[0-9a-f]{1,64})$/;
+const STDERR_LIMIT = 64 * 1024;
+
+/**
+ * `<repository>#<snapshot>`, split at the last `#` (repository strings have colons, never a
+ * trailing `#<hex>`); no `#` means the latest snapshot. A string for usage_invalid when wrong.
+ */
+export function parseResticLocation(location: string): ResticLocation | string {
+  const hash = location.lastIndexOf("#");
+  const repository = hash === -1 ? location : location.slice(0, hash);
+  const snapshot = hash === -1 ? "latest" : location.slice(hash + 1).toLowerCase();
+  if (repository === "") return "names no repository";
+  if (!SNAPSHOT.test(snapshot))
+    return `names the snapshot ${JSON.stringify(snapshot)}; use "latest" or a snapshot id (its hex digits, or the first 8 of them)`;
+  return { repository, snapshot };
+}
+
+export function createResticSource(ref: SourceRef): RestoreSource | ClassifiedFinding {
+  const location = parseResticLocation(ref.location);
+  if (typeof location === "string")
+    return createFinding("usage_invalid", {
+      subject: "--source",
+      expected: "restic:<repository>#<snapshot id|latest>",
+      actual: ref.text,
+      message: `--source ${ref.text} ${location}`,
+    });
+  // Looked up once: the drill asks for the backup time, then extracts the same snapshot.
+  let lookup: Promise<ResticSnapshot | ClassifiedFinding> | null = null;
+  const snapshot = () => (lookup ??= findSnapshot(ref, location));
+  return {
+    ref,
+    async backupTime() {
+      const found = await snapshot();
+      return "code" in found ? null : found.time;
+    },
+    async extract(scratch): Promise<ExtractOutcome> {
+      const found = await snapshot();
+      if ("code" in found) return { findings: [found], files: 0, bytes: 0 };
+      const treePath = await locateStore(ref, location, found);
+      if (typeof treePath !== "string") return { findings: [treePath], files: 0, bytes: 0 };
+      return dumpStore(ref, location, found, treePath, scratch);
+    },
+  };
+}
+
+// 1. The snapshot: its full id (so "latest" cannot move between commands), time and path.
+async function findSnapshot(
+  ref: SourceRef,
+  location: ResticLocation,
+): Promise<ResticSnapshot | ClassifiedFinding> {
+  const run = await runRestic(location, ["snapshots", "--json", location.snapshot]);
+  if (failed(run)) return resticFailure(ref, location, run);
+  const listed = parseSnapshots(run.stdout);
+  if (listed === null)
+    return sourceUnreadable(ref, "restic printed no snapshot list", run.stdout.slice(0, 200));
+  // restic 0.14 exits 0 for an unknown id and says "Ignoring ...: no matching ID found".
+  const [only, ...more] = listed;
+  if (only === undefined) return noSnapshot(ref, location, resticLine(run.stderr));
+  if (more.length > 0)
+    return sourceUnreadable(ref, `${location.snapshot} matches ${listed.length} snapshots`);
+  const [path, ...others] = only.paths;
+  if (path === undefined || others.length > 0)
+    return sourceUnreadable(
+      ref,
+      `snapshot ${only.id.slice(0, 8)} holds ${only.paths.length} paths (${only.paths.join(", ")}); a store backup holds exactly one, the store root: back it up alone`,
+      only.paths.join(", "),
+    );
+  return { id: only.id, time: only.time, path };
+}
+
+function parseSnapshots(
+  stdout: string,
+): { id: string; time: Date; paths: readonly string[] }[] | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(stdout);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(value)) return null;
+  const snapshots: { id: string; time: Date; paths: readonly string[] }[] = [];
+  for (const item of value as unknown[]) {
+    if (typeof item !== "object" || item === null) return null;
+    const { id, time, paths } = item as Record<string, unknown>;
+    const date = typeof time === "string" ? new Date(time) : null;
+    if (typeof id !== "string" || date === null || Number.isNaN(date.getTime())) return null;
+    if (!Array.isArray(paths) || !paths.every((p): p is string => typeof p === "string"))
+      return null;
+    snapshots.push({ id, time: date, paths });
+  }
+  return snapshots;
+}
+
+// 2. Where the store directory sits in the snapshot's tree. restic records the absolute path,
+//    but keeps the tree as the path was given to `restic backup`: `/srv/atlas/store` (absolute),
+//    `store` (relative, from /srv/atlas), or the store's own entries at the root (`.`).
+async function locateStore(
+  ref: SourceRef,
+  location: ResticLocation,
+  snapshot: ResticSnapshot,
+): Promise<string | ClassifiedFinding> {
+  const run = await runRestic(location, ["ls", "--json", snapshot.id, "/"]);
+  if (failed(run)) return resticFailure(ref, location, run);
+  const top = parseTreeNodes(run.stdout);
+  if (top.length === 0)
+    return sourceUnreadable(ref, `snapshot ${snapshot.id.slice(0, 8)} is empty`);
+  const [first, ...others] = storeTreeCandidates(snapshot.path, top);
+  if (first === undefined) return "/";
+  if (others.length === 0) return first;
+  // A name repeated in the path (/data/store/data/store): the longest chain that is there.
+  for (const candidate of [first, ...others]) {
+    const listed = await runRestic(location, ["ls", "--json", snapshot.id, candidate]);
+    if (failed(listed)) return resticFailure(ref, location, listed);
+    const nodes = parseTreeNodes(listed.stdout);
+    if (nodes.some((node) => node.path === candidate && node.type === "dir")) return candidate;
+  }
+  return sourceUnreadable(ref, `snapshot ${snapshot.id.slice(0, 8)} holds no ${snapshot.path}`);
+}
+
+/**
+ * Where the store may sit, longest first, from the snapshot's one path and the tree's top
+ * level: a single directory named like a segment of the path starts a chain down to the store.
+ * None: the store's own entries are at the root.
+ */
+export function storeTreeCandidates(storePath: string, top: readonly TreeNode[]): string[] {
+  const segments = storePath.split("/").filter((s) => s !== "");
+  const [first, ...rest] = top;
+  if (first === undefined || rest.length > 0 || first.type !== "dir") return [];
+  return segments.flatMap((segment, index) =>
+    segment === first.name ? [`/${segments.slice(index).join("/")}`] : [],
+  );
+}
+
+function parseTreeNodes(stdout: string): TreeNode[] {
+  const nodes: TreeNode[] = [];
+  for (const line of stdout.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const value = JSON.parse(line) as Record<string, unknown>;
+      // The first line describes the snapshot (struct_type "snapshot"); the rest are nodes.
+      if (value["struct_type"] !== "node") continue;
+      const { name, type, path } = value;
+      if (typeof name === "string" && typeof type === "string" && typeof path === "string")
+        nodes.push({ name, type, path });
+    } catch {
+      continue; // not JSON: a warning restic printed on stdout
+    }
+  }
+  return nodes;
+}
+
+// 3. Stream `restic dump` of the store directory into the checked tar extraction. restic 0.14
+//    names members by their full tree path (`srv/atlas/store/catalog.json`), so they land in a
+//    hidden directory of the scratch place and the store's entries are moved up after.
+async function dumpStore(
+  ref: SourceRef,
+  location: ResticLocation,
+  snapshot: ResticSnapshot,
+  treePath: string,
+  scratch: string,
+): Promise<ExtractOutcome> {
+  const prefix = treePath === "/" ? "" : treePath.slice(1);
+  const into =
+    prefix === "" ? scratch : join(scratch, `.restic-dump-${randomBytes(4).toString("hex")}`);
+  if (prefix !== "") await mkdir(into);
+  const restic = startRestic(location, ["dump", "--archive", "tar", snapshot.id, treePath]);
+  let outcome: ExtractOutcome;
+  try {
+    outcome = await extractTarStream(restic.child.stdout, ref, into);
+  } catch (error) {
+    // An I/O error in the extraction must not leave restic running. (Only then: after a
+    // complete tar restic is exiting by itself, and a signal now would fail a good dump.)
+    restic.child.kill();
+    throw error;
+  }
+  const exit = await restic.exit;
+  if (failed(exit) && !diedOfOurHangUp(exit, outcome)) {
+    // restic's failure explains a short or empty tar; refused members are still named.
+    const refused = outcome.findings.filter((f) => f.code !== "source_unreadable");
+    return { ...outcome, findings: [resticFailure(ref, location, exit), ...refused] };
+  }
+  if (hasErrors(outcome.findings) || prefix === "") return outcome;
+  const stray = await liftStore(ref, into, prefix, scratch);
+  return { ...outcome, findings: stray };
+}
+
+/** restic killed by the pipe we closed after the tar was refused: the tar findings say why. */
+function diedOfOurHangUp(exit: ResticExit, outcome: ExtractOutcome): boolean {
+  return hasErrors(outcome.findings) && (exit.signal !== null || /broken pipe/i.test(exit.stderr));
+}
+
+/**
+ * Moves the store's entries from `<into>/<prefix>` up into `scratch`. Each directory on the way
+ * must hold only the next one: restic dumps nothing else, so anything beside it is a member
+ * outside the snapshot's store path, refused, never dropped.
+ */
+async function liftStore(
+  ref: SourceRef,
+  into: string,
+  prefix: string,
+  scratch: string,
+): Promise<ClassifiedFinding[]> {
+  let directory = into;
+  let path = "";
+  for (const segment of prefix.split("/")) {
+    const stray = (await readdir(directory)).filter((name) => name !== segment);
+    if (stray.length > 0)
+      return stray.map((name) =>
+        createFinding("archive_entry_refused", {
+          subject: `${path}${name}`,
+          message: `${ref.text}: member ${path}${name} is outside the snapshot's store path /${prefix}`,
+        }),
+      );
+    directory = join(directory, segment);
+    path = `${path}${segment}/`;
+  }
+  const store = await lstat(directory).catch(() => null);
+  if (store === null || !store.isDirectory())
+    return [sourceUnreadable(ref, `holds no store directory at /${prefix}`)];
+  for (const name of await readdir(directory))
+    await rename(join(directory, name), join(scratch, name));
+  await rm(into, { recursive: true });
+  await syncDirectory(scratch);
+  return [];
+}
+
+// Running restic: spawn (never a shell), the environment inherited for passwords and backend
+// credentials, stdin closed so a missing password fails instead of waiting for a prompt.
+function startRestic(
+  location: ResticLocation,
+  args: readonly string[],
+): { child: ChildProcessByStdio<null, Readable, Readable>; exit: Promise<ResticExit> } {
+  // --repo=<value> in one argument: a repository string can never be read as a flag.
+  const child = spawn("restic", [`--repo=${location.repository}`, "--no-lock", ...args], {
+    env: resticEnvironment(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const stderr: Buffer[] = [];
+  let size = 0;
+  child.stderr.on("data", (chunk: Buffer) => {
+    if (size < STDERR_LIMIT) stderr.push(chunk);
+    size += chunk.length;
+  });
+  // A spawn failure ('error') comes first; the promise keeps the first outcome.
+  const exit = new Promise<ResticExit>((resolveExit) => {
+    child.once("error", (error: NodeJS.ErrnoException) => {
+      resolveExit({ code: null, signal: null, stderr: "", spawnError: error });
+    });
+    child.once("close", (code, signal) => {
+      const text = Buffer.concat(stderr).toString("utf8");
+      resolveExit({ code, signal, stderr: text, spawnError: null });
+    });
+  });
+  return { child, exit };
+}
+
+async function runRestic(
+  location: ResticLocation,
+  args: readonly string[],
+): Promise<ResticExit & { stdout: string }> {
+  const { child, exit } = startRestic(location, args);
+  const stdout: Buffer[] = [];
+  child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+  const ended = await exit;
+  return { ...ended, stdout: Buffer.concat(stdout).toString("utf8") };
+}
+
+/** The caller's environment, minus what would name another repository than --source does. */
+function resticEnvironment(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  // restic refuses --repo together with RESTIC_REPOSITORY_FILE; RESTIC_REPOSITORY is overridden.
+  delete env["RESTIC_REPOSITORY"];
+  delete env["RESTIC_REPOSITORY_FILE"];
+  return env;
+}
+
+function failed(exit: ResticExit): boolean {
+  return exit.spawnError !== null || exit.code !== 0;
+}
+
+// Failures, by restic's exit code where it has one (10 no repository, 12 wrong password, from
+// restic 0.17) and by its stderr text (restic 0.14 exits 1 for every fatal error).
+function resticFailure(
+  ref: SourceRef,
+  location: ResticLocation,
+  exit: ResticExit,
+): ClassifiedFinding {
+  if (exit.spawnError !== null) return toolUnavailable(ref, exit.spawnError);
+  const line = resticLine(exit.stderr);
+  const repository = maskURLPassword(location.repository);
+  if (exit.code === 12 || /wrong password|no key found|password/i.test(exit.stderr))
+    return createFinding("source_credentials_refused", {
+      subject: ref.text,
+      expected:
+        "the repository's password in RESTIC_PASSWORD, RESTIC_PASSWORD_FILE or RESTIC_PASSWORD_COMMAND",
+      actual: line,
+      message: `${ref.text}: restic could not open ${repository} with the password given; set RESTIC_PASSWORD_FILE (or RESTIC_PASSWORD) to this repository's password`,
+    });
+  if (
+    exit.code === 10 ||
+    /unable to open config file|is there a repository|repository does not exist/i.test(exit.stderr)
+  )
+    return sourceUnreadable(
+      ref,
+      `there is no restic repository at ${repository}, or it cannot be reached; check the repository string and that its server or bucket is reachable`,
+      line,
+    );
+  if (/no matching ID|no snapshot found|ambiguous/i.test(exit.stderr))
+    return noSnapshot(ref, location, line);
+  if (/not found in snapshot|should be a (?:dir|file)/i.test(exit.stderr))
+    return sourceUnreadable(
+      ref,
+      "the snapshot holds no store directory where it records one; back up the store root alone",
+      line,
+    );
+  return sourceUnreadable(
+    ref,
+    `restic could not read ${repository} (exit ${exit.code ?? exit.signal ?? "unknown"}); run \`restic -r ${repository} check\``,
+    line,
+  );
+}
+
+function noSnapshot(
+  ref: SourceRef,
+  location: ResticLocation,
+  line: string | null,
+): ClassifiedFinding {
+  const repository = maskURLPassword(location.repository);
+  return sourceUnreadable(
+    ref,
+    location.snapshot === "latest"
+      ? `the repository ${repository} holds no snapshot`
+      : `the repository ${repository} has no snapshot ${location.snapshot}; list them with \`restic -r ${repository} snapshots\``,
+    line,
+  );
+}
+
+function toolUnavailable(ref: SourceRef, error: NodeJS.ErrnoException): ClassifiedFinding {
+  const why =
+    error.code === "ENOENT" ? "restic is not installed or not on PATH" : "restic cannot be run";
+  return createFinding("tool_unavailable", {
+    subject: "restic",
+    expected: "the restic program on PATH",
+    actual: error.code ?? error.message,
+    message: `${why} (${error.code ?? error.message}), so ${ref.text} cannot be read; install restic (0.14 or later) or put it on PATH`,
+  });
+}
+
+/** restic's telling stderr line (its "Fatal:" line first), with any password masked. */
+function resticLine(stderr: string): string | null {
+  const lines = stderr
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  const line = lines.find((l) => l.startsWith("Fatal:")) ?? lines.at(-1);
+  if (line === undefined) return null;
+  // restic never prints the password; masking its value too keeps that true whatever restic
+  // does. Below 4 characters it would mask ordinary words, and guards nothing.
+  const password = process.env["RESTIC_PASSWORD"] ?? "";
+  const masked = maskURLPassword(line);
+  return password.length >= 4 ? masked.split(password).join("***") : masked;
+}
