@@ -8,6 +8,7 @@ import { registerReport } from "./commands/report.js";
 import { registerRestore } from "./commands/restore.js";
 import { registerSeal } from "./commands/seal.js";
 import { registerSnapshot } from "./commands/snapshot.js";
+import { registerSnapshots } from "./commands/snapshots.js";
 import { registerVerify } from "./commands/verify.js";
 
 export function createProgram(): Command {
@@ -20,6 +21,7 @@ export function createProgram(): Command {
   registerVerify(program);
   registerRestore(program);
   registerSnapshot(program);
+  registerSnapshots(program);
   registerDrill(program);
   registerReport(program);
   registerKeygen(program);

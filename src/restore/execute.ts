@@ -8,6 +8,7 @@ import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/fi
 import type { RestoreSource } from "../sources/source.js";
 import { verifyStore, type StoreCheckCounts } from "../store/verify-store.js";
 import { syncDirectory } from "../util/atomic-write.js";
+import { checkpoint } from "../util/checkpoint.js";
 import { acquireLock, releaseLock, updateJournal, type LockJournal } from "./lock.js";
 import type { RestorePlan } from "./plan.js";
 
@@ -29,13 +30,6 @@ export function targetLocked(
     actual: holder === null ? "locked" : `locked by process ${holder}`,
     message: `${target}: ${who} holds ${lock}`,
   });
-}
-
-/** A hook for tests that kill a restore at a named point (RECOVERABLE_TEST_PAUSE_AT). */
-async function checkpoint(name: string): Promise<void> {
-  if (process.env["RECOVERABLE_TEST_PAUSE_AT"] !== name) return;
-  process.stderr.write(`paused at ${name}\n`);
-  await new Promise(() => undefined); // wait to be killed
 }
 
 export async function executeRestore(

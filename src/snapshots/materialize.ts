@@ -3,7 +3,7 @@
 // copied, so a damaged repository never restores silently.
 import { createReadStream } from "node:fs";
 import { createHash } from "node:crypto";
-import { PassThrough } from "node:stream";
+import { Transform } from "node:stream";
 import type { SnapshotMetadata } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { shortDigest } from "../identity/digest.js";
@@ -48,10 +48,15 @@ export async function writeSnapshotTree(
         bytes: writer.bytes,
       };
     const hash = createHash("sha256");
-    const body = new PassThrough({ highWaterMark: 1024 * 1024 });
-    body.on("data", (chunk: Buffer) => hash.update(chunk));
+    // Hashes each chunk on its way to the writer; a 'data' listener would start the flow early.
+    const body = new Transform({
+      highWaterMark: 1024 * 1024,
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
     createReadStream(blob, { highWaterMark: 1024 * 1024 }).pipe(body);
-    // Hash before the writer sees the chunk: the tap above runs first on every 'data'.
     await writer.file(entry.path, body, entry.mode, new Date(entry.mtime));
     const actual = hash.digest("hex");
     if (actual !== entry.digest.sha256)

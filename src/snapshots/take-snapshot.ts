@@ -23,6 +23,7 @@ import {
 import { isSQLiteHeader } from "../store/sqlite-header.js";
 import { entryTypeAt, walkStore } from "../store/walk-store.js";
 import { copyFileWithDigest, type CopiedFile } from "../util/copy-file.js";
+import { checkpoint } from "../util/checkpoint.js";
 import { readHead } from "../util/read-head.js";
 import { checkSnapshotBlobs } from "./check-snapshot.js";
 import { copySQLiteConsistently } from "./copy-sqlite.js";
@@ -88,7 +89,9 @@ export async function takeSnapshot(request: SnapshotRequest): Promise<SnapshotOu
       await rm(staging, { recursive: true, force: true });
       return { snapshot: null, findings: copied.findings };
     }
+    await checkpoint("snapshot-after-copy");
     await storeBlobs(repo, copied.staged);
+    await checkpoint("snapshot-after-blobs");
     await rm(staging, { recursive: true, force: true });
     const entries = copied.entries;
     const checked = await checkSnapshotBlobs(repo, { id, entries });

@@ -115,3 +115,15 @@ export function hashSQLiteContent(
   hashQuery(db, SCHEMA_SQL, sink);
   return { contentDigestHex: sink.digestHex(), tables };
 }
+
+export type TableDigest = TableRows & { readonly sha256: string };
+
+/** Each content table's rows hashed on their own, to say which tables differ between two databases. */
+export function hashEachTable(db: Database): TableDigest[] {
+  const names = db.prepare(CONTENT_TABLES_SQL).pluck().all() as string[];
+  return names.map((name) => {
+    const sink = new HashSink(createHash("sha256"));
+    const rows = hashQuery(db, `SELECT * FROM ${quoteIdentifier(name)}`, sink);
+    return { name, rows, sha256: sink.digestHex() };
+  });
+}

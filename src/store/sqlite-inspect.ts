@@ -13,7 +13,12 @@ import { constants } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { hashSQLiteContent, type SQLiteContent } from "./sqlite-content.js";
+import {
+  hashEachTable,
+  hashSQLiteContent,
+  type SQLiteContent,
+  type TableDigest,
+} from "./sqlite-content.js";
 import { isWALMode } from "./sqlite-header.js";
 
 export type SQLiteInspection =
@@ -79,6 +84,19 @@ export async function inspectSQLite(
   } catch (error) {
     if (error instanceof Database.SqliteError)
       return { ok: false, error: `${error.code}: ${error.message}` };
+    throw error;
+  }
+}
+
+/** Each table's row count and digest, read the same careful way; null when SQLite cannot read it. */
+export async function digestTables(
+  absolutePath: string,
+  head: Uint8Array,
+): Promise<TableDigest[] | { readonly error: string }> {
+  try {
+    return await withReadOnlyDatabase(absolutePath, head, hashEachTable);
+  } catch (error) {
+    if (error instanceof Database.SqliteError) return { error: `${error.code}: ${error.message}` };
     throw error;
   }
 }

@@ -1,0 +1,205 @@
+import { InvalidArgumentError, type Command } from "commander";
+import {
+  diffRepository,
+  exportRepositorySnapshot,
+  listRepository,
+  pruneSnapshots,
+  validateSnapshot,
+} from "../../verbs/snapshots.js";
+import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
+import { emit } from "../output.js";
+import { definedOnly } from "./defined-only.js";
+
+type RepoFlags = GlobalFlags & { repo: string; ops?: string };
+
+function count(value: string): number {
+  if (!/^(0|[1-9]\d{0,8})$/.test(value))
+    throw new InvalidArgumentError("expected a whole number of snapshots, like 7");
+  return Number(value);
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+export function registerSnapshots(program: Command): void {
+  const snapshots = program
+    .command("snapshots")
+    .description("list, validate, compare, prune and export the snapshots of a repository");
+
+  withGlobalOptions(snapshots.command("list"))
+    .description("the snapshots of a repository, newest first")
+    .requiredOption("--repo <dir>", "the snapshot repository")
+    .action(async (flags: RepoFlags) => {
+      const result = await listRepository({
+        repo: flags.repo,
+        ...definedOnly({ config: flags.config }),
+      });
+      const lines = result.snapshots.map(
+        (s) =>
+          `${s.id}  ${s.time}  ${s.validated ? "valid  " : "INVALID"}  ${megabytes(s.size).padStart(10)}  ${s.releaseId ?? "-"}  ${s.label ?? ""}`,
+      );
+      emit(result, flags, lines.length > 0 ? lines : [`no snapshots in ${result.repo}`]);
+    });
+
+  withGlobalOptions(snapshots.command("validate <id>"))
+    .description(
+      "re-validate one snapshot from the bytes the repository holds (id, prefix or latest)",
+    )
+    .requiredOption("--repo <dir>", "the snapshot repository")
+    .action(async (id: string, flags: RepoFlags) => {
+      const result = await validateSnapshot({
+        repo: flags.repo,
+        id,
+        ...definedOnly({ config: flags.config }),
+      });
+      const summary = result.validation
+        ? [`snapshot ${String(result.snapshotId)}: ${result.validation.checkedFiles} files checked`]
+        : [];
+      emit(result, flags, summary);
+    });
+
+  withGlobalOptions(snapshots.command("diff <id>"))
+    .description(
+      "what changed in a live store root since a snapshot: files, and rows of SQLite tables",
+    )
+    .requiredOption("--repo <dir>", "the snapshot repository")
+    .option("--root <store>", "the live store root (default: store.root of the drill config)")
+    .action(async (id: string, flags: RepoFlags & { root?: string }) => {
+      const result = await diffRepository({
+        repo: flags.repo,
+        id,
+        ...definedOnly({ config: flags.config, root: flags.root, ops: flags.ops }),
+      });
+      const summary: string[] = [];
+      const changes = result.changes;
+      if (changes) {
+        summary.push(
+          `since ${String(result.snapshotId)}: ${changes.added.length} added, ${changes.removed.length} removed, ${changes.modified.length} modified, ${changes.unchanged} unchanged`,
+        );
+        for (const path of changes.added) summary.push(`  + ${path}`);
+        for (const path of changes.removed) summary.push(`  - ${path}`);
+        for (const file of changes.modified) {
+          summary.push(`  ~ ${file.path} (${file.sizeBefore} -> ${file.sizeAfter} bytes)`);
+          for (const table of file.tables ?? [])
+            summary.push(
+              `      table ${table.name}: ${table.rowsBefore ?? "absent"} -> ${table.rowsAfter ?? "absent"} rows (${table.rowDelta >= 0 ? "+" : ""}${table.rowDelta})`,
+            );
+          if (file.tablesError) summary.push(`      ${file.tablesError}`);
+        }
+      }
+      emit(result, flags, summary);
+    });
+
+  withGlobalOptions(snapshots.command("prune"))
+    .description(
+      "forget snapshots by restic's rules (defaults: the rollback policy's retention) and free their blobs",
+    )
+    .requiredOption("--repo <dir>", "the snapshot repository")
+    .option("--keep-last <n>", "keep the n newest snapshots", count)
+    .option(
+      "--keep-hourly <n>",
+      "keep the newest snapshot of each of the last n hours that have one",
+      count,
+    )
+    .option(
+      "--keep-daily <n>",
+      "keep the newest snapshot of each of the last n days that have one",
+      count,
+    )
+    .option("--keep-weekly <n>", "... of each of the last n ISO weeks", count)
+    .option("--keep-monthly <n>", "... of each of the last n months", count)
+    .option("--keep-yearly <n>", "... of each of the last n years", count)
+    .option(
+      "--keep-within <duration>",
+      "keep every snapshot within this of the newest one, e.g. 30d or 1y2m",
+    )
+    .option("--keep-within-hourly <duration>", "the newest snapshot of each hour within this")
+    .option("--keep-within-daily <duration>", "the newest snapshot of each day within this")
+    .option("--keep-within-weekly <duration>", "the newest snapshot of each ISO week within this")
+    .option("--keep-within-monthly <duration>", "the newest snapshot of each month within this")
+    .option("--keep-within-yearly <duration>", "the newest snapshot of each year within this")
+    .option("--dry-run", "say what would be kept and removed, change nothing")
+    .option("--ops <dir>", "where the rollback policy is (default ./ops)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  recoverable snapshots prune --repo /backups/atlas --dry-run\n  recoverable snapshots prune --repo /backups/atlas --keep-daily 7 --keep-weekly 4 --keep-monthly 12",
+    )
+    .action(
+      async (
+        flags: RepoFlags & {
+          keepLast?: number;
+          keepHourly?: number;
+          keepDaily?: number;
+          keepWeekly?: number;
+          keepMonthly?: number;
+          keepYearly?: number;
+          keepWithin?: string;
+          keepWithinHourly?: string;
+          keepWithinDaily?: string;
+          keepWithinWeekly?: string;
+          keepWithinMonthly?: string;
+          keepWithinYearly?: string;
+          dryRun?: boolean;
+        },
+      ) => {
+        const result = await pruneSnapshots({
+          repo: flags.repo,
+          rules: definedOnly({
+            keepLast: flags.keepLast,
+            keepHourly: flags.keepHourly,
+            keepDaily: flags.keepDaily,
+            keepWeekly: flags.keepWeekly,
+            keepMonthly: flags.keepMonthly,
+            keepYearly: flags.keepYearly,
+            keepWithin: flags.keepWithin,
+            keepWithinHourly: flags.keepWithinHourly,
+            keepWithinDaily: flags.keepWithinDaily,
+            keepWithinWeekly: flags.keepWithinWeekly,
+            keepWithinMonthly: flags.keepWithinMonthly,
+            keepWithinYearly: flags.keepWithinYearly,
+          }),
+          ...definedOnly({ config: flags.config, ops: flags.ops, dryRun: flags.dryRun }),
+        });
+        const verb = result.dryRun ? "would " : "";
+        const summary = [
+          ...result.kept.map((d) => `keep    ${d.id}  ${d.reasons.join(", ")}`),
+          ...result.removed.map(
+            (d) =>
+              `${result.dryRun ? "remove" : "removed"} ${d.id}  ${d.reasons.join(", ") || "no rule keeps it"}`,
+          ),
+          `${result.kept.length} kept, ${result.removed.length} ${verb}removed; ${verb}free ${result.freedBlobs} blobs (${megabytes(result.freedBytes)})`,
+        ];
+        emit(result, flags, summary);
+      },
+    );
+
+  withGlobalOptions(snapshots.command("export <id>"))
+    .description("write one snapshot as a .tar.gz any tar reads, optionally encrypted with age")
+    .requiredOption("--repo <dir>", "the snapshot repository")
+    .requiredOption("--out <file>", "the archive to write (never overwritten)")
+    .option("--encrypt-to <recipient>", "an age recipient (age1...); repeat for several", collect)
+    .addHelpText(
+      "after",
+      "\nExamples:\n  recoverable snapshots export latest --repo /backups/atlas --out atlas.tar.gz\n  recoverable snapshots export latest --repo /backups/atlas --out atlas.tar.gz.age --encrypt-to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
+    )
+    .action(async (id: string, flags: RepoFlags & { out: string; encryptTo?: string[] }) => {
+      const result = await exportRepositorySnapshot({
+        repo: flags.repo,
+        id,
+        out: flags.out,
+        ...definedOnly({ config: flags.config, encryptTo: flags.encryptTo }),
+      });
+      const summary =
+        result.snapshotId && result.bytes > 0
+          ? [
+              `snapshot ${result.snapshotId} -> ${String(result.out)} (${megabytes(result.bytes)}${result.encryptedTo > 0 ? `, encrypted to ${result.encryptedTo} age recipient(s)` : ""})`,
+            ]
+          : [];
+      emit(result, flags, summary);
+    });
+}

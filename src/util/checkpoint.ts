@@ -1,0 +1,9 @@
+/**
+ * A hook for tests that kill a process at a named point: with RECOVERABLE_TEST_PAUSE_AT set to
+ * the name, the process says so on stderr and waits to be killed. Costs one comparison otherwise.
+ */
+export async function checkpoint(name: string): Promise<void> {
+  if (process.env["RECOVERABLE_TEST_PAUSE_AT"] !== name) return;
+  process.stderr.write(`paused at ${name}\n`);
+  await new Promise(() => undefined); // wait to be killed
+}
