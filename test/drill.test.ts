@@ -235,10 +235,15 @@ const standIn = (script: string) => ({
   stopGrace: "2s",
 });
 
+/** Gone, or a zombie waiting to be reaped (in a container, PID 1 may never reap it). */
 const processGone = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
-    return false;
+  } catch {
+    return true;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.startsWith("Z") ?? false;
   } catch {
     return true;
   }
@@ -323,6 +328,28 @@ describe("drill when the service misbehaves", () => {
     expect(stop?.durationMs).toBeLessThan(4000);
     expect(report.service?.exit).toBe("SIGKILL");
     expect(report.service?.log).toContain("ignoring SIGTERM");
+  });
+
+  it("kills what is left of the service's process group, so a child ignoring SIGTERM cannot hang it", () => {
+    example.editDrillConfig((config) => {
+      config["service"] = {
+        ...standIn(
+          // The child ignores SIGTERM; the service listens only once the child says so.
+          "const { spawn } = require('child_process');" +
+            "const c = spawn(process.execPath, ['-e', \"process.on('SIGTERM', () => {}); console.log('armed'); setInterval(() => {}, 1000)\"], { stdio: ['ignore', 'pipe', 'inherit'] });" +
+            "c.stdout.once('data', () => { console.log('child ' + c.pid);" +
+            " require('http').createServer((q, s) => s.end('{}')).listen(Number(process.env.PORT), '127.0.0.1'); });",
+        ),
+        stopGrace: "1s",
+      };
+    });
+    const started = Date.now();
+    drill(["--source", "dir:ops/store"]);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const report = readReport();
+    const pid = Number(/child (\d+)/.exec(report.service?.log ?? "")?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(processGone(pid)).toBe(true);
   });
 
   it("redacts the Authorization value from a service that logs the headers it gets", () => {
@@ -502,6 +529,18 @@ describe("drill input and interruption", () => {
     expect(run.code).toBe(2);
     expect(run.json()).toHaveFinding("usage_invalid", subject);
     expect(existsSync(example.path("out"))).toBe(false);
+  });
+
+  it("says source_unreadable for a dir: source that does not exist, signs, and leaves no scratch", () => {
+    const run = drill(["--source", "dir:no-such-backup", "--scratch", "scratch"]);
+    expect(run.code).toBe(1);
+    expect(run.json()).toHaveFinding("source_unreadable");
+    const report = readReport();
+    expect(
+      report.checks.filter((c) => c.kind === "store").every((c) => c.status === "skipped"),
+    ).toBe(true);
+    expect(existsSync(example.path("out/drill-report.dsse.json"))).toBe(true);
+    expect(readdirSync(example.path("scratch"))).toEqual([]);
   });
 
   it("refuses a missing signing key with exit 2 and says how to make one", () => {

@@ -2,6 +2,7 @@
 // with exit 2 for a command line commander refused and exit 3 for anything unexpected. No
 // stack trace reaches a user unless RECOVERABLE_DEBUG is set.
 import { CommanderError } from "commander";
+import { findingOfError } from "../findings/errors.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { createResult, NO_RELEASE, type VerbName } from "../verbs/result.js";
 import { emit } from "./output.js";
@@ -52,18 +53,5 @@ export function handleUsageError(argv: readonly string[], error: CommanderError)
 }
 
 export function handleUnexpectedError(argv: readonly string[], error: unknown): void {
-  if (process.env["RECOVERABLE_DEBUG"])
-    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-  const errno = (error as NodeJS.ErrnoException).code;
-  const finding =
-    typeof errno === "string" && /^E[A-Z]+$/.test(errno)
-      ? createFinding("io_failed", {
-          subject: (error as NodeJS.ErrnoException).path ?? "file system",
-          message: `${(error as NodeJS.ErrnoException).path ?? "a file"}: ${errno} (${(error as Error).message})`,
-        })
-      : createFinding("internal_error", {
-          subject: "recoverable",
-          message: error instanceof Error ? error.message : String(error),
-        });
-  report(argv, finding);
+  report(argv, findingOfError(error));
 }

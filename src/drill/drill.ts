@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { DrillConfig, ResolvedService } from "../documents/drill-config.js";
 import type { Evidence, EvidenceFiles } from "../identity/chain.js";
 import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
+import { findingOfError } from "../findings/errors.js";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
 import { parseDuration } from "../policy/duration.js";
 import { runProbes, probeSecrets, type ProbeCheck } from "../probes/run-probes.js";
@@ -66,13 +67,14 @@ type DrillState = {
   serviceURL: string | null;
   probes: ProbeCheck[];
   probesDoneAt: Date | null;
+  /** Whether the store was checked against the manifest (by the restore or in live mode). */
+  storeChecked: boolean;
   readonly storeFindings: ClassifiedFinding[];
   readonly findings: ClassifiedFinding[];
 };
 
 export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
   const { config, mode } = plan;
-  const clock = new StageClock(plan.now);
   const startedAt = plan.now();
   const state: DrillState = {
     storeRoot: mode.kind === "live" ? mode.root : "",
@@ -82,15 +84,19 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
     serviceURL: mode.kind === "live" ? mode.url.replace(/\/+$/, "") : null,
     probes: [],
     probesDoneAt: null,
+    storeChecked: false,
     storeFindings: [],
     findings: [],
   };
-  // Ctrl-C or a SIGTERM mid-drill: stop the service and remove the scratch place, then exit.
+  const clock = new StageClock(plan.now, (error) => state.findings.push(findingOfError(error)));
+  // Ctrl-C or a SIGTERM mid-drill: remove the scratch place, stop the service (SIGKILL after
+  // its grace period), then exit.
   const onSignal = (signal: NodeJS.Signals) => {
-    state.service?.signal("SIGTERM");
     if (state.scratchDir !== null && !(mode.kind === "restore" && mode.keep))
       rmSync(state.scratchDir, { recursive: true, force: true });
-    process.exit(signal === "SIGINT" ? 130 : 143);
+    void (state.service?.stop(config.service?.stopGraceMs ?? 5000) ?? Promise.resolve()).finally(
+      () => process.exit(signal === "SIGINT" ? 130 : 143),
+    );
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -147,15 +153,18 @@ async function restoreBackup(
   });
   const outcome = await executeRestore(restorePlan, mode.source, plan.evidence.manifest);
   state.storeFindings.push(...outcome.findings);
+  state.storeChecked = outcome.checked !== null;
   return outcome.swapped;
 }
 
 // 3. Verify the store. A restore has verified it already; live mode checks it here.
 async function verifyRestoredStore(plan: DrillPlan, state: DrillState): Promise<boolean> {
-  if (plan.mode.kind === "live")
+  if (plan.mode.kind === "live") {
     state.storeFindings.push(
       ...(await verifyStore(state.storeRoot, plan.evidence.manifest)).findings,
     );
+    state.storeChecked = true;
+  }
   return !hasErrors(state.storeFindings);
 }
 
@@ -300,7 +309,7 @@ function buildReport(
     finishedAt: plan.now().toISOString(),
     stages: clock.stages,
     checks: [
-      ...storeChecks(evidence.manifest.artifacts, state.storeFindings),
+      ...storeChecks(evidence.manifest.artifacts, state.storeFindings, state.storeChecked),
       ...probeChecks(state.probes),
       objectiveCheck("rto", rto),
       objectiveCheck("rpo", rpo),

@@ -6,7 +6,11 @@ export class StageClock {
   readonly stages: StageRecord[] = [];
   private failed = false;
 
-  constructor(private readonly now: () => Date) {}
+  /** `onError` records what a stage threw (as a finding); the stage then counts as failed. */
+  constructor(
+    private readonly now: () => Date,
+    private readonly onError: (error: unknown) => void,
+  ) {}
 
   /** Runs a stage unless an earlier one failed; the body says whether it passed. */
   async run(name: string, body: () => boolean | Promise<boolean>): Promise<void> {
@@ -31,7 +35,13 @@ export class StageClock {
     body: () => boolean | null | Promise<boolean | null>,
   ): Promise<boolean> {
     const started = this.now();
-    const passed = await body();
+    let passed: boolean | null;
+    try {
+      passed = await body();
+    } catch (error) {
+      this.onError(error);
+      passed = false;
+    }
     const status: CheckStatus = passed === null ? "skipped" : passed ? "passed" : "failed";
     this.record(name, status, started, this.now().getTime() - started.getTime());
     return passed !== false;

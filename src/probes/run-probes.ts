@@ -115,7 +115,8 @@ async function httpLike(
       [
         {
           expected: "a service to probe",
-          actual: "no service (no service in the drill config and no --url)",
+          actual:
+            "no service to probe: the drill config has no service (or, with --live, give --url)",
         },
       ],
       "probe_failed",

@@ -57,10 +57,11 @@ export type DrillReport = {
   readonly verdict: Verdict;
 };
 
-/** One store check per artifact: failed when an error finding names it. */
+/** One store check per artifact: failed when an error finding names it, skipped when unchecked. */
 export function storeChecks(
   artifacts: readonly Artifact[],
   findings: readonly ClassifiedFinding[],
+  checked: boolean,
 ): ReportCheck[] {
   return artifacts.map((artifact) => {
     const errors = findings.filter((f) => f.subject === artifact.path && f.severity === "error");
@@ -68,6 +69,15 @@ export function storeChecks(
       artifact.kind === "dir"
         ? "a directory"
         : `${artifact.kind}, ${artifact.size} bytes, sha256 ${artifact.digest.sha256}`;
+    if (!checked && errors.length === 0)
+      return {
+        name: artifact.path,
+        kind: "store" as const,
+        status: "skipped" as const,
+        subject: `${artifact.role} ${artifact.kind}`,
+        expected,
+        actual: "not checked: the store was not restored",
+      };
     return {
       name: artifact.path,
       kind: "store" as const,

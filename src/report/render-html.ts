@@ -32,7 +32,7 @@ export function renderHTML(report: DrillReport): string {
 <html lang="en"><head><meta charset="utf-8"><title>Drill ${e(report.releaseId)}: ${e(report.verdict)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}.banner{padding:1rem;font-size:1.4rem}.proven{background:#e6f4ea}.failed,.not_proven,.unusable_input,.could_not_run{background:#fce8e6}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left}</style>
 </head><body>
-<div class="banner ${e(report.verdict)}">${e(report.verdict.replace("_", " ").toUpperCase())}: release ${e(report.releaseId)} <code>sha256:${e(report.releaseIdentity.sha256)}</code></div>
+<div class="banner ${e(report.verdict)}">${e(report.verdict.replaceAll("_", " ").toUpperCase())}: release ${e(report.releaseId)} <code>sha256:${e(report.releaseIdentity.sha256)}</code></div>
 <p>RTO ${e(String(report.rto.seenSeconds ?? "unknown"))}s (target ${e(String(report.rto.targetSeconds ?? "none"))}s), RPO ${e(String(report.rpo.seenSeconds ?? "unknown"))}s (target ${e(String(report.rpo.targetSeconds ?? "none"))}s). Source: ${e(report.source?.text ?? "live")}.</p>
 <h2>Stages</h2><ol>${stages}</ol>
 <h2>Findings</h2><ul>${findings || "<li>none</li>"}</ul>

@@ -1,6 +1,7 @@
 // Starts the service under test against the restored store, waits for it to be ready, and
 // stops it: SIGTERM, then SIGKILL after the grace period. Its output is kept, redacted.
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { request } from "undici";
 import type { ResolvedService } from "../documents/drill-config.js";
 
@@ -52,23 +53,38 @@ export class RunningService {
 
   /** Sends a signal to the service's whole process group (it runs in its own). */
   signal(signal: NodeJS.Signals): void {
-    if (this.exitInfo) return;
     try {
       if (this.child.pid !== undefined) process.kill(-this.child.pid, signal);
     } catch {
-      this.child.kill(signal);
+      // The group is gone (ESRCH): nothing left to signal.
     }
   }
 
-  /** SIGTERM, then SIGKILL after the grace period. */
+  /** Whether any process of the service's group is still running. */
+  private groupAlive(): boolean {
+    try {
+      if (this.child.pid === undefined) return false;
+      process.kill(-this.child.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * SIGTERM to the whole group; whatever of it still runs when the grace period is over (the
+   * service, or a child of it that ignored SIGTERM) gets SIGKILL. Its output pipes are closed
+   * then, so a surviving grandchild can never keep the drill waiting.
+   */
   async stop(graceMs: number): Promise<ServiceExit> {
-    if (this.exitInfo) return this.exitInfo;
     this.signal("SIGTERM");
-    const timer = setTimeout(() => {
-      this.signal("SIGKILL");
-    }, graceMs);
+    const deadline = Date.now() + graceMs;
+    while (this.groupAlive() && Date.now() < deadline)
+      await new Promise((resolveWait) => setTimeout(resolveWait, 25));
+    if (this.groupAlive()) this.signal("SIGKILL");
     const exit = await this.exited;
-    clearTimeout(timer);
+    this.child.stdout?.destroy();
+    this.child.stderr?.destroy();
     return exit;
   }
 }
@@ -99,6 +115,11 @@ export function startService(
       Object.entries(config.env).map(([k, v]) => [k, substitute(v, vars, url)]),
     ),
   };
+  if (!existsSync(config.cwd))
+    return Promise.resolve({
+      started: false,
+      error: `the service's working directory ${config.cwd} does not exist (service.cwd in the drill config)`,
+    });
   return new Promise((resolveStart) => {
     // Its own process group, so stopping it also stops anything it started.
     const child = spawn(program ?? "", args, {

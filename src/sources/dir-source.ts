@@ -21,9 +21,13 @@ export function createDirSource(ref: SourceRef): RestoreSource {
     ref,
     async backupTime() {
       let newest = 0;
-      for await (const entry of walkStore(ref.location)) {
-        if (entry.type === "file" || entry.type === "dir")
-          newest = Math.max(newest, (await lstat(entry.absolutePath)).mtimeMs);
+      try {
+        for await (const entry of walkStore(ref.location)) {
+          if (entry.type === "file" || entry.type === "dir")
+            newest = Math.max(newest, (await lstat(entry.absolutePath)).mtimeMs);
+        }
+      } catch {
+        return null; // a missing or unreadable source: extract() says so as a finding
       }
       return newest === 0 ? null : new Date(newest);
     },

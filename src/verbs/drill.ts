@@ -8,6 +8,7 @@ import { runDrill, type DrillMode } from "../drill/drill.js";
 import { writeDrillOutputs, type ReportPaths } from "../drill/outputs.js";
 import type { Objective, StageRecord } from "../report/drill-report.js";
 import { createSigner, type Signer } from "../report/signing.js";
+import { readIdentities } from "../sources/age.js";
 import { openSource } from "../sources/open-source.js";
 import { parseSourceRef } from "../sources/source.js";
 import { displayPath } from "../util/display-path.js";
@@ -17,6 +18,8 @@ import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
 export type DrillOptions = CommonOptions & {
   readonly source?: string;
   readonly scratch?: string;
+  /** An age identity file, for `.age` archives. */
+  readonly identity?: string;
   readonly key?: string;
   readonly out?: string;
   readonly keep?: boolean;
@@ -45,9 +48,11 @@ async function loadSigner(path: string): Promise<Signer | ClassifiedFinding> {
     return createSigner(await readFile(path, "utf8"));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return createFinding(code === undefined ? "document_invalid" : "document_unreadable", {
+    // An errno (ENOENT, EACCES) is a file problem; anything else (ERR_OSSL_*) is not a private key.
+    const unreadable = code !== undefined && /^E[A-Z]+$/.test(code);
+    return createFinding(unreadable ? "document_unreadable" : "document_invalid", {
       subject: file,
-      message: `${file}: the signing key ${code === undefined ? `is not an Ed25519 PKCS#8 private key (${(error as Error).message})` : `cannot be read (${code})`}`,
+      message: `${file}: the signing key ${unreadable ? `cannot be read (${code})` : "is not an Ed25519 private key in PKCS#8 PEM (a drill.pub public key, or another kind of key?)"}`,
       hint: "Make one with `recoverable keygen --out <dir>` and pass --key <dir>/drill.key (or set signing.key in the drill config).",
     });
   }
@@ -74,7 +79,7 @@ export async function drill(options: DrillOptions): Promise<DrillResult> {
     inputFindings.push(
       usage(
         "--source",
-        "no source: pass --source dir:<path> or tar:<path> (or --live with --root and --url)",
+        "no source: pass --source dir:<path>, tar:<path>, snapshot:<repo>#latest or restic:<repository>#latest (or --live with --root and --url)",
       ),
     );
   const keyPath = options.key === undefined ? config.signingKey : resolve(cwd, options.key);
@@ -89,7 +94,25 @@ export async function drill(options: DrillOptions): Promise<DrillResult> {
   if (signer !== null && "code" in signer) inputFindings.push(signer);
   const ref = options.source === undefined ? null : parseSourceRef(options.source, cwd);
   if (ref !== null && "code" in ref) inputFindings.push(ref);
-  const source = ref === null || "code" in ref ? null : openSource(ref);
+  const sourceOptions =
+    options.identity === undefined ? {} : { identityFile: resolve(cwd, options.identity) };
+  // An identity file that cannot be used is bad input: say so before any work, not mid-drill.
+  if (sourceOptions.identityFile !== undefined) {
+    const identities = await readIdentities(sourceOptions.identityFile);
+    if (!Array.isArray(identities)) inputFindings.push(identities);
+  }
+  if (!options.live && (options.root !== undefined || options.url !== undefined))
+    inputFindings.push(
+      usage(
+        options.url === undefined ? "--root" : "--url",
+        "--root and --url are for --live (a store and service already up); a restore drill takes --source",
+      ),
+    );
+  if (options.live && options.source !== undefined)
+    inputFindings.push(
+      usage("--source", "--live proves what is already up and restores nothing: drop --source"),
+    );
+  const source = ref === null || "code" in ref ? null : openSource(ref, sourceOptions);
   if (source !== null && "code" in source) inputFindings.push(source);
   const evidence = await loadEvidence(loaded.context.evidence);
   if (!evidence.ok) inputFindings.push(...evidence.findings);

@@ -15,6 +15,7 @@ type DrillFlags = GlobalFlags & {
   root?: string;
   url?: string;
   ops?: string;
+  identity?: string;
 };
 
 function describeObjective(objective: Objective): string {
@@ -29,10 +30,17 @@ export function registerDrill(program: Command): void {
     .description(
       "the whole recovery drill: restore into scratch, verify, start the service, probe, measure, sign the report",
     )
-    .option("--source <src>", "dir:<path> or tar:<path>")
+    .option(
+      "--source <src>",
+      "dir:<path>, tar:<path> (.tar, .tar.gz, .tgz; .age needs --identity), snapshot:<repo>#<id|latest> or restic:<repository>#<id|latest>",
+    )
+    .option(
+      "--identity <file>",
+      "an age identity file (age-keygen output, AGE-SECRET-KEY-1...) that decrypts a tar:<path>.age source",
+    )
     .option(
       "--scratch <dir>",
-      "where to restore (default: a new temporary directory, removed afterwards)",
+      "the directory in which the drill makes its own recoverable-drill-* scratch directory (default: the system temp directory); removed afterwards unless --keep",
     )
     .option(
       "--key <file>",
@@ -61,6 +69,7 @@ export function registerDrill(program: Command): void {
           live: flags.live,
           root: flags.root,
           url: flags.url,
+          identity: flags.identity,
         }),
       );
       const summary: string[] = result.stages.map(
