@@ -281,13 +281,15 @@ describe("the rollback people do by hand", () => {
     const diff = at(["snapshots", "diff", "latest", "--repo", "backups", "--root", "ops/store"]);
     expect(diff.code).toBe(0);
     const changes = diff.json()["changes"] as {
-      modified: { path: string; tables: { name: string; rowDelta: number }[] }[];
+      modified: string[];
       added: string[];
       removed: string[];
+      tables: Record<string, unknown[]>;
     };
     expect(changes.added).toEqual([]);
     expect(changes.removed).toEqual([]);
-    const byPath = Object.fromEntries(changes.modified.map((m) => [m.path, m.tables]));
+    expect(changes.modified).toEqual(["datasets/airports.sqlite", "datasets/cities.sqlite"]);
+    const byPath = changes.tables;
     expect(byPath["datasets/cities.sqlite"]).toEqual([
       { name: "cities", rowsBefore: 3000, rowsAfter: 2900, rowDelta: -100 },
     ]);
@@ -311,7 +313,12 @@ describe("the rollback people do by hand", () => {
     expect(back.prepare("SELECT count(*) FROM cities").pluck().get()).toBe(3000);
     back.close();
     const after = at(["snapshots", "diff", "latest", "--repo", "backups", "--root", "ops/store"]);
-    expect(after.json()["changes"]).toMatchObject({ added: [], removed: [], modified: [] });
+    expect(after.json()["changes"]).toMatchObject({
+      added: [],
+      removed: [],
+      modified: [],
+      tables: {},
+    });
   });
 
   it("drills from snapshot:<repo>#latest and reports the snapshot's real age as RPO", async () => {

@@ -18,20 +18,21 @@ export type TableChange = {
   readonly rowDelta: number;
 };
 
-export type ModifiedFile = {
+type ModifiedFile = {
   readonly path: string;
-  readonly sizeBefore: number;
-  readonly sizeAfter: number;
-  /** SQLite on both sides: the tables whose rows differ (same counts can still differ in content). */
   readonly tables?: readonly TableChange[];
-  /** Set when a database could not be read on one side. */
-  readonly tablesError?: string;
+  readonly note?: string;
 };
 
+/** The `changes` of DESIGN.md: added, removed and modified paths, and changed SQLite tables. */
 export type SnapshotChanges = {
   readonly added: readonly string[];
   readonly removed: readonly string[];
-  readonly modified: readonly ModifiedFile[];
+  readonly modified: readonly string[];
+  /** For each modified SQLite database: the tables whose rows differ (in count or content). */
+  readonly tables: Readonly<Record<string, readonly TableChange[]>>;
+  /** Why a modified path has no table list: it changed kind, or a side could not be read. */
+  readonly notes: Readonly<Record<string, string>>;
   readonly unchanged: number;
 };
 
@@ -65,28 +66,28 @@ export async function diffSnapshot(
       unchanged++;
       continue;
     }
-    modified.push(await describeModified(repo, old, entry.absolutePath, now.size));
+    modified.push(await describeModified(repo, old, entry.absolutePath));
   }
   const removed = snapshot.entries.filter((e) => !seen.has(e.path)).map((e) => e.path);
-  return { added, removed, modified, unchanged };
+  const tables: Record<string, readonly TableChange[]> = {};
+  const notes: Record<string, string> = {};
+  for (const file of modified) {
+    if (file.tables) tables[file.path] = file.tables;
+    if (file.note !== undefined) notes[file.path] = file.note;
+  }
+  return { added, removed, modified: modified.map((m) => m.path), tables, notes, unchanged };
 }
 
 function kindChange(path: string, old: SnapshotEntry): ModifiedFile {
-  return {
-    path,
-    sizeBefore: old.type === "file" ? old.size : 0,
-    sizeAfter: 0,
-    tablesError: `was a ${old.type === "file" ? "file" : "directory"} in the snapshot`,
-  };
+  return { path, note: `was a ${old.type === "file" ? "file" : "directory"} in the snapshot` };
 }
 
 async function describeModified(
   repo: Repository,
   old: FileEntry,
   livePath: string,
-  sizeAfter: number,
 ): Promise<ModifiedFile> {
-  const base = { path: old.path, sizeBefore: old.size, sizeAfter };
+  const base = { path: old.path };
   const blob = blobPath(repo, old.digest.sha256);
   const [headBefore, headAfter] = await Promise.all([readHead(blob, 100), readHead(livePath, 100)]);
   if (!isSQLiteHeader(headBefore) || !isSQLiteHeader(headAfter)) return base;
@@ -94,8 +95,9 @@ async function describeModified(
     digestTables(blob, headBefore),
     digestTables(livePath, headAfter),
   ]);
-  if ("error" in tablesBefore) return { ...base, tablesError: `snapshot: ${tablesBefore.error}` };
-  if ("error" in tablesAfter) return { ...base, tablesError: `live: ${tablesAfter.error}` };
+  if ("error" in tablesBefore)
+    return { ...base, note: `the snapshot's copy: ${tablesBefore.error}` };
+  if ("error" in tablesAfter) return { ...base, note: `the live database: ${tablesAfter.error}` };
   return { ...base, tables: compareTables(tablesBefore, tablesAfter) };
 }
 

@@ -83,13 +83,14 @@ export function registerSnapshots(program: Command): void {
         );
         for (const path of changes.added) summary.push(`  + ${path}`);
         for (const path of changes.removed) summary.push(`  - ${path}`);
-        for (const file of changes.modified) {
-          summary.push(`  ~ ${file.path} (${file.sizeBefore} -> ${file.sizeAfter} bytes)`);
-          for (const table of file.tables ?? [])
+        for (const path of changes.modified) {
+          summary.push(`  ~ ${path}`);
+          for (const table of changes.tables[path] ?? [])
             summary.push(
               `      table ${table.name}: ${table.rowsBefore ?? "absent"} -> ${table.rowsAfter ?? "absent"} rows (${table.rowDelta >= 0 ? "+" : ""}${table.rowDelta})`,
             );
-          if (file.tablesError) summary.push(`      ${file.tablesError}`);
+          const note = changes.notes[path];
+          if (note !== undefined) summary.push(`      ${note}`);
         }
       }
       emit(result, flags, summary);
