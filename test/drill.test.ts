@@ -103,6 +103,7 @@ describe("drill of the bundled example", () => {
     const report = readReport();
     expect(report.stages.map((s) => [s.name, s.status])).toEqual([
       ["check evidence", "passed"],
+      ["check rollback policy", "passed"],
       ["restore", "passed"],
       ["verify store", "passed"],
       ["start service", "passed"],

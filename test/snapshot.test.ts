@@ -201,6 +201,51 @@ describe("snapshot", () => {
   });
 });
 
+describe("snapshot refusals and diff of a live WAL database", () => {
+  it("refuses a repository inside the store root", () => {
+    const run = cli(["snapshot", "--root", "store", "--repo", "store/backups"]);
+    expect(run.code).toBe(2);
+    expect(run.json().findings[0]?.message).toContain("is inside the store root");
+    expect(existsSync(fixture.path("backups"))).toBe(false);
+  });
+
+  it("counts rows still in the -wal file when it compares a live database", () => {
+    const db = fixture.path("datasets/live.sqlite");
+    const writer = new Database(db);
+    writer.pragma("journal_mode = wal");
+    writer.pragma("wal_autocheckpoint = 0");
+    writer.exec("CREATE TABLE t(x); INSERT INTO t VALUES (1), (2);");
+    const id = cli(["snapshot", "--root", "store", "--repo", "repo"]).json()[
+      "snapshotId"
+    ] as string;
+    writer.exec("INSERT INTO t VALUES (3), (4), (5);"); // stays in the -wal: no checkpoint
+    const run = cli(["snapshots", "diff", id, "--repo", "repo", "--root", "store"]);
+    writer.close();
+    expect(run.code).toBe(0);
+    const changes = run.json()["changes"] as {
+      added: string[];
+      modified: string[];
+      tables: Record<string, unknown>;
+    };
+    expect(changes.added).toEqual([]); // not the -wal and -shm files
+    expect(changes.modified).toEqual(["datasets/live.sqlite"]);
+    expect(changes.tables["datasets/live.sqlite"]).toEqual([
+      { name: "t", rowsBefore: 2, rowsAfter: 5, rowDelta: 3 },
+    ]);
+  });
+
+  it("refuses to export a snapshot that failed validation", () => {
+    writeFileSync(fixture.path("summaries/broken.json"), "{");
+    const id = cli(["snapshot", "--root", "store", "--repo", "repo"]).json()[
+      "snapshotId"
+    ] as string;
+    const run = cli(["snapshots", "export", id, "--repo", "repo", "--out", "x.tar.gz"]);
+    expect(run.code).toBe(1);
+    expect(run.json()).toHaveFinding("snapshot_invalid", id);
+    expect(existsSync(join(fixture.dir, "x.tar.gz"))).toBe(false);
+  });
+});
+
 describe("snapshots validate", () => {
   it("fails a snapshot whose stored bytes were damaged, naming the path and the code", () => {
     const id = cli(["snapshot", "--root", "store", "--repo", "repo"]).json()[

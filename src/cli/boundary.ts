@@ -15,6 +15,8 @@ const VERBS: readonly VerbName[] = [
   "restore",
   "drill",
   "snapshot",
+  "gate",
+  "audit",
 ];
 const SNAPSHOTS_VERBS = ["list", "validate", "diff", "prune", "export"] as const;
 

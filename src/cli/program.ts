@@ -1,7 +1,9 @@
 // The commander program: one registration per verb; actions only call the library and print.
 import { Command } from "commander";
 import { VERSION } from "../version.js";
+import { registerAudit } from "./commands/audit.js";
 import { registerDrill } from "./commands/drill.js";
+import { registerGate } from "./commands/gate.js";
 import { registerIdentity } from "./commands/identity.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerReport } from "./commands/report.js";
@@ -24,6 +26,8 @@ export function createProgram(): Command {
   registerSnapshots(program);
   registerDrill(program);
   registerReport(program);
+  registerGate(program);
+  registerAudit(program);
   registerKeygen(program);
   return program;
 }

@@ -33,6 +33,17 @@ export type DrillConfig = {
   readonly probeHosts: readonly string[];
   readonly secretHeaders: readonly string[];
   readonly signingKey: string | null;
+  /** Where the high-water mark and other state of this store are kept. */
+  readonly stateDir: string;
+  /** The backups audit looks at, as source strings (relative paths resolve against baseDir). */
+  readonly backups: readonly {
+    readonly name: string;
+    readonly source: string;
+    readonly authoritative: boolean;
+  }[];
+  /** Where signed drill reports are found, and the public keys trusted to sign them. */
+  readonly reportsDir: string;
+  readonly trustedKeys: readonly string[];
 };
 
 export type ResolvedService = {
@@ -44,6 +55,8 @@ export type ResolvedService = {
   readonly stopGraceMs: number;
 };
 
+export const DEFAULT_STATE_DIR = ".recoverable/state";
+export const DEFAULT_REPORTS_DIR = "drill-reports";
 export const DEFAULT_PROBE_HOSTS = ["127.0.0.1", "localhost", "::1"];
 const DEFAULT_READINESS_TIMEOUT_MS = 30_000;
 const DEFAULT_STOP_GRACE_MS = 5_000;
@@ -77,6 +90,10 @@ export function defaultDrillConfig(cwd: string): DrillConfig {
     probeHosts: DEFAULT_PROBE_HOSTS,
     secretHeaders: [],
     signingKey: null,
+    stateDir: resolve(cwd, DEFAULT_STATE_DIR),
+    backups: [],
+    reportsDir: resolve(cwd, DEFAULT_REPORTS_DIR),
+    trustedKeys: [],
   };
 }
 
@@ -121,6 +138,14 @@ export function resolveDrillConfig(document: DrillConfigDocument, path: string):
     probeHosts: document.probeHosts ?? DEFAULT_PROBE_HOSTS,
     secretHeaders: document.secretHeaders ?? [],
     signingKey: document.signing?.key === undefined ? null : resolve(baseDir, document.signing.key),
+    stateDir: resolve(baseDir, document.state?.dir ?? DEFAULT_STATE_DIR),
+    backups: (document.backups ?? []).map((b, index, all) => ({
+      name: b.name,
+      source: b.source,
+      authoritative: b.authoritative ?? (index === 0 && !all.some((o) => o.authoritative)),
+    })),
+    reportsDir: resolve(baseDir, document.reports?.dir ?? DEFAULT_REPORTS_DIR),
+    trustedKeys: (document.reports?.trustedKeys ?? []).map((k) => resolve(baseDir, k)),
   };
 }
 

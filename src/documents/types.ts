@@ -135,6 +135,13 @@ export type DrillConfigDocument = {
   readonly probeHosts?: readonly string[];
   readonly secretHeaders?: readonly string[];
   readonly signing?: { readonly key?: string };
+  readonly state?: { readonly dir?: string };
+  readonly backups?: readonly {
+    readonly name: string;
+    readonly source: string;
+    readonly authoritative?: boolean;
+  }[];
+  readonly reports?: { readonly dir?: string; readonly trustedKeys?: readonly string[] };
 };
 
 export type ServiceConfig = {
@@ -184,6 +191,8 @@ export type SnapshotMetadata = {
     readonly checkedAt: string;
     readonly findings: readonly {
       readonly code: string;
+      /** Absent in metadata written before severities were recorded. */
+      readonly severity?: "error" | "warning" | "info";
       readonly subject: string;
       readonly message: string;
     }[];

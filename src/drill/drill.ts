@@ -18,11 +18,15 @@ import {
   createDrillReport,
   measureObjective,
   objectiveCheck,
+  policyChecks,
   probeChecks,
   storeChecks,
   type DrillReport,
   type Objective,
 } from "../report/drill-report.js";
+import { checkReleasePolicy } from "../policy/enforce.js";
+import { raiseHighWater } from "../policy/high-water.js";
+import type { HighWaterMark, RuleOutcome } from "../policy/rules.js";
 import { executeRestore } from "../restore/execute.js";
 import { createRestorePlan } from "../restore/plan.js";
 import { freePort } from "../service/free-port.js";
@@ -49,6 +53,8 @@ export type DrillPlan = {
   readonly files: EvidenceFiles;
   readonly config: DrillConfig;
   readonly mode: DrillMode;
+  /** The operator allows a release below the store's high-water mark (--allow-downgrade). */
+  readonly allowDowngrade: boolean;
   readonly now: () => Date;
 };
 
@@ -67,6 +73,8 @@ type DrillState = {
   serviceURL: string | null;
   probes: ProbeCheck[];
   probesDoneAt: Date | null;
+  policy: RuleOutcome[];
+  highWater: HighWaterMark | null;
   /** Whether the store was checked against the manifest (by the restore or in live mode). */
   storeChecked: boolean;
   readonly storeFindings: ClassifiedFinding[];
@@ -84,6 +92,8 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
     serviceURL: mode.kind === "live" ? mode.url.replace(/\/+$/, "") : null,
     probes: [],
     probesDoneAt: null,
+    policy: [],
+    highWater: null,
     storeChecked: false,
     storeFindings: [],
     findings: [],
@@ -102,6 +112,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
   process.on("SIGTERM", onSignal);
   try {
     await clock.run("check evidence", () => checkEvidence(plan, state));
+    await clock.run("check rollback policy", () => checkPolicy(plan, state));
     if (mode.kind === "restore") await clock.run("restore", () => restoreBackup(plan, mode, state));
     else clock.skip("restore");
     await clock.run("verify store", () => verifyRestoredStore(plan, state));
@@ -121,6 +132,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
   }
   const { rto, rpo } = measure(plan, startedAt, state);
   const report = buildReport(plan, startedAt, clock, state, rto, rpo);
+  if (report.verdict === "proven") await raiseMark(plan, state, report);
   const scratchKept = await cleanScratch(mode, state);
   return { report, findings: [...state.findings, ...state.storeFindings], scratchKept };
 }
@@ -130,6 +142,35 @@ function checkEvidence(plan: DrillPlan, state: DrillState): boolean {
   const broken = verifyChain(plan.evidence, plan.files);
   state.findings.push(...broken);
   return broken.length === 0;
+}
+
+// 1b. The rollback policy with the store's high-water mark: a release it forbids is not drilled.
+//     A downgrade let through on purpose is recorded.
+async function checkPolicy(plan: DrillPlan, state: DrillState): Promise<boolean> {
+  const check = await checkReleasePolicy(plan.evidence, plan.files, plan.config.stateDir, {
+    now: plan.now(),
+    allowDowngrade: plan.allowDowngrade,
+  });
+  state.policy = check.outcomes;
+  state.highWater = check.highWater;
+  state.findings.push(...check.findings);
+  const downgrade = check.outcomes.find((o) => o.rule === "downgrade" && o.passed);
+  if (
+    downgrade &&
+    plan.allowDowngrade &&
+    check.highWater !== null &&
+    downgrade.actual !== check.highWater.version
+  )
+    state.findings.push(
+      createFinding("downgrade_allowed", {
+        subject: `${plan.files.rollbackPolicy}#${downgrade.field}`,
+        severity: "info",
+        expected: downgrade.expected,
+        actual: downgrade.actual,
+        message: downgrade.message,
+      }),
+    );
+  return check.findings.length === 0;
 }
 
 // 2. Restore the backup into a fresh scratch directory (restore mode only). The restore
@@ -310,12 +351,14 @@ function buildReport(
     stages: clock.stages,
     checks: [
       ...storeChecks(evidence.manifest.artifacts, state.storeFindings, state.storeChecked),
+      ...policyChecks(state.policy),
       ...probeChecks(state.probes),
       objectiveCheck("rto", rto),
       objectiveCheck("rpo", rpo),
     ],
     rto,
     rpo,
+    policy: state.policy,
     service:
       state.service && config.service
         ? {
@@ -325,6 +368,18 @@ function buildReport(
           }
         : null,
     findings: [...state.findings, ...state.storeFindings],
+  });
+}
+
+// 9b. A proven drill raises the store's high-water mark (never lowers it).
+async function raiseMark(plan: DrillPlan, state: DrillState, report: DrillReport): Promise<void> {
+  const { release } = plan.evidence.packet;
+  await raiseHighWater(plan.config.stateDir, state.highWater, {
+    releaseId: release.id,
+    version: release.version,
+    identity: report.releaseIdentity,
+    provenAt: report.finishedAt,
+    allowDowngrade: plan.evidence.rollbackPolicy.releases.allowDowngrade,
   });
 }
 

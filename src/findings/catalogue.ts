@@ -200,6 +200,13 @@ export const FINDING_CATALOGUE = {
     hint: "Restore an allowed release, or change the rollback policy through its review process.",
     failureClass: "not_proven",
   },
+  downgrade_allowed: {
+    title: "A downgrade was allowed on purpose",
+    explanation:
+      "The release is older than the newest release proven for this store (its high-water mark), and it was let through because the rollback policy allows downgrades and the operator passed --allow-downgrade. Recorded so that the report shows the rollback was deliberate.",
+    hint: "Nothing to do if the rollback was intended; otherwise restore the release of the high-water mark.",
+    failureClass: "not_proven",
+  },
   report_signature_invalid: {
     title: "The drill report's signature does not verify",
     explanation:
@@ -284,6 +291,27 @@ export const FINDING_CATALOGUE = {
     explanation:
       "No --release was given, so the report was not tied to a release identity; it only proves the signature.",
     hint: "Pass --release <sha256> to check that the report is about the release you care about.",
+    failureClass: "not_proven",
+  },
+  no_drill_report: {
+    title: "No signed drill report was found for the gate",
+    explanation:
+      "gate needs signed drill reports for the release (at least --threshold of them, each signed by a different trusted key), and found fewer than that: none at all in the reports folder or among those named with --report, or not enough signed by distinct trusted keys.",
+    hint: "Run a drill of this release from a backup (`recoverable drill --source <src> --out drill-reports/<name>`) and pass its envelope with --report, or keep it under the reports folder; for a threshold, have each trusted key's holder run and sign one.",
+    failureClass: "not_proven",
+  },
+  audit_gap: {
+    title: "A readiness question has no answer from evidence",
+    explanation:
+      "The readiness audit could not answer one of the runbook's questions from evidence: no backup is configured, a dataset has no query probe, no identity, catalog or readiness check is defined, no trusted key is set, or no passing drill of this release signed by a trusted key was found. The subject names what is missing (backups, dataset:<name>, probe:<type>, readiness, reports.trustedKeys, drills).",
+    hint: "Add what the finding names (a backup in the drill config, a probe and a re-seal, a trusted key, a drill), then run `recoverable audit` again.",
+    failureClass: "not_proven",
+  },
+  backup_incomplete: {
+    title: "No backup holds a durable artifact of the release",
+    explanation:
+      "The readiness audit compared the backups it can read without restoring (directories, snapshot repositories) with the manifest: this durable artifact is absent from all of them, of another kind, or has other bytes (or other SQLite content, when the manifest's identity is the content digest). Restoring from any of them would not bring the release back. Archives and restic repositories are not checked this way; a drill from them is.",
+    hint: "Take a backup of the store as the release sealed it (`recoverable snapshot`), or restore the artifact in the store from where the release was published, and audit again.",
     failureClass: "not_proven",
   },
 } as const satisfies Record<string, FindingDefinition>;

@@ -6,6 +6,7 @@ import type { ClassifiedFinding, Finding } from "../findings/finding.js";
 import { toPublicFinding } from "../findings/finding.js";
 import { verdictOf, type Verdict } from "../findings/verdict.js";
 import type { DigestSet } from "../identity/digest.js";
+import type { RuleOutcome } from "../policy/rules.js";
 import type { CheckStatus, ProbeCheck } from "../probes/run-probes.js";
 
 export type StageRecord = {
@@ -17,7 +18,7 @@ export type StageRecord = {
 
 export type ReportCheck = {
   readonly name: string;
-  readonly kind: "store" | "probe" | "objective";
+  readonly kind: "store" | "probe" | "objective" | "policy";
   readonly status: CheckStatus;
   readonly subject: string;
   readonly expected: string;
@@ -48,6 +49,8 @@ export type DrillReport = {
   readonly checks: readonly ReportCheck[];
   readonly rto: Objective;
   readonly rpo: Objective;
+  /** Every rule of the rollback policy for this release, with the store's high-water mark. */
+  readonly policy: readonly RuleOutcome[];
   readonly service: {
     readonly command: readonly string[];
     readonly exit: string | null;
@@ -104,6 +107,18 @@ export function probeChecks(checks: readonly ProbeCheck[]): ReportCheck[] {
     actual: c.actual,
     durationMs: c.durationMs,
     ...(c.request === undefined ? {} : { request: c.request }),
+  }));
+}
+
+/** One check per rule of the rollback policy, named by the policy field it implements. */
+export function policyChecks(outcomes: readonly RuleOutcome[]): ReportCheck[] {
+  return outcomes.map((o) => ({
+    name: `policy ${o.rule}`,
+    kind: "policy",
+    status: o.passed ? "passed" : "failed",
+    subject: `rollback policy ${o.field}`,
+    expected: o.expected,
+    actual: o.message,
   }));
 }
 

@@ -15,6 +15,9 @@ import { digestFile } from "../store/file-digest.js";
 
 export type SQLiteCopy = CopiedFile & { readonly method: "locked-copy" | "backup-api" };
 
+/** The files SQLite keeps beside a database; their content is part of its consistent copy. */
+export const SQLITE_SIDECARS = ["-wal", "-shm", "-journal"];
+
 /** How long to wait for a writer holding the database before giving up (SQLITE_BUSY). */
 const BUSY_TIMEOUT_MS = 30_000;
 /** Pages per backup step: all of them, so the copy is one read snapshot. */

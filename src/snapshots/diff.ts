@@ -1,6 +1,9 @@
 // What changed in a live store root since a snapshot: files added, removed and modified, and for
 // SQLite databases which tables changed and by how many rows. The question an on-call engineer
 // asks before rolling back: "what will I lose?"
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { SnapshotEntry, SnapshotMetadata } from "../documents/types.js";
 import { digestFile } from "../store/file-digest.js";
 import { isSQLiteHeader } from "../store/sqlite-header.js";
@@ -8,6 +11,7 @@ import { digestTables } from "../store/sqlite-inspect.js";
 import type { TableDigest } from "../store/sqlite-content.js";
 import { walkStore } from "../store/walk-store.js";
 import { readHead } from "../util/read-head.js";
+import { copySQLiteConsistently, SQLITE_SIDECARS } from "./copy-sqlite.js";
 import { blobPath, type Repository } from "./repository.js";
 
 export type TableChange = {
@@ -48,13 +52,22 @@ export async function diffSnapshot(
   const added: string[] = [];
   const modified: ModifiedFile[] = [];
   let unchanged = 0;
+  const databases = new Set<string>();
   for await (const entry of walkStore(root)) {
     if (entry.type !== "file" && entry.type !== "dir") continue;
+    // A database's -wal/-shm/-journal are part of it (the snapshot's copy holds their content).
+    const suffix = SQLITE_SIDECARS.find((s) => entry.path.endsWith(s));
+    if (suffix !== undefined && databases.has(entry.path.slice(0, -suffix.length))) continue;
+    if (entry.type === "file" && isSQLiteHeader(await readHead(entry.absolutePath, 100)))
+      databases.add(entry.path);
     seen.add(entry.path);
     const old = before.get(entry.path);
-    if (!old || old.type !== entry.type) {
+    if (!old) {
       added.push(entry.path);
-      if (old) modified.push(kindChange(entry.path, old));
+      continue;
+    }
+    if (old.type !== entry.type) {
+      modified.push(kindChange(entry.path, old));
       continue;
     }
     if (old.type === "dir") {
@@ -93,12 +106,35 @@ async function describeModified(
   if (!isSQLiteHeader(headBefore) || !isSQLiteHeader(headAfter)) return base;
   const [tablesBefore, tablesAfter] = await Promise.all([
     digestTables(blob, headBefore),
-    digestTables(livePath, headAfter),
+    liveTables(livePath),
   ]);
   if ("error" in tablesBefore)
     return { ...base, note: `the snapshot's copy: ${tablesBefore.error}` };
   if ("error" in tablesAfter) return { ...base, note: `the live database: ${tablesAfter.error}` };
-  return { ...base, tables: compareTables(tablesBefore, tablesAfter) };
+  const tables = compareTables(tablesBefore, tablesAfter);
+  if (tables.length === 0)
+    return {
+      ...base,
+      note: "the same rows in every table; the bytes differ (page layout, schema or indexes)",
+    };
+  return { ...base, tables };
+}
+
+/**
+ * The live database's tables, read from a consistent copy (the same one a snapshot takes), so
+ * rows still in a -wal file count and a writer is never disturbed.
+ */
+async function liveTables(livePath: string): ReturnType<typeof digestTables> {
+  const dir = await mkdtemp(join(tmpdir(), "recoverable-diff-"));
+  try {
+    const copy = join(dir, "live.sqlite");
+    await copySQLiteConsistently(livePath, copy);
+    return await digestTables(copy, await readHead(copy, 100));
+  } catch (error) {
+    return { error: (error as Error).message };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Tables added, dropped, or whose rows differ by count or content. */

@@ -9,7 +9,7 @@
 //   5. name the release it holds, when its durable files match the sealed evidence
 //   6. write the metadata, atomically and last: before that there is no snapshot
 import { chmod, lstat, mkdir, rename, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join, relative } from "node:path";
 import type { Evidence } from "../identity/chain.js";
 import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
 import { digestsEqual } from "../identity/digest.js";
@@ -26,7 +26,7 @@ import { copyFileWithDigest, type CopiedFile } from "../util/copy-file.js";
 import { checkpoint } from "../util/checkpoint.js";
 import { readHead } from "../util/read-head.js";
 import { checkSnapshotBlobs } from "./check-snapshot.js";
-import { copySQLiteConsistently } from "./copy-sqlite.js";
+import { copySQLiteConsistently, SQLITE_SIDECARS } from "./copy-sqlite.js";
 import {
   blobPath,
   clearStaging,
@@ -58,7 +58,6 @@ type Staged = { readonly entry: FileEntry; readonly stagedPath: string };
 
 /** A file that keeps changing is retried this many times before the snapshot gives up. */
 const COPY_ATTEMPTS = 3;
-const SQLITE_SIDECARS = ["-wal", "-shm", "-journal"];
 
 export async function takeSnapshot(request: SnapshotRequest): Promise<SnapshotOutcome> {
   if ((await entryTypeAt(request.storeRoot)) !== "dir")
@@ -71,6 +70,19 @@ export async function takeSnapshot(request: SnapshotRequest): Promise<SnapshotOu
           actual: "absent or not a directory",
           message: `the store root ${request.storeRoot} is not a directory`,
           hint: "Check --root (or store.root in the drill config).",
+        }),
+      ],
+    };
+  const inside = relative(request.storeRoot, request.repoRoot);
+  if (inside === "" || (!inside.startsWith("..") && !isAbsolute(inside)))
+    return {
+      snapshot: null,
+      findings: [
+        createFinding("usage_invalid", {
+          subject: "--repo",
+          actual: request.repoRoot,
+          message: `the repository ${request.repoRoot} is inside the store root ${request.storeRoot}: every snapshot would hold the ones before it`,
+          hint: "Keep the repository outside the store root (another directory, ideally another disk).",
         }),
       ],
     };
@@ -116,8 +128,8 @@ export async function takeSnapshot(request: SnapshotRequest): Promise<SnapshotOu
         status: hasErrors(checked.findings) ? "invalid" : "valid",
         checkedAt: request.now().toISOString(),
         findings: findings.map((f) => {
-          const { code, subject, message } = toPublicFinding(f);
-          return { code, subject, message };
+          const { code, severity, subject, message } = toPublicFinding(f);
+          return { code, severity, subject, message };
         }),
       },
     };
@@ -165,12 +177,7 @@ async function copyStore(storeRoot: string, staging: string): Promise<CopiedStor
     if (isSQLite) {
       sqliteFiles.add(entry.path);
       const sqliteCopy = await copySQLiteConsistently(entry.absolutePath, stagedPath).catch(
-        (error: unknown) =>
-          createFinding("source_changed_during_copy", {
-            subject: entry.path,
-            actual: (error as Error).message,
-            message: `${entry.path}: no consistent copy of the database could be taken (${(error as Error).message})`,
-          }),
+        (error: unknown) => sqliteCopyFailure(entry.path, error),
       );
       if (!("code" in sqliteCopy)) result.sqliteMethods.set(entry.path, sqliteCopy.method);
       copy = sqliteCopy;
@@ -195,6 +202,30 @@ async function copyStore(storeRoot: string, staging: string): Promise<CopiedStor
   // A sidecar seen before its database (names sort "x-wal" after "x") never happens; a stray
   // sidecar with no database is copied like any file.
   return result;
+}
+
+/**
+ * Why a database could not be copied: still locked by a writer after the wait (try again), or
+ * not a readable database at all (corrupt, or a hot journal left by a crashed writer).
+ */
+function sqliteCopyFailure(path: string, error: unknown): ClassifiedFinding {
+  const code = (error as { code?: unknown }).code;
+  const message = (error as Error).message;
+  if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED")
+    return createFinding("source_changed_during_copy", {
+      subject: path,
+      actual: `${code}: ${message}`,
+      message: `${path}: a writer held the database for longer than the wait, so no consistent copy could be taken`,
+    });
+  if (typeof code === "string" && code.startsWith("SQLITE_"))
+    return createFinding("sqlite_integrity_check_failed", {
+      subject: path,
+      expected: "a database SQLite can read",
+      actual: `${code}: ${message}`,
+      message: `${path}: SQLite cannot read the live database (${code}: ${message}); a snapshot of it would not be a backup`,
+      hint: "Open it with the service that writes it (a crashed writer's hot journal is rolled back on the next write), or run `sqlite3 <file> 'PRAGMA integrity_check'` to see the damage.",
+    });
+  throw error;
 }
 
 /**

@@ -1,6 +1,6 @@
 // drill: the whole recovery drill, from a backup (or a live store and URL) to a signed report.
 import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { loadEvidence } from "../documents/load-evidence.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { releaseIdentityOf } from "../identity/chain.js";
@@ -23,6 +23,8 @@ export type DrillOptions = CommonOptions & {
   readonly key?: string;
   readonly out?: string;
   readonly keep?: boolean;
+  /** Drill a release below the store's high-water mark, when the policy allows downgrades. */
+  readonly allowDowngrade?: boolean;
   readonly live?: boolean;
   readonly url?: string;
   readonly now?: () => Date;
@@ -136,14 +138,15 @@ export async function drill(options: DrillOptions): Promise<DrillResult> {
     files: evidence.files,
     config,
     mode,
+    allowDowngrade: options.allowDowngrade ?? false,
     now,
   });
 
   // 3. Write and sign the outputs, whatever the verdict.
-  const outDir = resolve(
-    cwd,
-    options.out ?? `drill-reports/${evidence.evidence.packet.release.id}-${stamp(now())}`,
-  );
+  const outDir =
+    options.out === undefined
+      ? join(config.reportsDir, `${evidence.evidence.packet.release.id}-${stamp(now())}`)
+      : resolve(cwd, options.out);
   const paths = await writeDrillOutputs(outcome.report, outDir, signer);
   return createResult(
     "drill",

@@ -1,21 +1,17 @@
 // report verify: is this envelope a drill report, signed by a trusted key, about this release,
 // fresh enough, and proven? Signature first: nothing in an unverified payload is believed.
-import { createPublicKey, type KeyObject } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { readJSONDocument } from "../documents/read-document.js";
-import { parseStrictJSON } from "../documents/strict-json.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { digestsEqual, isSHA256Hex } from "../identity/digest.js";
 import { formatDuration, parseDuration } from "../policy/duration.js";
-import { checkEnvelopeShape, IN_TOTO_PAYLOAD_TYPE, type DSSEEnvelope } from "../report/dsse.js";
-import { checkEnvelopeSignature } from "../report/signing.js";
+import type { Statement } from "../report/statement.js";
 import {
-  DRILL_REPORT_PREDICATE_TYPE,
-  STATEMENT_TYPE,
-  type Statement,
-} from "../report/statement.js";
-import { displayPath } from "../util/display-path.js";
+  loadTrustedKey,
+  parseStatement,
+  readEnvelope,
+  verifyEnvelope,
+  type ReportPredicate,
+} from "../report/trusted-reports.js";
 import { createResult, NO_RELEASE, type Release, type VerbResult } from "./result.js";
 
 export type ReportVerifyOptions = {
@@ -29,11 +25,7 @@ export type ReportVerifyOptions = {
   readonly cwd?: string;
 };
 
-export type ReportPredicate = {
-  readonly verdict?: unknown;
-  readonly finishedAt?: unknown;
-  readonly [field: string]: unknown;
-};
+export type { ReportPredicate };
 export type ReportVerifyResult = VerbResult<{
   keyId: string | null;
   statement: Statement<ReportPredicate> | null;
@@ -46,82 +38,6 @@ function usage(subject: string, expected: string, actual: string): ClassifiedFin
     actual,
     message: `${subject} ${JSON.stringify(actual)} is not ${expected}`,
   });
-}
-
-async function loadPublicKey(path: string): Promise<KeyObject | ClassifiedFinding> {
-  const file = displayPath(path);
-  let pem: string;
-  try {
-    pem = await readFile(path, "utf8");
-  } catch (error) {
-    return createFinding("document_unreadable", {
-      subject: file,
-      message: `${file}: the public key cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-    });
-  }
-  // createPublicKey would derive a public key from a private one; a verifier must never be
-  // handed the signing key, so say so instead of quietly accepting it.
-  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
-    return createFinding("document_invalid", {
-      subject: file,
-      expected: "a public key (drill.pub)",
-      actual: "a private key",
-      message: `${file}: is a private key; give report verify the public key (drill.pub) and keep the private key where drills are signed`,
-    });
-  }
-  try {
-    const key = createPublicKey(pem);
-    if (key.asymmetricKeyType === "ed25519") return key;
-    return createFinding("document_invalid", {
-      subject: file,
-      expected: "an Ed25519 public key",
-      actual: key.asymmetricKeyType ?? "unknown",
-      message: `${file}: the public key is ${key.asymmetricKeyType ?? "of an unknown type"}, not Ed25519`,
-    });
-  } catch {
-    return createFinding("document_invalid", {
-      subject: file,
-      expected: "an SPKI PEM public key (recoverable keygen writes drill.pub)",
-      actual: "not a public key",
-      message: `${file}: is not a PEM public key`,
-    });
-  }
-}
-
-/** The statement inside a verified payload, or why it is not a drill report statement. */
-function parseStatement(
-  payload: Buffer,
-  file: string,
-): Statement<ReportPredicate> | ClassifiedFinding {
-  const invalid = (message: string): ClassifiedFinding =>
-    createFinding("document_invalid", {
-      subject: `${file}#/payload`,
-      message: `${file}: the signed payload ${message}`,
-    });
-  const parsed = parseStrictJSON(payload.toString("utf8"));
-  if (!parsed.ok) return invalid(`is not JSON: ${parsed.problem.message}`);
-  const statement = parsed.value as Partial<Statement<ReportPredicate>>;
-  if (typeof statement !== "object" || Array.isArray(statement))
-    return invalid("is not an in-toto Statement");
-  if (statement._type !== STATEMENT_TYPE)
-    return invalid(`has _type ${JSON.stringify(statement._type)}, not ${STATEMENT_TYPE}`);
-  if (statement.predicateType !== DRILL_REPORT_PREDICATE_TYPE) {
-    return invalid(
-      `has predicateType ${JSON.stringify(statement.predicateType)}, not ${DRILL_REPORT_PREDICATE_TYPE}`,
-    );
-  }
-  const subject = Array.isArray(statement.subject) ? (statement.subject[0] as unknown) : undefined;
-  const digest = (subject as { digest?: { sha256?: unknown } } | undefined)?.digest?.sha256;
-  if (
-    typeof digest !== "string" ||
-    !isSHA256Hex(digest) ||
-    typeof (subject as { name?: unknown }).name !== "string"
-  ) {
-    return invalid("has no subject with a name and a sha256 digest");
-  }
-  const predicate: unknown = statement.predicate;
-  if (typeof predicate !== "object" || predicate === null) return invalid("has no predicate");
-  return statement as Statement<ReportPredicate>;
 }
 
 export async function reportVerify(options: ReportVerifyOptions): Promise<ReportVerifyResult> {
@@ -144,37 +60,16 @@ export async function reportVerify(options: ReportVerifyOptions): Promise<Report
   if (options.maxAge !== undefined && maxAgeMs === null) {
     inputFindings.push(usage("--max-age", "a duration like 36h or 7d", options.maxAge));
   }
-  const key = await loadPublicKey(resolve(cwd, options.key));
+  const key = await loadTrustedKey(resolve(cwd, options.key));
   if ("code" in key) inputFindings.push(key);
-  const read = await readJSONDocument(resolve(cwd, options.envelope), "signed report");
+  const read = await readEnvelope(resolve(cwd, options.envelope));
   if (!read.ok) inputFindings.push(...read.findings);
-  else {
-    for (const problem of checkEnvelopeShape(read.value)) {
-      inputFindings.push(
-        createFinding("document_invalid", {
-          subject: `${read.file}#${problem.pointer}`,
-          message: `${read.file}: ${problem.pointer || "the envelope"} ${problem.message} (a DSSE envelope has payloadType, payload and signatures)`,
-        }),
-      );
-    }
-  }
   if (inputFindings.length > 0 || !read.ok || "code" in key) return fail(inputFindings);
   const file = read.file;
-  const envelope = read.value as unknown as DSSEEnvelope;
 
   // 2. The signature, over PAE of the payload bytes as they are, by the trusted key.
-  const signature = checkEnvelopeSignature(envelope, key);
-  const payloadTypeOk = envelope.payloadType === IN_TOTO_PAYLOAD_TYPE;
-  if (!signature.valid || !payloadTypeOk) {
-    return fail([
-      createFinding("report_signature_invalid", {
-        subject: file,
-        expected: `a valid Ed25519 signature by ${displayPath(resolve(cwd, options.key))} over ${IN_TOTO_PAYLOAD_TYPE}`,
-        actual: signature.valid ? `payloadType ${envelope.payloadType}` : signature.reason,
-        message: `${file}: ${signature.valid ? `the payloadType is ${JSON.stringify(envelope.payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}` : signature.reason}`,
-      }),
-    ]);
-  }
+  const signature = verifyEnvelope(read.envelope, file, [key]);
+  if ("code" in signature) return fail([signature]);
 
   // 3. The statement: now it can be believed.
   const statement = parseStatement(signature.payload, file);

@@ -8,6 +8,8 @@ import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
 import { executeRestore, targetLocked, targetStateOf } from "../restore/execute.js";
 import { clearStaleLock, inspectLock } from "../restore/lock.js";
 import { createRestorePlan, lockPathOf, type RestorePlan } from "../restore/plan.js";
+import { checkReleasePolicy } from "../policy/enforce.js";
+import type { RuleOutcome } from "../policy/rules.js";
 import { openSource } from "../sources/open-source.js";
 import { parseSourceRef } from "../sources/source.js";
 import type { StoreCheckCounts } from "../store/verify-store.js";
@@ -22,6 +24,8 @@ export type RestoreOptions = Omit<CommonOptions, "root"> & {
   readonly scratch?: string;
   /** An age identity file, for `.age` archives. */
   readonly identity?: string;
+  /** Restore a release below the store's high-water mark, when the policy allows downgrades. */
+  readonly allowDowngrade?: boolean;
   readonly now?: () => Date;
 };
 
@@ -31,6 +35,8 @@ export type RestoreResult = VerbResult<{
   restored: { files: number; bytes: number } | null;
   checked: StoreCheckCounts | null;
   recovered: readonly string[];
+  /** Each rule of the rollback policy, passed or not (empty when the evidence did not load). */
+  policy: readonly RuleOutcome[];
 }>;
 
 const EMPTY = {
@@ -39,6 +45,7 @@ const EMPTY = {
   restored: null,
   checked: null,
   recovered: [] as readonly string[],
+  policy: [] as readonly RuleOutcome[],
 };
 
 export async function restore(options: RestoreOptions): Promise<RestoreResult> {
@@ -94,6 +101,19 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
     releaseIdentity: releaseIdentityOf(evidence.evidence.packet),
   };
   if (chain.length > 0) return createResult("restore", chain, release, { ...EMPTY, recovered });
+  // The rollback policy and the high-water mark: a release it forbids is never restored.
+  const policy = await checkReleasePolicy(
+    evidence.evidence,
+    evidence.files,
+    loaded.context.config.stateDir,
+    { now: (options.now ?? (() => new Date()))(), allowDowngrade: options.allowDowngrade ?? false },
+  );
+  if (policy.findings.length > 0)
+    return createResult("restore", policy.findings, release, {
+      ...EMPTY,
+      recovered,
+      policy: policy.outcomes,
+    });
 
   // 2. The plan; --dry-run stops here.
   const plan = createRestorePlan({
@@ -109,7 +129,11 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
       lock.state === "stale"
         ? ["roll back the interrupted restore that left the lock", ...plan.steps]
         : plan.steps;
-    return createResult("restore", [], release, { ...EMPTY, plan: { ...plan, steps } });
+    return createResult("restore", [], release, {
+      ...EMPTY,
+      plan: { ...plan, steps },
+      policy: policy.outcomes,
+    });
   }
 
   // 3. Extract, verify, swap.
@@ -120,5 +144,6 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
     restored: outcome.restored,
     checked: outcome.checked,
     recovered,
+    policy: policy.outcomes,
   });
 }

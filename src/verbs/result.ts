@@ -13,6 +13,8 @@ export type VerbName =
   | "restore"
   | "drill"
   | "report verify"
+  | "gate"
+  | "audit"
   | "snapshot"
   | "snapshots list"
   | "snapshots validate"

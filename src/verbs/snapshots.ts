@@ -107,14 +107,18 @@ export async function validateSnapshot(
   const { snapshot } = picked;
   const checked = await checkSnapshotBlobs(repo, snapshot);
   const findings = [...checked.findings];
-  if (snapshot.validation.status === "invalid")
+  if (snapshot.validation.status === "invalid") {
+    const firstError =
+      snapshot.validation.findings.find((f) => f.severity === "error") ??
+      snapshot.validation.findings.find((f) => f.severity === undefined);
     findings.push(
       createFinding("snapshot_invalid", {
         subject: snapshot.id,
         actual: snapshot.validation.findings.map((f) => `${f.code} ${f.subject}`).join("; "),
-        message: `snapshot ${snapshot.id} failed validation when it was made: ${snapshot.validation.findings[0]?.message ?? "see its metadata"}`,
+        message: `snapshot ${snapshot.id} failed validation when it was made: ${firstError?.message ?? "see its metadata"}`,
       }),
     );
+  }
   return createResult("snapshots validate", findings, releaseOf(snapshot), {
     snapshotId: snapshot.id,
     validation: {
@@ -280,6 +284,18 @@ export async function exportRepositorySnapshot(
   if ("code" in repo) return createResult("snapshots export", [repo], NO_RELEASE, none);
   const picked = await pick(repo, options.id);
   if ("code" in picked) return createResult("snapshots export", [picked], NO_RELEASE, none);
+  if (picked.snapshot.validation.status === "invalid")
+    return createResult(
+      "snapshots export",
+      [
+        createFinding("snapshot_invalid", {
+          subject: picked.snapshot.id,
+          message: `snapshot ${picked.snapshot.id} failed validation when it was made; an export of it would not be a backup`,
+        }),
+      ],
+      releaseOf(picked.snapshot),
+      { ...none, snapshotId: picked.snapshot.id },
+    );
   const outcome = await exportSnapshot(repo, picked.snapshot, out, recipients);
   return createResult("snapshots export", outcome.findings, releaseOf(picked.snapshot), {
     snapshotId: picked.snapshot.id,

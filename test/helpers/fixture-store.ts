@@ -37,9 +37,20 @@ export function createSQLiteDataset(path: string, rows = 200): void {
   db.close();
 }
 
-export const POLICY = JSON.parse(
+/** The example's rollback policy, with release rules that admit the fixture release. */
+const EXAMPLE_POLICY = JSON.parse(
   readFileSync(new URL("../../ops/datasets/rollback-policy.json", import.meta.url), "utf8"),
-) as Record<string, unknown>;
+) as { releases: Record<string, unknown> } & Record<string, unknown>;
+export const POLICY: Record<string, unknown> = {
+  ...EXAMPLE_POLICY,
+  releases: {
+    ...EXAMPLE_POLICY.releases,
+    versionFloor: "1.0.0",
+    allowedIds: ["fixture-*"],
+    deniedIds: ["fixture-0.*"],
+    maxAge: "3650d",
+  },
+};
 
 export function drillConfigFor(): Record<string, unknown> {
   return {

@@ -16,6 +16,7 @@ type DrillFlags = GlobalFlags & {
   url?: string;
   ops?: string;
   identity?: string;
+  allowDowngrade?: boolean;
 };
 
 function describeObjective(objective: Objective): string {
@@ -48,6 +49,10 @@ export function registerDrill(program: Command): void {
     )
     .option("--out <dir>", "where the report files go (default drill-reports/<release>-<time>)")
     .option("--keep", "keep the restored scratch store")
+    .option(
+      "--allow-downgrade",
+      "drill a release older than the newest one proven for this store (only when the rollback policy allows downgrades); recorded in the report",
+    )
     .option("--live", "prove a store and service that are already up: needs --root and --url")
     .option("--root <store>", "with --live: the store root serving now")
     .option("--url <base URL>", "with --live: the service's base URL")
@@ -70,6 +75,7 @@ export function registerDrill(program: Command): void {
           root: flags.root,
           url: flags.url,
           identity: flags.identity,
+          allowDowngrade: flags.allowDowngrade,
         }),
       );
       const summary: string[] = result.stages.map(

@@ -10,6 +10,7 @@ type RestoreFlags = GlobalFlags & {
   ops?: string;
   force?: boolean;
   dryRun?: boolean;
+  allowDowngrade?: boolean;
   scratch?: string;
   identity?: string;
 };
@@ -27,6 +28,10 @@ export function registerRestore(program: Command): void {
     .option("--ops <dir>", "the directory holding the evidence in the Atlas layout (default ./ops)")
     .option("--force", "replace a non-empty target (the old one is kept as a safety copy)")
     .option("--dry-run", "print the plan and change nothing")
+    .option(
+      "--allow-downgrade",
+      "restore a release older than the newest one proven for this store (only when the rollback policy allows downgrades)",
+    )
     .option(
       "--scratch <dir>",
       "where to extract before the swap (default: a hidden sibling of the target)",
@@ -48,6 +53,7 @@ export function registerRestore(program: Command): void {
           ops: flags.ops,
           force: flags.force,
           dryRun: flags.dryRun,
+          allowDowngrade: flags.allowDowngrade,
           scratch: flags.scratch,
           identity: flags.identity,
         }),

@@ -166,14 +166,14 @@ export function registerSnapshots(program: Command): void {
           }),
           ...definedOnly({ config: flags.config, ops: flags.ops, dryRun: flags.dryRun }),
         });
-        const verb = result.dryRun ? "would " : "";
+        const removedWord = result.dryRun ? "to remove" : "removed";
+        const freeWord = result.dryRun ? "would free" : "freed";
         const summary = [
           ...result.kept.map((d) => `keep    ${d.id}  ${d.reasons.join(", ")}`),
           ...result.removed.map(
-            (d) =>
-              `${result.dryRun ? "remove" : "removed"} ${d.id}  ${d.reasons.join(", ") || "no rule keeps it"}`,
+            (d) => `remove  ${d.id}  ${d.reasons.join(", ") || "no rule keeps it"}`,
           ),
-          `${result.kept.length} kept, ${result.removed.length} ${verb}removed; ${verb}free ${result.freedBlobs} blobs (${megabytes(result.freedBytes)})`,
+          `${result.kept.length} kept, ${result.removed.length} ${removedWord}; ${freeWord} ${result.freedBlobs} blobs (${megabytes(result.freedBytes)})`,
         ];
         emit(result, flags, summary);
       },

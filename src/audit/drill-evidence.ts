@@ -1,0 +1,41 @@
+// The signed drill reports audit can believe: every *.dsse.json under the reports folder,
+// verified against the trusted keys. What cannot be believed is kept with the reason, as a
+// fact for the reader; it never makes the audit's input unusable.
+import {
+  findReportFiles,
+  openSignedReport,
+  type SignedReport,
+  type TrustedKey,
+} from "../report/trusted-reports.js";
+import { displayPath } from "../util/display-path.js";
+
+export type DrillEvidence = {
+  /** The reports folder, as a user reads it. */
+  readonly dir: string;
+  readonly trustedKeys: number;
+  readonly files: number;
+  /** Reports signed by a trusted key, of any release and verdict. */
+  readonly reports: readonly SignedReport[];
+  readonly rejected: readonly { readonly file: string; readonly message: string }[];
+};
+
+export async function collectDrillEvidence(
+  dir: string,
+  keys: readonly TrustedKey[],
+): Promise<DrillEvidence> {
+  const files = await findReportFiles(dir);
+  const opened = await Promise.all(files.map((file) => openSignedReport(file, keys)));
+  const reports: SignedReport[] = [];
+  const rejected: { file: string; message: string }[] = [];
+  for (const one of opened) {
+    if ("code" in one) rejected.push({ file: one.subject, message: one.message });
+    else reports.push(one);
+  }
+  return {
+    dir: displayPath(dir),
+    trustedKeys: keys.length,
+    files: files.length,
+    reports,
+    rejected,
+  };
+}

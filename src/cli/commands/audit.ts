@@ -1,0 +1,66 @@
+import { Option, type Command } from "commander";
+import { renderAuditMarkdown } from "../../audit/render-markdown.js";
+import { renderAuditText } from "../../audit/render-text.js";
+import { audit } from "../../verbs/audit.js";
+import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
+import { colorsFor, emit } from "../output.js";
+import { definedOnly } from "./defined-only.js";
+
+type AuditFlags = GlobalFlags & {
+  repo?: string;
+  format?: "text" | "markdown" | "json";
+  key?: string[];
+  ops?: string;
+};
+
+export function registerAudit(program: Command): void {
+  withGlobalOptions(program.command("audit"))
+    .description(
+      "the pre-incident readiness audit: where the authoritative backup is and how fresh, how catalog integrity is kept, which checks prove a recovered instance ready",
+    )
+    .option(
+      "--repo <dir>",
+      "a snapshot repository to audit as a backup too (its newest valid snapshot)",
+    )
+    .addOption(
+      new Option("--format <format>", "text, markdown or json (--json is --format json)").choices([
+        "text",
+        "markdown",
+        "json",
+      ]),
+    )
+    .option(
+      "--key <pub...>",
+      "public keys trusted to sign drill reports, besides reports.trustedKeys of the drill config",
+    )
+    .option("--ops <dir>", "the directory holding the evidence in the Atlas layout (default ./ops)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  recoverable audit\n  recoverable audit --repo /backups/atlas --key keys/drill.pub --format markdown >> $GITHUB_STEP_SUMMARY\n  recoverable audit --json | jq '.answers[] | {question, status}'",
+    )
+    .action(async (flags: AuditFlags, command: Command) => {
+      if (flags.json && flags.format !== undefined && flags.format !== "json")
+        command.error(
+          `--json prints the JSON result, which --format ${flags.format} contradicts: drop one of them`,
+        );
+      const result = await audit(
+        definedOnly({
+          config: flags.config,
+          ops: flags.ops,
+          repo: flags.repo,
+          keys: flags.key,
+        }),
+      );
+      const format = flags.json ? "json" : (flags.format ?? "text");
+      if (format === "json") {
+        emit(result, { json: true });
+        return;
+      }
+      process.stdout.write(
+        format === "markdown"
+          ? renderAuditMarkdown(result)
+          : renderAuditText(result, colorsFor(process.stdout)),
+      );
+      process.exitCode = result.exitCode;
+    });
+}

@@ -1,0 +1,274 @@
+// Signed drill reports as a verifier sees them: the public keys it trusts, and envelopes read,
+// checked for shape, verified against any trusted key and only then parsed. Signature first:
+// nothing in an unverified payload is believed. report verify, gate and audit share this.
+import { createPublicKey, type KeyObject } from "node:crypto";
+import type { Dir } from "node:fs";
+import { opendir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { readJSONDocument } from "../documents/read-document.js";
+import { parseStrictJSON } from "../documents/strict-json.js";
+import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { isSHA256Hex } from "../identity/digest.js";
+import { displayPath } from "../util/display-path.js";
+import { keyIdOf } from "../verbs/keygen.js";
+import { checkEnvelopeShape, IN_TOTO_PAYLOAD_TYPE, type DSSEEnvelope } from "./dsse.js";
+import { checkEnvelopeSignature } from "./signing.js";
+import { DRILL_REPORT_PREDICATE_TYPE, STATEMENT_TYPE, type Statement } from "./statement.js";
+
+export type TrustedKey = { readonly path: string; readonly key: KeyObject; readonly keyId: string };
+
+/** The drill report as a predicate: only what verifiers read is typed, the rest is kept. */
+export type ReportPredicate = {
+  readonly verdict?: unknown;
+  readonly finishedAt?: unknown;
+  readonly [field: string]: unknown;
+};
+
+export type SignedReport = {
+  /** Display path. */
+  readonly file: string;
+  /** The trusted key that verified it. */
+  readonly keyId: string;
+  readonly statement: Statement<ReportPredicate>;
+  /** The subject's name without "release:". */
+  readonly releaseId: string;
+  /** The subject's sha256. */
+  readonly releaseIdentity: string;
+  readonly verdict: unknown;
+  /** predicate.finishedAt parsed; null when absent or not a date. */
+  readonly finishedAt: Date | null;
+};
+
+export const REPORT_FILE_SUFFIX = ".dsse.json";
+
+/** One public key, or why the file cannot be trusted as one. */
+export async function loadTrustedKey(path: string): Promise<TrustedKey | ClassifiedFinding> {
+  const file = displayPath(path);
+  let pem: string;
+  try {
+    pem = await readFile(path, "utf8");
+  } catch (error) {
+    return createFinding("document_unreadable", {
+      subject: file,
+      message: `${file}: the public key cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    });
+  }
+  // createPublicKey would derive a public key from a private one; a verifier must never be
+  // handed the signing key, so say so instead of quietly accepting it.
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
+    return createFinding("document_invalid", {
+      subject: file,
+      expected: "a public key (drill.pub)",
+      actual: "a private key",
+      message: `${file}: is a private key; give the public key (drill.pub) instead and keep the private key where drills are signed`,
+    });
+  }
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    return createFinding("document_invalid", {
+      subject: file,
+      expected: "an SPKI PEM public key (recoverable keygen writes drill.pub)",
+      actual: "not a public key",
+      message: `${file}: is not a PEM public key`,
+    });
+  }
+  if (key.asymmetricKeyType !== "ed25519")
+    return createFinding("document_invalid", {
+      subject: file,
+      expected: "an Ed25519 public key",
+      actual: key.asymmetricKeyType ?? "unknown",
+      message: `${file}: the public key is ${key.asymmetricKeyType ?? "of an unknown type"}, not Ed25519`,
+    });
+  return { path, key, keyId: keyIdOf(key) };
+}
+
+/**
+ * Loads public keys (SPKI PEM, as keygen writes drill.pub); findings name each unusable file (a
+ * private key is refused). The same key named twice is one key, so it cannot count twice
+ * towards a threshold.
+ */
+export async function loadTrustedKeys(
+  paths: readonly string[],
+): Promise<{ keys: TrustedKey[]; findings: ClassifiedFinding[] }> {
+  const keys: TrustedKey[] = [];
+  const findings: ClassifiedFinding[] = [];
+  for (const loaded of await Promise.all(paths.map(loadTrustedKey))) {
+    if ("code" in loaded) findings.push(loaded);
+    else if (!keys.some((k) => k.keyId === loaded.keyId)) keys.push(loaded);
+  }
+  return { keys, findings };
+}
+
+/** An envelope read from disk with its shape checked (DESIGN.md: a bad shape is unusable). */
+export async function readEnvelope(
+  path: string,
+): Promise<
+  | { readonly ok: true; readonly envelope: DSSEEnvelope; readonly file: string }
+  | { readonly ok: false; readonly findings: ClassifiedFinding[] }
+> {
+  const read = await readJSONDocument(path, "signed report");
+  if (!read.ok) return read;
+  const findings = checkEnvelopeShape(read.value).map((problem) =>
+    createFinding("document_invalid", {
+      subject: `${read.file}#${problem.pointer}`,
+      message: `${read.file}: ${problem.pointer || "the envelope"} ${problem.message} (a DSSE envelope has payloadType, payload and signatures)`,
+    }),
+  );
+  if (findings.length > 0) return { ok: false, findings };
+  return { ok: true, envelope: read.value as unknown as DSSEEnvelope, file: read.file };
+}
+
+/**
+ * The payload bytes and the key that signed them, when a signature by any trusted key verifies
+ * over the PAE of the payload as it is, with the in-toto payload type; report_signature_invalid
+ * otherwise. Keys are tried in order, so the first trusted key that verifies is named.
+ */
+export function verifyEnvelope(
+  envelope: DSSEEnvelope,
+  file: string,
+  keys: readonly TrustedKey[],
+): { readonly keyId: string; readonly payload: Buffer } | ClassifiedFinding {
+  let reason =
+    keys.length === 0 ? "no trusted key was given to verify it with" : "no signature verifies";
+  for (const key of keys) {
+    const check = checkEnvelopeSignature(envelope, key.key);
+    if (check.valid) {
+      if (envelope.payloadType === IN_TOTO_PAYLOAD_TYPE)
+        return { keyId: key.keyId, payload: check.payload };
+      return createFinding("report_signature_invalid", {
+        subject: file,
+        expected: `a valid Ed25519 signature by ${displayPath(key.path)} over ${IN_TOTO_PAYLOAD_TYPE}`,
+        actual: `payloadType ${envelope.payloadType}`,
+        message: `${file}: the payloadType is ${JSON.stringify(envelope.payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`,
+      });
+    }
+    reason =
+      keys.length > 1 && check.reason.startsWith("no signature verifies")
+        ? `no signature verifies with any of the ${keys.length} trusted keys over the envelope's payload`
+        : check.reason;
+  }
+  const by =
+    keys.length === 1 && keys[0] !== undefined
+      ? displayPath(keys[0].path)
+      : `one of ${keys.length} trusted keys`;
+  return createFinding("report_signature_invalid", {
+    subject: file,
+    expected: `a valid Ed25519 signature by ${by} over ${IN_TOTO_PAYLOAD_TYPE}`,
+    actual: reason,
+    message: `${file}: ${reason}`,
+  });
+}
+
+/** The statement inside a verified payload, or why it is not a drill report statement. */
+export function parseStatement(
+  payload: Buffer,
+  file: string,
+): Statement<ReportPredicate> | ClassifiedFinding {
+  const invalid = (message: string): ClassifiedFinding =>
+    createFinding("document_invalid", {
+      subject: `${file}#/payload`,
+      message: `${file}: the signed payload ${message}`,
+    });
+  const parsed = parseStrictJSON(payload.toString("utf8"));
+  if (!parsed.ok) return invalid(`is not JSON: ${parsed.problem.message}`);
+  const value: unknown = parsed.value;
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return invalid("is not an in-toto Statement");
+  const statement = value as Partial<Statement<ReportPredicate>>;
+  if (statement._type !== STATEMENT_TYPE)
+    return invalid(`has _type ${JSON.stringify(statement._type)}, not ${STATEMENT_TYPE}`);
+  if (statement.predicateType !== DRILL_REPORT_PREDICATE_TYPE) {
+    return invalid(
+      `has predicateType ${JSON.stringify(statement.predicateType)}, not ${DRILL_REPORT_PREDICATE_TYPE}`,
+    );
+  }
+  const subject = Array.isArray(statement.subject) ? (statement.subject[0] as unknown) : undefined;
+  const digest = (subject as { digest?: { sha256?: unknown } } | undefined)?.digest?.sha256;
+  if (
+    typeof digest !== "string" ||
+    !isSHA256Hex(digest) ||
+    typeof (subject as { name?: unknown }).name !== "string"
+  ) {
+    return invalid("has no subject with a name and a sha256 digest");
+  }
+  const predicate: unknown = statement.predicate;
+  if (typeof predicate !== "object" || predicate === null) return invalid("has no predicate");
+  return statement as Statement<ReportPredicate>;
+}
+
+function parseFinishedAt(value: unknown): Date | null {
+  if (typeof value !== "string") return null;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? null : new Date(time);
+}
+
+/** Several problems of one envelope as one finding, named by the first. */
+function oneFinding(findings: readonly ClassifiedFinding[], path: string): ClassifiedFinding {
+  const [first, ...rest] = findings;
+  if (first === undefined)
+    return createFinding("document_invalid", {
+      subject: displayPath(path),
+      message: `${displayPath(path)}: is not a DSSE envelope`,
+    });
+  if (rest.length === 0) return first;
+  return { ...first, message: [first.message, ...rest.map((f) => f.message)].join("; ") };
+}
+
+/**
+ * Reads and verifies one envelope against any of the keys: PAE over the payload bytes, payload
+ * type, in-toto Statement, drill-report predicate type. A finding otherwise:
+ * report_signature_invalid when no trusted key verifies it, document_unreadable or
+ * document_invalid when it is not an envelope (or its signed payload is not a drill report).
+ */
+export async function openSignedReport(
+  path: string,
+  keys: readonly TrustedKey[],
+): Promise<SignedReport | ClassifiedFinding> {
+  const read = await readEnvelope(path);
+  if (!read.ok) return oneFinding(read.findings, path);
+  const verified = verifyEnvelope(read.envelope, read.file, keys);
+  if ("code" in verified) return verified;
+  const statement = parseStatement(verified.payload, read.file);
+  if ("code" in statement) return statement;
+  const subject = statement.subject[0];
+  return {
+    file: read.file,
+    keyId: verified.keyId,
+    statement,
+    releaseId: subject.name.replace(/^release:/, ""),
+    releaseIdentity: subject.digest.sha256,
+    verdict: statement.predicate.verdict,
+    finishedAt: parseFinishedAt(statement.predicate.finishedAt),
+  };
+}
+
+/**
+ * Every *.dsse.json under dir, recursively, sorted; [] when dir does not exist. Symlinked
+ * directories are not entered (no loops, nothing outside the folder).
+ */
+export async function findReportFiles(dir: string): Promise<string[]> {
+  let top: Dir;
+  try {
+    top = await opendir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return [];
+    throw error;
+  }
+  const found: string[] = [];
+  const walk = async (directory: string, handle: Dir): Promise<void> => {
+    for await (const entry of handle) {
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) await walk(path, await opendir(path));
+      else if (
+        (entry.isFile() || entry.isSymbolicLink()) &&
+        entry.name.endsWith(REPORT_FILE_SUFFIX)
+      )
+        found.push(path);
+    }
+  };
+  await walk(dir, top);
+  return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
