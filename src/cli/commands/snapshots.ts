@@ -43,7 +43,8 @@ export function registerSnapshots(program: Command): void {
         (s) =>
           `${s.id}  ${s.time}  ${s.validated ? "valid  " : "INVALID"}  ${megabytes(s.size).padStart(10)}  ${s.releaseId ?? "-"}  ${s.label ?? ""}`,
       );
-      emit(result, flags, lines.length > 0 ? lines : [`no snapshots in ${result.repo}`]);
+      const empty = result.exitCode === 0 ? [`no snapshots in ${result.repo}`] : [];
+      emit(result, flags, lines.length > 0 ? lines : empty);
     });
 
   withGlobalOptions(snapshots.command("validate <id>"))
