@@ -100,6 +100,8 @@ describe("restic:<repository>#<snapshot>, when the snapshot holds the store", ()
     const run = restore(`restic:${repository}${snapshot()}`, target);
     expect(run.code).toBe(0);
     expect(treeOf(example.path(target))).toEqual(treeOf(example.path("ops/store")));
+    // The result says which snapshot it was, in full, whatever the reference said.
+    expect(run.json()["resolved"]).toMatch(/^restic snapshot [0-9a-f]{64}$/);
   });
 
   it("drills it to a proven report whose RPO is the backup's age, not the restore's", () => {

@@ -351,6 +351,7 @@ describe("the rollback people do by hand", () => {
       "--force",
     ]);
     expect(restored.code).toBe(0);
+    expect(restored.json()["resolved"]).toBe(`snapshot ${String(taken.json()["snapshotId"])}`);
     const verified = at(["verify", "--root", "ops/store"]);
     expect(verified.code).toBe(0);
     expect(verified.json().releaseIdentity).toEqual(identity);
@@ -381,6 +382,12 @@ describe("the rollback people do by hand", () => {
     });
     expect(run.code).toBe(0);
     const rpo = run.json()["rpo"] as { seenSeconds: number };
+    const report = JSON.parse(
+      readFileSync(join(example.dir, "out", "drill-report.json"), "utf8"),
+    ) as {
+      source: { resolved: string };
+    };
+    expect(report.source.resolved).toBe(`snapshot ${String(taken.snapshotId)}`);
     expect(rpo.seenSeconds).toBeGreaterThanOrEqual(3 * 3600);
     expect(rpo.seenSeconds).toBeLessThan(3 * 3600 + 120);
   });

@@ -69,6 +69,7 @@ type DrillState = {
   storeRoot: string;
   scratchDir: string | null;
   backupTime: Date | null;
+  resolvedSource: string | null;
   service: RunningService | null;
   serviceURL: string | null;
   probes: ProbeCheck[];
@@ -88,6 +89,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
     storeRoot: mode.kind === "live" ? mode.root : "",
     scratchDir: null,
     backupTime: null,
+    resolvedSource: null,
     service: null,
     serviceURL: mode.kind === "live" ? mode.url.replace(/\/+$/, "") : null,
     probes: [],
@@ -185,6 +187,7 @@ async function restoreBackup(
   state.scratchDir = await mkdtemp(join(parent, "recoverable-drill-"));
   state.storeRoot = join(state.scratchDir, "store");
   state.backupTime = await mode.source.backupTime();
+  state.resolvedSource = await mode.source.resolved();
   const restorePlan = createRestorePlan({
     source: mode.source.ref.text,
     target: state.storeRoot,
@@ -342,7 +345,11 @@ function buildReport(
     releaseIdentity: releaseIdentityOf(evidence.packet),
     source:
       mode.kind === "restore"
-        ? { text: mode.source.ref.text, backupTime: state.backupTime?.toISOString() ?? null }
+        ? {
+            text: mode.source.ref.text,
+            backupTime: state.backupTime?.toISOString() ?? null,
+            resolved: state.resolvedSource,
+          }
         : null,
     storeRoot: displayPath(state.storeRoot),
     serviceURL: state.serviceURL,

@@ -40,7 +40,12 @@ export type DrillReport = {
   readonly mode: "restore" | "live";
   readonly releaseId: string;
   readonly releaseIdentity: DigestSet;
-  readonly source: { readonly text: string; readonly backupTime: string | null } | null;
+  readonly source: {
+    readonly text: string;
+    readonly backupTime: string | null;
+    /** Exactly which backup was restored (the snapshot `#latest` stood for), when it matters. */
+    readonly resolved: string | null;
+  } | null;
   readonly storeRoot: string;
   readonly serviceURL: string | null;
   readonly startedAt: string;

@@ -19,6 +19,7 @@ const NOFOLLOW_READ = constants.O_RDONLY | constants.O_NOFOLLOW;
 export function createDirSource(ref: SourceRef): RestoreSource {
   return {
     ref,
+    resolved: () => Promise.resolve(null),
     async backupTime() {
       let newest = 0;
       try {

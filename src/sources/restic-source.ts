@@ -67,6 +67,10 @@ export function createResticSource(ref: SourceRef): RestoreSource | ClassifiedFi
   const snapshot = () => (lookup ??= findSnapshot(ref, location));
   return {
     ref,
+    async resolved() {
+      const found = await snapshot();
+      return "code" in found ? null : `restic snapshot ${found.id}`;
+    },
     async backupTime() {
       const found = await snapshot();
       return "code" in found ? null : found.time;

@@ -41,6 +41,10 @@ export function createSnapshotSource(ref: SourceRef): RestoreSource {
   const find = () => (located ??= locate(ref));
   return {
     ref,
+    async resolved() {
+      const found = await find();
+      return "code" in found ? null : `snapshot ${found.snapshot.id}`;
+    },
     async backupTime() {
       const found = await find();
       return "code" in found ? null : new Date(found.snapshot.time);

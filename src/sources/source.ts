@@ -21,6 +21,11 @@ export interface RestoreSource {
   readonly ref: SourceRef;
   /** When the backup was taken, as well as the source can tell; null when it cannot. */
   backupTime(): Promise<Date | null>;
+  /**
+   * Exactly which backup the reference named (the snapshot `#latest` stood for), for the record;
+   * null when the reference is exact already or could not be resolved.
+   */
+  resolved(): Promise<string | null>;
   /** Writes the backup's tree into `scratch` (an empty directory); findings say what was refused. */
   extract(scratch: string): Promise<ExtractOutcome>;
 }

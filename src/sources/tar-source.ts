@@ -167,6 +167,7 @@ export function createTarSource(
   if (isAgePath(ref.location) && identityFile === undefined) return identityRequired(ref);
   return {
     ref,
+    resolved: () => Promise.resolve(null),
     async backupTime() {
       try {
         return (await stat(ref.location)).mtime;

@@ -35,6 +35,8 @@ export type RestoreResult = VerbResult<{
   restored: { files: number; bytes: number } | null;
   checked: StoreCheckCounts | null;
   recovered: readonly string[];
+  /** Exactly which backup was restored (the snapshot `#latest` stood for), when it matters. */
+  resolved: string | null;
   /** Each rule of the rollback policy, passed or not (empty when the evidence did not load). */
   policy: readonly RuleOutcome[];
 }>;
@@ -46,6 +48,7 @@ const EMPTY = {
   checked: null,
   recovered: [] as readonly string[],
   policy: [] as readonly RuleOutcome[],
+  resolved: null as string | null,
 };
 
 export async function restore(options: RestoreOptions): Promise<RestoreResult> {
@@ -145,5 +148,6 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
     checked: outcome.checked,
     recovered,
     policy: policy.outcomes,
+    resolved: await source.resolved(),
   });
 }

@@ -66,7 +66,7 @@ export function registerRestore(program: Command): void {
         );
       if (result.restored && result.verdict === "proven")
         summary.push(
-          `restored ${result.restored.files} files (${result.restored.bytes} bytes) into ${result.plan?.target ?? ""}`,
+          `restored ${result.restored.files} files (${result.restored.bytes} bytes) into ${result.plan?.target ?? ""}${result.resolved === null ? "" : ` from ${result.resolved}`}`,
         );
       if (result.safetyCopy) summary.push(`safety copy of the old store: ${result.safetyCopy}`);
       for (const line of result.recovered) summary.push(`recovered: ${line}`);
