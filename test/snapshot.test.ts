@@ -202,6 +202,19 @@ describe("snapshot", () => {
 });
 
 describe("snapshot refusals and diff of a live WAL database", () => {
+  it("restores directory modes as the snapshot recorded them (owner rwx kept)", () => {
+    mkdirSync(fixture.path("private"));
+    writeFileSync(fixture.path("private/notes.txt"), "x\n");
+    chmodSync(fixture.path("private"), 0o750);
+    chmodSync(fixture.path("summaries"), 0o500);
+    cli(["snapshot", "--root", "store", "--repo", "repo"]);
+    chmodSync(fixture.path("summaries"), 0o755);
+    const run = cli(["restore", "--source", "snapshot:repo", "--target", "restored"]);
+    expect(run.code, run.stdout).toBe(0);
+    expect(statSync(join(fixture.dir, "restored", "private")).mode & 0o777).toBe(0o750);
+    expect(statSync(join(fixture.dir, "restored", "summaries")).mode & 0o777).toBe(0o700);
+  });
+
   it("refuses a repository inside the store root", () => {
     const run = cli(["snapshot", "--root", "store", "--repo", "store/backups"]);
     expect(run.code).toBe(2);

@@ -37,7 +37,7 @@ export async function writeSnapshotTree(
   const writer = new TreeWriter(scratch);
   for (const entry of snapshot.entries) {
     if (entry.type === "dir") {
-      await writer.directory(entry.path);
+      await writer.directory(entry.path, entry.mode);
       continue;
     }
     const blob = blobPath(repo, entry.digest.sha256);

@@ -87,7 +87,7 @@ export function createDirSource(ref: SourceRef): RestoreSource {
       }
       if (findings.length > 0) return { findings, files: 0, bytes: 0 };
       for (const entry of entries) {
-        if (entry.kind === "dir") await writer.directory(entry.path);
+        if (entry.kind === "dir") await writer.directory(entry.path, entry.mode);
         else {
           const handle = await open(entry.absolutePath, NOFOLLOW_READ);
           const content = handle.createReadStream({ highWaterMark: 1024 * 1024 });

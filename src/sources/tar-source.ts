@@ -92,7 +92,7 @@ export async function extractTarStream(
       }
       if (decision.kind === "dir") {
         entry.resume();
-        writes.push(writer.directory(decision.path));
+        writes.push(writer.directory(decision.path, entry.mode));
       } else if (decision.kind === "hardlink") {
         entry.resume();
         const target = decision.linkPath ?? "";

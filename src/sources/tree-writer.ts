@@ -2,7 +2,7 @@
 // us (so none is a link), files are created exclusively without following links, and every
 // file and directory is fsynced before the tree is handed on.
 import { constants } from "node:fs";
-import { link, mkdir, open, utimes } from "node:fs/promises";
+import { chmod, link, mkdir, open, utimes } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { syncDirectory } from "../util/atomic-write.js";
@@ -14,6 +14,8 @@ const CREATE_FLAGS =
 export class TreeWriter {
   /** Directory creations by path, shared so concurrent writers never race on one mkdir. */
   private readonly directories = new Map<string, Promise<void>>([["", Promise.resolve()]]);
+  /** The modes the backup gave its directories, applied once every file is written. */
+  private readonly directoryModes = new Map<string, number>();
   files = 0;
   bytes = 0;
 
@@ -25,7 +27,13 @@ export class TreeWriter {
     return absolute;
   }
 
-  directory(path: string): Promise<void> {
+  /**
+   * Makes a directory (and its parents). `mode` is the backup's, applied at the end: without
+   * setuid, setgid or sticky bits, and always rwx for the owner, so the restore can finish and a
+   * later restore can replace the tree.
+   */
+  directory(path: string, mode?: number): Promise<void> {
+    if (mode !== undefined && path !== "") this.directoryModes.set(path, (mode & 0o777) | 0o700);
     const existing = this.directories.get(path);
     if (existing) return existing;
     const parent = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
@@ -59,8 +67,9 @@ export class TreeWriter {
     this.files++;
   }
 
-  /** fsync every directory made, deepest first, so the renames that follow are durable. */
+  /** Applies directory modes, then fsyncs every directory made, deepest first, so the renames that follow are durable. */
   async sync(): Promise<void> {
+    for (const [path, mode] of this.directoryModes) await chmod(this.absolute(path), mode);
     const all = [...this.directories.keys()].sort((a, b) => b.length - a.length);
     for (const path of all) await syncDirectory(path === "" ? this.root : join(this.root, path));
   }
