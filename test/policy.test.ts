@@ -119,6 +119,10 @@ describe("the rollback attack", () => {
     });
     // A proven downgrade never lowers the mark.
     expect(mark().version).toBe("2026.11.2");
+    // --allow-downgrade on a release that is not a downgrade records nothing.
+    const same = at(["drill", "--source", "dir:ops/store", "--allow-downgrade", "--out", "r2"]);
+    expect(same.code).toBe(0);
+    expect(same.json().findings).toEqual([]);
   });
 
   it("refuses --allow-downgrade when the newest proven release's policy forbids downgrades", () => {

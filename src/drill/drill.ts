@@ -25,7 +25,7 @@ import {
   type Objective,
 } from "../report/drill-report.js";
 import { checkReleasePolicy } from "../policy/enforce.js";
-import { raiseHighWater } from "../policy/high-water.js";
+import { raiseHighWater, readHighWater } from "../policy/high-water.js";
 import type { HighWaterMark, RuleOutcome } from "../policy/rules.js";
 import { executeRestore } from "../restore/execute.js";
 import { createRestorePlan } from "../restore/plan.js";
@@ -134,7 +134,6 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
   }
   const { rto, rpo } = measure(plan, startedAt, state);
   const report = buildReport(plan, startedAt, clock, state, rto, rpo);
-  if (report.verdict === "proven") await raiseMark(plan, state, report);
   const scratchKept = await cleanScratch(mode, state);
   return { report, findings: [...state.findings, ...state.storeFindings], scratchKept };
 }
@@ -156,13 +155,8 @@ async function checkPolicy(plan: DrillPlan, state: DrillState): Promise<boolean>
   state.policy = check.outcomes;
   state.highWater = check.highWater;
   state.findings.push(...check.findings);
-  const downgrade = check.outcomes.find((o) => o.rule === "downgrade" && o.passed);
-  if (
-    downgrade &&
-    plan.allowDowngrade &&
-    check.highWater !== null &&
-    downgrade.actual !== check.highWater.version
-  )
+  const downgrade = check.outcomes.find((o) => o.overridden === true);
+  if (downgrade)
     state.findings.push(
       createFinding("downgrade_allowed", {
         subject: `${plan.files.rollbackPolicy}#${downgrade.field}`,
@@ -378,10 +372,14 @@ function buildReport(
   });
 }
 
-// 9b. A proven drill raises the store's high-water mark (never lowers it).
-async function raiseMark(plan: DrillPlan, state: DrillState, report: DrillReport): Promise<void> {
+// 9b. A proven drill raises the store's high-water mark (never lowers it). Called by the verb
+//     once the signed report is written, so a mark that cannot be written never costs the report.
+export async function raiseMarkAfter(plan: DrillPlan, report: DrillReport): Promise<void> {
+  if (report.verdict !== "proven") return;
+  const current = await readHighWater(plan.config.stateDir);
+  if (current !== null && "code" in current) return; // a damaged mark already failed the drill
   const { release } = plan.evidence.packet;
-  await raiseHighWater(plan.config.stateDir, state.highWater, {
+  await raiseHighWater(plan.config.stateDir, current, {
     releaseId: release.id,
     version: release.version,
     identity: report.releaseIdentity,

@@ -279,6 +279,11 @@ export function rollbackForbidden(
         expected: o.expected,
         actual: o.actual,
         message: `the rollback policy forbids this release (${o.rule}): ${o.message}`,
+        ...(o.rule === "downgrade"
+          ? {
+              hint: "Restore the newest proven release (the high-water mark names it) or a newer one. A deliberate rollback needs that release's policy to allow downgrades, and --allow-downgrade.",
+            }
+          : {}),
       }),
     );
 }

@@ -4,7 +4,8 @@ import { join, resolve } from "node:path";
 import { loadEvidence } from "../documents/load-evidence.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { releaseIdentityOf } from "../identity/chain.js";
-import { runDrill, type DrillMode } from "../drill/drill.js";
+import { raiseMarkAfter, runDrill, type DrillMode } from "../drill/drill.js";
+import { findingOfError } from "../findings/errors.js";
 import { writeDrillOutputs, type ReportPaths } from "../drill/outputs.js";
 import type { Objective, StageRecord } from "../report/drill-report.js";
 import { createSigner, type Signer } from "../report/signing.js";
@@ -133,14 +134,15 @@ export async function drill(options: DrillOptions): Promise<DrillResult> {
       keep: options.keep ?? false,
     };
   else return fail(inputFindings);
-  const outcome = await runDrill({
+  const plan = {
     evidence: evidence.evidence,
     files: evidence.files,
     config,
     mode,
     allowDowngrade: options.allowDowngrade ?? false,
     now,
-  });
+  };
+  const outcome = await runDrill(plan);
 
   // 3. Write and sign the outputs, whatever the verdict.
   const outDir =
@@ -148,9 +150,16 @@ export async function drill(options: DrillOptions): Promise<DrillResult> {
       ? join(config.reportsDir, `${evidence.evidence.packet.release.id}-${stamp(now())}`)
       : resolve(cwd, options.out);
   const paths = await writeDrillOutputs(outcome.report, outDir, signer);
+  // 4. Only now, with the signed report safe, a proven drill raises the high-water mark.
+  const findings = [...outcome.findings];
+  try {
+    await raiseMarkAfter(plan, outcome.report);
+  } catch (error) {
+    findings.push(findingOfError(error));
+  }
   return createResult(
     "drill",
-    outcome.findings,
+    findings,
     {
       releaseId: evidence.evidence.packet.release.id,
       releaseIdentity: releaseIdentityOf(evidence.evidence.packet),

@@ -47,7 +47,10 @@ export function registerDrill(program: Command): void {
       "--key <file>",
       "the Ed25519 private key that signs the report (default: signing.key of the drill config)",
     )
-    .option("--out <dir>", "where the report files go (default drill-reports/<release>-<time>)")
+    .option(
+      "--out <dir>",
+      "where the report files go (default <reports.dir of the drill config, else drill-reports>/<release>-<time>)",
+    )
     .option("--keep", "keep the restored scratch store")
     .option(
       "--allow-downgrade",
@@ -80,7 +83,7 @@ export function registerDrill(program: Command): void {
       );
       const summary: string[] = result.stages.map(
         (s) =>
-          `${s.status === "passed" ? "✔" : s.status === "failed" ? "✘" : "·"} ${s.name.padEnd(20)} ${(s.durationMs / 1000).toFixed(2)}s`,
+          `${s.status === "passed" ? "✔" : s.status === "failed" ? "✘" : "·"} ${s.name.padEnd(22)} ${(s.durationMs / 1000).toFixed(2)}s`,
       );
       for (const [name, objective] of [
         ["RTO", result.rto],
