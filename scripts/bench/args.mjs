@@ -1,0 +1,88 @@
+// The flags of `npm run bench` and the sizes they take ("2GiB", "200MiB", "1.5G", "500MB").
+
+const UNITS = {
+  b: 1,
+  k: 1024,
+  kib: 1024,
+  kb: 1000,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  mb: 1000 ** 2,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+  gb: 1000 ** 3,
+  t: 1024 ** 4,
+  tib: 1024 ** 4,
+  tb: 1000 ** 4,
+};
+
+export const USAGE = `usage: npm run bench [-- --size 2GiB] [--runs 3] [--dir <tmp parent>]
+
+  --size <n>   bytes of the synthetic store (KiB, MiB, GiB, KB, MB, GB; default 2GiB)
+  --runs <n>   timed runs per operation, after one untimed warm-up (default 3)
+  --dir <dir>  where the temporary folders go (default: the OS temp dir)`;
+
+/** "2GiB" -> 2147483648; null when the text is not a size. */
+export function parseSize(text) {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(String(text).trim());
+  if (!match) return null;
+  const unit = match[2].toLowerCase() || "b";
+  if (!(unit in UNITS)) return null;
+  const bytes = Math.round(Number(match[1]) * UNITS[unit]);
+  return bytes > 0 ? bytes : null;
+}
+
+/** 2147483648 -> "2GiB", 209715200 -> "200MiB", 1610612736 -> "1.5GiB". */
+export function formatSize(bytes) {
+  for (const [unit, scale] of [
+    ["TiB", 1024 ** 4],
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024],
+  ]) {
+    if (bytes >= scale) return `${Number((bytes / scale).toFixed(2))}${unit}`;
+  }
+  return `${bytes}B`;
+}
+
+/** The options, or throws an Error whose message is meant for the user. */
+export function parseArgs(argv) {
+  const options = { sizeBytes: 2 * 1024 ** 3, runs: 3, dir: null, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.includes("=") ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case "--size": {
+        const text = value();
+        const bytes = parseSize(text);
+        if (bytes === null || bytes < 1024 ** 2)
+          throw new Error(`--size ${text}: expected a size of at least 1MiB, like 2GiB or 200MiB`);
+        options.sizeBytes = bytes;
+        break;
+      }
+      case "--runs": {
+        const text = value();
+        const runs = Number(text);
+        if (!Number.isInteger(runs) || runs < 1 || runs > 100)
+          throw new Error(`--runs ${text}: expected a whole number from 1 to 100`);
+        options.runs = runs;
+        break;
+      }
+      case "--dir":
+        options.dir = value();
+        break;
+      case "-h":
+      case "--help":
+        options.help = true;
+        break;
+      default:
+        throw new Error(`unknown argument ${arg}`);
+    }
+  }
+  return options;
+}

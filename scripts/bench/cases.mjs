@@ -1,0 +1,125 @@
+// The operations of issue 7, each of ours beside the tool a user would otherwise run on the
+// same bytes. Every ratio is recoverable / baseline.
+import { rmSync } from "node:fs";
+import {
+  ours,
+  parallelHash,
+  PARALLEL_HASH_LABEL,
+  proven,
+  quote,
+  round,
+  singleHash,
+} from "./runner.mjs";
+
+// Issue 7, "Targets": the highest ratio each case may have, on this 2-core machine.
+export const TARGETS = {
+  verify: 1.1,
+  "restore dir:": 0.9,
+  "restore tar: (gzip)": 1.0,
+  "sqlite integrity": 1.05,
+};
+
+function caseOf(name, ourTiming, baselineTiming) {
+  return {
+    name,
+    recoverable_s: round(ourTiming.seconds, 3),
+    baseline: baselineTiming.baseline,
+    baseline_s: round(baselineTiming.seconds, 3),
+    ratio: round(ourTiming.seconds / baselineTiming.seconds, 2),
+  };
+}
+
+/**
+ * `paths`: work (cwd, holding ops/ and sqlite-ops/), store, archive, sqliteStore, database and
+ * target (a restore target that is emptied around every run). Returns the cases as
+ * results.json holds them, the CPU each side used (median %, 100 = one core), and the raw
+ * timings, for the parts that explain them.
+ */
+export async function runCases({ compare }, paths, runs) {
+  const { store, archive, sqliteStore, database, target } = paths;
+  const emptyTarget = () => rmSync(target, { recursive: true, force: true });
+
+  const verify = await compare({
+    title: "verify",
+    runs,
+    ours: { argv: ours("verify", "--root", store, "--ops", "ops"), check: proven },
+    baselines: [
+      {
+        label: "openssl -P",
+        baseline: PARALLEL_HASH_LABEL,
+        argv: ["sh", "-c", parallelHash(store)],
+      },
+      {
+        label: "openssl x1",
+        baseline: "openssl dgst -sha256, 1 process",
+        argv: ["sh", "-c", singleHash(store)],
+      },
+    ],
+  });
+
+  const restoreDir = await compare({
+    title: "restore dir:",
+    runs,
+    prepare: emptyTarget,
+    ours: {
+      argv: ours("restore", "--source", `dir:${store}`, "--target", target, "--ops", "ops"),
+      check: proven,
+    },
+    baselines: [
+      {
+        label: "cp -a + openssl -P",
+        baseline: `cp -a, then ${PARALLEL_HASH_LABEL}`,
+        argv: ["sh", "-c", `cp -a ${quote(store)} ${quote(target)} && ${parallelHash(target)}`],
+      },
+    ],
+  });
+
+  const untar = `mkdir ${quote(target)} && tar -xzf ${quote(archive)} -C ${quote(target)}`;
+  const restoreTar = await compare({
+    title: "restore tar: (gzip)",
+    runs,
+    prepare: emptyTarget,
+    ours: {
+      argv: ours("restore", "--source", `tar:${archive}`, "--target", target, "--ops", "ops"),
+      check: proven,
+    },
+    baselines: [
+      {
+        label: "tar -xzf + openssl -P",
+        baseline: `tar -xzf, then ${PARALLEL_HASH_LABEL}`,
+        argv: ["sh", "-c", `${untar} && ${parallelHash(target)}`],
+      },
+    ],
+  });
+
+  // Ours is `verify` of a store holding only the database: what a user runs, and it includes
+  // everything recoverable does for a SQLite artifact (sha256, integrity_check, content digest).
+  const sqlite = await compare({
+    title: "sqlite integrity",
+    runs,
+    ours: { argv: ours("verify", "--root", sqliteStore, "--ops", "sqlite-ops"), check: proven },
+    baselines: [
+      {
+        label: "sqlite3",
+        baseline: "sqlite3 <db> 'PRAGMA integrity_check'",
+        argv: ["sqlite3", database, "PRAGMA integrity_check"],
+        check: (r) => (r.stdout.trim() === "ok" ? null : `printed ${r.stdout.trim()}`),
+      },
+    ],
+  });
+
+  const pairs = [
+    ["verify", verify[0], verify[1]],
+    ["verify vs one openssl", verify[0], verify[2]],
+    ["restore dir:", restoreDir[0], restoreDir[1]],
+    ["restore tar: (gzip)", restoreTar[0], restoreTar[1]],
+    ["sqlite integrity", sqlite[0], sqlite[1]],
+  ];
+  return {
+    cases: pairs.map(([name, mine, theirs]) => caseOf(name, mine, theirs)),
+    cpuByCase: Object.fromEntries(
+      pairs.map(([name, mine, theirs]) => [name, `${mine.cpuPercent}% / ${theirs.cpuPercent}%`]),
+    ),
+    timings: { verify, restoreDir, restoreTar, sqlite },
+  };
+}
