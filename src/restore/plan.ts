@@ -2,6 +2,7 @@
 // steps in order. Scratch and safety copy are hidden siblings of the target, on the same file
 // system, so the swap is a rename (DESIGN.md "restore scratch").
 import { basename, dirname, join } from "node:path";
+import { compactUTC } from "../util/compact-time.js";
 
 export type TargetState = "absent" | "empty" | "non-empty";
 
@@ -25,13 +26,6 @@ export type PlanInput = {
   readonly nonce: string;
 };
 
-function stamp(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d{3}Z$/, "Z");
-}
-
 export function lockPathOf(target: string): string {
   return join(dirname(target), `.${basename(target)}.recoverable.lock`);
 }
@@ -41,12 +35,12 @@ export function createRestorePlan(input: PlanInput): RestorePlan {
   const name = basename(input.target);
   const scratch = join(
     input.scratchDir ?? parent,
-    `.${name}.recoverable-restore-${stamp(input.now)}-${input.nonce}`,
+    `.${name}.recoverable-restore-${compactUTC(input.now)}-${input.nonce}`,
   );
   const safetyCopy =
     input.targetState === "absent"
       ? null
-      : join(parent, `.${name}.recoverable-safety-${stamp(input.now)}-${input.nonce}`);
+      : join(parent, `.${name}.recoverable-safety-${compactUTC(input.now)}-${input.nonce}`);
   const steps = [
     `lock ${lockPathOf(input.target)}`,
     `extract ${input.source} into ${scratch}`,

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { loadDocument } from "../documents/load-evidence.js";
 import type { SnapshotMetadata } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { compactUTC } from "../util/compact-time.js";
 import { displayPath } from "../util/display-path.js";
 import { formatJSON, writeFileAtomic } from "../util/atomic-write.js";
 import { isAlive } from "../restore/lock.js";
@@ -86,11 +87,7 @@ export async function openOrCreateRepository(
 
 /** A snapshot id: its UTC time to the second, then 8 random hex digits (sorts by time). */
 export function newSnapshotId(time: Date): string {
-  const stamp = time
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d{3}Z$/, "Z");
-  return `${stamp}-${randomBytes(4).toString("hex")}`;
+  return `${compactUTC(time)}-${randomBytes(4).toString("hex")}`;
 }
 
 export function currentHost(): string {

@@ -15,6 +15,7 @@ import { parseSourceRef } from "../sources/source.js";
 import { displayPath } from "../util/display-path.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
+import { compactUTC } from "../util/compact-time.js";
 
 export type DrillOptions = CommonOptions & {
   readonly source?: string;
@@ -59,13 +60,6 @@ async function loadSigner(path: string): Promise<Signer | ClassifiedFinding> {
       hint: "Make one with `recoverable keygen --out <dir>` and pass --key <dir>/drill.key (or set signing.key in the drill config).",
     });
   }
-}
-
-function stamp(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d{3}Z$/, "Z");
 }
 
 export async function drill(options: DrillOptions): Promise<DrillResult> {
@@ -147,7 +141,7 @@ export async function drill(options: DrillOptions): Promise<DrillResult> {
   // 3. Write and sign the outputs, whatever the verdict.
   const outDir =
     options.out === undefined
-      ? join(config.reportsDir, `${evidence.evidence.packet.release.id}-${stamp(now())}`)
+      ? join(config.reportsDir, `${evidence.evidence.packet.release.id}-${compactUTC(now())}`)
       : resolve(cwd, options.out);
   const paths = await writeDrillOutputs(outcome.report, outDir, signer);
   // 4. Only now, with the signed report safe, a proven drill raises the high-water mark.
