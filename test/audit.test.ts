@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { PublicAnswer } from "../src/audit/answer.js";
 import { statusOf, createGap } from "../src/audit/answer.js";
-import { missingDurable, type HeldEntry } from "../src/audit/holdings.js";
+import { missingDurable, type HeldEntry } from "../src/store/holdings.js";
 import { queriesDataset } from "../src/audit/readiness-answer.js";
 import type { Manifest } from "../src/documents/types.js";
 import { drill as drillVerb } from "../src/verbs/drill.js";

@@ -6,7 +6,7 @@ import { digestsEqual, type DigestSet } from "../identity/digest.js";
 import { formatDuration } from "../policy/duration.js";
 import { checkObjective } from "../policy/rules.js";
 import { ageMs, createAnswer, createGap, listSome, type Answer, type Gap } from "./answer.js";
-import { durableArtifacts, type Shortfall } from "./holdings.js";
+import { durableArtifacts, type Shortfall } from "../store/holdings.js";
 import type { BackupFacts } from "./inspect-backup.js";
 
 export type BackupAnswerInput = {

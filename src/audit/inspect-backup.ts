@@ -24,7 +24,7 @@ import {
   missingDurable,
   type HeldEntry,
   type Shortfall,
-} from "./holdings.js";
+} from "../store/holdings.js";
 
 export type BackupTarget = {
   readonly name: string;

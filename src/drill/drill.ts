@@ -26,7 +26,7 @@ import {
 } from "../report/drill-report.js";
 import { checkReleasePolicy } from "../policy/enforce.js";
 import { raiseHighWater, readHighWater } from "../policy/high-water.js";
-import type { HighWaterMark, RuleOutcome } from "../policy/rules.js";
+import type { RuleOutcome } from "../policy/rules.js";
 import { executeRestore } from "../restore/execute.js";
 import { createRestorePlan } from "../restore/plan.js";
 import { freePort } from "../service/free-port.js";
@@ -75,7 +75,6 @@ type DrillState = {
   probes: ProbeCheck[];
   probesDoneAt: Date | null;
   policy: RuleOutcome[];
-  highWater: HighWaterMark | null;
   /** Whether the store was checked against the manifest (by the restore or in live mode). */
   storeChecked: boolean;
   readonly storeFindings: ClassifiedFinding[];
@@ -95,7 +94,6 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
     probes: [],
     probesDoneAt: null,
     policy: [],
-    highWater: null,
     storeChecked: false,
     storeFindings: [],
     findings: [],
@@ -153,7 +151,6 @@ async function checkPolicy(plan: DrillPlan, state: DrillState): Promise<boolean>
     allowDowngrade: plan.allowDowngrade,
   });
   state.policy = check.outcomes;
-  state.highWater = check.highWater;
   state.findings.push(...check.findings);
   const downgrade = check.outcomes.find((o) => o.overridden === true);
   if (downgrade)

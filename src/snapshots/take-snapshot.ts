@@ -12,7 +12,6 @@ import { chmod, lstat, mkdir, rename, rm } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import type { Evidence } from "../identity/chain.js";
 import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
-import { digestsEqual } from "../identity/digest.js";
 import type { SnapshotEntry, SnapshotMetadata } from "../documents/types.js";
 import {
   createFinding,
@@ -20,6 +19,7 @@ import {
   toPublicFinding,
   type ClassifiedFinding,
 } from "../findings/finding.js";
+import { heldBySnapshot, missingDurable } from "../store/holdings.js";
 import { isSQLiteHeader } from "../store/sqlite-header.js";
 import { entryTypeAt, walkStore } from "../store/walk-store.js";
 import { copyFileWithDigest, type CopiedFile } from "../util/copy-file.js";
@@ -280,23 +280,7 @@ function releaseHeld(
   const { evidence, evidenceFiles } = request;
   if (!evidence || !evidenceFiles) return null;
   if (verifyChain(evidence, evidenceFiles).length > 0) return null;
-  const byPath = new Map(entries.map((e) => [e.path, e]));
-  for (const artifact of evidence.manifest.artifacts) {
-    if (artifact.role !== "durable") continue;
-    const entry = byPath.get(artifact.path);
-    if (!entry) return null;
-    if (artifact.kind === "dir") {
-      if (entry.type !== "dir") return null;
-      continue;
-    }
-    if (entry.type !== "file") return null;
-    const sameBytes = digestsEqual(artifact.digest, entry.digest);
-    const sameContent =
-      artifact.sqlite?.identity === "content" &&
-      entry.sqlite !== undefined &&
-      digestsEqual(artifact.sqlite.contentDigest, entry.sqlite.contentDigest);
-    if (!sameBytes && !sameContent) return null;
-  }
+  if (missingDurable(evidence.manifest, heldBySnapshot({ entries })).length > 0) return null;
   const { release } = evidence.packet;
   return { id: release.id, version: release.version, identity: releaseIdentityOf(evidence.packet) };
 }

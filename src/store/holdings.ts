@@ -1,7 +1,7 @@
 // What a backup holds of the release (pure): each durable artifact of the manifest, present
 // with the bytes the release sealed, or with the same SQLite content when the manifest says
 // the content digest is the artifact's identity (it survives VACUUM and the backup API).
-import type { Artifact, Manifest, SnapshotMetadata } from "../documents/types.js";
+import type { Artifact, Manifest, SnapshotEntry } from "../documents/types.js";
 import { digestsEqual, type DigestSet } from "../identity/digest.js";
 
 /** One entry of a backup, as far as the release's identity needs it. */
@@ -50,7 +50,9 @@ export function missingDurable(
 }
 
 /** A snapshot's entries as held entries: the digests its metadata recorded when it was taken. */
-export function heldBySnapshot(snapshot: SnapshotMetadata): Map<string, HeldEntry> {
+export function heldBySnapshot(snapshot: {
+  readonly entries: readonly SnapshotEntry[];
+}): Map<string, HeldEntry> {
   return new Map(
     snapshot.entries.map((entry): [string, HeldEntry] => [
       entry.path,
