@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CLI, runCLI, type CLIRun } from "./helpers/cli.js";
 import { copyExample, type ExampleCopy } from "./helpers/example-copy.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
+import { tree } from "./helpers/tree.js";
 
 let example: ExampleCopy;
 let recipient: string;
@@ -30,20 +31,6 @@ function keygen(name: string): string {
 
 const restoreJSON = (...args: string[]): CLIRun =>
   runCLI(["restore", "--json", ...args], { cwd: example.dir });
-
-/** Every file under a directory with its bytes, to compare trees exactly. */
-function tree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    const path = join(entry.parentPath, entry.name);
-    out[path.slice(root.length)] = entry.isFile()
-      ? readFileSync(path).toString("base64")
-      : entry.isDirectory()
-        ? "dir"
-        : "other";
-  }
-  return out;
-}
 
 /** A failed run: its exit code, one finding of `code`, no stack trace, nothing restored. */
 function expectRefused(run: CLIRun, exit: number, code: string, target: string): void {

@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { CLI, runCLI } from "./helpers/cli.js";
 import { createFixtureStore, type FixtureStore } from "./helpers/fixture-store.js";
 import { rawTar } from "./helpers/raw-tar.js";
+import { tree } from "./helpers/tree.js";
 
 let fixture: FixtureStore;
 beforeEach(async () => {
@@ -15,20 +16,6 @@ beforeEach(async () => {
 
 const restoreJSON = (...args: string[]) =>
   runCLI(["restore", "--json", ...args], { cwd: fixture.dir });
-
-/** Every file under a directory with its bytes, to compare trees exactly. */
-function tree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    const path = join(entry.parentPath, entry.name);
-    out[path.slice(root.length)] = entry.isFile()
-      ? readFileSync(path).toString("base64")
-      : entry.isDirectory()
-        ? "dir"
-        : "other";
-  }
-  return out;
-}
 
 function tarOfStore(name: string, flags = "-cf"): string {
   const path = join(fixture.dir, name);
