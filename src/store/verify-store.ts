@@ -29,6 +29,11 @@ export type VerifyStoreOptions = {
   /** Unlisted entries are errors instead of warnings. */
   readonly strict?: boolean;
   readonly concurrency?: number;
+  /**
+   * Whether an unlisted entry is this run's to report; a shard reports only its own share, so a
+   * stray file is reported by exactly one shard. Default: every entry.
+   */
+  readonly ownsUnlisted?: (path: string) => boolean;
 };
 
 /** How seriously a problem with an artifact counts, by its role (DESIGN.md "Roles"). */
@@ -84,7 +89,9 @@ export async function verifyStore(
     for (const check of result.checks) byCheck[check]++;
     findings.push(...result.findings);
   }
-  findings.push(...(await findUnlisted(root, manifest, options.strict ?? false)));
+  findings.push(
+    ...(await findUnlisted(root, manifest, options.strict ?? false, options.ownsUnlisted)),
+  );
   return { findings, checked: { artifacts: manifest.artifacts.length, byRole, byCheck } };
 }
 
@@ -261,6 +268,7 @@ async function findUnlisted(
   root: string,
   manifest: Manifest,
   strict: boolean,
+  owns: (path: string) => boolean = () => true,
 ): Promise<ClassifiedFinding[]> {
   const listed = new Set(manifest.artifacts.map((a) => a.path));
   const skipUnder = manifest.artifacts
@@ -273,6 +281,7 @@ async function findUnlisted(
     if (skipUnder.some((prefix) => entry.path.startsWith(prefix))) continue;
     if (reportedDirs.some((prefix) => entry.path.startsWith(prefix))) continue;
     if (entry.type === "dir") reportedDirs.push(`${entry.path}/`);
+    if (!owns(entry.path)) continue;
     const what =
       entry.type === "symlink"
         ? "a symlink (never followed)"
