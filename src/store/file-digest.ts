@@ -1,7 +1,7 @@
 // Streams a file through SHA-256 with one reused buffer, so memory never grows with file size.
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
-import { constants } from "node:fs";
+import { closeSync, constants, openSync, readSync } from "node:fs";
 import type { DigestSet } from "../identity/digest.js";
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -33,5 +33,28 @@ export async function digestFile(absolutePath: string): Promise<FileDigest> {
     return { size, digest: { sha256: hash.digest("hex") }, head };
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * The same digest with synchronous reads into a caller's reused buffer: for worker threads,
+ * where blocking is the point and a libuv round trip per read is what made small files slow.
+ */
+export function digestFileSync(absolutePath: string, buffer: Buffer): FileDigest {
+  const fd = openSync(absolutePath, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const hash = createHash("sha256");
+    let size = 0;
+    let head = Buffer.alloc(0);
+    for (;;) {
+      const bytesRead = readSync(fd, buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      if (size === 0) head = Buffer.from(buffer.subarray(0, Math.min(100, bytesRead)));
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    return { size, digest: { sha256: hash.digest("hex") }, head };
+  } finally {
+    closeSync(fd);
   }
 }

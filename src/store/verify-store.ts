@@ -4,10 +4,10 @@
 import type { Artifact, Manifest, Role } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding, type Severity } from "../findings/finding.js";
 import { digestsEqual, shortDigest } from "../identity/digest.js";
-import { mapWithConcurrency } from "../util/concurrency.js";
 import { parseJSONArtifact } from "./detect-kind.js";
-import { digestFile } from "./file-digest.js";
-import { inspectSQLite } from "./sqlite-inspect.js";
+import type { FileDigest } from "./file-digest.js";
+import type { SQLiteInspection } from "./sqlite-inspect.js";
+import { StorePool, type DigestProgress, type ProbeAnswer } from "./store-pool.js";
 import { resolveInside } from "./store-path.js";
 import { entryTypeAt, walkStore } from "./walk-store.js";
 
@@ -28,7 +28,10 @@ export type StoreVerification = {
 export type VerifyStoreOptions = {
   /** Unlisted entries are errors instead of warnings. */
   readonly strict?: boolean;
+  /** Worker threads; default: one per core. */
   readonly concurrency?: number;
+  /** Called as files are hashed, with the files and bytes just done. */
+  readonly onProgress?: DigestProgress;
   /**
    * Whether an unlisted entry is this run's to report; a shard reports only its own share, so a
    * stray file is reported by exactly one shard. Default: every entry.
@@ -76,12 +79,13 @@ export async function verifyStore(
     return { findings: [finding], checked: { artifacts: 0, byRole, byCheck } };
   }
 
-  const symlinkedDirs = new Set<string>();
-  const results = await mapWithConcurrency(
-    manifest.artifacts,
-    options.concurrency ?? 4,
-    (artifact) => checkArtifact(root, artifact, symlinkedDirs),
-  );
+  const pool = new StorePool(options.concurrency);
+  let results: ArtifactResult[];
+  try {
+    results = await checkArtifacts(root, manifest.artifacts, pool, options.onProgress);
+  } finally {
+    await pool.close();
+  }
   const findings: ClassifiedFinding[] = [];
   for (const [index, result] of results.entries()) {
     const artifact = manifest.artifacts[index];
@@ -95,46 +99,102 @@ export async function verifyStore(
   return { findings, checked: { artifacts: manifest.artifacts.length, byRole, byCheck } };
 }
 
-async function checkArtifact(
-  root: string,
-  artifact: Artifact,
-  symlinkedDirs: Set<string>,
-): Promise<ArtifactResult> {
-  const checks: CheckName[] = [];
-  const findings: ClassifiedFinding[] = [];
+/** Reports a problem with an artifact at the severity its role gives (none if disposable). */
+function reporterFor(artifact: Artifact, findings: ClassifiedFinding[]) {
   const severity = severityFor(artifact.role);
-  const report = (
+  return (
     code: Parameters<typeof createFinding>[0],
     fields: Omit<Parameters<typeof createFinding>[1], "subject">,
-  ) => {
+  ): void => {
     if (severity)
       findings.push(createFinding(code, { subject: artifact.path, severity, ...fields }));
   };
-  const absolutePath = resolveInside(root, artifact.path);
-  if (absolutePath === null) {
-    findings.push(
+}
+
+/**
+ * Every artifact in two passes over the worker pool: first what is at each path (lstat, no
+ * symlink on the way), then the bytes of every file that must be read, with the SQLite checks
+ * queued first so they run beside the hashing instead of after it.
+ */
+async function checkArtifacts(
+  root: string,
+  artifacts: readonly Artifact[],
+  pool: StorePool,
+  onProgress: DigestProgress | undefined,
+): Promise<ArtifactResult[]> {
+  const results: ArtifactResult[] = artifacts.map(() => ({ findings: [], checks: [] }));
+  const absolute = artifacts.map((artifact) => resolveInside(root, artifact.path));
+  const probed = artifacts.flatMap((artifact, index) => (absolute[index] === null ? [] : [index]));
+  const answers = await pool.probe(
+    root,
+    probed.map((index) => (artifacts[index] as Artifact).path),
+  );
+  const probeOf = new Map(probed.map((index, i) => [index, answers[i]]));
+  artifacts.forEach((artifact, index) => {
+    if (absolute[index] !== null) return;
+    (results[index] as ArtifactResult).findings.push(
       createFinding("path_escapes_root", {
         subject: artifact.path,
         message: `${artifact.path}: the path leaves the store root`,
         failureClass: "unusable_input",
       }),
     );
-    return { findings, checks };
+  });
+
+  const toRead: number[] = [];
+  artifacts.forEach((artifact, index) => {
+    const result = results[index] as ArtifactResult;
+    const probe = probeOf.get(index);
+    if (probe === undefined || !placeIsSound(artifact, probe, result)) return;
+    // A disposable artifact is never required to match: a stale cache never fails a drill.
+    if (artifact.kind === "dir" || artifact.role === "disposable") return;
+    toRead.push(index);
+  });
+
+  const sqlite = new Map(
+    toRead
+      .filter((index) => artifacts[index]?.kind === "sqlite" && artifacts[index].sqlite)
+      .map((index) => [index, pool.inspectSQLite(absolute[index] as string)] as const),
+  );
+  // Awaited below, in manifest order; if hashing fails first, these must not go unhandled.
+  for (const inspection of sqlite.values()) inspection.catch(() => undefined);
+  const digests = await pool.digestAll(
+    toRead.map((index) => ({
+      file: absolute[index] as string,
+      expectedSize: (artifacts[index] as Artifact).size,
+    })),
+    onProgress,
+  );
+  for (const [position, index] of toRead.entries()) {
+    const artifact = artifacts[index] as Artifact;
+    const result = results[index] as ArtifactResult;
+    await checkBytes(artifact, absolute[index] as string, digests[position] as FileDigest, result);
+    const inspection = sqlite.get(index);
+    if (inspection) checkSQLite(artifact, await inspection, result);
   }
-  const linkOnTheWay = await symlinkAncestor(root, artifact.path, symlinkedDirs);
-  if (linkOnTheWay !== null) {
+  return results;
+}
+
+/** The path is inside the root, has no symlink on the way, and holds the right kind of entry. */
+function placeIsSound(
+  artifact: Artifact,
+  probe: ProbeAnswer[number],
+  result: ArtifactResult,
+): boolean {
+  const { findings, checks } = result;
+  const report = reporterFor(artifact, findings);
+  if (probe.linkAncestor !== null) {
     findings.push(
       createFinding("path_escapes_root", {
         subject: artifact.path,
-        actual: `symlink at ${linkOnTheWay}`,
-        message: `${artifact.path}: the path goes through the symlink ${linkOnTheWay}, which is never followed`,
+        actual: `symlink at ${probe.linkAncestor}`,
+        message: `${artifact.path}: the path goes through the symlink ${probe.linkAncestor}, which is never followed`,
       }),
     );
-    return { findings, checks };
+    return false;
   }
-
   checks.push("presence");
-  const type = await entryTypeAt(absolutePath);
+  const type = probe.type;
   if (type === null) {
     if (artifact.role !== "disposable") {
       report("artifact_missing", {
@@ -143,7 +203,7 @@ async function checkArtifact(
         message: `${artifact.path}: ${artifact.role} ${artifact.kind} is missing from the store root`,
       });
     }
-    return { findings, checks };
+    return false;
   }
   if (type === "symlink") {
     findings.push(
@@ -153,7 +213,7 @@ async function checkArtifact(
         message: `${artifact.path}: is a symlink; symlinks in a store root are never followed`,
       }),
     );
-    return { findings, checks };
+    return false;
   }
   const expectedType = artifact.kind === "dir" ? "dir" : "file";
   if (type !== expectedType) {
@@ -163,14 +223,21 @@ async function checkArtifact(
         type === "dir" ? "a directory" : type === "file" ? "a regular file" : "a special file",
       message: `${artifact.path}: expected ${artifact.kind}, found ${type === "other" ? "a special file" : `a ${type}`}`,
     });
-    return { findings, checks };
+    return false;
   }
-  // A disposable artifact is never required to match: a stale cache never fails a drill.
-  if (artifact.kind === "dir" || artifact.role === "disposable") return { findings, checks };
+  return true;
+}
 
+/** Size and sha256 against the manifest; a JSON file whose bytes changed must still parse. */
+async function checkBytes(
+  artifact: Artifact,
+  absolutePath: string,
+  actual: FileDigest,
+  { findings, checks }: ArtifactResult,
+): Promise<void> {
+  const report = reporterFor(artifact, findings);
   const bytesMustMatch = artifact.kind !== "sqlite" || artifact.sqlite?.identity !== "content";
   checks.push("size", "sha256");
-  const actual = await digestFile(absolutePath);
   const bytesMatch = actual.size === artifact.size && digestsEqual(artifact.digest, actual.digest);
   if (!bytesMatch && bytesMustMatch) {
     if (actual.size !== artifact.size) {
@@ -187,7 +254,6 @@ async function checkArtifact(
       });
     }
   }
-
   if (artifact.kind === "json" && !bytesMatch) {
     checks.push("json_parse");
     if (!(await parseJSONArtifact(absolutePath))) {
@@ -198,32 +264,37 @@ async function checkArtifact(
       });
     }
   }
+}
 
-  if (artifact.kind === "sqlite" && artifact.sqlite) {
-    checks.push("sqlite_integrity", "sqlite_content");
-    const inspection = await inspectSQLite(absolutePath, actual.head);
-    if (!inspection.ok) {
-      report("sqlite_integrity_check_failed", {
-        expected: "ok",
-        actual: inspection.error,
-        message: `${artifact.path}: SQLite integrity check failed: ${inspection.error}`,
-      });
-      return { findings, checks };
-    }
-    const expected = artifact.sqlite;
-    const contentMatches = digestsEqual(expected.contentDigest, {
-      sha256: inspection.contentDigestHex,
+/** The integrity check passed and the content digest is the release's. */
+function checkSQLite(
+  artifact: Artifact,
+  inspection: SQLiteInspection,
+  { findings, checks }: ArtifactResult,
+): void {
+  const expected = artifact.sqlite;
+  if (!expected) return;
+  const report = reporterFor(artifact, findings);
+  checks.push("sqlite_integrity", "sqlite_content");
+  if (!inspection.ok) {
+    report("sqlite_integrity_check_failed", {
+      expected: "ok",
+      actual: inspection.error,
+      message: `${artifact.path}: SQLite integrity check failed: ${inspection.error}`,
     });
-    if (!contentMatches) {
-      const tableDiffs = describeTableDifferences(expected.tables, inspection.tables);
-      report("sqlite_content_mismatch", {
-        expected: expected.contentDigest.sha256,
-        actual: inspection.contentDigestHex,
-        message: `${artifact.path}: content digest expected ${shortDigest(expected.contentDigest)}…, got ${shortDigest({ sha256: inspection.contentDigestHex })}…${tableDiffs ? ` (${tableDiffs})` : " (same row counts: rows or schema were changed in place)"}`,
-      });
-    }
+    return;
   }
-  return { findings, checks };
+  const contentMatches = digestsEqual(expected.contentDigest, {
+    sha256: inspection.contentDigestHex,
+  });
+  if (!contentMatches) {
+    const tableDiffs = describeTableDifferences(expected.tables, inspection.tables);
+    report("sqlite_content_mismatch", {
+      expected: expected.contentDigest.sha256,
+      actual: inspection.contentDigestHex,
+      message: `${artifact.path}: content digest expected ${shortDigest(expected.contentDigest)}…, got ${shortDigest({ sha256: inspection.contentDigestHex })}…${tableDiffs ? ` (${tableDiffs})` : " (same row counts: rows or schema were changed in place)"}`,
+    });
+  }
 }
 
 /** "cities: 3000 rows expected, 2999 found; airports: missing" — what changed, by table. */
@@ -242,25 +313,6 @@ export function describeTableDifferences(
   }
   for (const name of found.keys()) parts.push(`table ${name} is not in the release`);
   return parts.join("; ");
-}
-
-/** The first ancestor directory of `path` (inside the root) that is a symlink, or null. */
-async function symlinkAncestor(
-  root: string,
-  path: string,
-  known: Set<string>,
-): Promise<string | null> {
-  const segments = path.split("/");
-  for (let i = 1; i < segments.length; i++) {
-    const ancestor = segments.slice(0, i).join("/");
-    if (known.has(ancestor)) return ancestor;
-    const absolute = resolveInside(root, ancestor);
-    if (absolute !== null && (await entryTypeAt(absolute)) === "symlink") {
-      known.add(ancestor);
-      return ancestor;
-    }
-  }
-  return null;
 }
 
 /** Entries in the store root that the manifest does not list; never inside a disposable dir. */

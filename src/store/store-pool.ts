@@ -1,0 +1,116 @@
+// Worker threads for the checks of a store: lstat, SHA-256 and SQLite, on every core. Small
+// files go in batches (one message per batch, not per file), large files one to a task and
+// first, so no core waits on the last big file. One SHA-256 cannot be split across threads, so
+// a single large file is hashed by one worker at the speed of one core.
+import { availableParallelism } from "node:os";
+import type { FileDigest } from "./file-digest.js";
+import type { SQLiteInspection } from "./sqlite-inspect.js";
+import type { EntryType } from "./walk-store.js";
+import { errorFromWorker, WorkerPool } from "../util/worker-pool.js";
+
+export type StoreTask =
+  | { readonly kind: "probe"; readonly root: string; readonly paths: readonly string[] }
+  | { readonly kind: "digest"; readonly files: readonly string[] }
+  | { readonly kind: "sqlite"; readonly file: string };
+
+export type ProbeAnswer = { type: EntryType | null; linkAncestor: string | null }[];
+export type DigestAnswer = (
+  | { ok: true; size: number; sha256: string; head: Uint8Array }
+  | { ok: false; error: { message: string; code?: string } }
+)[];
+export type StoreAnswer = ProbeAnswer | DigestAnswer | SQLiteInspection;
+
+/** Files at least this large are hashed one to a task; smaller ones are batched. */
+const LARGE_FILE_BYTES = 8 * 1024 * 1024;
+const BATCH_FILES = 64;
+const BATCH_BYTES = 16 * 1024 * 1024;
+const PROBE_BATCH = 512;
+
+export type DigestRequest = { readonly file: string; readonly expectedSize: number };
+/** Called as each batch is done, with what it held. */
+export type DigestProgress = (files: number, bytes: number) => void;
+
+/**
+ * The compiled worker. Under the test runner this module runs from src/*.ts, which a worker
+ * thread cannot load, so the build's copy in dist/ is used (`npm test` builds first).
+ */
+function workerEntry(): URL {
+  const here = import.meta.url;
+  return here.endsWith(".ts")
+    ? new URL("../../dist/store/store-worker.js", here)
+    : new URL("./store-worker.js", here);
+}
+
+export class StorePool {
+  private readonly pool: WorkerPool<StoreTask, StoreAnswer>;
+
+  constructor(size: number = availableParallelism()) {
+    this.pool = new WorkerPool<StoreTask, StoreAnswer>(workerEntry(), size);
+  }
+
+  /** What is at each path under `root`, and the first symlinked ancestor on the way, if any. */
+  async probe(root: string, paths: readonly string[]): Promise<ProbeAnswer> {
+    const batches: Promise<StoreAnswer>[] = [];
+    for (let start = 0; start < paths.length; start += PROBE_BATCH)
+      batches.push(
+        this.pool.run({ kind: "probe", root, paths: paths.slice(start, start + PROBE_BATCH) }),
+      );
+    return (await Promise.all(batches)).flat() as ProbeAnswer;
+  }
+
+  /** SHA-256 of each file, in request order; a file that cannot be read rejects the whole call. */
+  async digestAll(
+    requests: readonly DigestRequest[],
+    onProgress?: DigestProgress,
+  ): Promise<FileDigest[]> {
+    const results = new Array<FileDigest>(requests.length);
+    const order = requests
+      .map((request, index) => ({ index, size: request.expectedSize }))
+      .sort((a, b) => b.size - a.size || a.index - b.index);
+    const batches: number[][] = [];
+    let current: number[] = [];
+    let currentBytes = 0;
+    for (const { index, size } of order) {
+      if (size >= LARGE_FILE_BYTES) {
+        batches.push([index]);
+        continue;
+      }
+      current.push(index);
+      currentBytes += size;
+      if (current.length >= BATCH_FILES || currentBytes >= BATCH_BYTES) {
+        batches.push(current);
+        current = [];
+        currentBytes = 0;
+      }
+    }
+    if (current.length > 0) batches.push(current);
+    await Promise.all(
+      batches.map(async (batch) => {
+        const files = batch.map((index) => (requests[index] as DigestRequest).file);
+        const answer = (await this.pool.run({ kind: "digest", files })) as DigestAnswer;
+        let bytes = 0;
+        answer.forEach((item, position) => {
+          if (!item.ok) throw errorFromWorker(item.error);
+          const head = Buffer.from(item.head.buffer, item.head.byteOffset, item.head.byteLength);
+          results[batch[position] as number] = {
+            size: item.size,
+            digest: { sha256: item.sha256 },
+            head,
+          };
+          bytes += item.size;
+        });
+        onProgress?.(batch.length, bytes);
+      }),
+    );
+    return results;
+  }
+
+  /** Integrity check and content digest of one database, on a worker. */
+  async inspectSQLite(file: string): Promise<SQLiteInspection> {
+    return (await this.pool.run({ kind: "sqlite", file })) as SQLiteInspection;
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

@@ -1,0 +1,101 @@
+// The worker thread behind StorePool: lstat, hash and SQLite checks of store files, with
+// blocking reads into one reused buffer. It only answers questions; every finding is made on
+// the main thread from its answers.
+import { lstatSync } from "node:fs";
+import { parentPort } from "node:worker_threads";
+import type { WorkerReply } from "../util/worker-pool.js";
+import { readHead } from "../util/read-head.js";
+import { digestFileSync } from "./file-digest.js";
+import { resolveInside } from "./store-path.js";
+import type { DigestAnswer, ProbeAnswer, StoreTask, StoreAnswer } from "./store-pool.js";
+import type { EntryType } from "./walk-store.js";
+
+const BUFFER_BYTES = 1024 * 1024;
+const buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+
+/** Whether each ancestor directory is a symlink, per store root, for the life of the worker. */
+let knownRoot = "";
+const ancestorIsLink = new Map<string, boolean>();
+
+function entryTypeSync(absolutePath: string): EntryType | null {
+  try {
+    const info = lstatSync(absolutePath);
+    if (info.isSymbolicLink()) return "symlink";
+    if (info.isDirectory()) return "dir";
+    if (info.isFile()) return "file";
+    return "other";
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    throw error;
+  }
+}
+
+function symlinkAncestor(root: string, path: string): string | null {
+  if (root !== knownRoot) {
+    knownRoot = root;
+    ancestorIsLink.clear();
+  }
+  const segments = path.split("/");
+  for (let i = 1; i < segments.length; i++) {
+    const ancestor = segments.slice(0, i).join("/");
+    let isLink = ancestorIsLink.get(ancestor);
+    if (isLink === undefined) {
+      const absolute = resolveInside(root, ancestor);
+      isLink = absolute !== null && entryTypeSync(absolute) === "symlink";
+      ancestorIsLink.set(ancestor, isLink);
+    }
+    if (isLink) return ancestor;
+  }
+  return null;
+}
+
+function probe(root: string, paths: readonly string[]): ProbeAnswer {
+  return paths.map((path) => {
+    const linkAncestor = symlinkAncestor(root, path);
+    if (linkAncestor !== null) return { type: null, linkAncestor };
+    const absolute = resolveInside(root, path);
+    return { type: absolute === null ? null : entryTypeSync(absolute), linkAncestor: null };
+  });
+}
+
+function digest(files: readonly string[]): DigestAnswer {
+  return files.map((file) => {
+    try {
+      const { size, digest, head } = digestFileSync(file, buffer);
+      return { ok: true, size, sha256: digest.sha256, head };
+    } catch (error) {
+      const { message, code } = error as NodeJS.ErrnoException;
+      return { ok: false, error: code === undefined ? { message } : { message, code } };
+    }
+  });
+}
+
+async function answer(task: StoreTask): Promise<StoreAnswer> {
+  switch (task.kind) {
+    case "probe":
+      return probe(task.root, task.paths);
+    case "digest":
+      return digest(task.files);
+    case "sqlite": {
+      // Loaded on first use: a store without databases never pays for better-sqlite3.
+      const { inspectSQLite } = await import("./sqlite-inspect.js");
+      return inspectSQLite(task.file, await readHead(task.file, 100));
+    }
+  }
+}
+
+parentPort?.on("message", (task: StoreTask) => {
+  answer(task).then(
+    (result) =>
+      parentPort?.postMessage({ ok: true, answer: result } satisfies WorkerReply<StoreAnswer>),
+    (error: unknown) => {
+      const { message, code } = error as NodeJS.ErrnoException;
+      const reply: WorkerReply<StoreAnswer> = {
+        ok: false,
+        error: code === undefined ? { message } : { message, code },
+      };
+      parentPort?.postMessage(reply);
+    },
+  );
+});

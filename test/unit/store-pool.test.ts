@@ -1,0 +1,117 @@
+// src/store/store-pool.ts on real worker threads and real files: the digests equal the
+// one-thread digest and `sha256sum`, answers keep request order whatever the batching, a file
+// that cannot be read rejects with its errno code, and a closed pool refuses work.
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { digestFile } from "../../src/store/file-digest.js";
+import { StorePool } from "../../src/store/store-pool.js";
+import { makeTempDir, removeTempDirs } from "../helpers/temp-dir.js";
+
+afterAll(removeTempDirs);
+
+describe("StorePool", () => {
+  it("hashes many small and a few large files in request order, as sha256sum does", async () => {
+    const dir = makeTempDir();
+    const sizes = [
+      0,
+      1,
+      100,
+      4096,
+      9 * 1024 * 1024,
+      1024 * 1024,
+      17,
+      20 * 1024 * 1024 + 3,
+      ...Array.from({ length: 150 }, (_, i) => 1 + ((i * 7919) % 70_000)),
+    ];
+    const files = sizes.map((size, i) => {
+      const file = join(dir, `f${i}`);
+      writeFileSync(file, randomBytes(size));
+      return file;
+    });
+    const pool = new StorePool(2);
+    let progressFiles = 0;
+    let progressBytes = 0;
+    try {
+      const digests = await pool.digestAll(
+        files.map((file, i) => ({ file, expectedSize: sizes[i] as number })),
+        (doneFiles, doneBytes) => {
+          progressFiles += doneFiles;
+          progressBytes += doneBytes;
+        },
+      );
+      const sums = execFileSync("sha256sum", files, { encoding: "utf8" })
+        .trim()
+        .split("\n")
+        .map((line) => line.slice(0, 64));
+      expect(digests.map((d) => d.digest.sha256)).toEqual(sums);
+      expect(digests.map((d) => d.size)).toEqual(sizes);
+      for (const [i, file] of files.slice(0, 10).entries()) {
+        const single = await digestFile(file);
+        expect(digests[i]?.head.equals(single.head)).toBe(true);
+      }
+      expect(progressFiles).toBe(files.length);
+      expect(progressBytes).toBe(sizes.reduce((a, b) => a + b, 0));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("rejects with the errno code when a file is gone or is a symlink", async () => {
+    const dir = makeTempDir();
+    writeFileSync(join(dir, "real"), "x");
+    symlinkSync(join(dir, "real"), join(dir, "link"));
+    const pool = new StorePool(1);
+    try {
+      await expect(
+        pool.digestAll([{ file: join(dir, "absent"), expectedSize: 1 }]),
+      ).rejects.toMatchObject({ code: "ENOENT" });
+      await expect(
+        pool.digestAll([{ file: join(dir, "link"), expectedSize: 1 }]),
+      ).rejects.toMatchObject({
+        code: "ELOOP",
+      });
+      // The pool still works after a failed task.
+      const [ok] = await pool.digestAll([{ file: join(dir, "real"), expectedSize: 1 }]);
+      expect(ok?.size).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("says what is at each path and names a symlinked directory on the way", async () => {
+    const root = makeTempDir();
+    mkdirSync(join(root, "real/deep"), { recursive: true });
+    writeFileSync(join(root, "real/deep/file"), "x");
+    symlinkSync(join(root, "real"), join(root, "alias"));
+    const pool = new StorePool(2);
+    try {
+      const answers = await pool.probe(root, [
+        "real/deep/file",
+        "real/deep",
+        "alias/deep/file",
+        "alias",
+        "missing/file",
+      ]);
+      expect(answers).toEqual([
+        { type: "file", linkAncestor: null },
+        { type: "dir", linkAncestor: null },
+        { type: null, linkAncestor: "alias" },
+        { type: "symlink", linkAncestor: null },
+        { type: null, linkAncestor: null },
+      ]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("refuses work once closed", async () => {
+    const pool = new StorePool(1);
+    await pool.close();
+    await expect(pool.digestAll([{ file: "/dev/null", expectedSize: 0 }])).rejects.toThrow(
+      /closed/,
+    );
+  });
+});
