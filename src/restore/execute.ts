@@ -73,7 +73,9 @@ export async function executeRestore(
       await removeScratch();
       return { findings: extracted.findings, swapped: false, restored: extracted, checked: null };
     }
-    const verification = await verifyStore(plan.scratch, manifest, {});
+    const verification = await verifyStore(plan.scratch, manifest, {
+      ...(extracted.written ? { written: extracted.written } : {}),
+    });
     await checkpoint("after-verify");
     if (hasErrors(verification.findings)) {
       await removeScratch();

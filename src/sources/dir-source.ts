@@ -1,8 +1,8 @@
 // dir:<path> — a directory holding a store root (a copy, a ZFS or btrfs snapshot directory).
 // Its backup time is the newest modification time in it: when its data last changed.
-import { lstat, open } from "node:fs/promises";
-import { constants } from "node:fs";
+import { lstat } from "node:fs/promises";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { StorePool } from "../store/store-pool.js";
 import { walkStore } from "../store/walk-store.js";
 import { createEntryState, judgeEntry, type EntryKind } from "./entry-rules.js";
 import {
@@ -12,9 +12,6 @@ import {
   type SourceRef,
 } from "./source.js";
 import { TreeWriter } from "./tree-writer.js";
-
-// O_NOFOLLOW: a file swapped for a symlink after it was judged is refused, not followed.
-const NOFOLLOW_READ = constants.O_RDONLY | constants.O_NOFOLLOW;
 
 export function createDirSource(ref: SourceRef): RestoreSource {
   return {
@@ -58,6 +55,7 @@ export function createDirSource(ref: SourceRef): RestoreSource {
         kind: EntryKind;
         mtime: Date;
         mode: number;
+        size: number;
       }[] = [];
       // Judge every entry before a byte is written.
       for await (const entry of walkStore(ref.location)) {
@@ -83,19 +81,32 @@ export function createDirSource(ref: SourceRef): RestoreSource {
           kind,
           mtime: info.mtime,
           mode: info.mode,
+          size: info.size,
         });
       }
       if (findings.length > 0) return { findings, files: 0, bytes: 0 };
-      for (const entry of entries) {
+      for (const entry of entries)
         if (entry.kind === "dir") await writer.directory(entry.path, entry.mode);
-        else {
-          const handle = await open(entry.absolutePath, NOFOLLOW_READ);
-          const content = handle.createReadStream({ highWaterMark: 1024 * 1024 });
-          await writer.file(entry.path, content, entry.mode, entry.mtime);
-        }
+      // The files are copied and hashed on every core, each in one pass over its bytes.
+      const pool = new StorePool();
+      try {
+        await writer.copyFiles(
+          entries
+            .filter((entry) => entry.kind !== "dir")
+            .map((entry) => ({
+              path: entry.path,
+              from: entry.absolutePath,
+              size: entry.size,
+              mode: entry.mode,
+              mtime: entry.mtime,
+            })),
+          pool,
+        );
+      } finally {
+        await pool.close();
       }
       await writer.sync();
-      return { findings, files: writer.files, bytes: writer.bytes };
+      return { findings, files: writer.files, bytes: writer.bytes, written: writer.written };
     },
   };
 }

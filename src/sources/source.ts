@@ -2,6 +2,7 @@
 // and writes its tree into a fresh scratch directory, judging every entry first.
 import { resolve } from "node:path";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import type { WrittenFile } from "../store/file-digest.js";
 
 export type SourceScheme = "dir" | "tar" | "snapshot" | "restic";
 
@@ -15,6 +16,11 @@ export type ExtractOutcome = {
   readonly findings: ClassifiedFinding[];
   readonly files: number;
   readonly bytes: number;
+  /**
+   * The digest of the bytes written to each file, by store path, when the source hashed them
+   * as it wrote them; the checks after the restore then do not read those files again.
+   */
+  readonly written?: ReadonlyMap<string, WrittenFile>;
 };
 
 export interface RestoreSource {

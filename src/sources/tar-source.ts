@@ -127,7 +127,7 @@ export async function extractTarStream(
   if (findings.length === 0 && !seen.entry)
     findings.push(sourceUnreadable(ref, "holds no entries"));
   if (findings.length === 0) await writer.sync();
-  return { findings, files: writer.files, bytes: writer.bytes };
+  return { findings, files: writer.files, bytes: writer.bytes, written: writer.written };
 }
 
 /** A finding when the archive file is missing or not a file; null when it can be opened. */

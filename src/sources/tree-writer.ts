@@ -1,12 +1,26 @@
 // Writes a restored tree into a fresh scratch directory and nowhere else: parents are made by
 // us (so none is a link), files are created exclusively without following links, and every
-// file and directory is fsynced before the tree is handed on.
+// file and directory is flushed to disk before the tree is handed on. Each file is hashed as it is
+// written, so the checks after the restore need not read the bytes a second time.
+import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { chmod, link, mkdir, open, utimes } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
-import { syncDirectory } from "../util/atomic-write.js";
+import { syncEach, syncFileSystem } from "../util/sync-fs.js";
+import type { WrittenFile } from "../store/file-digest.js";
+import type { StorePool } from "../store/store-pool.js";
 import { resolveInside } from "../store/store-path.js";
+
+export type FileToCopy = {
+  /** The store path to write. */
+  readonly path: string;
+  /** The file to copy, outside the scratch root. */
+  readonly from: string;
+  readonly size: number;
+  readonly mode: number;
+  readonly mtime?: Date;
+};
 
 const CREATE_FLAGS =
   constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -16,10 +30,16 @@ export class TreeWriter {
   private readonly directories = new Map<string, Promise<void>>([["", Promise.resolve()]]);
   /** The modes the backup gave its directories, applied once every file is written. */
   private readonly directoryModes = new Map<string, number>();
+  /** What was written to each file, by store path: the digest of exactly the bytes written. */
+  readonly written = new Map<string, WrittenFile>();
   files = 0;
   bytes = 0;
 
-  constructor(private readonly root: string) {}
+  /** `syncCommand`: the `sync` program that flushes a file system; tests name a missing one. */
+  constructor(
+    private readonly root: string,
+    private readonly syncCommand = "sync",
+  ) {}
 
   private absolute(path: string): string {
     const absolute = resolveInside(this.root, path);
@@ -48,29 +68,68 @@ export class TreeWriter {
     await this.directory(dirname(path) === "." ? "" : dirname(path));
     const absolute = this.absolute(path);
     const handle = await open(absolute, CREATE_FLAGS, mode & 0o777);
+    const hash = createHash("sha256");
+    let size = 0;
     try {
       for await (const chunk of content as AsyncIterable<Buffer>) {
-        await handle.write(chunk);
+        hash.update(chunk);
+        let done = 0;
+        while (done < chunk.length)
+          done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
+        size += chunk.length;
         this.bytes += chunk.length;
       }
-      await handle.sync();
     } finally {
       await handle.close();
     }
     if (mtime) await utimes(absolute, mtime, mtime);
+    this.written.set(path, { size, digest: { sha256: hash.digest("hex") } });
     this.files++;
+  }
+
+  /**
+   * Copies files of a directory on the worker pool, every core copying and hashing in one pass
+   * over the bytes. Each file is new (O_EXCL, O_NOFOLLOW) in a directory this writer made.
+   */
+  async copyFiles(files: readonly FileToCopy[], pool: StorePool): Promise<void> {
+    for (const file of files)
+      await this.directory(dirname(file.path) === "." ? "" : dirname(file.path));
+    const done = await pool.copyAll(
+      files.map((file) => ({
+        from: file.from,
+        to: this.absolute(file.path),
+        size: file.size,
+        mode: file.mode,
+        mtimeMs: file.mtime?.getTime() ?? null,
+      })),
+    );
+    files.forEach((file, index) => {
+      const written = done[index] as WrittenFile;
+      this.written.set(file.path, written);
+      this.files++;
+      this.bytes += written.size;
+    });
   }
 
   async hardlink(path: string, existing: string): Promise<void> {
     await this.directory(dirname(path) === "." ? "" : dirname(path));
     await link(this.absolute(existing), this.absolute(path));
+    const same = this.written.get(existing);
+    if (same) this.written.set(path, same);
     this.files++;
   }
 
-  /** Applies directory modes, then fsyncs every directory made, deepest first, so the renames that follow are durable. */
+  /**
+   * Applies directory modes, then makes every file and directory durable before the renames
+   * that follow: one flush of the file system where it can, else an fsync of each.
+   */
   async sync(): Promise<void> {
     for (const [path, mode] of this.directoryModes) await chmod(this.absolute(path), mode);
-    const all = [...this.directories.keys()].sort((a, b) => b.length - a.length);
-    for (const path of all) await syncDirectory(path === "" ? this.root : join(this.root, path));
+    if (await syncFileSystem(this.root, this.syncCommand)) return;
+    const directories = [...this.directories.keys()].sort((a, b) => b.length - a.length);
+    await syncEach(
+      [...this.written.keys()].map((path) => this.absolute(path)),
+      directories.map((path) => (path === "" ? this.root : join(this.root, path))),
+    );
   }
 }

@@ -1,7 +1,7 @@
 // Streams a file through SHA-256 with one reused buffer, so memory never grows with file size.
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
-import { closeSync, constants, openSync, readSync } from "node:fs";
+import { closeSync, constants, futimesSync, openSync, readSync, writeSync } from "node:fs";
 import type { DigestSet } from "../identity/digest.js";
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -11,6 +11,9 @@ export type FileDigest = {
   readonly digest: DigestSet;
   readonly head: Buffer;
 };
+
+/** The size and digest of the bytes a restore wrote to a file, taken as it wrote them. */
+export type WrittenFile = Pick<FileDigest, "size" | "digest">;
 
 /**
  * Hashes a regular file. O_NOFOLLOW refuses a symlink swapped in after it was checked; the first
@@ -56,5 +59,44 @@ export function digestFileSync(absolutePath: string, buffer: Buffer): FileDigest
     return { size, digest: { sha256: hash.digest("hex") }, head };
   } finally {
     closeSync(fd);
+  }
+}
+
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/**
+ * Copies `from` (never through a symlink) to a new file `to` (never over anything) and hashes
+ * the bytes in the same pass, then sets the mtime: read once, written once. The caller makes
+ * it durable (see TreeWriter.sync).
+ */
+export function copyFileWithDigestSync(
+  from: string,
+  to: string,
+  mode: number,
+  mtimeMs: number | null,
+  buffer: Buffer,
+): WrittenFile {
+  const source = openSync(from, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const target = openSync(to, CREATE_NEW, mode & 0o777);
+    try {
+      const hash = createHash("sha256");
+      let size = 0;
+      for (;;) {
+        const bytesRead = readSync(source, buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
+        hash.update(buffer.subarray(0, bytesRead));
+        let written = 0;
+        while (written < bytesRead)
+          written += writeSync(target, buffer, written, bytesRead - written);
+        size += bytesRead;
+      }
+      if (mtimeMs !== null) futimesSync(target, mtimeMs / 1000, mtimeMs / 1000);
+      return { size, digest: { sha256: hash.digest("hex") } };
+    } finally {
+      closeSync(target);
+    }
+  } finally {
+    closeSync(source);
   }
 }

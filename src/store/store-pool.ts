@@ -3,7 +3,7 @@
 // first, so no core waits on the last big file. One SHA-256 cannot be split across threads, so
 // a single large file is hashed by one worker at the speed of one core.
 import { availableParallelism } from "node:os";
-import type { FileDigest } from "./file-digest.js";
+import type { FileDigest, WrittenFile } from "./file-digest.js";
 import type { SQLiteInspection } from "./sqlite-inspect.js";
 import type { EntryType } from "./walk-store.js";
 import { errorFromWorker, WorkerPool } from "../util/worker-pool.js";
@@ -11,14 +11,19 @@ import { errorFromWorker, WorkerPool } from "../util/worker-pool.js";
 export type StoreTask =
   | { readonly kind: "probe"; readonly root: string; readonly paths: readonly string[] }
   | { readonly kind: "digest"; readonly files: readonly string[] }
-  | { readonly kind: "sqlite"; readonly file: string };
+  | { readonly kind: "sqlite"; readonly file: string }
+  | { readonly kind: "copy"; readonly files: readonly CopyRequest[] };
 
 export type ProbeAnswer = { type: EntryType | null; linkAncestor: string | null }[];
 export type DigestAnswer = (
   | { ok: true; size: number; sha256: string; head: Uint8Array }
   | { ok: false; error: { message: string; code?: string } }
 )[];
-export type StoreAnswer = ProbeAnswer | DigestAnswer | SQLiteInspection;
+export type CopyAnswer = (
+  | { ok: true; size: number; sha256: string }
+  | { ok: false; error: { message: string; code?: string } }
+)[];
+export type StoreAnswer = ProbeAnswer | DigestAnswer | CopyAnswer | SQLiteInspection;
 
 /** Files at least this large are hashed one to a task; smaller ones are batched. */
 const LARGE_FILE_BYTES = 8 * 1024 * 1024;
@@ -27,6 +32,14 @@ const BATCH_BYTES = 16 * 1024 * 1024;
 const PROBE_BATCH = 512;
 
 export type DigestRequest = { readonly file: string; readonly expectedSize: number };
+export type CopyRequest = {
+  readonly from: string;
+  /** A new file; its directory must exist and was made by the restore itself. */
+  readonly to: string;
+  readonly size: number;
+  readonly mode: number;
+  readonly mtimeMs: number | null;
+};
 /** Called as each batch is done, with what it held. */
 export type DigestProgress = (files: number, bytes: number) => void;
 
@@ -64,26 +77,7 @@ export class StorePool {
     onProgress?: DigestProgress,
   ): Promise<FileDigest[]> {
     const results = new Array<FileDigest>(requests.length);
-    const order = requests
-      .map((request, index) => ({ index, size: request.expectedSize }))
-      .sort((a, b) => b.size - a.size || a.index - b.index);
-    const batches: number[][] = [];
-    let current: number[] = [];
-    let currentBytes = 0;
-    for (const { index, size } of order) {
-      if (size >= LARGE_FILE_BYTES) {
-        batches.push([index]);
-        continue;
-      }
-      current.push(index);
-      currentBytes += size;
-      if (current.length >= BATCH_FILES || currentBytes >= BATCH_BYTES) {
-        batches.push(current);
-        current = [];
-        currentBytes = 0;
-      }
-    }
-    if (current.length > 0) batches.push(current);
+    const batches = batchBySize(requests.map((request) => request.expectedSize));
     await Promise.all(
       batches.map(async (batch) => {
         const files = batch.map((index) => (requests[index] as DigestRequest).file);
@@ -105,6 +99,32 @@ export class StorePool {
     return results;
   }
 
+  /**
+   * Copies each file and hashes it in the same pass, on every core; in request order. The
+   * first file that cannot be copied rejects the call (the others may be written already).
+   */
+  async copyAll(
+    requests: readonly CopyRequest[],
+    onProgress?: DigestProgress,
+  ): Promise<WrittenFile[]> {
+    const results = new Array<WrittenFile>(requests.length);
+    const batches = batchBySize(requests.map((request) => request.size));
+    await Promise.all(
+      batches.map(async (batch) => {
+        const files = batch.map((index) => requests[index] as CopyRequest);
+        const answer = (await this.pool.run({ kind: "copy", files })) as CopyAnswer;
+        let bytes = 0;
+        answer.forEach((item, position) => {
+          if (!item.ok) throw errorFromWorker(item.error);
+          results[batch[position] as number] = { size: item.size, digest: { sha256: item.sha256 } };
+          bytes += item.size;
+        });
+        onProgress?.(batch.length, bytes);
+      }),
+    );
+    return results;
+  }
+
   /** Integrity check and content digest of one database, on a worker. */
   async inspectSQLite(file: string): Promise<SQLiteInspection> {
     return (await this.pool.run({ kind: "sqlite", file })) as SQLiteInspection;
@@ -113,4 +133,36 @@ export class StorePool {
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+/**
+ * Indexes into batches: large files one to a batch and first (so no core ends up alone on a
+ * big file at the end), small ones together up to a count or a byte total.
+ */
+function batchBySize(sizes: readonly number[]): number[][] {
+  const order = sizes
+    .map((size, index) => ({ index, size }))
+    .sort(
+      (a, b) =>
+        Number(b.size >= LARGE_FILE_BYTES) - Number(a.size >= LARGE_FILE_BYTES) ||
+        a.index - b.index,
+    );
+  const batches: number[][] = [];
+  let current: number[] = [];
+  let currentBytes = 0;
+  for (const { index, size } of order) {
+    if (size >= LARGE_FILE_BYTES) {
+      batches.push([index]);
+      continue;
+    }
+    current.push(index);
+    currentBytes += size;
+    if (current.length >= BATCH_FILES || currentBytes >= BATCH_BYTES) {
+      batches.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }

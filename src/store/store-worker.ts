@@ -1,13 +1,20 @@
-// The worker thread behind StorePool: lstat, hash and SQLite checks of store files, with
+// The worker thread behind StorePool: lstat, hash, copy and SQLite checks of store files, with
 // blocking reads into one reused buffer. It only answers questions; every finding is made on
 // the main thread from its answers.
 import { lstatSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
 import type { WorkerReply } from "../util/worker-pool.js";
 import { readHead } from "../util/read-head.js";
-import { digestFileSync } from "./file-digest.js";
+import { copyFileWithDigestSync, digestFileSync } from "./file-digest.js";
 import { resolveInside } from "./store-path.js";
-import type { DigestAnswer, ProbeAnswer, StoreTask, StoreAnswer } from "./store-pool.js";
+import type {
+  CopyAnswer,
+  CopyRequest,
+  DigestAnswer,
+  ProbeAnswer,
+  StoreAnswer,
+  StoreTask,
+} from "./store-pool.js";
 import type { EntryType } from "./walk-store.js";
 
 const BUFFER_BYTES = 1024 * 1024;
@@ -71,12 +78,26 @@ function digest(files: readonly string[]): DigestAnswer {
   });
 }
 
+function copy(files: readonly CopyRequest[]): CopyAnswer {
+  return files.map(({ from, to, mode, mtimeMs }) => {
+    try {
+      const { size, digest } = copyFileWithDigestSync(from, to, mode, mtimeMs, buffer);
+      return { ok: true, size, sha256: digest.sha256 };
+    } catch (error) {
+      const { message, code } = error as NodeJS.ErrnoException;
+      return { ok: false, error: code === undefined ? { message } : { message, code } };
+    }
+  });
+}
+
 async function answer(task: StoreTask): Promise<StoreAnswer> {
   switch (task.kind) {
     case "probe":
       return probe(task.root, task.paths);
     case "digest":
       return digest(task.files);
+    case "copy":
+      return copy(task.files);
     case "sqlite": {
       // Loaded on first use: a store without databases never pays for better-sqlite3.
       const { inspectSQLite } = await import("./sqlite-inspect.js");

@@ -5,7 +5,7 @@ import type { Artifact, Manifest, Role } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding, type Severity } from "../findings/finding.js";
 import { digestsEqual, shortDigest } from "../identity/digest.js";
 import { parseJSONArtifact } from "./detect-kind.js";
-import type { FileDigest } from "./file-digest.js";
+import type { FileDigest, WrittenFile } from "./file-digest.js";
 import type { SQLiteInspection } from "./sqlite-inspect.js";
 import { StorePool, type DigestProgress, type ProbeAnswer } from "./store-pool.js";
 import { resolveInside } from "./store-path.js";
@@ -32,6 +32,12 @@ export type VerifyStoreOptions = {
   readonly concurrency?: number;
   /** Called as files are hashed, with the files and bytes just done. */
   readonly onProgress?: DigestProgress;
+  /**
+   * Digests of files this process has just written (a restore hashes as it writes), by store
+   * path: their bytes are not read again. Reading them back right after writing would come
+   * from the page cache, not the disk, so it would prove nothing more.
+   */
+  readonly written?: ReadonlyMap<string, WrittenFile>;
   /**
    * Whether an unlisted entry is this run's to report; a shard reports only its own share, so a
    * stray file is reported by exactly one shard. Default: every entry.
@@ -82,7 +88,7 @@ export async function verifyStore(
   const pool = new StorePool(options.concurrency);
   let results: ArtifactResult[];
   try {
-    results = await checkArtifacts(root, manifest.artifacts, pool, options.onProgress);
+    results = await checkArtifacts(root, manifest.artifacts, pool, options);
   } finally {
     await pool.close();
   }
@@ -120,7 +126,7 @@ async function checkArtifacts(
   root: string,
   artifacts: readonly Artifact[],
   pool: StorePool,
-  onProgress: DigestProgress | undefined,
+  { onProgress, written }: VerifyStoreOptions,
 ): Promise<ArtifactResult[]> {
   const results: ArtifactResult[] = artifacts.map(() => ({ findings: [], checks: [] }));
   const absolute = artifacts.map((artifact) => resolveInside(root, artifact.path));
@@ -158,17 +164,29 @@ async function checkArtifacts(
   );
   // Awaited below, in manifest order; if hashing fails first, these must not go unhandled.
   for (const inspection of sqlite.values()) inspection.catch(() => undefined);
-  const digests = await pool.digestAll(
-    toRead.map((index) => ({
+  const known = new Map<number, WrittenFile>();
+  for (const index of toRead) {
+    const done = written?.get((artifacts[index] as Artifact).path);
+    if (done) known.set(index, done);
+  }
+  const unknown = toRead.filter((index) => !known.has(index));
+  if (onProgress && known.size > 0)
+    onProgress(
+      known.size,
+      [...known.values()].reduce((sum, file) => sum + file.size, 0),
+    );
+  const read = await pool.digestAll(
+    unknown.map((index) => ({
       file: absolute[index] as string,
       expectedSize: (artifacts[index] as Artifact).size,
     })),
     onProgress,
   );
-  for (const [position, index] of toRead.entries()) {
+  unknown.forEach((index, position) => known.set(index, read[position] as FileDigest));
+  for (const index of toRead) {
     const artifact = artifacts[index] as Artifact;
     const result = results[index] as ArtifactResult;
-    await checkBytes(artifact, absolute[index] as string, digests[position] as FileDigest, result);
+    await checkBytes(artifact, absolute[index] as string, known.get(index) as WrittenFile, result);
     const inspection = sqlite.get(index);
     if (inspection) checkSQLite(artifact, await inspection, result);
   }
@@ -232,7 +250,7 @@ function placeIsSound(
 async function checkBytes(
   artifact: Artifact,
   absolutePath: string,
-  actual: FileDigest,
+  actual: WrittenFile,
   { findings, checks }: ArtifactResult,
 ): Promise<void> {
   const report = reporterFor(artifact, findings);
