@@ -1,5 +1,4 @@
 // drill: the whole recovery drill, from a backup (or a live store and URL) to a signed report.
-import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { loadEvidence } from "../documents/load-evidence.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
@@ -8,7 +7,7 @@ import { raiseMarkAfter, runDrill, type DrillMode } from "../drill/drill.js";
 import { findingOfError } from "../findings/errors.js";
 import { writeDrillOutputs, type ReportPaths } from "../drill/outputs.js";
 import type { Objective, StageRecord } from "../report/drill-report.js";
-import { createSigner, type Signer } from "../report/signing.js";
+import { loadSigner } from "../report/load-signer.js";
 import { readIdentities } from "../sources/age.js";
 import { openSource } from "../sources/open-source.js";
 import { parseSourceRef } from "../sources/source.js";
@@ -44,22 +43,6 @@ const NONE = { report: null, rto: null, rpo: null, stages: [], scratchKept: null
 
 function usage(subject: string, message: string): ClassifiedFinding {
   return createFinding("usage_invalid", { subject, message });
-}
-
-async function loadSigner(path: string): Promise<Signer | ClassifiedFinding> {
-  const file = displayPath(path);
-  try {
-    return createSigner(await readFile(path, "utf8"));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // An errno (ENOENT, EACCES) is a file problem; anything else (ERR_OSSL_*) is not a private key.
-    const unreadable = code !== undefined && /^E[A-Z]+$/.test(code);
-    return createFinding(unreadable ? "document_unreadable" : "document_invalid", {
-      subject: file,
-      message: `${file}: the signing key ${unreadable ? `cannot be read (${code})` : "is not an Ed25519 private key in PKCS#8 PEM (a drill.pub public key, or another kind of key?)"}`,
-      hint: "Make one with `recoverable keygen --out <dir>` and pass --key <dir>/drill.key (or set signing.key in the drill config).",
-    });
-  }
 }
 
 export async function drill(options: DrillOptions): Promise<DrillResult> {
