@@ -11,7 +11,6 @@ import { loadSigner } from "../report/load-signer.js";
 import { readIdentities } from "../sources/age.js";
 import { openSource } from "../sources/open-source.js";
 import { parseSourceRef } from "../sources/source.js";
-import { displayPath } from "../util/display-path.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
 import { compactUTC } from "../util/compact-time.js";
