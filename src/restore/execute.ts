@@ -6,7 +6,11 @@ import { dirname } from "node:path";
 import type { Manifest } from "../documents/types.js";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
 import type { RestoreSource } from "../sources/source.js";
-import { verifyStore, type StoreCheckCounts } from "../store/verify-store.js";
+import {
+  verifyStore,
+  type StoreCheckCounts,
+  type StoreVerification,
+} from "../store/verify-store.js";
 import { syncDirectory } from "../util/atomic-write.js";
 import { checkpoint } from "../util/checkpoint.js";
 import { acquireLock, releaseLock, updateJournal, type LockJournal } from "./lock.js";
@@ -32,10 +36,14 @@ export function targetLocked(
   });
 }
 
+/** How the restored tree is checked before the swap; a shard drill checks only its share. */
+export type VerifyRestored = (root: string) => Promise<StoreVerification>;
+
 export async function executeRestore(
   plan: RestorePlan,
   source: RestoreSource,
   manifest: Manifest,
+  verifyRestored: VerifyRestored = (root) => verifyStore(root, manifest, {}),
 ): Promise<RestoreOutcome> {
   const journal: LockJournal = {
     pid: process.pid,
@@ -73,7 +81,7 @@ export async function executeRestore(
       await removeScratch();
       return { findings: extracted.findings, swapped: false, restored: extracted, checked: null };
     }
-    const verification = await verifyStore(plan.scratch, manifest, {});
+    const verification = await verifyRestored(plan.scratch);
     await checkpoint("after-verify");
     if (hasErrors(verification.findings)) {
       await removeScratch();

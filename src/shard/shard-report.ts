@@ -6,7 +6,7 @@ import type { Finding } from "../findings/finding.js";
 import type { Verdict } from "../findings/verdict.js";
 import type { DigestSet } from "../identity/digest.js";
 import { digestOfJSON } from "../identity/digest.js";
-import type { ReportCheck } from "../report/drill-report.js";
+import type { DrillReport, ReportCheck } from "../report/drill-report.js";
 import type { StoreCheckCounts } from "../store/verify-store.js";
 import { ASSIGNMENT_RULE, type ShardSelection } from "./assign.js";
 import type { Manifest } from "../documents/types.js";
@@ -56,6 +56,14 @@ export type VerifyShardReport = ShardFields & {
   readonly findings: readonly Finding[];
   readonly verdict: Verdict;
 };
+
+/** `drill --shard`: the drill report of this shard, with the shard's coverage. */
+export type DrillShardReport = DrillReport &
+  ShardFields & {
+    readonly kind: "drill";
+    /** Whether this shard started the service and ran the probes (shard 1 does). */
+    readonly serviceStages: string;
+  };
 
 export function summarizeManifest(manifest: Manifest, digest: DigestSet): ManifestSummary {
   return {
