@@ -33,7 +33,9 @@ import { freePort } from "../service/free-port.js";
 import { createRedactor } from "../service/redact.js";
 import { startService, waitUntilReady, type RunningService } from "../service/service-process.js";
 import type { RestoreSource } from "../sources/source.js";
-import { verifyStore } from "../store/verify-store.js";
+import type { ShardSelection } from "../shard/assign.js";
+import { verifyShardStore } from "../shard/verify-shard-store.js";
+import { verifyStore, type StoreCheckCounts } from "../store/verify-store.js";
 import { displayPath } from "../util/display-path.js";
 import { VERSION } from "../version.js";
 import { StageClock } from "./stage-clock.js";
@@ -55,11 +57,15 @@ export type DrillPlan = {
   readonly mode: DrillMode;
   /** The operator allows a release below the store's high-water mark (--allow-downgrade). */
   readonly allowDowngrade: boolean;
+  /** --shard i/n: check only this share of the manifest; shard 1 alone runs the service. */
+  readonly shard: ShardSelection | null;
   readonly now: () => Date;
 };
 
 export type DrillOutcome = {
   readonly report: DrillReport;
+  /** The store checks by check and role (of the shard, in a shard drill); null: not checked. */
+  readonly storeCounts: StoreCheckCounts | null;
   readonly findings: ClassifiedFinding[];
   readonly scratchKept: string | null;
 };
@@ -77,6 +83,8 @@ type DrillState = {
   policy: RuleOutcome[];
   /** Whether the store was checked against the manifest (by the restore or in live mode). */
   storeChecked: boolean;
+  /** The store checks by check and role, when the store was checked. */
+  storeCounts: StoreCheckCounts | null;
   readonly storeFindings: ClassifiedFinding[];
   readonly findings: ClassifiedFinding[];
 };
@@ -95,6 +103,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
     probesDoneAt: null,
     policy: [],
     storeChecked: false,
+    storeCounts: null,
     storeFindings: [],
     findings: [],
   };
@@ -116,7 +125,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
     if (mode.kind === "restore") await clock.run("restore", () => restoreBackup(plan, mode, state));
     else clock.skip("restore");
     await clock.run("verify store", () => verifyRestoredStore(plan, state));
-    if (mode.kind === "restore" && config.service) {
+    if (mode.kind === "restore" && config.service && runsService(plan)) {
       const service = config.service;
       await clock.run("start service", () => startTheService(plan, service, state));
       await clock.run("wait for readiness", () => waitForReadiness(service, state));
@@ -124,7 +133,8 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
       clock.skip("start service");
       clock.skip("wait for readiness");
     }
-    await clock.run("probes", () => probe(plan, state));
+    if (runsService(plan)) await clock.run("probes", () => probe(plan, state));
+    else clock.skip("probes");
   } finally {
     await clock.always("stop service", () => stopTheService(config, state));
     process.off("SIGINT", onSignal);
@@ -133,7 +143,12 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
   const { rto, rpo } = measure(plan, startedAt, state);
   const report = buildReport(plan, startedAt, clock, state, rto, rpo);
   const scratchKept = await cleanScratch(mode, state);
-  return { report, findings: [...state.findings, ...state.storeFindings], scratchKept };
+  return {
+    report,
+    storeCounts: state.storeCounts,
+    findings: [...state.findings, ...state.storeFindings],
+    scratchKept,
+  };
 }
 
 // 1. The evidence chain: a drill of broken evidence proves nothing.
@@ -186,21 +201,41 @@ async function restoreBackup(
     now: plan.now(),
     nonce: randomBytes(3).toString("hex"),
   });
-  const outcome = await executeRestore(restorePlan, mode.source, plan.evidence.manifest);
+  const { manifest } = plan.evidence;
+  const shard = plan.shard;
+  const outcome = await executeRestore(
+    restorePlan,
+    mode.source,
+    manifest,
+    shard === null
+      ? undefined
+      : (root, written) => verifyShardStore(root, manifest, shard, written ? { written } : {}),
+  );
   state.storeFindings.push(...outcome.findings);
   state.storeChecked = outcome.checked !== null;
+  state.storeCounts = outcome.checked;
   return outcome.swapped;
 }
 
 // 3. Verify the store. A restore has verified it already; live mode checks it here.
 async function verifyRestoredStore(plan: DrillPlan, state: DrillState): Promise<boolean> {
   if (plan.mode.kind === "live") {
-    state.storeFindings.push(
-      ...(await verifyStore(state.storeRoot, plan.evidence.manifest)).findings,
-    );
+    const { manifest } = plan.evidence;
+    const verification =
+      plan.shard === null
+        ? await verifyStore(state.storeRoot, manifest)
+        : await verifyShardStore(state.storeRoot, manifest, plan.shard);
+    state.storeFindings.push(...verification.findings);
     state.storeChecked = true;
+    state.storeCounts = verification.checked;
   }
   return !hasErrors(state.storeFindings);
+}
+
+// 3b. In a shard drill, shard 1 alone starts the service and probes it: n services against n
+//     partial checks would prove the same thing n times. The other shards skip those stages.
+function runsService(plan: DrillPlan): boolean {
+  return plan.shard === null || plan.shard.spec.index === 1;
 }
 
 // 4. Start the service against the restored store, on a free port.
@@ -348,7 +383,11 @@ function buildReport(
     finishedAt: plan.now().toISOString(),
     stages: clock.stages,
     checks: [
-      ...storeChecks(evidence.manifest.artifacts, state.storeFindings, state.storeChecked),
+      ...storeChecks(
+        plan.shard?.artifacts ?? evidence.manifest.artifacts,
+        state.storeFindings,
+        state.storeChecked,
+      ),
       ...policyChecks(state.policy),
       ...probeChecks(state.probes),
       objectiveCheck("rto", rto),
@@ -372,7 +411,8 @@ function buildReport(
 // 9b. A proven drill raises the store's high-water mark (never lowers it). Called by the verb
 //     once the signed report is written, so a mark that cannot be written never costs the report.
 export async function raiseMarkAfter(plan: DrillPlan, report: DrillReport): Promise<void> {
-  if (report.verdict !== "proven") return;
+  // One shard proves only its share; the mark waits for a whole drill.
+  if (report.verdict !== "proven" || plan.shard !== null) return;
   const current = await readHighWater(plan.config.stateDir);
   if (current !== null && "code" in current) return; // a damaged mark already failed the drill
   const { release } = plan.evidence.packet;

@@ -314,6 +314,34 @@ export const FINDING_CATALOGUE = {
     hint: "Take a backup of the store as the release sealed it (`recoverable snapshot`), or restore the artifact in the store from where the release was published, and audit again.",
     failureClass: "not_proven",
   },
+  shard_missing: {
+    title: "A shard report is missing from the merge",
+    explanation:
+      "report merge was given shard reports of a split into n shards, but none for this shard (`shard i/n`). Without it some artifacts of the manifest were never checked, so nothing is merged or signed.",
+    hint: "Run the missing shard (`recoverable verify --shard i/n`, or the matrix job or Indexed Job pod that failed) and merge all n envelopes again.",
+    failureClass: "not_proven",
+  },
+  shard_duplicated: {
+    title: "A shard was given twice to the merge",
+    explanation:
+      "Two or more envelopes given to report merge are reports of the same shard i/n (two runs of one matrix job, or the same file twice). Which one counts would be a guess, so nothing is merged or signed.",
+    hint: "Pass exactly one shard report per shard: keep the newest run of that shard and drop the others.",
+    failureClass: "not_proven",
+  },
+  shard_release_mismatch: {
+    title: "The shard reports are about different releases",
+    explanation:
+      "The shard reports given to report merge do not all carry the same release identity and manifest digest: shards of another release (or another seal of it) were mixed in. Shards of different releases prove nothing together, so nothing is merged or signed. The finding names each report that differs from the release most of them are about.",
+    hint: "Merge only the shard reports of one run: check the release each names (`recoverable report merge` lists them) and re-run the shards of the release you mean.",
+    failureClass: "not_proven",
+  },
+  shard_set_mismatch: {
+    title: "The shard reports are not of one split",
+    explanation:
+      "The shard reports given to report merge were cut differently: another shard count n, another assignment rule (another version of recoverable), verify shards mixed with drill shards, or the shards' artifact lists overlap or do not add up to the manifest. They cannot be shown to cover every artifact exactly once, so nothing is merged or signed.",
+    hint: "Run every shard of one split with the same --shard n, the same verb and the same recoverable version, then merge those n reports.",
+    failureClass: "not_proven",
+  },
 } as const satisfies Record<string, FindingDefinition>;
 
 export type FindingCode = keyof typeof FINDING_CATALOGUE;

@@ -1,4 +1,5 @@
-// The in-toto Statement v1 that carries a drill report (DESIGN.md "The signed report").
+// The in-toto Statement v1 that carries a drill report (DESIGN.md "The signed report"), or a
+// shard or merged report with their own predicate types (docs/sharding.md).
 import type { DigestSet } from "../identity/digest.js";
 import { subjectNameOf } from "../identity/chain.js";
 
@@ -16,11 +17,12 @@ export function createStatement<Predicate>(
   releaseId: string,
   releaseIdentity: DigestSet,
   predicate: Predicate,
+  predicateType: string = DRILL_REPORT_PREDICATE_TYPE,
 ): Statement<Predicate> {
   return {
     _type: STATEMENT_TYPE,
     subject: [{ name: subjectNameOf(releaseId), digest: { sha256: releaseIdentity.sha256 } }],
-    predicateType: DRILL_REPORT_PREDICATE_TYPE,
+    predicateType,
     predicate,
   };
 }

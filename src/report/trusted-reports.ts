@@ -161,10 +161,11 @@ export function verifyEnvelope(
   });
 }
 
-/** The statement inside a verified payload, or why it is not a drill report statement. */
+/** The statement inside a verified payload, or why it is not a statement of that predicate type. */
 export function parseStatement(
   payload: Buffer,
   file: string,
+  predicateType: string = DRILL_REPORT_PREDICATE_TYPE,
 ): Statement<ReportPredicate> | ClassifiedFinding {
   const invalid = (message: string): ClassifiedFinding =>
     createFinding("document_invalid", {
@@ -179,9 +180,9 @@ export function parseStatement(
   const statement = value as Partial<Statement<ReportPredicate>>;
   if (statement._type !== STATEMENT_TYPE)
     return invalid(`has _type ${JSON.stringify(statement._type)}, not ${STATEMENT_TYPE}`);
-  if (statement.predicateType !== DRILL_REPORT_PREDICATE_TYPE) {
+  if (statement.predicateType !== predicateType) {
     return invalid(
-      `has predicateType ${JSON.stringify(statement.predicateType)}, not ${DRILL_REPORT_PREDICATE_TYPE}`,
+      `has predicateType ${JSON.stringify(statement.predicateType)}, not ${predicateType}`,
     );
   }
   const subject = Array.isArray(statement.subject) ? (statement.subject[0] as unknown) : undefined;

@@ -6,7 +6,12 @@ import { dirname } from "node:path";
 import type { Manifest } from "../documents/types.js";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
 import type { RestoreSource } from "../sources/source.js";
-import { verifyStore, type StoreCheckCounts } from "../store/verify-store.js";
+import type { WrittenFile } from "../store/file-digest.js";
+import {
+  verifyStore,
+  type StoreCheckCounts,
+  type StoreVerification,
+} from "../store/verify-store.js";
 import { syncDirectory } from "../util/atomic-write.js";
 import { checkpoint } from "../util/checkpoint.js";
 import { acquireLock, releaseLock, updateJournal, type LockJournal } from "./lock.js";
@@ -32,10 +37,21 @@ export function targetLocked(
   });
 }
 
+/**
+ * How the restored tree is checked before the swap; a shard drill checks only its share.
+ * `written`: what the source hashed as it wrote each file, so those bytes are not read again.
+ */
+export type VerifyRestored = (
+  root: string,
+  written: ReadonlyMap<string, WrittenFile> | undefined,
+) => Promise<StoreVerification>;
+
 export async function executeRestore(
   plan: RestorePlan,
   source: RestoreSource,
   manifest: Manifest,
+  verifyRestored: VerifyRestored = (root, written) =>
+    verifyStore(root, manifest, written ? { written } : {}),
 ): Promise<RestoreOutcome> {
   const journal: LockJournal = {
     pid: process.pid,
@@ -73,9 +89,7 @@ export async function executeRestore(
       await removeScratch();
       return { findings: extracted.findings, swapped: false, restored: extracted, checked: null };
     }
-    const verification = await verifyStore(plan.scratch, manifest, {
-      ...(extracted.written ? { written: extracted.written } : {}),
-    });
+    const verification = await verifyRestored(plan.scratch, extracted.written);
     await checkpoint("after-verify");
     if (hasErrors(verification.findings)) {
       await removeScratch();

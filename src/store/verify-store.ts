@@ -43,6 +43,11 @@ export type VerifyStoreOptions = {
    * stray file is reported by exactly one shard. Default: every entry.
    */
   readonly ownsUnlisted?: (path: string) => boolean;
+  /**
+   * Everything the release lists, when only some of it is checked (a shard): entries listed
+   * here are never strays. Default: the artifacts checked.
+   */
+  readonly listed?: readonly Artifact[];
 };
 
 /** How seriously a problem with an artifact counts, by its role (DESIGN.md "Roles"). */
@@ -100,7 +105,12 @@ export async function verifyStore(
     findings.push(...result.findings);
   }
   findings.push(
-    ...(await findUnlisted(root, manifest, options.strict ?? false, options.ownsUnlisted)),
+    ...(await findUnlisted(
+      root,
+      options.listed ?? manifest.artifacts,
+      options.strict ?? false,
+      options.ownsUnlisted,
+    )),
   );
   return { findings, checked: { artifacts: manifest.artifacts.length, byRole, byCheck } };
 }
@@ -336,12 +346,12 @@ export function describeTableDifferences(
 /** Entries in the store root that the manifest does not list; never inside a disposable dir. */
 async function findUnlisted(
   root: string,
-  manifest: Manifest,
+  artifacts: readonly Artifact[],
   strict: boolean,
   owns: (path: string) => boolean = () => true,
 ): Promise<ClassifiedFinding[]> {
-  const listed = new Set(manifest.artifacts.map((a) => a.path));
-  const skipUnder = manifest.artifacts
+  const listed = new Set(artifacts.map((a) => a.path));
+  const skipUnder = artifacts
     .filter((a) => a.kind === "dir" && a.role === "disposable")
     .map((a) => `${a.path}/`);
   const findings: ClassifiedFinding[] = [];

@@ -1,18 +1,30 @@
 // drill: the whole recovery drill, from a backup (or a live store and URL) to a signed report.
-import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { loadEvidence } from "../documents/load-evidence.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { releaseIdentityOf } from "../identity/chain.js";
-import { raiseMarkAfter, runDrill, type DrillMode } from "../drill/drill.js";
+import { raiseMarkAfter, runDrill, type DrillMode, type DrillOutcome } from "../drill/drill.js";
+import type { Manifest } from "../documents/types.js";
+import { digestOfJSON } from "../identity/digest.js";
+import type { Signer } from "../report/signing.js";
+import { writeSignedReport } from "../report/write-signed.js";
+import { selectShard, type ShardSelection } from "../shard/assign.js";
+import {
+  coverageOf,
+  shardFileName,
+  SHARD_REPORT_PREDICATE_TYPE,
+  summarizeManifest,
+  type DrillShardReport,
+} from "../shard/shard-report.js";
+import { parseShardSpec } from "../shard/shard-spec.js";
+import type { ShardSummary } from "./verify.js";
 import { findingOfError } from "../findings/errors.js";
 import { writeDrillOutputs, type ReportPaths } from "../drill/outputs.js";
 import type { Objective, StageRecord } from "../report/drill-report.js";
-import { createSigner, type Signer } from "../report/signing.js";
+import { loadSigner } from "../report/load-signer.js";
 import { readIdentities } from "../sources/age.js";
 import { openSource } from "../sources/open-source.js";
 import { parseSourceRef } from "../sources/source.js";
-import { displayPath } from "../util/display-path.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
 import { compactUTC } from "../util/compact-time.js";
@@ -27,12 +39,16 @@ export type DrillOptions = CommonOptions & {
   readonly keep?: boolean;
   /** Drill a release below the store's high-water mark, when the policy allows downgrades. */
   readonly allowDowngrade?: boolean;
+  /** `i/n`: check only shard i of n and sign a shard report instead of a drill report. */
+  readonly shard?: string;
   readonly live?: boolean;
   readonly url?: string;
   readonly now?: () => Date;
 };
 
 export type DrillResult = VerbResult<{
+  /** Only with --shard. */
+  shard?: ShardSummary;
   report: ReportPaths | null;
   rto: Objective | null;
   rpo: Objective | null;
@@ -44,22 +60,6 @@ const NONE = { report: null, rto: null, rpo: null, stages: [], scratchKept: null
 
 function usage(subject: string, message: string): ClassifiedFinding {
   return createFinding("usage_invalid", { subject, message });
-}
-
-async function loadSigner(path: string): Promise<Signer | ClassifiedFinding> {
-  const file = displayPath(path);
-  try {
-    return createSigner(await readFile(path, "utf8"));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // An errno (ENOENT, EACCES) is a file problem; anything else (ERR_OSSL_*) is not a private key.
-    const unreadable = code !== undefined && /^E[A-Z]+$/.test(code);
-    return createFinding(unreadable ? "document_unreadable" : "document_invalid", {
-      subject: file,
-      message: `${file}: the signing key ${unreadable ? `cannot be read (${code})` : "is not an Ed25519 private key in PKCS#8 PEM (a drill.pub public key, or another kind of key?)"}`,
-      hint: "Make one with `recoverable keygen --out <dir>` and pass --key <dir>/drill.key (or set signing.key in the drill config).",
-    });
-  }
 }
 
 export async function drill(options: DrillOptions): Promise<DrillResult> {
@@ -111,10 +111,19 @@ export async function drill(options: DrillOptions): Promise<DrillResult> {
     );
   const source = ref === null || "code" in ref ? null : openSource(ref, sourceOptions);
   if (source !== null && "code" in source) inputFindings.push(source);
+  const spec = options.shard === undefined ? null : parseShardSpec(options.shard);
+  if (spec !== null && "code" in spec) inputFindings.push(spec);
   const evidence = await loadEvidence(loaded.context.evidence);
   if (!evidence.ok) inputFindings.push(...evidence.findings);
-  if (inputFindings.length > 0 || !evidence.ok || signer === null || "code" in signer)
+  if (
+    inputFindings.length > 0 ||
+    !evidence.ok ||
+    signer === null ||
+    "code" in signer ||
+    (spec !== null && "code" in spec)
+  )
     return fail(inputFindings);
+  const shard = spec === null ? null : selectShard(evidence.evidence.manifest.artifacts, spec);
 
   // 2. The drill itself.
   let mode: DrillMode;
@@ -134,6 +143,7 @@ export async function drill(options: DrillOptions): Promise<DrillResult> {
     config,
     mode,
     allowDowngrade: options.allowDowngrade ?? false,
+    shard,
     now,
   };
   const outcome = await runDrill(plan);
@@ -143,7 +153,10 @@ export async function drill(options: DrillOptions): Promise<DrillResult> {
     options.out === undefined
       ? join(config.reportsDir, `${evidence.evidence.packet.release.id}-${compactUTC(now())}`)
       : resolve(cwd, options.out);
-  const paths = await writeDrillOutputs(outcome.report, outDir, signer);
+  const paths =
+    shard === null
+      ? await writeDrillOutputs(outcome.report, outDir, signer)
+      : await writeShardDrillOutputs(outcome, evidence.evidence.manifest, shard, outDir, signer);
   // 4. Only now, with the signed report safe, a proven drill raises the high-water mark.
   const findings = [...outcome.findings];
   try {
@@ -164,6 +177,53 @@ export async function drill(options: DrillOptions): Promise<DrillResult> {
       rpo: outcome.report.rpo,
       stages: outcome.report.stages,
       scratchKept: outcome.scratchKept,
+      ...(shard === null
+        ? {}
+        : {
+            shard: {
+              index: shard.spec.index,
+              count: shard.spec.count,
+              artifacts: shard.artifacts.length,
+              bytes: shard.bytes,
+            },
+          }),
     },
   );
+}
+
+/**
+ * A shard drill's files: the drill report renderings as usual, but signed only as a shard
+ * report, so that no one shard's envelope can pass for a whole drill in gate or audit.
+ */
+async function writeShardDrillOutputs(
+  outcome: DrillOutcome,
+  manifest: Manifest,
+  shard: ShardSelection,
+  outDir: string,
+  signer: Signer,
+): Promise<ReportPaths> {
+  // The renderings go in a folder of their own, so n shards can share one --out.
+  const paths = await writeDrillOutputs(
+    outcome.report,
+    join(outDir, shardFileName(shard.spec, "")),
+    null,
+  );
+  const report: DrillShardReport = {
+    ...outcome.report,
+    kind: "drill",
+    manifest: summarizeManifest(manifest, digestOfJSON(manifest)),
+    shard: coverageOf(shard),
+    checked: outcome.storeCounts,
+    serviceStages: shard.spec.index === 1 ? "run in this shard" : "skipped: shard 1 runs them",
+  };
+  const signed = await writeSignedReport({
+    outDir,
+    baseName: shardFileName(shard.spec, ""),
+    predicateType: SHARD_REPORT_PREDICATE_TYPE,
+    releaseId: report.releaseId,
+    releaseIdentity: report.releaseIdentity,
+    report,
+    signer,
+  });
+  return { ...paths, json: signed.json, envelope: signed.envelope };
 }

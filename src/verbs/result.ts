@@ -13,6 +13,7 @@ export type VerbName =
   | "restore"
   | "drill"
   | "report verify"
+  | "report merge"
   | "gate"
   | "audit"
   | "snapshot"

@@ -1,24 +1,94 @@
 // verify: documents, then the chain, then the store root, read-only. Restores nothing.
+// With --shard i/n it checks one shard of the manifest and writes a signed shard report.
+import { resolve, join } from "node:path";
 import { loadEvidence } from "../documents/load-evidence.js";
+import { createFinding, toPublicFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { verdictOf } from "../findings/verdict.js";
 import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
+import { digestOfJSON } from "../identity/digest.js";
+import { storeChecks } from "../report/drill-report.js";
+import { loadSignerFrom } from "../report/load-signer.js";
+import { writeSignedReport, type SignedReportPaths } from "../report/write-signed.js";
+import { selectShard } from "../shard/assign.js";
+import {
+  coverageOf,
+  shardFileName,
+  SHARD_REPORT_PREDICATE_TYPE,
+  summarizeManifest,
+  type VerifyShardReport,
+} from "../shard/shard-report.js";
+import { parseShardSpec } from "../shard/shard-spec.js";
+import { verifyShardStore } from "../shard/verify-shard-store.js";
 import { verifyStore, type StoreCheckCounts } from "../store/verify-store.js";
+import { compactUTC } from "../util/compact-time.js";
 import { displayPath } from "../util/display-path.js";
+import { VERSION } from "../version.js";
 import { loadContext, storeRootOf, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
 
-export type VerifyOptions = CommonOptions & { readonly strict?: boolean };
+export type VerifyOptions = CommonOptions & {
+  readonly strict?: boolean;
+  /** `i/n`: check only shard i of n and write a signed shard report. */
+  readonly shard?: string;
+  /** With --shard: the private key that signs the shard report. */
+  readonly key?: string;
+  /** With --shard: where the shard report goes. */
+  readonly out?: string;
+  readonly now?: () => Date;
+};
+
+export type ShardSummary = {
+  readonly index: number;
+  readonly count: number;
+  readonly artifacts: number;
+  readonly bytes: number;
+};
+
 export type VerifyResult = VerbResult<{
   storeRoot: string | null;
   checked: StoreCheckCounts | null;
+  /** Only with --shard. */
+  shard?: ShardSummary | null;
+  report?: SignedReportPaths | null;
 }>;
 
 export async function verify(options: VerifyOptions = {}): Promise<VerifyResult> {
-  const none = { storeRoot: null, checked: null };
-  // 1. The drill config and where things are.
+  const sharded = options.shard !== undefined;
+  const none = sharded
+    ? { storeRoot: null, checked: null, shard: null, report: null }
+    : { storeRoot: null, checked: null };
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  // 1. The drill config and where things are; with --shard, the shard and the signing key.
   const loaded = await loadContext(options);
   if (!loaded.ok) return createResult("verify", loaded.findings, NO_RELEASE, none);
+  const { cwd, config } = loaded.context;
+  const inputFindings: ClassifiedFinding[] = [];
   const root = storeRootOf(loaded.context, options.root);
-  if (typeof root !== "string") return createResult("verify", [root], NO_RELEASE, none);
+  if (typeof root !== "string") inputFindings.push(root);
+  const spec = options.shard === undefined ? null : parseShardSpec(options.shard);
+  if (spec !== null && "code" in spec) inputFindings.push(spec);
+  const signer = sharded
+    ? await loadSignerFrom(
+        "--key",
+        options.key === undefined ? null : resolve(cwd, options.key),
+        config.signingKey,
+      )
+    : null;
+  if (signer !== null && "code" in signer) inputFindings.push(signer);
+  for (const [flag, value] of [
+    ["--key", options.key],
+    ["--out", options.out],
+  ] as const)
+    if (!sharded && value !== undefined)
+      inputFindings.push(
+        createFinding("usage_invalid", {
+          subject: flag,
+          message: `${flag} is for a shard report: add --shard i/n, or drop ${flag} (a whole verify writes nothing)`,
+        }),
+      );
+  if (inputFindings.length > 0 || typeof root !== "string")
+    return createResult("verify", inputFindings, NO_RELEASE, none);
   // 2. The documents, all validated before any other work.
   const evidence = await loadEvidence(loaded.context.evidence);
   if (!evidence.ok)
@@ -29,11 +99,60 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   const { packet, manifest } = evidence.evidence;
   const release = { releaseId: packet.release.id, releaseIdentity: releaseIdentityOf(packet) };
   // 3. The identity chain; a broken link does not stop the store check, so all is reported.
+  //    Every shard checks the whole chain: it is small, and a shard report must stand alone.
   const chainFindings = verifyChain(evidence.evidence, evidence.files);
-  // 4. The store root against the manifest.
-  const store = await verifyStore(root, manifest, { strict: options.strict ?? false });
-  return createResult("verify", [...chainFindings, ...store.findings], release, {
+  // 4. The store root against the manifest, or against this shard's part of it.
+  if (spec === null || "code" in spec || signer === null || "code" in signer) {
+    const store = await verifyStore(root, manifest, { strict: options.strict ?? false });
+    return createResult("verify", [...chainFindings, ...store.findings], release, {
+      storeRoot: displayPath(root),
+      checked: store.checked,
+    });
+  }
+  const selection = selectShard(manifest.artifacts, spec);
+  const store = await verifyShardStore(root, manifest, selection, {
+    strict: options.strict ?? false,
+  });
+  const findings = [...chainFindings, ...store.findings];
+  // 5. The signed shard report, whatever the verdict: a signed "not proven" is evidence too.
+  const report: VerifyShardReport = {
+    schemaVersion: 1,
+    tool: { name: "recoverable", version: VERSION },
+    kind: "verify",
+    releaseId: release.releaseId,
+    releaseIdentity: release.releaseIdentity,
+    manifest: summarizeManifest(manifest, digestOfJSON(manifest)),
+    shard: coverageOf(selection),
+    storeRoot: displayPath(root),
+    startedAt: startedAt.toISOString(),
+    finishedAt: now().toISOString(),
+    checked: store.checked,
+    checks: storeChecks(selection.artifacts, store.findings, true),
+    findings: findings.map(toPublicFinding),
+    verdict: verdictOf(findings),
+  };
+  const outDir =
+    options.out === undefined
+      ? join(config.reportsDir, `${release.releaseId}-${compactUTC(startedAt)}`)
+      : resolve(cwd, options.out);
+  const paths = await writeSignedReport({
+    outDir,
+    baseName: shardFileName(spec, ""),
+    predicateType: SHARD_REPORT_PREDICATE_TYPE,
+    releaseId: release.releaseId,
+    releaseIdentity: release.releaseIdentity,
+    report,
+    signer,
+  });
+  return createResult("verify", findings, release, {
     storeRoot: displayPath(root),
     checked: store.checked,
+    shard: {
+      index: spec.index,
+      count: spec.count,
+      artifacts: selection.artifacts.length,
+      bytes: selection.bytes,
+    },
+    report: paths,
   });
 }

@@ -17,6 +17,7 @@ type DrillFlags = GlobalFlags & {
   ops?: string;
   identity?: string;
   allowDowngrade?: boolean;
+  shard?: string;
 };
 
 function describeObjective(objective: Objective): string {
@@ -56,13 +57,17 @@ export function registerDrill(program: Command): void {
       "--allow-downgrade",
       "drill a release older than the newest one proven for this store (only when the rollback policy allows downgrades); recorded in the report",
     )
+    .option(
+      "--shard <i/n>",
+      "restore the whole backup but check only shard i of n (1-based); shard 1 alone runs the service and probes; signs a shard report for `report merge`",
+    )
     .option("--live", "prove a store and service that are already up: needs --root and --url")
     .option("--root <store>", "with --live: the store root serving now")
     .option("--url <base URL>", "with --live: the service's base URL")
     .option("--ops <dir>", "the directory holding the evidence in the Atlas layout (default ./ops)")
     .addHelpText(
       "after",
-      "\nExamples:\n  recoverable drill --source tar:/backups/atlas-latest.tgz --key ~/.config/recoverable/drill.key\n  recoverable drill --source dir:/mnt/snapshots/daily/store --out reports/ --json\n  recoverable drill --live --root /srv/atlas/store --url http://127.0.0.1:8080",
+      "\nExamples:\n  recoverable drill --source tar:/backups/atlas-latest.tgz --key ~/.config/recoverable/drill.key\n  recoverable drill --source dir:/mnt/snapshots/daily/store --out reports/ --json\n  recoverable drill --live --root /srv/atlas/store --url http://127.0.0.1:8080\n  recoverable drill --source tar:/backups/atlas-latest.tgz --shard 2/4 --out shard-reports/",
     )
     .action(async (flags: DrillFlags) => {
       const result = await drill(
@@ -79,6 +84,7 @@ export function registerDrill(program: Command): void {
           url: flags.url,
           identity: flags.identity,
           allowDowngrade: flags.allowDowngrade,
+          shard: flags.shard,
         }),
       );
       const summary: string[] = result.stages.map(
@@ -91,7 +97,16 @@ export function registerDrill(program: Command): void {
       ] as const) {
         if (objective) summary.push(`${name} ${describeObjective(objective)}`);
       }
-      if (result.report?.envelope) {
+      if (result.shard)
+        summary.unshift(
+          `shard ${result.shard.index}/${result.shard.count}: ${result.shard.artifacts} artifacts, ${result.shard.bytes} bytes`,
+        );
+      if (result.report?.envelope && result.shard) {
+        summary.push(`signed shard report: ${result.report.envelope}`);
+        summary.push(
+          `merge them:    recoverable report merge <all ${result.shard.count} shard-*-of-${result.shard.count}.dsse.json> --key <drill.pub>`,
+        );
+      } else if (result.report?.envelope) {
         summary.push(`signed report: ${result.report.envelope}`);
         summary.push(
           `check it:      recoverable report verify ${result.report.envelope} --key <drill.pub> --release ${result.releaseIdentity?.sha256 ?? ""}`,

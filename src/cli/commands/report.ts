@@ -1,10 +1,17 @@
 import type { Command } from "commander";
+import { reportMerge } from "../../verbs/report-merge.js";
 import { reportVerify } from "../../verbs/report-verify.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
 
 type ReportVerifyFlags = GlobalFlags & { key: string; release?: string; maxAge?: string };
+type ReportMergeFlags = GlobalFlags & {
+  key: string;
+  signingKey?: string;
+  out?: string;
+  release?: string;
+};
 
 export function registerReport(program: Command): void {
   const report = program.command("report").description("signed drill reports");
@@ -30,6 +37,45 @@ export function registerReport(program: Command): void {
             `report verdict ${String(predicate?.verdict)}, finished ${String(predicate?.finishedAt)}`,
           ]
         : [];
+      emit(result, flags, summary);
+    });
+  withGlobalOptions(report.command("merge <envelopes...>"))
+    .description(
+      "check every shard report of verify --shard or drill --shard and sign one merged report",
+    )
+    .requiredOption("--key <pub>", "the trusted public key every shard report must be signed by")
+    .option(
+      "--signing-key <file>",
+      "the Ed25519 private key that signs the merged report (default: signing.key of the drill config)",
+    )
+    .option(
+      "--out <dir>",
+      "where the merged report goes (default <reports.dir of the drill config, else drill-reports>/<release>-merged-<time>)",
+    )
+    .option("--release <sha256>", "the release identity every shard report must be about")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  recoverable report merge shards/shard-*-of-4.dsse.json --key keys/drill.pub --signing-key keys/drill.key --out merged/\n  recoverable report merge shards/*.dsse.json --key keys/drill.pub --release $(recoverable identity --json | jq -r .releaseIdentity.sha256) --json",
+    )
+    .action(async (envelopes: string[], flags: ReportMergeFlags) => {
+      const result = await reportMerge({
+        envelopes,
+        key: flags.key,
+        ...definedOnly({
+          config: flags.config,
+          signingKey: flags.signingKey,
+          out: flags.out,
+          release: flags.release,
+        }),
+      });
+      const summary: string[] = [];
+      if (result.merged) {
+        for (const shard of result.merged.shards)
+          summary.push(
+            `shard ${shard.index}: ${shard.verdict}, ${shard.artifacts} artifacts, ${shard.bytes} bytes (${shard.file})`,
+          );
+        summary.push(`signed merged report: ${result.merged.report.envelope}`);
+      }
       emit(result, flags, summary);
     });
 }

@@ -5,7 +5,14 @@ import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
 
-type VerifyFlags = GlobalFlags & { root?: string; ops?: string; strict?: boolean };
+type VerifyFlags = GlobalFlags & {
+  root?: string;
+  ops?: string;
+  strict?: boolean;
+  shard?: string;
+  key?: string;
+  out?: string;
+};
 
 export function registerVerify(program: Command): void {
   withGlobalOptions(program.command("verify"))
@@ -13,9 +20,21 @@ export function registerVerify(program: Command): void {
     .option("--root <store>", "the store root (default: store.root of the drill config)")
     .option("--ops <dir>", "the directory holding the evidence in the Atlas layout (default ./ops)")
     .option("--strict", "files the manifest does not list are errors, not warnings")
+    .option(
+      "--shard <i/n>",
+      "check only shard i of n (1-based) and write a signed shard report; merge them with `report merge`",
+    )
+    .option(
+      "--key <file>",
+      "with --shard: the Ed25519 private key that signs the shard report (default: signing.key of the drill config)",
+    )
+    .option(
+      "--out <dir>",
+      "with --shard: where the shard report goes (default <reports.dir of the drill config, else drill-reports>/<release>-<time>)",
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  recoverable verify\n  recoverable verify --root /srv/atlas/store --ops /srv/atlas/ops\n  recoverable verify --root restored/ --json > verify.json",
+      "\nExamples:\n  recoverable verify\n  recoverable verify --root /srv/atlas/store --ops /srv/atlas/ops\n  recoverable verify --root restored/ --json > verify.json\n  recoverable verify --shard 2/4 --key keys/drill.key --out shard-reports/",
     )
     .action(async (flags: VerifyFlags) => {
       const result = await verify(
@@ -24,9 +43,18 @@ export function registerVerify(program: Command): void {
           root: flags.root,
           ops: flags.ops,
           strict: flags.strict,
+          shard: flags.shard,
+          key: flags.key,
+          out: flags.out,
         }),
       );
-      emit(result, flags, result.checked ? summarize(result.storeRoot ?? "", result.checked) : []);
+      const summary = result.checked ? summarize(result.storeRoot ?? "", result.checked) : [];
+      if (result.shard)
+        summary.unshift(
+          `shard ${result.shard.index}/${result.shard.count}: ${result.shard.artifacts} artifacts, ${result.shard.bytes} bytes`,
+        );
+      if (result.report) summary.push(`signed shard report: ${result.report.envelope}`);
+      emit(result, flags, summary);
     });
 }
 
