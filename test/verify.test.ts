@@ -68,6 +68,15 @@ describe("verify on an intact sealed store", () => {
     expect(run.stdout.trim().startsWith("{")).toBe(true);
   });
 
+  it("logs one line per long stage on stderr in CI, nothing with --json or --no-progress", () => {
+    const env = { CI: "true" };
+    const human = runCLI(["verify"], { cwd: fixture.dir, env });
+    expect(human.stderr).toMatch(/^check store: \d+ files, [\d.]+ (B|KiB|MiB) in [\d.]+ s/m);
+    expect(human.stdout).not.toContain("check store:");
+    expect(runCLI(["verify", "--json"], { cwd: fixture.dir, env }).stderr).toBe("");
+    expect(runCLI(["verify", "--no-progress"], { cwd: fixture.dir, env }).stderr).toBe("");
+  });
+
   it("says PROVEN and the release identity in the human summary", () => {
     const run = runCLI(["verify"], { cwd: fixture.dir });
     expect(run.code).toBe(0);

@@ -39,6 +39,7 @@ import { verifyStore, type StoreCheckCounts } from "../store/verify-store.js";
 import { displayPath } from "../util/display-path.js";
 import { VERSION } from "../version.js";
 import { StageClock } from "./stage-clock.js";
+import type { ProgressReporter } from "../util/progress.js";
 
 export type DrillMode =
   | {
@@ -60,6 +61,8 @@ export type DrillPlan = {
   /** --shard i/n: check only this share of the manifest; shard 1 alone runs the service. */
   readonly shard: ShardSelection | null;
   readonly now: () => Date;
+  /** Told how far the restore and the store check are. */
+  readonly progress: ProgressReporter;
 };
 
 export type DrillOutcome = {
@@ -209,7 +212,8 @@ async function restoreBackup(
     manifest,
     shard === null
       ? undefined
-      : (root, written) => verifyShardStore(root, manifest, shard, written ? { written } : {}),
+      : (root, options) => verifyShardStore(root, manifest, shard, options),
+    plan.progress,
   );
   state.storeFindings.push(...outcome.findings);
   state.storeChecked = outcome.checked !== null;
@@ -223,8 +227,10 @@ async function verifyRestoredStore(plan: DrillPlan, state: DrillState): Promise<
     const { manifest } = plan.evidence;
     const verification =
       plan.shard === null
-        ? await verifyStore(state.storeRoot, manifest)
-        : await verifyShardStore(state.storeRoot, manifest, plan.shard);
+        ? await verifyStore(state.storeRoot, manifest, { progress: plan.progress })
+        : await verifyShardStore(state.storeRoot, manifest, plan.shard, {
+            progress: plan.progress,
+          });
     state.storeFindings.push(...verification.findings);
     state.storeChecked = true;
     state.storeCounts = verification.checked;

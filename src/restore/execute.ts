@@ -6,14 +6,15 @@ import { dirname } from "node:path";
 import type { Manifest } from "../documents/types.js";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
 import type { RestoreSource } from "../sources/source.js";
-import type { WrittenFile } from "../store/file-digest.js";
 import {
   verifyStore,
   type StoreCheckCounts,
   type StoreVerification,
+  type VerifyStoreOptions,
 } from "../store/verify-store.js";
 import { syncDirectory } from "../util/atomic-write.js";
 import { checkpoint } from "../util/checkpoint.js";
+import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
 import { acquireLock, releaseLock, updateJournal, type LockJournal } from "./lock.js";
 import type { RestorePlan } from "./plan.js";
 
@@ -39,19 +40,20 @@ export function targetLocked(
 
 /**
  * How the restored tree is checked before the swap; a shard drill checks only its share.
- * `written`: what the source hashed as it wrote each file, so those bytes are not read again.
+ * `options.written`: what the source hashed as it wrote each file, so those bytes are not
+ * read again.
  */
 export type VerifyRestored = (
   root: string,
-  written: ReadonlyMap<string, WrittenFile> | undefined,
+  options: Pick<VerifyStoreOptions, "written" | "progress">,
 ) => Promise<StoreVerification>;
 
 export async function executeRestore(
   plan: RestorePlan,
   source: RestoreSource,
   manifest: Manifest,
-  verifyRestored: VerifyRestored = (root, written) =>
-    verifyStore(root, manifest, written ? { written } : {}),
+  verifyRestored: VerifyRestored = (root, options) => verifyStore(root, manifest, options),
+  progress: ProgressReporter = NO_PROGRESS,
 ): Promise<RestoreOutcome> {
   const journal: LockJournal = {
     pid: process.pid,
@@ -83,13 +85,16 @@ export async function executeRestore(
   process.on("SIGTERM", onSignal);
   try {
     await mkdir(plan.scratch, { mode: 0o755 });
-    const extracted = await source.extract(plan.scratch);
+    const extracted = await source.extract(plan.scratch, progress);
     await checkpoint("after-extract");
     if (hasErrors(extracted.findings)) {
       await removeScratch();
       return { findings: extracted.findings, swapped: false, restored: extracted, checked: null };
     }
-    const verification = await verifyRestored(plan.scratch, extracted.written);
+    const verification = await verifyRestored(plan.scratch, {
+      ...(extracted.written ? { written: extracted.written } : {}),
+      progress,
+    });
     await checkpoint("after-verify");
     if (hasErrors(verification.findings)) {
       await removeScratch();

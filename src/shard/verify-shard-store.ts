@@ -2,15 +2,18 @@
 // for unlisted entries compares with the whole manifest, exactly as a whole verify does, so
 // another shard's files are not strays here and each stray entry is reported by one shard.
 import type { Manifest } from "../documents/types.js";
-import type { WrittenFile } from "../store/file-digest.js";
-import { verifyStore, type StoreVerification } from "../store/verify-store.js";
+import {
+  verifyStore,
+  type StoreVerification,
+  type VerifyStoreOptions,
+} from "../store/verify-store.js";
 import { ownerOfUnlisted, type ShardSelection } from "./assign.js";
 
 export async function verifyShardStore(
   root: string,
   manifest: Manifest,
   selection: ShardSelection,
-  options: { readonly strict?: boolean; readonly written?: ReadonlyMap<string, WrittenFile> } = {},
+  options: Pick<VerifyStoreOptions, "strict" | "written" | "progress"> = {},
 ): Promise<StoreVerification> {
   const { index, count } = selection.spec;
   return verifyStore(

@@ -12,6 +12,7 @@ import {
   type SourceRef,
 } from "./source.js";
 import { TreeWriter } from "./tree-writer.js";
+import { NO_PROGRESS } from "../util/progress.js";
 
 export function createDirSource(ref: SourceRef): RestoreSource {
   return {
@@ -29,7 +30,7 @@ export function createDirSource(ref: SourceRef): RestoreSource {
       }
       return newest === 0 ? null : new Date(newest);
     },
-    async extract(scratch): Promise<ExtractOutcome> {
+    async extract(scratch, progress = NO_PROGRESS): Promise<ExtractOutcome> {
       try {
         const info = await lstat(ref.location);
         if (!info.isDirectory())
@@ -46,7 +47,7 @@ export function createDirSource(ref: SourceRef): RestoreSource {
           bytes: 0,
         };
       }
-      const writer = new TreeWriter(scratch);
+
       const state = createEntryState();
       const findings: ClassifiedFinding[] = [];
       const entries: {
@@ -85,21 +86,26 @@ export function createDirSource(ref: SourceRef): RestoreSource {
         });
       }
       if (findings.length > 0) return { findings, files: 0, bytes: 0 };
+      const files = entries.filter((entry) => entry.kind !== "dir");
+      const writer = new TreeWriter(scratch, {
+        progress: progress.stage("restore files", {
+          files: files.length,
+          bytes: files.reduce((sum, entry) => sum + entry.size, 0),
+        }),
+      });
       for (const entry of entries)
         if (entry.kind === "dir") await writer.directory(entry.path, entry.mode);
       // The files are copied and hashed on every core, each in one pass over its bytes.
       const pool = new StorePool();
       try {
         await writer.copyFiles(
-          entries
-            .filter((entry) => entry.kind !== "dir")
-            .map((entry) => ({
-              path: entry.path,
-              from: entry.absolutePath,
-              size: entry.size,
-              mode: entry.mode,
-              mtime: entry.mtime,
-            })),
+          files.map((entry) => ({
+            path: entry.path,
+            from: entry.absolutePath,
+            size: entry.size,
+            mode: entry.mode,
+            mtime: entry.mtime,
+          })),
           pool,
         );
       } finally {

@@ -10,7 +10,9 @@ import { lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
+import type { WrittenFile } from "../store/file-digest.js";
 import { syncDirectory } from "../util/atomic-write.js";
+import type { ProgressReporter } from "../util/progress.js";
 import {
   maskURLPassword,
   sourceUnreadable,
@@ -75,12 +77,12 @@ export function createResticSource(ref: SourceRef): RestoreSource | ClassifiedFi
       const found = await snapshot();
       return "code" in found ? null : found.time;
     },
-    async extract(scratch): Promise<ExtractOutcome> {
+    async extract(scratch, progress): Promise<ExtractOutcome> {
       const found = await snapshot();
       if ("code" in found) return { findings: [found], files: 0, bytes: 0 };
       const treePath = await locateStore(ref, location, found);
       if (typeof treePath !== "string") return { findings: [treePath], files: 0, bytes: 0 };
-      return dumpStore(ref, location, found, treePath, scratch);
+      return dumpStore(ref, location, found, treePath, scratch, progress);
     },
   };
 }
@@ -200,6 +202,7 @@ async function dumpStore(
   snapshot: ResticSnapshot,
   treePath: string,
   scratch: string,
+  progress: ProgressReporter | undefined,
 ): Promise<ExtractOutcome> {
   const prefix = treePath === "/" ? "" : treePath.slice(1);
   const into =
@@ -208,7 +211,7 @@ async function dumpStore(
   const restic = startRestic(location, ["dump", "--archive", "tar", snapshot.id, treePath]);
   let outcome: ExtractOutcome;
   try {
-    outcome = await extractTarStream(restic.child.stdout, ref, into);
+    outcome = await extractTarStream(restic.child.stdout, ref, into, progress);
   } catch (error) {
     // An I/O error in the extraction must not leave restic running. (Only then: after a
     // complete tar restic is exiting by itself, and a signal now would fail a good dump.)
@@ -223,7 +226,11 @@ async function dumpStore(
   }
   if (hasErrors(outcome.findings) || prefix === "") return outcome;
   const stray = await liftStore(ref, into, prefix, scratch);
-  return { ...outcome, findings: stray };
+  // The digests were taken under <into>/<prefix>; re-keyed to where the files are now.
+  const written = new Map<string, WrittenFile>();
+  for (const [path, file] of outcome.written ?? [])
+    if (path.startsWith(`${prefix}/`)) written.set(path.slice(prefix.length + 1), file);
+  return { ...outcome, findings: stray, written };
 }
 
 /** restic killed by the pipe we closed after the tar was refused: the tar findings say why. */

@@ -3,6 +3,7 @@
 import { resolve } from "node:path";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { WrittenFile } from "../store/file-digest.js";
+import type { ProgressReporter } from "../util/progress.js";
 
 export type SourceScheme = "dir" | "tar" | "snapshot" | "restic";
 
@@ -33,7 +34,7 @@ export interface RestoreSource {
    */
   resolved(): Promise<string | null>;
   /** Writes the backup's tree into `scratch` (an empty directory); findings say what was refused. */
-  extract(scratch: string): Promise<ExtractOutcome>;
+  extract(scratch: string, progress?: ProgressReporter): Promise<ExtractOutcome>;
 }
 
 /** What a source may need beyond its reference (an age identity for `.age` archives, ...). */

@@ -22,6 +22,7 @@ import {
   type SourceRef,
 } from "./source.js";
 import { TreeWriter } from "./tree-writer.js";
+import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
 
 function entryOf(entry: ReadEntry): BackupEntry {
   switch (entry.type) {
@@ -49,8 +50,9 @@ export async function extractTarStream(
   input: Readable,
   ref: SourceRef,
   scratch: string,
+  progress: ProgressReporter = NO_PROGRESS,
 ): Promise<ExtractOutcome> {
-  const writer = new TreeWriter(scratch);
+  const writer = new TreeWriter(scratch, { progress: progress.stage("restore files") });
   const state = createEntryState();
   const findings: ClassifiedFinding[] = [];
   const writes: Promise<void>[] = [];
@@ -175,10 +177,10 @@ export function createTarSource(
         return null;
       }
     },
-    async extract(scratch): Promise<ExtractOutcome> {
+    async extract(scratch, progress): Promise<ExtractOutcome> {
       const input = await openArchive(ref, identityFile);
       if ("code" in input) return { findings: [input], files: 0, bytes: 0 };
-      return extractTarStream(input, ref, scratch);
+      return extractTarStream(input, ref, scratch, progress);
     },
   };
 }

@@ -7,6 +7,7 @@ import { constants } from "node:fs";
 import { chmod, link, mkdir, open, utimes } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
+import { NO_PROGRESS, type StageProgress } from "../util/progress.js";
 import { syncEach, syncFileSystem } from "../util/sync-fs.js";
 import type { WrittenFile } from "../store/file-digest.js";
 import type { StorePool } from "../store/store-pool.js";
@@ -35,11 +36,20 @@ export class TreeWriter {
   files = 0;
   bytes = 0;
 
-  /** `syncCommand`: the `sync` program that flushes a file system; tests name a missing one. */
+  private readonly progress: StageProgress;
+  private readonly syncCommand: string;
+
+  /**
+   * `progress`: told of every file written. `syncCommand`: the `sync` program that flushes a
+   * file system; tests name a missing one.
+   */
   constructor(
     private readonly root: string,
-    private readonly syncCommand = "sync",
-  ) {}
+    options: { readonly progress?: StageProgress; readonly syncCommand?: string } = {},
+  ) {
+    this.progress = options.progress ?? NO_PROGRESS.stage("");
+    this.syncCommand = options.syncCommand ?? "sync";
+  }
 
   private absolute(path: string): string {
     const absolute = resolveInside(this.root, path);
@@ -85,6 +95,7 @@ export class TreeWriter {
     if (mtime) await utimes(absolute, mtime, mtime);
     this.written.set(path, { size, digest: { sha256: hash.digest("hex") } });
     this.files++;
+    this.progress.advance(1, size);
   }
 
   /**
@@ -102,6 +113,9 @@ export class TreeWriter {
         mode: file.mode,
         mtimeMs: file.mtime?.getTime() ?? null,
       })),
+      (files, bytes) => {
+        this.progress.advance(files, bytes);
+      },
     );
     files.forEach((file, index) => {
       const written = done[index] as WrittenFile;
@@ -124,6 +138,7 @@ export class TreeWriter {
    * that follow: one flush of the file system where it can, else an fsync of each.
    */
   async sync(): Promise<void> {
+    this.progress.done();
     for (const [path, mode] of this.directoryModes) await chmod(this.absolute(path), mode);
     if (await syncFileSystem(this.root, this.syncCommand)) return;
     const directories = [...this.directories.keys()].sort((a, b) => b.length - a.length);

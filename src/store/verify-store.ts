@@ -7,7 +7,8 @@ import { digestsEqual, shortDigest } from "../identity/digest.js";
 import { parseJSONArtifact } from "./detect-kind.js";
 import type { FileDigest, WrittenFile } from "./file-digest.js";
 import type { SQLiteInspection } from "./sqlite-inspect.js";
-import { StorePool, type DigestProgress, type ProbeAnswer } from "./store-pool.js";
+import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
+import { StorePool, type ProbeAnswer } from "./store-pool.js";
 import { resolveInside } from "./store-path.js";
 import { entryTypeAt, walkStore } from "./walk-store.js";
 
@@ -30,8 +31,8 @@ export type VerifyStoreOptions = {
   readonly strict?: boolean;
   /** Worker threads; default: one per core. */
   readonly concurrency?: number;
-  /** Called as files are hashed, with the files and bytes just done. */
-  readonly onProgress?: DigestProgress;
+  /** Told how many files and bytes are read, as they are. */
+  readonly progress?: ProgressReporter;
   /**
    * Digests of files this process has just written (a restore hashes as it writes), by store
    * path: their bytes are not read again. Reading them back right after writing would come
@@ -136,7 +137,7 @@ async function checkArtifacts(
   root: string,
   artifacts: readonly Artifact[],
   pool: StorePool,
-  { onProgress, written }: VerifyStoreOptions,
+  { progress = NO_PROGRESS, written }: VerifyStoreOptions,
 ): Promise<ArtifactResult[]> {
   const results: ArtifactResult[] = artifacts.map(() => ({ findings: [], checks: [] }));
   const absolute = artifacts.map((artifact) => resolveInside(root, artifact.path));
@@ -180,18 +181,24 @@ async function checkArtifacts(
     if (done) known.set(index, done);
   }
   const unknown = toRead.filter((index) => !known.has(index));
-  if (onProgress && known.size > 0)
-    onProgress(
-      known.size,
-      [...known.values()].reduce((sum, file) => sum + file.size, 0),
-    );
+  // Files the restore hashed as it wrote them are not read, so not counted here either.
+  const stage =
+    unknown.length === 0
+      ? NO_PROGRESS.stage("")
+      : progress.stage("check store", {
+          files: unknown.length,
+          bytes: unknown.reduce((sum, index) => sum + (artifacts[index] as Artifact).size, 0),
+        });
   const read = await pool.digestAll(
     unknown.map((index) => ({
       file: absolute[index] as string,
       expectedSize: (artifacts[index] as Artifact).size,
     })),
-    onProgress,
+    (files, bytes) => {
+      stage.advance(files, bytes);
+    },
   );
+  stage.done();
   unknown.forEach((index, position) => known.set(index, read[position] as FileDigest));
   for (const index of toRead) {
     const artifact = artifacts[index] as Artifact;

@@ -28,6 +28,7 @@ import { parseSourceRef } from "../sources/source.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
 import { compactUTC } from "../util/compact-time.js";
+import { NO_PROGRESS } from "../util/progress.js";
 
 export type DrillOptions = CommonOptions & {
   readonly source?: string;
@@ -145,6 +146,7 @@ export async function drill(options: DrillOptions): Promise<DrillResult> {
     allowDowngrade: options.allowDowngrade ?? false,
     shard,
     now,
+    progress: options.progress ?? NO_PROGRESS,
   };
   const outcome = await runDrill(plan);
 

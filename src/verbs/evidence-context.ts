@@ -5,6 +5,7 @@ import { loadDrillConfig, type DrillConfig } from "../documents/drill-config.js"
 import { atlasPaths } from "../documents/evidence-paths.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { EvidenceFiles } from "../identity/chain.js";
+import type { ProgressReporter } from "../util/progress.js";
 
 export type CommonOptions = {
   /** -C: the drill config; must exist when given. */
@@ -14,6 +15,8 @@ export type CommonOptions = {
   /** --root: the store root. */
   readonly root?: string;
   readonly cwd?: string;
+  /** Told how far long stages are (the CLI draws bars or CI lines); default: silent. */
+  readonly progress?: ProgressReporter;
 };
 
 export type Context = {

@@ -140,7 +140,13 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
   }
 
   // 3. Extract, verify, swap.
-  const outcome = await executeRestore(plan, source, evidence.evidence.manifest);
+  const outcome = await executeRestore(
+    plan,
+    source,
+    evidence.evidence.manifest,
+    undefined,
+    options.progress,
+  );
   return createResult("restore", outcome.findings, release, {
     plan,
     safetyCopy: outcome.swapped ? plan.safetyCopy : null,

@@ -103,7 +103,10 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   const chainFindings = verifyChain(evidence.evidence, evidence.files);
   // 4. The store root against the manifest, or against this shard's part of it.
   if (spec === null || "code" in spec || signer === null || "code" in signer) {
-    const store = await verifyStore(root, manifest, { strict: options.strict ?? false });
+    const store = await verifyStore(root, manifest, {
+      strict: options.strict ?? false,
+      ...(options.progress ? { progress: options.progress } : {}),
+    });
     return createResult("verify", [...chainFindings, ...store.findings], release, {
       storeRoot: displayPath(root),
       checked: store.checked,
@@ -112,6 +115,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   const selection = selectShard(manifest.artifacts, spec);
   const store = await verifyShardStore(root, manifest, selection, {
     strict: options.strict ?? false,
+    ...(options.progress ? { progress: options.progress } : {}),
   });
   const findings = [...chainFindings, ...store.findings];
   // 5. The signed shard report, whatever the verdict: a signed "not proven" is evidence too.

@@ -4,6 +4,7 @@ import { drill } from "../../verbs/drill.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
+import { createProgress, progressMode } from "../progress.js";
 
 type DrillFlags = GlobalFlags & {
   source?: string;
@@ -70,8 +71,8 @@ export function registerDrill(program: Command): void {
       "\nExamples:\n  recoverable drill --source tar:/backups/atlas-latest.tgz --key ~/.config/recoverable/drill.key\n  recoverable drill --source dir:/mnt/snapshots/daily/store --out reports/ --json\n  recoverable drill --live --root /srv/atlas/store --url http://127.0.0.1:8080\n  recoverable drill --source tar:/backups/atlas-latest.tgz --shard 2/4 --out shard-reports/",
     )
     .action(async (flags: DrillFlags) => {
-      const result = await drill(
-        definedOnly({
+      const result = await drill({
+        ...definedOnly({
           config: flags.config,
           ops: flags.ops,
           source: flags.source,
@@ -86,7 +87,8 @@ export function registerDrill(program: Command): void {
           allowDowngrade: flags.allowDowngrade,
           shard: flags.shard,
         }),
-      );
+        progress: createProgress(progressMode(flags)),
+      });
       const summary: string[] = result.stages.map(
         (s) =>
           `${s.status === "passed" ? "✔" : s.status === "failed" ? "✘" : "·"} ${s.name.padEnd(22)} ${(s.durationMs / 1000).toFixed(2)}s`,

@@ -3,6 +3,7 @@ import { restore } from "../../verbs/restore.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
+import { createProgress, progressMode } from "../progress.js";
 
 type RestoreFlags = GlobalFlags & {
   source: string;
@@ -57,6 +58,7 @@ export function registerRestore(program: Command): void {
           scratch: flags.scratch,
           identity: flags.identity,
         }),
+        progress: createProgress(progressMode(flags)),
       });
       const summary: string[] = [];
       if (result.plan && flags.dryRun)

@@ -4,6 +4,7 @@ import { verify } from "../../verbs/verify.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
+import { createProgress, progressMode } from "../progress.js";
 
 type VerifyFlags = GlobalFlags & {
   root?: string;
@@ -37,8 +38,8 @@ export function registerVerify(program: Command): void {
       "\nExamples:\n  recoverable verify\n  recoverable verify --root /srv/atlas/store --ops /srv/atlas/ops\n  recoverable verify --root restored/ --json > verify.json\n  recoverable verify --shard 2/4 --key keys/drill.key --out shard-reports/",
     )
     .action(async (flags: VerifyFlags) => {
-      const result = await verify(
-        definedOnly({
+      const result = await verify({
+        ...definedOnly({
           config: flags.config,
           root: flags.root,
           ops: flags.ops,
@@ -47,7 +48,8 @@ export function registerVerify(program: Command): void {
           key: flags.key,
           out: flags.out,
         }),
-      );
+        progress: createProgress(progressMode(flags)),
+      });
       const summary = result.checked ? summarize(result.storeRoot ?? "", result.checked) : [];
       if (result.shard)
         summary.unshift(
