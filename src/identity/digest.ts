@@ -1,5 +1,4 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { canonicalize } from "json-canonicalize";
 
 /** An in-toto digest set with the one algorithm recoverable writes. */
 export type DigestSet = { readonly sha256: string };
@@ -18,15 +17,9 @@ export function digestOfBytes(bytes: Uint8Array | string): DigestSet {
   return { sha256: sha256Hex(bytes) };
 }
 
-/** RFC 8785 canonical form: formatting, key order and number spelling never change identity. */
-export function canonicalJSON(value: unknown): string {
-  return canonicalize(value);
-}
-
-/** The digest of a JSON document: sha256 over its RFC 8785 canonical UTF-8 bytes. */
-export function digestOfJSON(value: unknown): DigestSet {
-  return digestOfBytes(canonicalJSON(value));
-}
+// RFC 8785 canonical form: formatting, key order and number spelling never change identity.
+// The digest of a JSON document is sha256 over its canonical UTF-8 bytes, streamed.
+export { canonicalJSON, digestOfJSON } from "./canonical-json.js";
 
 /** Constant-time equality of two hex digests (different lengths are simply unequal). */
 export function digestsEqual(expected: DigestSet, actual: DigestSet): boolean {

@@ -7,6 +7,7 @@ import { digestsEqual, shortDigest } from "../identity/digest.js";
 import { parseJSONArtifact } from "./detect-kind.js";
 import type { FileDigest, WrittenFile } from "./file-digest.js";
 import type { SQLiteInspection } from "./sqlite-inspect.js";
+import { mapWithConcurrency } from "../util/concurrency.js";
 import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
 import { StorePool, type ProbeAnswer } from "./store-pool.js";
 import { resolveInside } from "./store-path.js";
@@ -92,19 +93,17 @@ export async function verifyStore(
   }
 
   const pool = new StorePool(options.concurrency);
-  let results: ArtifactResult[];
+  let found: IndexedFindings[];
   try {
-    results = await checkArtifacts(root, manifest.artifacts, pool, options);
+    found = await checkArtifacts(root, manifest.artifacts, pool, options, byCheck);
   } finally {
     await pool.close();
   }
-  const findings: ClassifiedFinding[] = [];
-  for (const [index, result] of results.entries()) {
-    const artifact = manifest.artifacts[index];
-    if (artifact) byRole[artifact.role]++;
-    for (const check of result.checks) byCheck[check]++;
-    findings.push(...result.findings);
-  }
+  for (const artifact of manifest.artifacts) byRole[artifact.role]++;
+  // Manifest order, whatever order the windows and databases finished in.
+  const findings = found
+    .sort((x, y) => x.index - y.index || x.part - y.part)
+    .flatMap((entry) => entry.findings);
   findings.push(
     ...(await findUnlisted(
       root,
@@ -128,86 +127,122 @@ function reporterFor(artifact: Artifact, findings: ClassifiedFinding[]) {
   };
 }
 
+/** Findings of the artifact at `index` of the manifest; `part` 1 is its database's. */
+type IndexedFindings = {
+  readonly index: number;
+  readonly part: 0 | 1;
+  readonly findings: ClassifiedFinding[];
+};
+
+/** Artifacts per window: memory holds a window or two, never the whole store's answers. */
+const WINDOW = 4096;
+
 /**
- * Every artifact in two passes over the worker pool: first what is at each path (lstat, no
- * symlink on the way), then the bytes of every file that must be read, with the SQLite checks
- * queued first so they run beside the hashing instead of after it.
+ * Every artifact, in windows of the manifest so memory does not grow with the store, two
+ * windows in flight so the workers never wait. In each window, two passes over the worker
+ * pool: what is at each path (lstat, no symlink on the way), then the bytes of each file that
+ * must be read. The SQLite checks go to the pool as soon as their place is known and are
+ * awaited only at the end, so they run beside the hashing instead of after it.
  */
 async function checkArtifacts(
   root: string,
   artifacts: readonly Artifact[],
   pool: StorePool,
   { progress = NO_PROGRESS, written }: VerifyStoreOptions,
-): Promise<ArtifactResult[]> {
-  const results: ArtifactResult[] = artifacts.map(() => ({ findings: [], checks: [] }));
-  const absolute = artifacts.map((artifact) => resolveInside(root, artifact.path));
-  const probed = artifacts.flatMap((artifact, index) => (absolute[index] === null ? [] : [index]));
-  const answers = await pool.probe(
-    root,
-    probed.map((index) => (artifacts[index] as Artifact).path),
-  );
-  const probeOf = new Map(probed.map((index, i) => [index, answers[i]]));
-  artifacts.forEach((artifact, index) => {
-    if (absolute[index] !== null) return;
-    (results[index] as ArtifactResult).findings.push(
-      createFinding("path_escapes_root", {
-        subject: artifact.path,
-        message: `${artifact.path}: the path leaves the store root`,
-        failureClass: "unusable_input",
-      }),
-    );
-  });
-
-  const toRead: number[] = [];
-  artifacts.forEach((artifact, index) => {
-    const result = results[index] as ArtifactResult;
-    const probe = probeOf.get(index);
-    if (probe === undefined || !placeIsSound(artifact, probe, result)) return;
-    // A disposable artifact is never required to match: a stale cache never fails a drill.
-    if (artifact.kind === "dir" || artifact.role === "disposable") return;
-    toRead.push(index);
-  });
-
-  const sqlite = new Map(
-    toRead
-      .filter((index) => artifacts[index]?.kind === "sqlite" && artifacts[index].sqlite)
-      .map((index) => [index, pool.inspectSQLite(absolute[index] as string)] as const),
-  );
-  // Awaited below, in manifest order; if hashing fails first, these must not go unhandled.
-  for (const inspection of sqlite.values()) inspection.catch(() => undefined);
-  const known = new Map<number, WrittenFile>();
-  for (const index of toRead) {
-    const done = written?.get((artifacts[index] as Artifact).path);
-    if (done) known.set(index, done);
-  }
-  const unknown = toRead.filter((index) => !known.has(index));
+  byCheck: Record<CheckName, number>,
+): Promise<IndexedFindings[]> {
+  const found: IndexedFindings[] = [];
+  const keep = (index: number, result: ArtifactResult, part: 0 | 1 = 0) => {
+    for (const check of result.checks) byCheck[check]++;
+    if (result.findings.length > 0) found.push({ index, part, findings: result.findings });
+  };
   // Files the restore hashed as it wrote them are not read, so not counted here either.
+  const toRead = artifacts.filter(
+    (a) => a.kind !== "dir" && a.role !== "disposable" && !written?.has(a.path),
+  );
   const stage =
-    unknown.length === 0
+    toRead.length === 0
       ? NO_PROGRESS.stage("")
       : progress.stage("check store", {
-          files: unknown.length,
-          bytes: unknown.reduce((sum, index) => sum + (artifacts[index] as Artifact).size, 0),
+          files: toRead.length,
+          bytes: toRead.reduce((sum, artifact) => sum + artifact.size, 0),
         });
-  const read = await pool.digestAll(
-    unknown.map((index) => ({
-      file: absolute[index] as string,
-      expectedSize: (artifacts[index] as Artifact).size,
-    })),
-    (files, bytes) => {
-      stage.advance(files, bytes);
-    },
-  );
+  const databases: Promise<void>[] = [];
+
+  const checkWindow = async (start: number): Promise<void> => {
+    const end = Math.min(start + WINDOW, artifacts.length);
+    const indices = Array.from({ length: end - start }, (_, i) => start + i);
+    const absolute = new Map<number, string>();
+    for (const index of indices) {
+      const artifact = artifacts[index] as Artifact;
+      const path = resolveInside(root, artifact.path);
+      if (path !== null) absolute.set(index, path);
+      else
+        keep(index, {
+          checks: [],
+          findings: [
+            createFinding("path_escapes_root", {
+              subject: artifact.path,
+              message: `${artifact.path}: the path leaves the store root`,
+              failureClass: "unusable_input",
+            }),
+          ],
+        });
+    }
+    const probed = [...absolute.keys()];
+    const answers = await pool.probe(
+      root,
+      probed.map((index) => (artifacts[index] as Artifact).path),
+    );
+    const toHash: number[] = [];
+    const knownBytes = new Map<number, WrittenFile>();
+    const placed = new Map<number, ArtifactResult>();
+    probed.forEach((index, position) => {
+      const artifact = artifacts[index] as Artifact;
+      const result: ArtifactResult = { findings: [], checks: [] };
+      const sound = placeIsSound(artifact, answers[position] as ProbeAnswer[number], result);
+      // A disposable artifact is never required to match: a stale cache never fails a drill.
+      if (!sound || artifact.kind === "dir" || artifact.role === "disposable") {
+        keep(index, result);
+        return;
+      }
+      if (artifact.kind === "sqlite" && artifact.sqlite) {
+        const inspection = pool.inspectSQLite(absolute.get(index) as string).then((answer) => {
+          const own: ArtifactResult = { findings: [], checks: [] };
+          checkSQLite(artifact, answer, own);
+          keep(index, own, 1);
+        });
+        inspection.catch(() => undefined); // awaited at the end; never unhandled meanwhile
+        databases.push(inspection);
+      }
+      placed.set(index, result);
+      const done = written?.get(artifact.path);
+      if (done) knownBytes.set(index, done);
+      else toHash.push(index);
+    });
+    const hashed = await pool.digestAll(
+      toHash.map((index) => ({
+        file: absolute.get(index) as string,
+        expectedSize: (artifacts[index] as Artifact).size,
+      })),
+      (files, bytes) => {
+        stage.advance(files, bytes);
+      },
+    );
+    toHash.forEach((index, position) => knownBytes.set(index, hashed[position] as FileDigest));
+    for (const [index, bytes] of knownBytes) {
+      const result = placed.get(index) as ArtifactResult;
+      const artifact = artifacts[index] as Artifact;
+      await checkBytes(artifact, absolute.get(index) as string, bytes, result);
+      keep(index, result);
+    }
+  };
+
+  const starts = Array.from({ length: Math.ceil(artifacts.length / WINDOW) }, (_, i) => i * WINDOW);
+  await mapWithConcurrency(starts, 2, checkWindow);
+  await Promise.all(databases);
   stage.done();
-  unknown.forEach((index, position) => known.set(index, read[position] as FileDigest));
-  for (const index of toRead) {
-    const artifact = artifacts[index] as Artifact;
-    const result = results[index] as ArtifactResult;
-    await checkBytes(artifact, absolute[index] as string, known.get(index) as WrittenFile, result);
-    const inspection = sqlite.get(index);
-    if (inspection) checkSQLite(artifact, await inspection, result);
-  }
-  return results;
+  return found;
 }
 
 /** The path is inside the root, has no symlink on the way, and holds the right kind of entry. */

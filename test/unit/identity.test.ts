@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import canonicalizeReference from "canonicalize";
 import fc from "fast-check";
+import { canonicalize as jsonCanonicalize } from "json-canonicalize";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadEvidence } from "../../src/documents/load-evidence.js";
 import { atlasPaths } from "../../src/documents/evidence-paths.js";
@@ -24,6 +25,33 @@ describe("canonicalJSON (RFC 8785)", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("equals json-canonicalize, and the streamed digest equals sha256 of that text", () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
+        const text = jsonCanonicalize(value);
+        expect(canonicalJSON(value)).toBe(text);
+        expect(digestOfJSON(value).sha256).toBe(
+          createHash("sha256").update(text, "utf8").digest("hex"),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("streams a large document's digest in pieces that equal the whole", () => {
+    const big = {
+      artifacts: Array.from({ length: 5000 }, (_, i) => ({
+        path: `files/d${i % 50}/f${i}.bin`,
+        digest: { sha256: createHash("sha256").update(String(i)).digest("hex") },
+        size: i * 7,
+        note: "é€😀".repeat(i % 5),
+      })),
+    };
+    const text = reference(big);
+    expect(text.length).toBeGreaterThan(4 * 65_536);
+    expect(digestOfJSON(big).sha256).toBe(createHash("sha256").update(text, "utf8").digest("hex"));
   });
 
   it("serialises the RFC 8785 section 3.2.2 sample as the RFC does", () => {
