@@ -88,6 +88,30 @@ export async function inspectSQLite(
   }
 }
 
+/**
+ * One half of `inspectSQLite`, on its own connection, so the two can run on two cores: the
+ * integrity check alone (content fields empty), or the content digest alone (integrity not run).
+ */
+export async function inspectSQLitePart(
+  absolutePath: string,
+  head: Uint8Array,
+  part: "integrity" | "content",
+): Promise<SQLiteInspection> {
+  try {
+    return await withReadOnlyDatabase(absolutePath, head, (db) => {
+      if (part === "content") return { ok: true as const, integrity: [], ...hashSQLiteContent(db) };
+      const integrity = db.prepare("PRAGMA integrity_check").pluck().all() as string[];
+      if (integrity.length !== 1 || integrity[0] !== "ok")
+        return { ok: false as const, error: integrity.slice(0, 5).join("; ") };
+      return { ok: true as const, integrity, contentDigestHex: "", tables: [] };
+    });
+  } catch (error) {
+    if (error instanceof Database.SqliteError)
+      return { ok: false, error: `${error.code}: ${error.message}` };
+    throw error;
+  }
+}
+
 /** Each table's row count and digest, read the same careful way; null when SQLite cannot read it. */
 export async function digestTables(
   absolutePath: string,

@@ -11,7 +11,11 @@ import { errorFromWorker, WorkerPool } from "../util/worker-pool.js";
 export type StoreTask =
   | { readonly kind: "probe"; readonly root: string; readonly paths: readonly string[] }
   | { readonly kind: "digest"; readonly files: readonly string[] }
-  | { readonly kind: "sqlite"; readonly file: string }
+  | {
+      readonly kind: "sqlite";
+      readonly file: string;
+      readonly part: "integrity" | "content";
+    }
   | { readonly kind: "copy"; readonly files: readonly CopyRequest[] };
 
 export type ProbeAnswer = { type: EntryType | null; linkAncestor: string | null }[];
@@ -125,9 +129,18 @@ export class StorePool {
     return results;
   }
 
-  /** Integrity check and content digest of one database, on a worker. */
+  /**
+   * Integrity check and content digest of one database, each on its own worker so the two run
+   * at once; the content digest counts only when the integrity check passed.
+   */
   async inspectSQLite(file: string): Promise<SQLiteInspection> {
-    return (await this.pool.run({ kind: "sqlite", file })) as SQLiteInspection;
+    const [integrity, content] = (await Promise.all([
+      this.pool.run({ kind: "sqlite", file, part: "integrity" }),
+      this.pool.run({ kind: "sqlite", file, part: "content" }),
+    ])) as [SQLiteInspection, SQLiteInspection];
+    if (!integrity.ok) return integrity;
+    if (!content.ok) return content;
+    return { ...content, integrity: integrity.integrity };
   }
 
   close(): Promise<void> {
