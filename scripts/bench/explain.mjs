@@ -42,7 +42,7 @@ export async function explainMemory(runner, store, ops) {
   if (evidence)
     log(`    manifest ${formatSize(evidence.manifestBytes)}, ${evidence.artifacts} artifacts`);
   await ourPart("verifyStore alone (the store checks of verify)", "store", store, ops);
-  await ourPart("verify's hashing alone (digestFile, 4 at a time)", "hash", store);
+  await ourPart("verify's hashing alone (worker pool, one thread per core)", "hash", store);
 }
 
 export async function explainParts(runner, paths, stats, timings) {
@@ -75,7 +75,11 @@ export async function explainParts(runner, paths, stats, timings) {
     "ops",
   );
   if (checks) log(`    ${seconds(checks.seconds)} inside node`);
-  const hashing = await ourPart("verify's hashing alone (digestFile, 4 at a time)", "hash", store);
+  const hashing = await ourPart(
+    "verify's hashing alone (worker pool, one thread per core)",
+    "hash",
+    store,
+  );
   if (hashing)
     log(
       `    ${seconds(hashing.seconds)} inside node for ${formatSize(hashing.bytes)} in ` +
@@ -96,7 +100,11 @@ export async function explainParts(runner, paths, stats, timings) {
         `(${mbps(nodeSmall.bytes, sslSmall.seconds)})`,
     );
   const large = join(store, "large");
-  const nodeLarge = await ourPart("node:crypto SHA-256 of the large files only", "hash", large);
+  const nodeLarge = await ourPart(
+    "node:crypto SHA-256 of the large files only (worker pool)",
+    "hash",
+    large,
+  );
   const sslLarge = await part("openssl SHA-256 of the large files only, 1 process", [
     "sh",
     "-c",
@@ -104,8 +112,16 @@ export async function explainParts(runner, paths, stats, timings) {
   ]);
   if (nodeLarge && sslLarge)
     log(
-      `    one core: ${mbps(stats.large.bytes, nodeLarge.seconds)} in node:crypto, ` +
+      `    worker pool: ${mbps(stats.large.bytes, nodeLarge.seconds)} in node:crypto, ` +
         `${mbps(stats.large.bytes, sslLarge.seconds)} in openssl (its start included)`,
+    );
+  const hashers = await ourPart("SHA-256 of 256 MiB in memory, one thread", "hashers", "256");
+  if (hashers)
+    log(
+      `    node:crypto ${mbps(hashers.bytes, hashers.nodeS)}` +
+        (hashers.nobleS === null
+          ? " (@noble/hashes not installed)"
+          : `, @noble/hashes ${mbps(hashers.bytes, hashers.nobleS)}: node:crypto is kept`),
     );
   const sqlite = await ourPart(
     "SQLite checks of the database (better-sqlite3)",

@@ -1,11 +1,12 @@
 // Times one part of what recoverable does, with the project's own built code (dist/), so the
 // benchmark can say what bounds each operation. Prints one JSON object on stdout.
-//   hash <root>               digestFile over every file, 4 at a time (as verify does)
+//   hash <root>               every file through the worker pool's digestAll (as verify does)
 //   sqlite <db>               sha256 of the file, PRAGMA integrity_check, content digest
 //   evidence <ops>            load and validate the evidence documents, check the chain
 //   store <root> <ops>        verifyStore alone: the store checks of verify, evidence loaded
 //   extract <source> <dir>    a restore source's extract() into an empty <dir>, nothing verified
 //   tar <archive>             gunzip and parse with node-tar, bodies discarded
+//   hashers <MiB>             SHA-256 of one buffer: node:crypto against @noble/hashes
 import { createReadStream, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 
@@ -25,13 +26,15 @@ function filesUnder(root) {
 }
 
 async function hashAll(root) {
-  const { digestFile } = await dist("store/file-digest.js");
-  const { mapWithConcurrency } = await dist("util/concurrency.js");
-  const files = filesUnder(root);
-  const { seconds, value } = await timed(() =>
-    mapWithConcurrency(files, 4, (file) => digestFile(file)),
-  );
-  return { seconds, files: files.length, bytes: value.reduce((sum, d) => sum + d.size, 0) };
+  const { StorePool } = await dist("store/store-pool.js");
+  const files = filesUnder(root).map((file) => ({ file, expectedSize: statSync(file).size }));
+  const pool = new StorePool();
+  try {
+    const { seconds, value } = await timed(() => pool.digestAll(files));
+    return { seconds, files: files.length, bytes: value.reduce((sum, d) => sum + d.size, 0) };
+  } finally {
+    await pool.close();
+  }
 }
 
 async function sqliteParts(path) {
@@ -122,7 +125,32 @@ async function parseTar(path) {
   return { seconds, entries };
 }
 
+/**
+ * SHA-256 of one in-memory buffer of <MiB> on one thread: node:crypto (OpenSSL, SHA
+ * instructions) against @noble/hashes (pure JS; here through age-encryption's dependency).
+ */
+async function hashers(mib) {
+  const { createHash, randomBytes } = await import("node:crypto");
+  const buffer = randomBytes(Number(mib) * 1024 * 1024);
+  const node = await timed(() => createHash("sha256").update(buffer).digest("hex"));
+  let noble = null;
+  try {
+    const { sha256 } = await import("@noble/hashes/sha2.js");
+    const chunk = 1024 * 1024;
+    noble = await timed(() => {
+      const hash = sha256.create();
+      for (let i = 0; i < buffer.length; i += chunk) hash.update(buffer.subarray(i, i + chunk));
+      return Buffer.from(hash.digest()).toString("hex");
+    });
+    if (noble.value !== node.value) throw new Error("@noble/hashes and node:crypto disagree");
+  } catch (error) {
+    if (error.code !== "ERR_MODULE_NOT_FOUND") throw error;
+  }
+  return { bytes: buffer.length, nodeS: node.seconds, nobleS: noble?.seconds ?? null };
+}
+
 const MODES = {
+  hashers: [hashers, 1],
   hash: [hashAll, 1],
   sqlite: [sqliteParts, 1],
   evidence: [evidenceParts, 1],
