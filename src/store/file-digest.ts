@@ -1,7 +1,17 @@
 // Streams a file through SHA-256 with one reused buffer, so memory never grows with file size.
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
-import { closeSync, constants, futimesSync, openSync, readSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  fchmodSync,
+  futimesSync,
+  lstatSync,
+  openSync,
+  readSync,
+  writeSync,
+} from "node:fs";
 import type { DigestSet } from "../identity/digest.js";
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -98,5 +108,46 @@ export function copyFileWithDigestSync(
     }
   } finally {
     closeSync(source);
+  }
+}
+
+/** What `copyFileSync` says when the file system (or the pair of them) cannot clone. */
+const NO_CLONE = new Set(["ENOTSUP", "EOPNOTSUPP", "EXDEV", "EINVAL", "ENOSYS", "ENOTTY"]);
+
+/**
+ * Clones `from` to a new file `to` (a reflink: btrfs, XFS, APFS...) and hashes the clone, so
+ * every byte is read once and none is written; null when the file system cannot clone, and
+ * the caller copies instead. A symlink at `from` is refused (ELOOP) before cloning.
+ */
+export function cloneFileWithDigestSync(
+  from: string,
+  to: string,
+  mode: number,
+  mtimeMs: number | null,
+  buffer: Buffer,
+): WrittenFile | null {
+  if (lstatSync(from).isSymbolicLink())
+    throw Object.assign(new Error(`${from} is a symlink`), { code: "ELOOP" });
+  try {
+    copyFileSync(from, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
+  } catch (error) {
+    if (NO_CLONE.has((error as NodeJS.ErrnoException).code ?? "")) return null;
+    throw error;
+  }
+  const target = openSync(to, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    fchmodSync(target, mode & 0o777);
+    if (mtimeMs !== null) futimesSync(target, mtimeMs / 1000, mtimeMs / 1000);
+    const hash = createHash("sha256");
+    let size = 0;
+    for (;;) {
+      const bytesRead = readSync(target, buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    return { size, digest: { sha256: hash.digest("hex") } };
+  } finally {
+    closeSync(target);
   }
 }

@@ -5,7 +5,7 @@ import { lstatSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
 import type { WorkerReply } from "../util/worker-pool.js";
 import { readHead } from "../util/read-head.js";
-import { copyFileWithDigestSync, digestFileSync } from "./file-digest.js";
+import { cloneFileWithDigestSync, copyFileWithDigestSync, digestFileSync } from "./file-digest.js";
 import { resolveInside } from "./store-path.js";
 import type {
   CopyAnswer,
@@ -78,10 +78,15 @@ function digest(files: readonly string[]): DigestAnswer {
   });
 }
 
+/** Cleared the first time the file system says it cannot clone; then every file is copied. */
+let tryClone = true;
+
 function copy(files: readonly CopyRequest[]): CopyAnswer {
   return files.map(({ from, to, mode, mtimeMs }) => {
     try {
-      const { size, digest } = copyFileWithDigestSync(from, to, mode, mtimeMs, buffer);
+      const cloned = tryClone ? cloneFileWithDigestSync(from, to, mode, mtimeMs, buffer) : null;
+      if (cloned === null) tryClone = false;
+      const { size, digest } = cloned ?? copyFileWithDigestSync(from, to, mode, mtimeMs, buffer);
       return { ok: true, size, sha256: digest.sha256 };
     } catch (error) {
       const { message, code } = error as NodeJS.ErrnoException;

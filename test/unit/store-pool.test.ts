@@ -2,11 +2,11 @@
 // one-thread digest and `sha256sum`, answers keep request order whatever the batching, a file
 // that cannot be read rejects with its errno code, and a closed pool refuses work.
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { digestFile } from "../../src/store/file-digest.js";
+import { cloneFileWithDigestSync, digestFile } from "../../src/store/file-digest.js";
 import { StorePool } from "../../src/store/store-pool.js";
 import { makeTempDir, removeTempDirs } from "../helpers/temp-dir.js";
 
@@ -113,5 +113,34 @@ describe("StorePool", () => {
     await expect(pool.digestAll([{ file: "/dev/null", expectedSize: 0 }])).rejects.toThrow(
       /closed/,
     );
+  });
+});
+
+describe("cloneFileWithDigestSync", () => {
+  it("clones and hashes where the file system can, and otherwise says so and writes nothing", () => {
+    const dir = makeTempDir();
+    const from = join(dir, "from");
+    const content = randomBytes(300_000);
+    writeFileSync(from, content);
+    const to = join(dir, "to");
+    const result = cloneFileWithDigestSync(from, to, 0o640, 1_700_000_000_000, Buffer.alloc(65536));
+    if (result === null) {
+      expect(existsSync(to)).toBe(false);
+    } else {
+      expect(result.size).toBe(content.length);
+      expect(result.digest.sha256).toBe(createHash("sha256").update(content).digest("hex"));
+      expect(statSync(to).mode & 0o777).toBe(0o640);
+      expect(statSync(to).mtimeMs).toBe(1_700_000_000_000);
+    }
+  });
+
+  it("refuses a symlink as the source", () => {
+    const dir = makeTempDir();
+    writeFileSync(join(dir, "real"), "x");
+    symlinkSync(join(dir, "real"), join(dir, "link"));
+    expect(() =>
+      cloneFileWithDigestSync(join(dir, "link"), join(dir, "to"), 0o644, null, Buffer.alloc(16)),
+    ).toThrow(expect.objectContaining({ code: "ELOOP" }));
+    expect(existsSync(join(dir, "to"))).toBe(false);
   });
 });

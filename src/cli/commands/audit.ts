@@ -1,7 +1,4 @@
 import { Option, type Command } from "commander";
-import { renderAuditMarkdown } from "../../audit/render-markdown.js";
-import { renderAuditText } from "../../audit/render-text.js";
-import { audit } from "../../verbs/audit.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { colorsFor, emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
@@ -39,6 +36,9 @@ export function registerAudit(program: Command): void {
       "\nExamples:\n  recoverable audit\n  recoverable audit --repo /backups/atlas --key keys/drill.pub --format markdown >> $GITHUB_STEP_SUMMARY\n  recoverable audit --json | jq '.answers[] | {question, status}'",
     )
     .action(async (flags: AuditFlags, command: Command) => {
+      const { audit } = await import("../../verbs/audit.js");
+      const { renderAuditMarkdown } = await import("../../audit/render-markdown.js");
+      const { renderAuditText } = await import("../../audit/render-text.js");
       if (flags.json && flags.format !== undefined && flags.format !== "json")
         command.error(
           `--json prints the JSON result, which --format ${flags.format} contradicts: drop one of them`,

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import type { Objective } from "../../report/drill-report.js";
-import { drill } from "../../verbs/drill.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
@@ -71,6 +70,7 @@ export function registerDrill(program: Command): void {
       "\nExamples:\n  recoverable drill --source tar:/backups/atlas-latest.tgz --key ~/.config/recoverable/drill.key\n  recoverable drill --source dir:/mnt/snapshots/daily/store --out reports/ --json\n  recoverable drill --live --root /srv/atlas/store --url http://127.0.0.1:8080\n  recoverable drill --source tar:/backups/atlas-latest.tgz --shard 2/4 --out shard-reports/",
     )
     .action(async (flags: DrillFlags) => {
+      const { drill } = await import("../../verbs/drill.js");
       const result = await drill({
         ...definedOnly({
           config: flags.config,

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { gate } from "../../verbs/gate.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
@@ -45,6 +44,7 @@ export function registerGate(program: Command): void {
       "\nExamples:\n  recoverable gate --key keys/drill.pub\n  recoverable gate --key keys/drill.pub --report drill-reports/nightly/drill-report.dsse.json --json\n  recoverable gate --key ci.pub --key oncall.pub --threshold 2 --reports /srv/atlas/drill-reports",
     )
     .action(async (flags: GateFlags) => {
+      const { gate } = await import("../../verbs/gate.js");
       const result = await gate({
         keys: flags.key,
         reports: flags.report,

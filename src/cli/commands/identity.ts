@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { identity } from "../../verbs/identity.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
@@ -13,6 +12,7 @@ export function registerIdentity(program: Command): void {
       "\nExamples:\n  recoverable identity\n  recoverable identity --ops ops --json | jq -r .releaseIdentity.sha256",
     )
     .action(async (flags: GlobalFlags & { ops?: string }) => {
+      const { identity } = await import("../../verbs/identity.js");
       const result = await identity(definedOnly({ config: flags.config, ops: flags.ops }));
       emit(
         result,

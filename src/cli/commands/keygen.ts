@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { keygen } from "../../verbs/keygen.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 
@@ -12,6 +11,7 @@ export function registerKeygen(program: Command): void {
       "\nExamples:\n  recoverable keygen --out ~/.config/recoverable\n  recoverable keygen --out keys --json",
     )
     .action(async (flags: GlobalFlags & { out: string }) => {
+      const { keygen } = await import("../../verbs/keygen.js");
       const result = await keygen({ out: flags.out });
       const summary = result.keyId
         ? [

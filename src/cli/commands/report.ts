@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { reportMerge } from "../../verbs/report-merge.js";
-import { reportVerify } from "../../verbs/report-verify.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
@@ -25,6 +23,7 @@ export function registerReport(program: Command): void {
       "\nExamples:\n  recoverable report verify out/drill.dsse.json --key keys/drill.pub\n  recoverable report verify out/drill.dsse.json --key keys/drill.pub --release $(recoverable identity --json | jq -r .releaseIdentity.sha256) --max-age 7d",
     )
     .action(async (envelope: string, flags: ReportVerifyFlags) => {
+      const { reportVerify } = await import("../../verbs/report-verify.js");
       const result = await reportVerify({
         envelope,
         key: flags.key,
@@ -58,6 +57,7 @@ export function registerReport(program: Command): void {
       "\nExamples:\n  recoverable report merge shards/shard-*-of-4.dsse.json --key keys/drill.pub --signing-key keys/drill.key --out merged/\n  recoverable report merge shards/*.dsse.json --key keys/drill.pub --release $(recoverable identity --json | jq -r .releaseIdentity.sha256) --json",
     )
     .action(async (envelopes: string[], flags: ReportMergeFlags) => {
+      const { reportMerge } = await import("../../verbs/report-merge.js");
       const result = await reportMerge({
         envelopes,
         key: flags.key,

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { restore } from "../../verbs/restore.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
@@ -46,6 +45,7 @@ export function registerRestore(program: Command): void {
       "\nExamples:\n  recoverable restore --source tar:/backups/atlas-2026-11-24.tar.gz --target /srv/atlas/store --dry-run\n  recoverable restore --source dir:/mnt/zfs/.zfs/snapshot/daily/store --target /srv/atlas/store --force",
     )
     .action(async (flags: RestoreFlags) => {
+      const { restore } = await import("../../verbs/restore.js");
       const result = await restore({
         source: flags.source,
         target: flags.target,

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { seal } from "../../verbs/seal.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
@@ -25,6 +24,7 @@ export function registerSeal(program: Command): void {
       "\nExamples:\n  recoverable seal --root ops/store --release-id atlas-2026.11.1 --release-version 2026.11.1\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) recoverable seal --root ops/store --release-id atlas-2026.11.1 --release-version 2026.11.1 --json",
     )
     .action(async (flags: SealFlags) => {
+      const { seal } = await import("../../verbs/seal.js");
       const result = await seal({
         ...definedOnly({ config: flags.config, root: flags.root, ops: flags.ops }),
         releaseId: flags.releaseId,

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { snapshot } from "../../verbs/snapshot.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
@@ -20,6 +19,7 @@ export function registerSnapshot(program: Command): void {
       "\nExamples:\n  recoverable snapshot --root /srv/atlas/store --repo /backups/atlas --label nightly\n  recoverable snapshot --repo /backups/atlas --json",
     )
     .action(async (flags: SnapshotFlags) => {
+      const { snapshot } = await import("../../verbs/snapshot.js");
       const result = await snapshot({
         repo: flags.repo,
         ...definedOnly({

@@ -1,11 +1,4 @@
 import { InvalidArgumentError, type Command } from "commander";
-import {
-  diffRepository,
-  exportRepositorySnapshot,
-  listRepository,
-  pruneSnapshots,
-  validateSnapshot,
-} from "../../verbs/snapshots.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
@@ -35,6 +28,7 @@ export function registerSnapshots(program: Command): void {
     .description("the snapshots of a repository, newest first")
     .requiredOption("--repo <dir>", "the snapshot repository")
     .action(async (flags: RepoFlags) => {
+      const { listRepository } = await import("../../verbs/snapshots.js");
       const result = await listRepository({
         repo: flags.repo,
         ...definedOnly({ config: flags.config }),
@@ -53,6 +47,7 @@ export function registerSnapshots(program: Command): void {
     )
     .requiredOption("--repo <dir>", "the snapshot repository")
     .action(async (id: string, flags: RepoFlags) => {
+      const { validateSnapshot } = await import("../../verbs/snapshots.js");
       const result = await validateSnapshot({
         repo: flags.repo,
         id,
@@ -71,6 +66,7 @@ export function registerSnapshots(program: Command): void {
     .requiredOption("--repo <dir>", "the snapshot repository")
     .option("--root <store>", "the live store root (default: store.root of the drill config)")
     .action(async (id: string, flags: RepoFlags & { root?: string }) => {
+      const { diffRepository } = await import("../../verbs/snapshots.js");
       const result = await diffRepository({
         repo: flags.repo,
         id,
@@ -149,6 +145,7 @@ export function registerSnapshots(program: Command): void {
           dryRun?: boolean;
         },
       ) => {
+        const { pruneSnapshots } = await import("../../verbs/snapshots.js");
         const result = await pruneSnapshots({
           repo: flags.repo,
           rules: definedOnly({
@@ -190,6 +187,7 @@ export function registerSnapshots(program: Command): void {
       "\nExamples:\n  recoverable snapshots export latest --repo /backups/atlas --out atlas.tar.gz\n  recoverable snapshots export latest --repo /backups/atlas --out atlas.tar.gz.age --encrypt-to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
     )
     .action(async (id: string, flags: RepoFlags & { out: string; encryptTo?: string[] }) => {
+      const { exportRepositorySnapshot } = await import("../../verbs/snapshots.js");
       const result = await exportRepositorySnapshot({
         repo: flags.repo,
         id,

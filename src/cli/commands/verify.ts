@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import type { StoreCheckCounts } from "../../store/verify-store.js";
-import { verify } from "../../verbs/verify.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
@@ -38,6 +37,7 @@ export function registerVerify(program: Command): void {
       "\nExamples:\n  recoverable verify\n  recoverable verify --root /srv/atlas/store --ops /srv/atlas/ops\n  recoverable verify --root restored/ --json > verify.json\n  recoverable verify --shard 2/4 --key keys/drill.key --out shard-reports/",
     )
     .action(async (flags: VerifyFlags) => {
+      const { verify } = await import("../../verbs/verify.js");
       const result = await verify({
         ...definedOnly({
           config: flags.config,
