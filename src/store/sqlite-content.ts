@@ -35,6 +35,24 @@ class HashSink {
     this.used += bytes.length;
   }
 
+  writeByte(byte: number): void {
+    if (this.used === FLUSH_BYTES) this.flush();
+    this.buffer[this.used++] = byte;
+  }
+
+  /** UTF-8 of `text`, encoded straight into the buffer when it fits (no Buffer per value). */
+  writeString(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    if (text.length * 3 > FLUSH_BYTES - this.used) {
+      this.flush();
+      if (text.length * 3 > FLUSH_BYTES) {
+        this.hash.update(text, "utf8");
+        return;
+      }
+    }
+    this.used += this.buffer.write(text, this.used, "utf8");
+  }
+
   writeTyped(
     type: number,
     payload: (target: Buffer, offset: number) => void,
@@ -65,16 +83,16 @@ const TYPE_BLOB = 0x34; // "4"
 
 function writeValue(sink: HashSink, value: unknown): void {
   if (value === null) {
-    sink.write(Buffer.of(TYPE_NULL));
+    sink.writeByte(TYPE_NULL);
   } else if (typeof value === "bigint") {
     sink.writeTyped(TYPE_INTEGER, (b, o) => b.writeBigInt64BE(value, o), 8);
   } else if (typeof value === "number") {
     sink.writeTyped(TYPE_FLOAT, (b, o) => b.writeDoubleBE(value, o), 8);
   } else if (typeof value === "string") {
-    sink.write(Buffer.of(TYPE_TEXT));
-    sink.write(Buffer.from(value, "utf8"));
+    sink.writeByte(TYPE_TEXT);
+    sink.writeString(value);
   } else if (value instanceof Uint8Array) {
-    sink.write(Buffer.of(TYPE_BLOB));
+    sink.writeByte(TYPE_BLOB);
     sink.write(value);
   } else {
     throw new TypeError(`unexpected SQLite value of type ${typeof value}`);
