@@ -1,13 +1,14 @@
 // Walks a store root and describes every entry: kind from content, role from the rules,
 // size and sha256, and for SQLite the content digest and row counts. Symlinks and special
 // files are refused: a store root that cannot be restored as it is cannot be sealed.
+import { lstat } from "node:fs/promises";
 import type { Artifact, Manifest, SQLiteIdentity } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { digestOfBytes } from "../identity/digest.js";
 import { detectFileKind } from "../store/detect-kind.js";
-import { digestFile } from "../store/file-digest.js";
+import type { FileDigest } from "../store/file-digest.js";
 import type { RoleOf } from "../store/roles.js";
-import { inspectSQLite } from "../store/sqlite-inspect.js";
+import { StorePool } from "../store/store-pool.js";
 import { checkStorePath } from "../store/store-path.js";
 import { walkStore, type StoreEntry } from "../store/walk-store.js";
 import { mapWithConcurrency } from "../util/concurrency.js";
@@ -29,9 +30,26 @@ export async function buildManifest(
     if (refusal) findings.push(refusal);
     else entries.push(entry);
   }
-  const described = await mapWithConcurrency(entries, 4, (entry) =>
-    describe(entry, roleOf, sqliteIdentity),
+  // Every file's bytes on the worker pool (one thread per core), then each described.
+  const files = entries.filter((entry) => entry.type === "file");
+  const sizes = await mapWithConcurrency(
+    files,
+    16,
+    async (entry) => (await lstat(entry.absolutePath)).size,
   );
+  const pool = new StorePool();
+  let described: Described[];
+  try {
+    const digests = await pool.digestAll(
+      files.map((entry, i) => ({ file: entry.absolutePath, expectedSize: sizes[i] as number })),
+    );
+    const digestOf = new Map(files.map((entry, i) => [entry.path, digests[i] as FileDigest]));
+    described = await mapWithConcurrency(entries, 4, (entry) =>
+      describe(entry, roleOf, sqliteIdentity, digestOf.get(entry.path), pool),
+    );
+  } finally {
+    await pool.close();
+  }
   for (const item of described) if ("finding" in item) findings.push(item.finding);
   const artifacts = described.flatMap((item) => ("artifact" in item ? [item.artifact] : []));
   return { manifest: { schemaVersion: 1, artifacts }, findings };
@@ -66,19 +84,24 @@ function refusalOf(entry: StoreEntry): ClassifiedFinding | null {
   return null;
 }
 
+type Described = { artifact: Artifact } | { finding: ClassifiedFinding };
+
 async function describe(
   entry: StoreEntry,
   roleOf: RoleOf,
   sqliteIdentity: SQLiteIdentity,
-): Promise<{ artifact: Artifact } | { finding: ClassifiedFinding }> {
+  bytes: FileDigest | undefined,
+  pool: StorePool,
+): Promise<Described> {
   const role = roleOf(entry.path);
   if (entry.type === "dir") {
     return { artifact: { path: entry.path, kind: "dir", role, size: 0, digest: DIRECTORY_DIGEST } };
   }
-  const { size, digest, head } = await digestFile(entry.absolutePath);
+  if (bytes === undefined) throw new Error(`${entry.path}: a file of the store was not hashed`);
+  const { size, digest, head } = bytes;
   const kind = await detectFileKind(entry.absolutePath, head, size);
   if (kind !== "sqlite") return { artifact: { path: entry.path, kind, role, size, digest } };
-  const inspection = await inspectSQLite(entry.absolutePath, head);
+  const inspection = await pool.inspectSQLite(entry.absolutePath);
   if (!inspection.ok) {
     return {
       finding: createFinding("sqlite_integrity_check_failed", {
