@@ -194,8 +194,8 @@ export async function explainParts(runner, paths, stats, timings) {
     ["restore tar: (gzip)", timings.restoreTar[0], tarExtract],
   ]) {
     log(
-      `  ${name} ${seconds(timing.seconds)}: extract ${s(extracted)}, then the checks of` +
-        ` verify over the restored tree (verify takes ${seconds(verifyS)})`,
+      `  ${name} ${seconds(timing.seconds)}: extract ${s(extracted)} (copying and hashing in` +
+        ` one pass), then the checks that need no re-read: lstat of each path, the SQLite checks`,
     );
   }
 }
