@@ -67,43 +67,30 @@ async function withReadOnlyDatabase<T>(
   }
 }
 
-/** Integrity check plus content digest; a database SQLite cannot read is `ok: false`. */
+export type InspectionParts = "both" | "integrity" | "content";
+
+/**
+ * Integrity check plus content digest; a database SQLite cannot read is `ok: false`. `parts`
+ * runs only one of them (the other's fields empty), so the two can run on two cores, each on
+ * its own connection.
+ */
 export async function inspectSQLite(
   absolutePath: string,
   head: Uint8Array,
   algorithm: "sha256" | "sha1" = "sha256",
+  parts: InspectionParts = "both",
 ): Promise<SQLiteInspection> {
   try {
     return await withReadOnlyDatabase(absolutePath, head, (db) => {
-      const integrity = db.prepare("PRAGMA integrity_check").pluck().all() as string[];
-      if (integrity.length !== 1 || integrity[0] !== "ok") {
-        return { ok: false as const, error: integrity.slice(0, 5).join("; ") };
+      let integrity: string[] = [];
+      if (parts !== "content") {
+        integrity = db.prepare("PRAGMA integrity_check").pluck().all() as string[];
+        if (integrity.length !== 1 || integrity[0] !== "ok")
+          return { ok: false as const, error: integrity.slice(0, 5).join("; ") };
       }
+      if (parts === "integrity")
+        return { ok: true as const, integrity, contentDigestHex: "", tables: [] };
       return { ok: true as const, integrity, ...hashSQLiteContent(db, algorithm) };
-    });
-  } catch (error) {
-    if (error instanceof Database.SqliteError)
-      return { ok: false, error: `${error.code}: ${error.message}` };
-    throw error;
-  }
-}
-
-/**
- * One half of `inspectSQLite`, on its own connection, so the two can run on two cores: the
- * integrity check alone (content fields empty), or the content digest alone (integrity not run).
- */
-export async function inspectSQLitePart(
-  absolutePath: string,
-  head: Uint8Array,
-  part: "integrity" | "content",
-): Promise<SQLiteInspection> {
-  try {
-    return await withReadOnlyDatabase(absolutePath, head, (db) => {
-      if (part === "content") return { ok: true as const, integrity: [], ...hashSQLiteContent(db) };
-      const integrity = db.prepare("PRAGMA integrity_check").pluck().all() as string[];
-      if (integrity.length !== 1 || integrity[0] !== "ok")
-        return { ok: false as const, error: integrity.slice(0, 5).join("; ") };
-      return { ok: true as const, integrity, contentDigestHex: "", tables: [] };
     });
   } catch (error) {
     if (error instanceof Database.SqliteError)

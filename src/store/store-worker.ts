@@ -105,8 +105,8 @@ async function answer(task: StoreTask): Promise<StoreAnswer> {
       return copy(task.files);
     case "sqlite": {
       // Loaded on first use: a store without databases never pays for better-sqlite3.
-      const { inspectSQLitePart } = await import("./sqlite-inspect.js");
-      return inspectSQLitePart(task.file, await readHead(task.file, 100), task.part);
+      const { inspectSQLite } = await import("./sqlite-inspect.js");
+      return inspectSQLite(task.file, await readHead(task.file, 100), "sha256", task.part);
     }
   }
 }
