@@ -72,6 +72,8 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
 
 class Parser {
   private pos = 0;
+  /** Keys and indexes from the root to the value being parsed; a pointer is built only on failure. */
+  private readonly path: (string | number)[] = [];
 
   constructor(
     private readonly text: string,
@@ -80,13 +82,14 @@ class Parser {
 
   parseDocument(): JSONValue {
     this.skipWhitespace();
-    const value = this.parseValue("", 0);
+    const value = this.parseValue(0);
     this.skipWhitespace();
-    if (this.pos < this.text.length) this.fail("unexpected text after the JSON value", "");
+    if (this.pos < this.text.length) this.fail("unexpected text after the JSON value");
     return value;
   }
 
-  private fail(message: string, pointer: string): never {
+  private fail(message: string): never {
+    const pointer = this.path.map((token) => `/${escapePointerToken(String(token))}`).join("");
     throw new ParseFailure(message, this.pos, pointer);
   }
 
@@ -98,60 +101,59 @@ class Parser {
     }
   }
 
-  private parseValue(pointer: string, depth: number): JSONValue {
+  private parseValue(depth: number): JSONValue {
     const c = this.text[this.pos];
     switch (c) {
       case "{":
-        return this.parseObject(pointer, depth + 1);
+        return this.parseObject(depth + 1);
       case "[":
-        return this.parseArray(pointer, depth + 1);
+        return this.parseArray(depth + 1);
       case '"':
-        return this.parseString(pointer);
+        return this.parseString();
       case "t":
-        return this.parseLiteral("true", true, pointer);
+        return this.parseLiteral("true", true);
       case "f":
-        return this.parseLiteral("false", false, pointer);
+        return this.parseLiteral("false", false);
       case "n":
-        return this.parseLiteral("null", null, pointer);
+        return this.parseLiteral("null", null);
       case undefined:
-        return this.fail("unexpected end of input: a value was expected", pointer);
+        return this.fail("unexpected end of input: a value was expected");
       default:
-        return this.parseNumber(pointer);
+        return this.parseNumber();
     }
   }
 
-  private parseLiteral<T extends JSONValue>(word: string, value: T, pointer: string): T {
-    if (!this.text.startsWith(word, this.pos))
-      this.fail(`unexpected token: expected ${word}`, pointer);
+  private parseLiteral<T extends JSONValue>(word: string, value: T): T {
+    if (!this.text.startsWith(word, this.pos)) this.fail(`unexpected token: expected ${word}`);
     this.pos += word.length;
     return value;
   }
 
-  private parseNumber(pointer: string): number {
+  private parseNumber(): number {
     NUMBER.lastIndex = this.pos;
     const match = NUMBER.exec(this.text);
-    if (!match) this.fail("unexpected token: a JSON value was expected", pointer);
+    if (!match) this.fail("unexpected token: a JSON value was expected");
     const value = Number(match[0]);
     if (!Number.isFinite(value)) {
-      this.fail(`the number ${match[0]} is not a finite double`, pointer);
+      this.fail(`the number ${match[0]} is not a finite double`);
     }
     this.pos += match[0].length;
     return value;
   }
 
-  private parseString(pointer: string): string {
+  private parseString(): string {
     this.pos++; // opening quote
     let out = "";
     let chunkStart = this.pos;
     for (;;) {
-      if (this.pos >= this.text.length) this.fail("unterminated string", pointer);
+      if (this.pos >= this.text.length) this.fail("unterminated string");
       const code = this.text.charCodeAt(this.pos);
       if (code === 0x22) {
         out += this.text.slice(chunkStart, this.pos);
         this.pos++;
         return out;
       }
-      if (code < 0x20) this.fail("a control character must be escaped in a string", pointer);
+      if (code < 0x20) this.fail("a control character must be escaped in a string");
       if (code !== 0x5c) {
         this.pos++;
         continue;
@@ -160,12 +162,12 @@ class Parser {
       const escape = this.text[this.pos + 1];
       if (escape === "u") {
         const hex = this.text.slice(this.pos + 2, this.pos + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail("bad \\u escape in a string", pointer);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail("bad \\u escape in a string");
         out += String.fromCharCode(parseInt(hex, 16));
         this.pos += 6;
       } else {
         const simple = escape === undefined ? undefined : SIMPLE_ESCAPES[escape];
-        if (simple === undefined) this.fail("bad escape in a string", pointer);
+        if (simple === undefined) this.fail("bad escape in a string");
         out += simple;
         this.pos += 2;
       }
@@ -173,14 +175,14 @@ class Parser {
     }
   }
 
-  private enter(depth: number, pointer: string): void {
-    if (depth > this.maxDepth) this.fail(`nesting deeper than ${this.maxDepth} levels`, pointer);
+  private enter(depth: number): void {
+    if (depth > this.maxDepth) this.fail(`nesting deeper than ${this.maxDepth} levels`);
     this.pos++;
     this.skipWhitespace();
   }
 
-  private parseArray(pointer: string, depth: number): JSONValue[] {
-    this.enter(depth, pointer);
+  private parseArray(depth: number): JSONValue[] {
+    this.enter(depth);
     const items: JSONValue[] = [];
     if (this.text[this.pos] === "]") {
       this.pos++;
@@ -188,56 +190,56 @@ class Parser {
     }
     for (;;) {
       this.skipWhitespace();
-      items.push(this.parseValue(`${pointer}/${items.length}`, depth));
+      this.path.push(items.length);
+      items.push(this.parseValue(depth));
+      this.path.pop();
       this.skipWhitespace();
       const c = this.text[this.pos];
       this.pos++;
       if (c === "]") return items;
       if (c !== ",") {
         this.pos--;
-        this.fail("expected , or ] in an array", pointer);
+        this.fail("expected , or ] in an array");
       }
     }
   }
 
-  private parseObject(pointer: string, depth: number): { [key: string]: JSONValue } {
-    this.enter(depth, pointer);
+  private parseObject(depth: number): { [key: string]: JSONValue } {
+    this.enter(depth);
     const result: { [key: string]: JSONValue } = {};
-    const seen = new Set<string>();
     if (this.text[this.pos] === "}") {
       this.pos++;
       return result;
     }
     for (;;) {
       this.skipWhitespace();
-      if (this.text[this.pos] !== '"')
-        this.fail("expected a property name in double quotes", pointer);
+      if (this.text[this.pos] !== '"') this.fail("expected a property name in double quotes");
       const keyOffset = this.pos;
-      const key = this.parseString(pointer);
-      const childPointer = `${pointer}/${escapePointerToken(key)}`;
-      if (seen.has(key)) {
+      const key = this.parseString();
+      this.path.push(key);
+      if (Object.hasOwn(result, key)) {
         this.pos = keyOffset;
-        this.fail(`duplicate key "${key}"`, childPointer);
+        this.fail(`duplicate key "${key}"`);
       }
-      seen.add(key);
       this.skipWhitespace();
-      if (this.text[this.pos] !== ":") this.fail("expected : after a property name", childPointer);
+      if (this.text[this.pos] !== ":") this.fail("expected : after a property name");
       this.pos++;
       this.skipWhitespace();
       // defineProperty, so a key named __proto__ is data and never a prototype.
       Object.defineProperty(result, key, {
-        value: this.parseValue(childPointer, depth),
+        value: this.parseValue(depth),
         enumerable: true,
         writable: true,
         configurable: true,
       });
+      this.path.pop();
       this.skipWhitespace();
       const c = this.text[this.pos];
       this.pos++;
       if (c === "}") return result;
       if (c !== ",") {
         this.pos--;
-        this.fail("expected , or } in an object", pointer);
+        this.fail("expected , or } in an object");
       }
     }
   }
