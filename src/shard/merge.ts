@@ -10,8 +10,7 @@ import {
 } from "../findings/finding.js";
 import { verdictOf, type Verdict } from "../findings/verdict.js";
 import { digestOfJSON, digestsEqual, type DigestSet } from "../identity/digest.js";
-import type { CheckName, StoreCheckCounts } from "../store/verify-store.js";
-import type { Role } from "../documents/types.js";
+import { sumCounts, type StoreCheckCounts } from "../store/check-counts.js";
 import type { ShardReportView } from "./read-shard-report.js";
 import type { ManifestSummary } from "./shard-report.js";
 
@@ -218,25 +217,8 @@ function shardFindings(view: ShardReportView): ClassifiedFinding[] {
 }
 
 function sumChecked(views: readonly ShardReportView[]): StoreCheckCounts | null {
-  if (views.some((view) => view.checked === null)) return null;
-  const byRole: Record<Role, number> = { durable: 0, reconstructable: 0, disposable: 0 };
-  const byCheck: Record<CheckName, number> = {
-    presence: 0,
-    size: 0,
-    sha256: 0,
-    sqlite_integrity: 0,
-    sqlite_content: 0,
-    json_parse: 0,
-  };
-  let artifacts = 0;
-  for (const view of views) {
-    const checked = view.checked as StoreCheckCounts;
-    artifacts += checked.artifacts;
-    for (const role of Object.keys(byRole) as Role[]) byRole[role] += checked.byRole[role];
-    for (const check of Object.keys(byCheck) as CheckName[])
-      byCheck[check] += checked.byCheck[check];
-  }
-  return { artifacts, byRole, byCheck };
+  const all = views.map((view) => view.checked);
+  return all.some((checked) => checked === null) ? null : sumCounts(all as StoreCheckCounts[]);
 }
 
 export function mergeShardReports(

@@ -56,20 +56,25 @@ export async function digestFile(absolutePath: string): Promise<FileDigest> {
 export function digestFileSync(absolutePath: string, buffer: Buffer): FileDigest {
   const fd = openSync(absolutePath, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
-    const hash = createHash("sha256");
-    let size = 0;
-    let head = Buffer.alloc(0);
-    for (;;) {
-      const bytesRead = readSync(fd, buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      if (size === 0) head = Buffer.from(buffer.subarray(0, Math.min(100, bytesRead)));
-      hash.update(buffer.subarray(0, bytesRead));
-      size += bytesRead;
-    }
-    return { size, digest: { sha256: hash.digest("hex") }, head };
+    return digestOpenFileSync(fd, buffer);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads an open file from where it stands to its end through SHA-256, keeping its head. */
+function digestOpenFileSync(fd: number, buffer: Buffer): FileDigest {
+  const hash = createHash("sha256");
+  let size = 0;
+  let head = Buffer.alloc(0);
+  for (;;) {
+    const bytesRead = readSync(fd, buffer, 0, buffer.length, null);
+    if (bytesRead === 0) break;
+    if (size === 0) head = Buffer.from(buffer.subarray(0, Math.min(100, bytesRead)));
+    hash.update(buffer.subarray(0, bytesRead));
+    size += bytesRead;
+  }
+  return { size, digest: { sha256: hash.digest("hex") }, head };
 }
 
 const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -138,15 +143,8 @@ export function cloneFileWithDigestSync(
   try {
     fchmodSync(target, mode & 0o777);
     if (mtimeMs !== null) futimesSync(target, mtimeMs / 1000, mtimeMs / 1000);
-    const hash = createHash("sha256");
-    let size = 0;
-    for (;;) {
-      const bytesRead = readSync(target, buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
-      size += bytesRead;
-    }
-    return { size, digest: { sha256: hash.digest("hex") } };
+    const { size, digest } = digestOpenFileSync(target, buffer);
+    return { size, digest };
   } finally {
     closeSync(target);
   }

@@ -76,51 +76,60 @@ export class StorePool {
   }
 
   /** SHA-256 of each file, in request order; a file that cannot be read rejects the whole call. */
-  async digestAll(
+  digestAll(
     requests: readonly DigestRequest[],
     onProgress?: DigestProgress,
   ): Promise<FileDigest[]> {
-    const results = new Array<FileDigest>(requests.length);
-    const batches = batchBySize(requests.map((request) => request.expectedSize));
-    await Promise.all(
-      batches.map(async (batch) => {
-        const files = batch.map((index) => (requests[index] as DigestRequest).file);
-        const answer = (await this.pool.run({ kind: "digest", files })) as DigestAnswer;
-        let bytes = 0;
-        answer.forEach((item, position) => {
-          if (!item.ok) throw errorFromWorker(item.error);
-          const head = Buffer.from(item.head.buffer, item.head.byteOffset, item.head.byteLength);
-          results[batch[position] as number] = {
-            size: item.size,
-            digest: { sha256: item.sha256 },
-            head,
-          };
-          bytes += item.size;
-        });
-        onProgress?.(batch.length, bytes);
+    return this.inBatches(
+      requests.map((request) => request.expectedSize),
+      (batch) => ({ kind: "digest", files: batch.map((i) => (requests[i] as DigestRequest).file) }),
+      (item: DigestAnswer[number] & { ok: true }) => ({
+        size: item.size,
+        digest: { sha256: item.sha256 },
+        head: Buffer.from(item.head.buffer, item.head.byteOffset, item.head.byteLength),
       }),
+      onProgress,
     );
-    return results;
   }
 
   /**
    * Copies each file and hashes it in the same pass, on every core; in request order. The
    * first file that cannot be copied rejects the call (the others may be written already).
    */
-  async copyAll(
-    requests: readonly CopyRequest[],
-    onProgress?: DigestProgress,
-  ): Promise<WrittenFile[]> {
-    const results = new Array<WrittenFile>(requests.length);
-    const batches = batchBySize(requests.map((request) => request.size));
+  copyAll(requests: readonly CopyRequest[], onProgress?: DigestProgress): Promise<WrittenFile[]> {
+    return this.inBatches(
+      requests.map((request) => request.size),
+      (batch) => ({ kind: "copy", files: batch.map((i) => requests[i] as CopyRequest) }),
+      (item: CopyAnswer[number] & { ok: true }) => ({
+        size: item.size,
+        digest: { sha256: item.sha256 },
+      }),
+      onProgress,
+    );
+  }
+
+  /**
+   * Runs per-file work batched by size (see batchBySize) and gives the results in request
+   * order; the first file a worker could not handle rejects the call.
+   */
+  // Item names the worker's answer for one file, so each caller's resultOf is typed by it.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+  private async inBatches<Item extends { ok: true; size: number }, Result>(
+    sizes: readonly number[],
+    taskFor: (batch: readonly number[]) => StoreTask,
+    resultOf: (item: Item) => Result,
+    onProgress: DigestProgress | undefined,
+  ): Promise<Result[]> {
+    const results = new Array<Result>(sizes.length);
     await Promise.all(
-      batches.map(async (batch) => {
-        const files = batch.map((index) => requests[index] as CopyRequest);
-        const answer = (await this.pool.run({ kind: "copy", files })) as CopyAnswer;
+      batchBySize(sizes).map(async (batch) => {
+        const answer = (await this.pool.run(taskFor(batch))) as (
+          Item | { ok: false; error: { message: string; code?: string } }
+        )[];
         let bytes = 0;
         answer.forEach((item, position) => {
           if (!item.ok) throw errorFromWorker(item.error);
-          results[batch[position] as number] = { size: item.size, digest: { sha256: item.sha256 } };
+          results[batch[position] as number] = resultOf(item);
           bytes += item.size;
         });
         onProgress?.(batch.length, bytes);

@@ -3,7 +3,7 @@
 // the main thread from its answers.
 import { lstatSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
-import type { WorkerReply } from "../util/worker-pool.js";
+import { errorForWire, type WorkerReply } from "../util/worker-pool.js";
 import { readHead } from "../util/read-head.js";
 import { cloneFileWithDigestSync, copyFileWithDigestSync, digestFileSync } from "./file-digest.js";
 import { resolveInside } from "./store-path.js";
@@ -15,7 +15,7 @@ import type {
   StoreAnswer,
   StoreTask,
 } from "./store-pool.js";
-import type { EntryType } from "./walk-store.js";
+import { entryTypeOf, isAbsent, type EntryType } from "./walk-store.js";
 
 const BUFFER_BYTES = 1024 * 1024;
 const buffer = Buffer.allocUnsafe(BUFFER_BYTES);
@@ -24,16 +24,12 @@ const buffer = Buffer.allocUnsafe(BUFFER_BYTES);
 let knownRoot = "";
 const ancestorIsLink = new Map<string, boolean>();
 
+/** entryTypeAt, blocking: what is at a path, without following a final symlink. */
 function entryTypeSync(absolutePath: string): EntryType | null {
   try {
-    const info = lstatSync(absolutePath);
-    if (info.isSymbolicLink()) return "symlink";
-    if (info.isDirectory()) return "dir";
-    if (info.isFile()) return "file";
-    return "other";
+    return entryTypeOf(lstatSync(absolutePath));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    if (isAbsent(error)) return null;
     throw error;
   }
 }
@@ -72,8 +68,7 @@ function digest(files: readonly string[]): DigestAnswer {
       const { size, digest, head } = digestFileSync(file, buffer);
       return { ok: true, size, sha256: digest.sha256, head };
     } catch (error) {
-      const { message, code } = error as NodeJS.ErrnoException;
-      return { ok: false, error: code === undefined ? { message } : { message, code } };
+      return { ok: false, error: errorForWire(error) };
     }
   });
 }
@@ -89,8 +84,7 @@ function copy(files: readonly CopyRequest[]): CopyAnswer {
       const { size, digest } = cloned ?? copyFileWithDigestSync(from, to, mode, mtimeMs, buffer);
       return { ok: true, size, sha256: digest.sha256 };
     } catch (error) {
-      const { message, code } = error as NodeJS.ErrnoException;
-      return { ok: false, error: code === undefined ? { message } : { message, code } };
+      return { ok: false, error: errorForWire(error) };
     }
   });
 }
@@ -115,13 +109,10 @@ parentPort?.on("message", (task: StoreTask) => {
   answer(task).then(
     (result) =>
       parentPort?.postMessage({ ok: true, answer: result } satisfies WorkerReply<StoreAnswer>),
-    (error: unknown) => {
-      const { message, code } = error as NodeJS.ErrnoException;
-      const reply: WorkerReply<StoreAnswer> = {
+    (error: unknown) =>
+      parentPort?.postMessage({
         ok: false,
-        error: code === undefined ? { message } : { message, code },
-      };
-      parentPort?.postMessage(reply);
-    },
+        error: errorForWire(error),
+      } satisfies WorkerReply<StoreAnswer>),
   );
 });

@@ -11,16 +11,11 @@ import { mapWithConcurrency } from "../util/concurrency.js";
 import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
 import { StorePool, type ProbeAnswer } from "./store-pool.js";
 import { resolveInside } from "./store-path.js";
-import { entryTypeAt, walkStore } from "./walk-store.js";
+import { zeroCounts, type CheckName, type StoreCheckCounts } from "./check-counts.js";
+import { findUnlisted } from "./find-unlisted.js";
+import { entryTypeAt } from "./walk-store.js";
 
-export type CheckName =
-  "presence" | "size" | "sha256" | "sqlite_integrity" | "sqlite_content" | "json_parse";
-
-export type StoreCheckCounts = {
-  readonly artifacts: number;
-  readonly byRole: Record<Role, number>;
-  readonly byCheck: Record<CheckName, number>;
-};
+export type { CheckName, StoreCheckCounts } from "./check-counts.js";
 
 export type StoreVerification = {
   readonly findings: ClassifiedFinding[];
@@ -71,15 +66,7 @@ export async function verifyStore(
   manifest: Manifest,
   options: VerifyStoreOptions = {},
 ): Promise<StoreVerification> {
-  const byRole: Record<Role, number> = { durable: 0, reconstructable: 0, disposable: 0 };
-  const byCheck: Record<CheckName, number> = {
-    presence: 0,
-    size: 0,
-    sha256: 0,
-    sqlite_integrity: 0,
-    sqlite_content: 0,
-    json_parse: 0,
-  };
+  const { byRole, byCheck } = zeroCounts();
   const rootType = await entryTypeAt(root);
   if (rootType !== "dir") {
     const finding = createFinding("artifact_missing", {
@@ -383,44 +370,4 @@ export function describeTableDifferences(
   }
   for (const name of found.keys()) parts.push(`table ${name} is not in the release`);
   return parts.join("; ");
-}
-
-/** Entries in the store root that the manifest does not list; never inside a disposable dir. */
-async function findUnlisted(
-  root: string,
-  artifacts: readonly Artifact[],
-  strict: boolean,
-  owns: (path: string) => boolean = () => true,
-): Promise<ClassifiedFinding[]> {
-  const listed = new Set(artifacts.map((a) => a.path));
-  const skipUnder = artifacts
-    .filter((a) => a.kind === "dir" && a.role === "disposable")
-    .map((a) => `${a.path}/`);
-  const findings: ClassifiedFinding[] = [];
-  const reportedDirs: string[] = [];
-  for await (const entry of walkStore(root)) {
-    if (listed.has(entry.path)) continue;
-    if (skipUnder.some((prefix) => entry.path.startsWith(prefix))) continue;
-    if (reportedDirs.some((prefix) => entry.path.startsWith(prefix))) continue;
-    if (entry.type === "dir") reportedDirs.push(`${entry.path}/`);
-    if (!owns(entry.path)) continue;
-    const what =
-      entry.type === "symlink"
-        ? "a symlink (never followed)"
-        : entry.type === "other"
-          ? "a special file (never opened)"
-          : entry.type === "dir"
-            ? "a directory"
-            : "a file";
-    findings.push(
-      createFinding("unexpected_artifact", {
-        subject: entry.path,
-        severity: strict ? "error" : "warning",
-        expected: "absent",
-        actual: entry.type,
-        message: `${entry.path}: ${what} in the store root that the manifest does not list`,
-      }),
-    );
-  }
-  return findings;
 }

@@ -20,14 +20,7 @@ export async function* walkStore(root: string): AsyncGenerator<StoreEntry> {
 async function* walkDirectory(directory: string, prefix: string): AsyncGenerator<StoreEntry> {
   const entries: { name: string; type: EntryType }[] = [];
   for await (const dirent of await opendir(directory)) {
-    const type: EntryType = dirent.isSymbolicLink()
-      ? "symlink"
-      : dirent.isDirectory()
-        ? "dir"
-        : dirent.isFile()
-          ? "file"
-          : "other";
-    entries.push({ name: dirent.name, type });
+    entries.push({ name: dirent.name, type: entryTypeOf(dirent) });
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const { name, type } of entries) {
@@ -38,17 +31,30 @@ async function* walkDirectory(directory: string, prefix: string): AsyncGenerator
   }
 }
 
+/** What an lstat or a directory entry says is there (a symlink is never looked through). */
+export function entryTypeOf(info: {
+  isSymbolicLink(): boolean;
+  isDirectory(): boolean;
+  isFile(): boolean;
+}): EntryType {
+  if (info.isSymbolicLink()) return "symlink";
+  if (info.isDirectory()) return "dir";
+  if (info.isFile()) return "file";
+  return "other";
+}
+
+/** The errors that mean nothing is at a path (or a file stands where a directory should). */
+export function isAbsent(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
 /** What is at a path, without following a final symlink; null when nothing is there. */
 export async function entryTypeAt(absolutePath: string): Promise<EntryType | null> {
   try {
-    const info = await lstat(absolutePath);
-    if (info.isSymbolicLink()) return "symlink";
-    if (info.isDirectory()) return "dir";
-    if (info.isFile()) return "file";
-    return "other";
+    return entryTypeOf(await lstat(absolutePath));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    if ((error as NodeJS.ErrnoException).code === "ENOTDIR") return null;
+    if (isAbsent(error)) return null;
     throw error;
   }
 }

@@ -14,6 +14,13 @@ type Job<Task, Answer> = {
   readonly reject: (error: Error) => void;
 };
 
+/** What a worker sends of an error: its message and errno code, which survive a message. */
+export function errorForWire(error: unknown): { message: string; code?: string } {
+  const { message, code } = error as NodeJS.ErrnoException;
+  const text = typeof message === "string" ? message : String(error);
+  return code === undefined ? { message: text } : { message: text, code };
+}
+
 /** An Error carrying the errno code the worker saw, so callers classify it as before. */
 export function errorFromWorker(error: { message: string; code?: string }): Error {
   const rebuilt = new Error(error.message) as NodeJS.ErrnoException;

@@ -1,0 +1,40 @@
+// How many of each check a store check ran, by check and by role: made by verifyStore, added
+// up by a merge of shard reports.
+import type { Role } from "../documents/types.js";
+
+export type CheckName =
+  "presence" | "size" | "sha256" | "sqlite_integrity" | "sqlite_content" | "json_parse";
+
+export type StoreCheckCounts = {
+  readonly artifacts: number;
+  readonly byRole: Record<Role, number>;
+  readonly byCheck: Record<CheckName, number>;
+};
+
+/** Every role and check at zero, to count into. */
+export function zeroCounts(): { byRole: Record<Role, number>; byCheck: Record<CheckName, number> } {
+  return {
+    byRole: { durable: 0, reconstructable: 0, disposable: 0 },
+    byCheck: {
+      presence: 0,
+      size: 0,
+      sha256: 0,
+      sqlite_integrity: 0,
+      sqlite_content: 0,
+      json_parse: 0,
+    },
+  };
+}
+
+/** The sum of several counts, role by role and check by check. */
+export function sumCounts(all: readonly StoreCheckCounts[]): StoreCheckCounts {
+  const { byRole, byCheck } = zeroCounts();
+  let artifacts = 0;
+  for (const counts of all) {
+    artifacts += counts.artifacts;
+    for (const role of Object.keys(byRole) as Role[]) byRole[role] += counts.byRole[role];
+    for (const check of Object.keys(byCheck) as CheckName[])
+      byCheck[check] += counts.byCheck[check];
+  }
+  return { artifacts, byRole, byCheck };
+}

@@ -1,0 +1,45 @@
+// The walk for stray entries: what is in a store root that the manifest does not list.
+// Symlinks, FIFOs and devices are reported as what they are, never followed or opened.
+import type { Artifact } from "../documents/types.js";
+import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { walkStore } from "./walk-store.js";
+
+/** Entries in the store root that the manifest does not list; never inside a disposable dir. */
+export async function findUnlisted(
+  root: string,
+  artifacts: readonly Artifact[],
+  strict: boolean,
+  owns: (path: string) => boolean = () => true,
+): Promise<ClassifiedFinding[]> {
+  const listed = new Set(artifacts.map((a) => a.path));
+  const skipUnder = artifacts
+    .filter((a) => a.kind === "dir" && a.role === "disposable")
+    .map((a) => `${a.path}/`);
+  const findings: ClassifiedFinding[] = [];
+  const reportedDirs: string[] = [];
+  for await (const entry of walkStore(root)) {
+    if (listed.has(entry.path)) continue;
+    if (skipUnder.some((prefix) => entry.path.startsWith(prefix))) continue;
+    if (reportedDirs.some((prefix) => entry.path.startsWith(prefix))) continue;
+    if (entry.type === "dir") reportedDirs.push(`${entry.path}/`);
+    if (!owns(entry.path)) continue;
+    const what =
+      entry.type === "symlink"
+        ? "a symlink (never followed)"
+        : entry.type === "other"
+          ? "a special file (never opened)"
+          : entry.type === "dir"
+            ? "a directory"
+            : "a file";
+    findings.push(
+      createFinding("unexpected_artifact", {
+        subject: entry.path,
+        severity: strict ? "error" : "warning",
+        expected: "absent",
+        actual: entry.type,
+        message: `${entry.path}: ${what} in the store root that the manifest does not list`,
+      }),
+    );
+  }
+  return findings;
+}
