@@ -143,13 +143,18 @@ export class StorePool {
    * at once; the content digest counts only when the integrity check passed.
    */
   async inspectSQLite(file: string): Promise<SQLiteInspection> {
-    const [integrity, content] = (await Promise.all([
-      this.pool.run({ kind: "sqlite", file, part: "integrity" }),
-      this.pool.run({ kind: "sqlite", file, part: "content" }),
-    ])) as [SQLiteInspection, SQLiteInspection];
+    const [integrity, content] = await Promise.all([
+      this.inspectSQLitePart(file, "integrity"),
+      this.inspectSQLitePart(file, "content"),
+    ]);
     if (!integrity.ok) return integrity;
     if (!content.ok) return content;
     return { ...content, integrity: integrity.integrity };
+  }
+
+  /** One part of an inspection (the integrity check, or the content digest) on one worker. */
+  inspectSQLitePart(file: string, part: "integrity" | "content"): Promise<SQLiteInspection> {
+    return this.pool.run({ kind: "sqlite", file, part }) as Promise<SQLiteInspection>;
   }
 
   close(): Promise<void> {

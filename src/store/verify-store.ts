@@ -121,6 +121,25 @@ type IndexedFindings = {
   readonly findings: ClassifiedFinding[];
 };
 
+/** The SQLite work of one database, started when its place was known. */
+type StartedSQLite = {
+  readonly integrity: Promise<SQLiteInspection>;
+  /** Started early only for identity "content"; otherwise started after the bytes, if needed. */
+  readonly content: Promise<SQLiteInspection> | null;
+};
+
+const JOURNALS = ["-wal", "-journal"];
+
+/** A WAL or rollback journal beside the database: its content is not its bytes alone. */
+async function hasJournal(file: string): Promise<boolean> {
+  for (const suffix of JOURNALS) if ((await entryTypeAt(file + suffix)) !== null) return true;
+  return false;
+}
+
+function bytesEqual(artifact: Artifact, actual: WrittenFile): boolean {
+  return actual.size === artifact.size && digestsEqual(artifact.digest, actual.digest);
+}
+
 /** Artifacts per window: memory holds a window or two, never the whole store's answers. */
 const WINDOW = 4096;
 
@@ -155,6 +174,7 @@ async function checkArtifacts(
           bytes: toRead.reduce((sum, artifact) => sum + artifact.size, 0),
         });
   const databases: Promise<void>[] = [];
+  const sqliteStarted = new Map<number, StartedSQLite>();
 
   const checkWindow = async (start: number): Promise<void> => {
     const end = Math.min(start + WINDOW, artifacts.length);
@@ -194,13 +214,14 @@ async function checkArtifacts(
         return;
       }
       if (artifact.kind === "sqlite" && artifact.sqlite) {
-        const inspection = pool.inspectSQLite(absolute.get(index) as string).then((answer) => {
-          const own: ArtifactResult = { findings: [], checks: [] };
-          checkSQLite(artifact, answer, own);
-          keep(index, own, 1);
-        });
-        inspection.catch(() => undefined); // awaited at the end; never unhandled meanwhile
-        databases.push(inspection);
+        const file = absolute.get(index) as string;
+        // The content digest is started at once only where the bytes are expected to differ
+        // (identity "content"); otherwise it waits for the bytes, which usually make it moot.
+        const content =
+          artifact.sqlite.identity === "content" ? pool.inspectSQLitePart(file, "content") : null;
+        const integrity = pool.inspectSQLitePart(file, "integrity");
+        for (const part of [integrity, content]) part?.catch(() => undefined); // awaited later
+        sqliteStarted.set(index, { integrity, content });
       }
       placed.set(index, result);
       const done = written?.get(artifact.path);
@@ -220,9 +241,36 @@ async function checkArtifacts(
     for (const [index, bytes] of knownBytes) {
       const result = placed.get(index) as ArtifactResult;
       const artifact = artifacts[index] as Artifact;
-      await checkBytes(artifact, absolute.get(index) as string, bytes, result);
+      const file = absolute.get(index) as string;
+      await checkBytes(artifact, file, bytes, result);
       keep(index, result);
+      const started = sqliteStarted.get(index);
+      if (started) {
+        sqliteStarted.delete(index);
+        databases.push(finishSQLite(index, artifact, file, bytes, started));
+      }
     }
+  };
+
+  /**
+   * The integrity check always runs. The content digest is needed only when the bytes differ
+   * from the release's or a journal beside the file can change what SQLite reads: equal bytes
+   * hold equal content (seal took the digest from these very bytes), so it is then implied.
+   */
+  const finishSQLite = async (
+    index: number,
+    artifact: Artifact,
+    file: string,
+    bytes: WrittenFile,
+    started: StartedSQLite,
+  ): Promise<void> => {
+    const implied = bytesEqual(artifact, bytes) && !(await hasJournal(file));
+    const content = implied
+      ? null
+      : await (started.content ?? pool.inspectSQLitePart(file, "content"));
+    const own: ArtifactResult = { findings: [], checks: [] };
+    checkSQLite(artifact, await started.integrity, content, own);
+    keep(index, own, 1);
   };
 
   const starts = Array.from({ length: Math.ceil(artifacts.length / WINDOW) }, (_, i) => i * WINDOW);
@@ -295,7 +343,7 @@ async function checkBytes(
   const report = reporterFor(artifact, findings);
   const bytesMustMatch = artifact.kind !== "sqlite" || artifact.sqlite?.identity !== "content";
   checks.push("size", "sha256");
-  const bytesMatch = actual.size === artifact.size && digestsEqual(artifact.digest, actual.digest);
+  const bytesMatch = bytesEqual(artifact, actual);
   if (!bytesMatch && bytesMustMatch) {
     if (actual.size !== artifact.size) {
       report("artifact_size_mismatch", {
@@ -323,24 +371,32 @@ async function checkBytes(
   }
 }
 
-/** The integrity check passed and the content digest is the release's. */
+/**
+ * The integrity check passed and the content digest is the release's; `content` null: implied
+ * by bytes equal to the release's.
+ */
 function checkSQLite(
   artifact: Artifact,
-  inspection: SQLiteInspection,
+  integrity: SQLiteInspection,
+  content: SQLiteInspection | null,
   { findings, checks }: ArtifactResult,
 ): void {
   const expected = artifact.sqlite;
   if (!expected) return;
   const report = reporterFor(artifact, findings);
   checks.push("sqlite_integrity", "sqlite_content");
-  if (!inspection.ok) {
-    report("sqlite_integrity_check_failed", {
-      expected: "ok",
-      actual: inspection.error,
-      message: `${artifact.path}: SQLite integrity check failed: ${inspection.error}`,
-    });
-    return;
+  for (const part of [integrity, content]) {
+    if (part !== null && !part.ok) {
+      report("sqlite_integrity_check_failed", {
+        expected: "ok",
+        actual: part.error,
+        message: `${artifact.path}: SQLite integrity check failed: ${part.error}`,
+      });
+      return;
+    }
   }
+  if (content === null || !content.ok) return;
+  const inspection = content;
   const contentMatches = digestsEqual(expected.contentDigest, {
     sha256: inspection.contentDigestHex,
   });
