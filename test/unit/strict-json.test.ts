@@ -31,6 +31,14 @@ describe("parseStrictJSON", () => {
     });
   });
 
+  it("finds a duplicate key in a wide object, written with an escape", () => {
+    const keys = Array.from({ length: 20 }, (_, i) => `"k${i}": ${i}`).join(", ");
+    const result = parseStrictJSON(`{${keys}, "\\u006b7": "again"}`);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problem).toMatchObject({ message: 'duplicate key "k7"' });
+    expect(parseStrictJSON(`{${keys}}`)).toMatchObject({ ok: true });
+  });
+
   it("refuses numbers that are not finite doubles", () => {
     const result = parseStrictJSON('{"size": 1e400}');
     expect(result.ok).toBe(false);
