@@ -21,7 +21,8 @@ const VERBS: readonly VerbName[] = [
 const SNAPSHOTS_VERBS = ["list", "validate", "diff", "prune", "export"] as const;
 
 function verbOf(argv: readonly string[]): VerbName {
-  if (argv[0] === "report") return "report verify";
+  if (argv[0] === "report")
+    return argv[1] === "merge" || argv[1] === "render" ? `report ${argv[1]}` : "report verify";
   if (argv[0] === "snapshots") {
     const sub = SNAPSHOTS_VERBS.find((verb) => argv[1] === verb) ?? "list";
     return `snapshots ${sub}`;

@@ -20,6 +20,7 @@ export const SCHEMA_FILES: Record<DocumentKind, string> = {
   rollbackPolicy: "rollback-policy.schema.json",
   drillConfig: "drill-config.schema.json",
   snapshot: "snapshot.schema.json",
+  drillReport: "drill-report.schema.json",
 };
 
 export const SUPPORTED_SCHEMA_VERSION = 1;
@@ -67,30 +68,40 @@ export function compileValidators(): Map<DocumentKind, ValidateFunction> {
   return compiled;
 }
 
-/** Validates a parsed document against its schema; returns one finding per schema error. */
+/**
+ * Validates a parsed document against its schema; returns one finding per schema error. `at`
+ * is the JSON pointer of the document inside the file, when it is nested (a signed report's
+ * predicate is at /payload/predicate of its envelope).
+ */
 export function checkSchema(
   kind: DocumentKind,
   value: JSONValue,
   file: string,
+  at = "",
 ): ClassifiedFinding[] {
   const validate = compiledValidators().get(kind);
   if (!validate) throw new Error(`no schema for ${kind}`);
   if (validate(value)) return [];
   const errors = (validate.errors ?? []).filter((e) => !NOISE_KEYWORDS.has(e.keyword));
-  return errors.map((error) => findingOf(error, value, file));
+  return errors.map((error) => findingOf(error, value, file, at));
 }
 
 /** Keywords whose errors only repeat what the errors inside them already say. */
 const NOISE_KEYWORDS = new Set(["if", "allOf"]);
 
-function findingOf(error: ErrorObject, document: JSONValue, file: string): ClassifiedFinding {
+function findingOf(
+  error: ErrorObject,
+  document: JSONValue,
+  file: string,
+  at: string,
+): ClassifiedFinding {
   const { pointer, expected, message } = describe(error);
   const actual = pointer === error.instancePath ? valueAt(document, pointer) : "absent";
   return createFinding("document_invalid", {
-    subject: `${file}#${pointer}`,
+    subject: `${file}#${at}${pointer}`,
     expected,
     actual,
-    message: `${file}: ${pointer || "/"} ${message}`,
+    message: `${file}: ${at + pointer || "/"} ${message}`,
   });
 }
 

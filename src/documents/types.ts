@@ -1,5 +1,6 @@
 // The documents as typed values, after schema validation (normalise first, then verify).
 import type { DigestSet } from "../identity/digest.js";
+import type { DrillReport } from "../report/drill-report.js";
 
 export type Role = "durable" | "reconstructable" | "disposable";
 export type ArtifactKind = "sqlite" | "json" | "file" | "dir";
@@ -206,5 +207,7 @@ export type DocumentTypes = {
   rollbackPolicy: RollbackPolicy;
   drillConfig: DrillConfigDocument;
   snapshot: SnapshotMetadata;
+  /** Read back by `report render`, from a signed report's predicate. */
+  drillReport: DrillReport;
 };
 export type DocumentKind = keyof DocumentTypes;

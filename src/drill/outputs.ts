@@ -4,6 +4,7 @@ import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import { IN_TOTO_PAYLOAD_TYPE } from "../report/dsse.js";
 import type { DrillReport } from "../report/drill-report.js";
+import type { RenderContext } from "../report/render-context.js";
 import { renderHTML } from "../report/render-html.js";
 import { renderJUnit } from "../report/render-junit.js";
 import { renderMarkdown } from "../report/render-markdown.js";
@@ -41,7 +42,11 @@ export async function writeDrillOutputs(
   }
   await writeFileAtomic(path("drill-report.md"), markdown);
   await writeFileAtomic(path("drill-report.junit.xml"), renderJUnit(report));
-  await writeFileAtomic(path("drill-report.html"), renderHTML(report));
+  // The page names the envelope beside it and the key that signed it, for its verify command.
+  const context: RenderContext = signer
+    ? { envelope: "drill-report.dsse.json", signature: "signed", keyId: signer.keyId }
+    : { envelope: null, signature: "unsigned", keyId: null };
+  await writeFileAtomic(path("drill-report.html"), renderHTML(report, context));
   const summary = process.env["GITHUB_STEP_SUMMARY"];
   if (summary) await appendFile(summary, `${markdown}\n`);
   return {

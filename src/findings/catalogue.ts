@@ -293,6 +293,13 @@ export const FINDING_CATALOGUE = {
     hint: "Pass --release <sha256> to check that the report is about the release you care about.",
     failureClass: "not_proven",
   },
+  signature_not_checked: {
+    title: "The report was rendered without checking its signature",
+    explanation:
+      "report render was run without --key, so the report's signature was not verified: the page, summary or XML it wrote shows what the envelope says, and anyone could have written that. The rendering says so too. It is always an info finding: the rendering still exits 0.",
+    hint: "Pass --key <drill.pub> to render only a report signed by a key you trust, or check the envelope with `recoverable report verify <envelope> --key <drill.pub>`.",
+    failureClass: "not_proven",
+  },
   no_drill_report: {
     title: "No signed drill report was found for the gate",
     explanation:

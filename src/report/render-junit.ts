@@ -1,5 +1,6 @@
 // JUnit XML of a drill report: one testcase per check, so a CI system shows each failure.
 import type { DrillReport } from "./drill-report.js";
+import { NOT_CHECKED_NOTE, type RenderContext } from "./render-context.js";
 
 export function escapeXML(text: string): string {
   // Characters XML 1.0 cannot hold at all are dropped; the five specials are escaped.
@@ -12,12 +13,26 @@ export function escapeXML(text: string): string {
     .replaceAll("'", "&apos;");
 }
 
-export function renderJUnit(report: DrillReport): string {
+/** report render says how far the signature was checked, as testsuite properties. */
+function properties(context: RenderContext | undefined): string[] {
+  if (context === undefined) return [];
+  const property = (name: string, value: string) =>
+    `      <property name="recoverable.${name}" value="${escapeXML(value)}"/>`;
+  return [
+    "    <properties>",
+    property("signature", context.signature),
+    ...(context.keyId === null ? [] : [property("keyId", context.keyId)]),
+    ...(context.signature === "not_checked" ? [property("note", NOT_CHECKED_NOTE)] : []),
+    "    </properties>",
+  ];
+}
+
+export function renderJUnit(report: DrillReport, context?: RenderContext): string {
   const failures = report.checks.filter((c) => c.status === "failed").length;
   const skipped = report.checks.filter((c) => c.status === "skipped").length;
   const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
   const cases = report.checks.map((check) => {
-    const open = `    <testcase classname="recoverable.${check.kind}" name="${escapeXML(check.name)}">`;
+    const open = `    <testcase classname="recoverable.${escapeXML(check.kind)}" name="${escapeXML(check.name)}">`;
     if (check.status === "passed") return `${open}</testcase>`;
     if (check.status === "skipped") return `${open}<skipped/></testcase>`;
     const message = `expected ${check.expected}, got ${check.actual}`;
@@ -26,7 +41,8 @@ export function renderJUnit(report: DrillReport): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="recoverable drill" tests="${report.checks.length}" failures="${failures}" skipped="${skipped}" time="${seconds}">`,
-    `  <testsuite name="${escapeXML(`drill ${report.releaseId}`)}" tests="${report.checks.length}" failures="${failures}" skipped="${skipped}" time="${seconds}" timestamp="${report.startedAt}">`,
+    `  <testsuite name="${escapeXML(`drill ${report.releaseId}`)}" tests="${report.checks.length}" failures="${failures}" skipped="${skipped}" time="${seconds}" timestamp="${escapeXML(report.startedAt)}">`,
+    ...properties(context),
     ...cases,
     "  </testsuite>",
     "</testsuites>",

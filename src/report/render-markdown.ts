@@ -1,5 +1,6 @@
 // Markdown of a drill report: what a CI job summary shows.
 import type { DrillReport } from "./drill-report.js";
+import { NOT_CHECKED_NOTE, type RenderContext } from "./render-context.js";
 
 const VERDICT: Record<DrillReport["verdict"], string> = {
   proven: "✅ proven",
@@ -17,11 +18,20 @@ export function cell(text: string): string {
     .replaceAll("<", "&lt;");
 }
 
-export function renderMarkdown(report: DrillReport): string {
+/** What `report render` knows of the signature; a drill's own summary says nothing of it. */
+function signatureLines(context: RenderContext | undefined): string[] {
+  if (context?.signature === "not_checked") return [`> **${NOT_CHECKED_NOTE}**`, ""];
+  if (context?.signature === "verified")
+    return [`Signature verified with trusted key \`${context.keyId ?? "unknown"}\`.`, ""];
+  return [];
+}
+
+export function renderMarkdown(report: DrillReport, context?: RenderContext): string {
   const show = (s: number | null) => (s === null ? "unknown" : `${s}s`);
   const lines = [
     `## Recovery drill: ${cell(report.releaseId)} — ${VERDICT[report.verdict]}`,
     "",
+    ...signatureLines(context),
     `Release identity \`sha256:${report.releaseIdentity.sha256}\`. ${report.source ? `Source \`${cell(report.source.text)}\`, backup from ${report.source.backupTime ?? "an unknown time"}.` : "Live store and service."}`,
     "",
     `| objective | seen | target | status |`,

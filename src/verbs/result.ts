@@ -14,6 +14,7 @@ export type VerbName =
   | "drill"
   | "report verify"
   | "report merge"
+  | "report render"
   | "gate"
   | "audit"
   | "snapshot"

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
-import { emit } from "../output.js";
+import { colorsFor, emit } from "../output.js";
+import { renderText } from "../render-text.js";
 import { definedOnly } from "./defined-only.js";
 
 type ReportVerifyFlags = GlobalFlags & { key: string; release?: string; maxAge?: string };
@@ -10,6 +11,7 @@ type ReportMergeFlags = GlobalFlags & {
   out?: string;
   release?: string;
 };
+type ReportRenderFlags = GlobalFlags & { format: string; out?: string; key?: string };
 
 export function registerReport(program: Command): void {
   const report = program.command("report").description("signed drill reports");
@@ -77,5 +79,49 @@ export function registerReport(program: Command): void {
         summary.push(`signed merged report: ${result.merged.report.envelope}`);
       }
       emit(result, flags, summary);
+    });
+  registerRender(report);
+}
+
+function registerRender(report: Command): void {
+  withGlobalOptions(report.command("render <envelope>"))
+    .description(
+      "render a signed drill report as HTML, Markdown, JUnit XML or text (to stdout, or a file with --out)",
+    )
+    .requiredOption("--format <format>", "html, markdown, junit or text")
+    .option("--out <file>", "write the rendering to this file (atomically) instead of stdout")
+    .option(
+      "--key <pub>",
+      "verify the signature with this trusted public key first and render nothing if it is bad; without it the rendering says the signature was not checked",
+    )
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples:",
+        "  $ recoverable report render drill-reports/drill-report.dsse.json --format html --key keys/drill.pub --out drill.html",
+        '  $ recoverable report render drill-reports/drill-report.dsse.json --format markdown --key keys/drill.pub >> "$GITHUB_STEP_SUMMARY"',
+        "  $ recoverable report render drill-reports/drill-report.dsse.json --format junit --out junit.xml --json",
+      ].join("\n"),
+    )
+    .action(async (envelope: string, flags: ReportRenderFlags) => {
+      const { reportRender } = await import("../../verbs/report-render.js");
+      const result = await reportRender({
+        envelope,
+        format: flags.format,
+        ...definedOnly({ out: flags.out, key: flags.key }),
+      });
+      const rendered = result.rendered;
+      const summary = rendered?.path
+        ? [`wrote ${rendered.format} to ${rendered.path} (${rendered.bytes} bytes)`]
+        : [];
+      if (flags.json || flags.out !== undefined) {
+        emit(result, flags, summary);
+        return;
+      }
+      // The rendering is stdout's; what the verb has to say goes to stderr.
+      if (rendered?.content) process.stdout.write(rendered.content);
+      process.stderr.write(renderText(result, summary, colorsFor(process.stderr)));
+      process.exitCode = result.exitCode;
     });
 }
