@@ -192,13 +192,14 @@ describe("recoverable command lines in the documentation", () => {
   it("are found and judged: an unknown verb, subcommand or flag is named", () => {
     const program = createProgram();
     const page =
-      "Run `recoverable verify --strcit`.\n\n    $ recoverable snapshots lsit --repo r\n    ✔ PROVEN  recoverable verify --output ignored\n\n```sh\n# a comment: recoverable drill --nope\nRELEASE=$(recoverable identity --json --bogus | jq -r .x) \\\n  recoverable gate --report r.json --treshold 2\n```\n";
+      "Run `recoverable verify --strcit`, `recoverable <verb> --help`, `recoverable restore --source <src> --target <base dir> --frce`.\n\n    $ recoverable snapshots lsit --repo r\n    ✔ PROVEN  recoverable verify --output ignored\n\n```sh\n# a comment: recoverable drill --nope\nRELEASE=$(recoverable identity --json --bogus | jq -r .x) \\\n  recoverable gate --report r.json --treshold 2\n```\n";
     const lines = commandLinesIn(page, "page.md");
     const problems = lines.flatMap((line) =>
       invocationsIn(line.text).flatMap((args) => problemsOf(program, args)),
     );
     expect(problems).toEqual([
       '--strcit is not an option of "recoverable verify"',
+      '--frce is not an option of "recoverable restore"',
       '"snapshots lsit" is not a command of recoverable',
       '--bogus is not an option of "recoverable identity"',
       '--treshold is not an option of "recoverable gate"',

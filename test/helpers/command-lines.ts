@@ -75,6 +75,11 @@ function shellWords(line: string): string[] {
       }
       word += line.slice(i, j + 1);
       i = j + 1;
+    } else if (c === "<" && /^<[A-Za-z][^<>]*>/.test(line.slice(i))) {
+      // A placeholder such as <src> or <base URL>, not a redirection.
+      const end = line.indexOf(">", i);
+      word += line.slice(i, end + 1);
+      i = end + 1;
     } else if (/\s/.test(c)) {
       flush();
       i++;
@@ -118,11 +123,14 @@ export function invocationsIn(line: string): string[][] {
 
 /** What is wrong with `recoverable <args>`: an unknown verb or a flag the verb does not take. */
 export function problemsOf(program: Command, args: readonly string[]): string[] {
-  const tokens = args.map((t) => t.replace(/^[[(]+/, "").replace(/[\])]+$|\.\.\.$/g, ""));
+  const tokens = args
+    .map((t) => t.replace(/^[[(]+/, "").replace(/[\])]+$|\.\.\.$/g, ""))
+    .filter((t) => t !== "");
   let command = program;
   let i = 0;
   while (command.commands.length > 0 && i < tokens.length && !tokens[i]?.startsWith("-")) {
-    const name = tokens[i];
+    const name = tokens[i] ?? "";
+    if (name.startsWith("<")) return []; // `recoverable <verb> --help`: any verb
     const sub = command.commands.find((c) => c.name() === name);
     if (!sub) {
       const path = [...(command.name() === "recoverable" ? [] : [command.name()]), name].join(" ");
