@@ -12,9 +12,26 @@ import { registerSeal } from "./commands/seal.js";
 import { registerSnapshot } from "./commands/snapshot.js";
 import { registerSnapshots } from "./commands/snapshots.js";
 import { registerVerify } from "./commands/verify.js";
+import { withExamples, type Example } from "./examples.js";
+import { applySynopses, withUsage } from "./synopsis.js";
+
+const EXAMPLES: readonly Example[] = [
+  {
+    command: "recoverable verify",
+    says: "check the example store in place against its release, read-only",
+  },
+  {
+    command: "recoverable drill --source dir:ops/store",
+    says: "the whole drill: restore, verify, start the service, probe, sign the report",
+  },
+  {
+    command: "recoverable gate",
+    says: "may this release ship: evidence, rollback policy, and a recent signed drill of it",
+  },
+];
 
 export function createProgram(): Command {
-  const program = new Command("recoverable")
+  const program = withUsage(withExamples(new Command("recoverable"), EXAMPLES), "<verb> [options]")
     .description("Prove that a release of a serving store can be recovered.")
     .version(VERSION, "-V, --version")
     .showHelpAfterError("(run the verb with --help for its flags and examples)");
@@ -29,5 +46,6 @@ export function createProgram(): Command {
   registerGate(program);
   registerAudit(program);
   registerKeygen(program);
+  applySynopses(program);
   return program;
 }

@@ -2,6 +2,23 @@ import { Option, type Command } from "commander";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { colorsFor, emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
+import { withExamples, type Example } from "../examples.js";
+
+const EXAMPLES: readonly Example[] = [
+  {
+    command: "recoverable audit",
+    says: "the three readiness questions, answered from the example's evidence, backups and signed drills; restores and writes nothing",
+  },
+  {
+    command:
+      "recoverable audit --repo /tmp/atlas-snapshots --format markdown > /tmp/atlas-audit.md",
+    says: "audit a snapshot repository as a backup too, as a Markdown page for a runbook, a ticket or $GITHUB_STEP_SUMMARY",
+  },
+  {
+    command: "recoverable audit --json | jq '.answers[] | {question, status}'",
+    says: "each question and whether it is answered, missing or stale",
+  },
+];
 
 type AuditFlags = GlobalFlags & {
   repo?: string;
@@ -11,7 +28,7 @@ type AuditFlags = GlobalFlags & {
 };
 
 export function registerAudit(program: Command): void {
-  withGlobalOptions(program.command("audit"))
+  withExamples(withGlobalOptions(program.command("audit")), EXAMPLES)
     .description(
       "the pre-incident readiness audit: where the authoritative backup is and how fresh, how catalog integrity is kept, which checks prove a recovered instance ready",
     )
@@ -31,10 +48,6 @@ export function registerAudit(program: Command): void {
       "public keys trusted to sign drill reports, besides reports.trustedKeys of the drill config",
     )
     .option("--ops <dir>", "the directory holding the evidence in the Atlas layout (default ./ops)")
-    .addHelpText(
-      "after",
-      "\nExamples:\n  recoverable audit\n  recoverable audit --repo /backups/atlas --key keys/drill.pub --format markdown >> $GITHUB_STEP_SUMMARY\n  recoverable audit --json | jq '.answers[] | {question, status}'",
-    )
     .action(async (flags: AuditFlags, command: Command) => {
       const { audit } = await import("../../verbs/audit.js");
       const { renderAuditMarkdown } = await import("../../audit/render-markdown.js");

@@ -4,6 +4,24 @@ import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
 import { createProgress, progressMode } from "../progress.js";
+import { withExamples, type Example } from "../examples.js";
+import { withUsage } from "../synopsis.js";
+
+const EXAMPLES: readonly Example[] = [
+  {
+    command: "recoverable drill --source dir:ops/store",
+    says: "drill the example with its own store directory as the backup, signed with signing.key of ops/drill.json (what `npm start` runs)",
+  },
+  {
+    command: "recoverable drill --source tar:/tmp/atlas.tar.gz --out /tmp/atlas-drill",
+    says: "drill the archive `snapshots export` wrote; the five report files go to /tmp/atlas-drill",
+  },
+  {
+    command:
+      "recoverable drill --source snapshot:/tmp/atlas-snapshots#latest --json | jq '{verdict, rto, rpo}'",
+    says: "drill the newest valid snapshot and print the verdict, RTO and RPO",
+  },
+];
 
 type DrillFlags = GlobalFlags & {
   source?: string;
@@ -28,7 +46,10 @@ function describeObjective(objective: Objective): string {
 }
 
 export function registerDrill(program: Command): void {
-  withGlobalOptions(program.command("drill"))
+  withUsage(
+    withExamples(withGlobalOptions(program.command("drill")), EXAMPLES),
+    "(--source <src> | --live --root <store> --url <base URL>) [options]",
+  )
     .description(
       "the whole recovery drill: restore into scratch, verify, start the service, probe, measure, sign the report",
     )
@@ -65,10 +86,6 @@ export function registerDrill(program: Command): void {
     .option("--root <store>", "with --live: the store root serving now")
     .option("--url <base URL>", "with --live: the service's base URL")
     .option("--ops <dir>", "the directory holding the evidence in the Atlas layout (default ./ops)")
-    .addHelpText(
-      "after",
-      "\nExamples:\n  recoverable drill --source tar:/backups/atlas-latest.tgz --key ~/.config/recoverable/drill.key\n  recoverable drill --source dir:/mnt/snapshots/daily/store --out reports/ --json\n  recoverable drill --live --root /srv/atlas/store --url http://127.0.0.1:8080\n  recoverable drill --source tar:/backups/atlas-latest.tgz --shard 2/4 --out shard-reports/",
-    )
     .action(async (flags: DrillFlags) => {
       const { drill } = await import("../../verbs/drill.js");
       const result = await drill({

@@ -3,6 +3,64 @@ import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { colorsFor, emit } from "../output.js";
 import { renderText } from "../render-text.js";
 import { definedOnly } from "./defined-only.js";
+import { withExamples, type Example } from "../examples.js";
+
+const REPORT_EXAMPLES: readonly Example[] = [
+  {
+    command:
+      "recoverable report verify /tmp/atlas-drill/drill-report.dsse.json --key .recoverable/keys/drill.pub",
+    says: "check a signed drill report",
+  },
+  {
+    command:
+      "recoverable report merge /tmp/atlas-shards/shard-*-of-4.dsse.json --key .recoverable/keys/drill.pub",
+    says: "check the shard reports of one split and sign one merged report",
+  },
+];
+
+const VERIFY_EXAMPLES: readonly Example[] = [
+  {
+    command:
+      "recoverable report verify /tmp/atlas-drill/drill-report.dsse.json --key .recoverable/keys/drill.pub",
+    says: "check the report's signature by the example's key (`npm start` made it) and its verdict",
+  },
+  {
+    command:
+      "recoverable report verify /tmp/atlas-drill/drill-report.dsse.json --key .recoverable/keys/drill.pub --release $(recoverable identity --json | jq -r .releaseIdentity.sha256) --max-age 7d",
+    says: "also require that it is about the release under ops/ and at most 7 days old",
+  },
+];
+
+const MERGE_EXAMPLES: readonly Example[] = [
+  {
+    command:
+      "recoverable report merge /tmp/atlas-shards/shard-*-of-4.dsse.json --key .recoverable/keys/drill.pub --out /tmp/atlas-merged",
+    says: "check the 4 shard reports of `verify --shard i/4` and sign one merged report (signing.key of the drill config)",
+  },
+  {
+    command:
+      "recoverable report merge /tmp/atlas-shards/shard-*-of-4.dsse.json --key .recoverable/keys/drill.pub --release $(recoverable identity --json | jq -r .releaseIdentity.sha256) --json | jq .checked",
+    says: "also require the release under ops/; print the merged counts, which equal a whole verify's",
+  },
+];
+
+const RENDER_EXAMPLES: readonly Example[] = [
+  {
+    command:
+      "recoverable report render /tmp/atlas-drill/drill-report.dsse.json --format html --key .recoverable/keys/drill.pub --out /tmp/atlas-drill/report.html",
+    says: "check the signature, then write the self-contained HTML page (open it in a browser)",
+  },
+  {
+    command:
+      "recoverable report render /tmp/atlas-drill/drill-report.dsse.json --format markdown --key .recoverable/keys/drill.pub >> /tmp/atlas-summary.md",
+    says: 'the Markdown summary, as a CI job appends it to "$GITHUB_STEP_SUMMARY"',
+  },
+  {
+    command:
+      "recoverable report render /tmp/atlas-drill/drill-report.dsse.json --format junit --out /tmp/atlas-drill/junit.xml --json",
+    says: "JUnit XML for the CI's test view; --json says where it went",
+  },
+];
 
 type ReportVerifyFlags = GlobalFlags & { key: string; release?: string; maxAge?: string };
 type ReportMergeFlags = GlobalFlags & {
@@ -14,15 +72,29 @@ type ReportMergeFlags = GlobalFlags & {
 type ReportRenderFlags = GlobalFlags & { format: string; out?: string; key?: string };
 
 export function registerReport(program: Command): void {
-  const report = program.command("report").description("signed drill reports");
-  withGlobalOptions(report.command("verify <envelope>"))
+  const report = withExamples(program.command("report"), REPORT_EXAMPLES).description(
+    "check a signed drill report, or merge the signed reports of a sharded verify or drill",
+  );
+  withExamples(
+    withGlobalOptions(
+      report
+        .command("verify")
+        .argument(
+          "<envelope>",
+          "the signed drill report: a DSSE envelope such as drill-report.dsse.json",
+        ),
+    ),
+    VERIFY_EXAMPLES,
+  )
     .description("check a signed drill report: signature, trusted key, release, freshness, verdict")
     .requiredOption("--key <pub>", "the trusted public key (SPKI PEM, as keygen writes drill.pub)")
-    .option("--release <sha256>", "the release identity the report must be about")
-    .option("--max-age <duration>", "the oldest the report may be, e.g. 36h or 7d")
-    .addHelpText(
-      "after",
-      "\nExamples:\n  recoverable report verify out/drill.dsse.json --key keys/drill.pub\n  recoverable report verify out/drill.dsse.json --key keys/drill.pub --release $(recoverable identity --json | jq -r .releaseIdentity.sha256) --max-age 7d",
+    .option(
+      "--release <sha256>",
+      "the release identity (64 hex digits, as `identity` prints it) the report must be about",
+    )
+    .option(
+      "--max-age <duration>",
+      "the oldest the report may be, measured from its finishedAt, e.g. 36h or 7d",
     )
     .action(async (envelope: string, flags: ReportVerifyFlags) => {
       const { reportVerify } = await import("../../verbs/report-verify.js");
@@ -40,7 +112,17 @@ export function registerReport(program: Command): void {
         : [];
       emit(result, flags, summary);
     });
-  withGlobalOptions(report.command("merge <envelopes...>"))
+  withExamples(
+    withGlobalOptions(
+      report
+        .command("merge")
+        .argument(
+          "<envelopes...>",
+          "the shard reports (shard-<i>-of-<n>.dsse.json), one per shard",
+        ),
+    ),
+    MERGE_EXAMPLES,
+  )
     .description(
       "check every shard report of verify --shard or drill --shard and sign one merged report",
     )
@@ -53,10 +135,9 @@ export function registerReport(program: Command): void {
       "--out <dir>",
       "where the merged report goes (default <reports.dir of the drill config, else drill-reports>/<release>-merged-<time>)",
     )
-    .option("--release <sha256>", "the release identity every shard report must be about")
-    .addHelpText(
-      "after",
-      "\nExamples:\n  recoverable report merge shards/shard-*-of-4.dsse.json --key keys/drill.pub --signing-key keys/drill.key --out merged/\n  recoverable report merge shards/*.dsse.json --key keys/drill.pub --release $(recoverable identity --json | jq -r .releaseIdentity.sha256) --json",
+    .option(
+      "--release <sha256>",
+      "the release identity (64 hex digits, as `identity` prints it) every shard report must be about",
     )
     .action(async (envelopes: string[], flags: ReportMergeFlags) => {
       const { reportMerge } = await import("../../verbs/report-merge.js");
@@ -84,7 +165,17 @@ export function registerReport(program: Command): void {
 }
 
 function registerRender(report: Command): void {
-  withGlobalOptions(report.command("render <envelope>"))
+  withExamples(
+    withGlobalOptions(
+      report
+        .command("render")
+        .argument(
+          "<envelope>",
+          "the signed drill report: a DSSE envelope such as drill-report.dsse.json",
+        ),
+    ),
+    RENDER_EXAMPLES,
+  )
     .description(
       "render a signed drill report as HTML, Markdown, JUnit XML or text (to stdout, or a file with --out)",
     )
@@ -93,16 +184,6 @@ function registerRender(report: Command): void {
     .option(
       "--key <pub>",
       "verify the signature with this trusted public key first and render nothing if it is bad; without it the rendering says the signature was not checked",
-    )
-    .addHelpText(
-      "after",
-      [
-        "",
-        "Examples:",
-        "  $ recoverable report render drill-reports/drill-report.dsse.json --format html --key keys/drill.pub --out drill.html",
-        '  $ recoverable report render drill-reports/drill-report.dsse.json --format markdown --key keys/drill.pub >> "$GITHUB_STEP_SUMMARY"',
-        "  $ recoverable report render drill-reports/drill-report.dsse.json --format junit --out junit.xml --json",
-      ].join("\n"),
     )
     .action(async (envelope: string, flags: ReportRenderFlags) => {
       const { reportRender } = await import("../../verbs/report-render.js");

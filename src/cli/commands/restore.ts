@@ -3,6 +3,23 @@ import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
 import { createProgress, progressMode } from "../progress.js";
+import { withExamples, type Example } from "../examples.js";
+
+const EXAMPLES: readonly Example[] = [
+  {
+    command: "recoverable restore --source dir:ops/store --target /tmp/atlas-restored --dry-run",
+    says: "check the evidence and the rollback policy and print the plan; change nothing",
+  },
+  {
+    command: "recoverable restore --source dir:ops/store --target /tmp/atlas-restored",
+    says: "restore the example store into an absent or empty target, verified before it is swapped in",
+  },
+  {
+    command:
+      "recoverable restore --source snapshot:/tmp/atlas-snapshots#latest --target /tmp/atlas-restored --force",
+    says: "put the newest valid snapshot over a store root; what was there is kept as a safety copy",
+  },
+];
 
 type RestoreFlags = GlobalFlags & {
   source: string;
@@ -16,7 +33,7 @@ type RestoreFlags = GlobalFlags & {
 };
 
 export function registerRestore(program: Command): void {
-  withGlobalOptions(program.command("restore"))
+  withExamples(withGlobalOptions(program.command("restore")), EXAMPLES)
     .description(
       "restore a store root from a backup into a target: verified before it is swapped in, with a safety copy",
     )
@@ -39,10 +56,6 @@ export function registerRestore(program: Command): void {
     .option(
       "--identity <file>",
       "an age identity file (age-keygen output, AGE-SECRET-KEY-1...) that decrypts a tar:<path>.age source",
-    )
-    .addHelpText(
-      "after",
-      "\nExamples:\n  recoverable restore --source tar:/backups/atlas-2026-11-24.tar.gz --target /srv/atlas/store --dry-run\n  recoverable restore --source dir:/mnt/zfs/.zfs/snapshot/daily/store --target /srv/atlas/store --force",
     )
     .action(async (flags: RestoreFlags) => {
       const { restore } = await import("../../verbs/restore.js");

@@ -2,6 +2,20 @@ import type { Command } from "commander";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
+import { withExamples, type Example } from "../examples.js";
+
+const EXAMPLES: readonly Example[] = [
+  {
+    command:
+      "SOURCE_DATE_EPOCH=1793491200 recoverable seal --root ops/store --release-id atlas-2026.11.1 --release-version 2026.11.1",
+    says: "seal the example store again at the time it was first sealed: the same store at the same time gives the same release identity (737eb283...)",
+  },
+  {
+    command:
+      "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) recoverable seal --root ops/store --release-id atlas-2026.12.0 --release-version 2026.12.0 --json",
+    says: "seal a new release in a pipeline, its times taken from the last commit so that sealing twice gives the same identity; the JSON result lists the files written",
+  },
+];
 
 type SealFlags = GlobalFlags & {
   root?: string;
@@ -11,7 +25,7 @@ type SealFlags = GlobalFlags & {
 };
 
 export function registerSeal(program: Command): void {
-  withGlobalOptions(program.command("seal"))
+  withExamples(withGlobalOptions(program.command("seal")), EXAMPLES)
     .description(
       "write the manifest, packet and provenance of a store root (the rollback policy must exist)",
     )
@@ -19,10 +33,6 @@ export function registerSeal(program: Command): void {
     .option("--ops <dir>", "where the Atlas layout is written (default ./ops)")
     .requiredOption("--release-id <id>", "the release id, e.g. atlas-2026.11.1")
     .requiredOption("--release-version <semver>", "the release version, e.g. 2026.11.1")
-    .addHelpText(
-      "after",
-      "\nExamples:\n  recoverable seal --root ops/store --release-id atlas-2026.11.1 --release-version 2026.11.1\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) recoverable seal --root ops/store --release-id atlas-2026.11.1 --release-version 2026.11.1 --json",
-    )
     .action(async (flags: SealFlags) => {
       const { seal } = await import("../../verbs/seal.js");
       const result = await seal({

@@ -2,11 +2,24 @@ import type { Command } from "commander";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
+import { withExamples, type Example } from "../examples.js";
+
+const EXAMPLES: readonly Example[] = [
+  {
+    command: "recoverable snapshot --repo /tmp/atlas-snapshots --label nightly",
+    says: "snapshot the example store (store.root of ops/drill.json) into a repository made on first use, validated from the bytes it stored",
+  },
+  {
+    command:
+      "recoverable snapshot --root ops/store --repo /tmp/atlas-snapshots --json | jq -r .snapshotId",
+    says: "the same from a script: print only the new snapshot's id",
+  },
+];
 
 type SnapshotFlags = GlobalFlags & { root?: string; repo: string; label?: string; ops?: string };
 
 export function registerSnapshot(program: Command): void {
-  withGlobalOptions(program.command("snapshot"))
+  withExamples(withGlobalOptions(program.command("snapshot")), EXAMPLES)
     .description(
       "take a consistent snapshot of a live store root into a repository, validated from the bytes it wrote",
     )
@@ -14,10 +27,6 @@ export function registerSnapshot(program: Command): void {
     .requiredOption("--repo <dir>", "the snapshot repository (made when absent or empty)")
     .option("--label <text>", "a label to find the snapshot by (nightly, before-migration, ...)")
     .option("--ops <dir>", "the evidence that names the release the snapshot holds (default ./ops)")
-    .addHelpText(
-      "after",
-      "\nExamples:\n  recoverable snapshot --root /srv/atlas/store --repo /backups/atlas --label nightly\n  recoverable snapshot --repo /backups/atlas --json",
-    )
     .action(async (flags: SnapshotFlags) => {
       const { snapshot } = await import("../../verbs/snapshot.js");
       const result = await snapshot({

@@ -2,6 +2,84 @@ import { InvalidArgumentError, type Command } from "commander";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
+import { withExamples, type Example } from "../examples.js";
+
+const SNAPSHOTS_EXAMPLES: readonly Example[] = [
+  {
+    command: "recoverable snapshots list --repo /tmp/atlas-snapshots",
+    says: "the snapshots, newest first",
+  },
+  {
+    command: "recoverable snapshots diff latest --repo /tmp/atlas-snapshots",
+    says: "what changed in the live store since the newest snapshot",
+  },
+  {
+    command: "recoverable snapshots prune --repo /tmp/atlas-snapshots --dry-run",
+    says: "what the rollback policy's retention would keep and remove",
+  },
+];
+
+const LIST_EXAMPLES: readonly Example[] = [
+  {
+    command: "recoverable snapshots list --repo /tmp/atlas-snapshots",
+    says: "one line per snapshot, newest first: id, time, valid or INVALID, size, the release it holds, label",
+  },
+  {
+    command:
+      "recoverable snapshots list --repo /tmp/atlas-snapshots --json | jq -r '.snapshots[] | select(.validated) | .id'",
+    says: "the ids of the snapshots that validated when they were made",
+  },
+];
+
+const VALIDATE_EXAMPLES: readonly Example[] = [
+  {
+    command: "recoverable snapshots validate latest --repo /tmp/atlas-snapshots",
+    says: "read and hash every stored byte of the newest valid snapshot again, check its SQLite files and parse its JSON",
+  },
+  {
+    command:
+      "recoverable snapshots validate $(recoverable snapshots list --repo /tmp/atlas-snapshots --json | jq -r '.snapshots[-1].id') --repo /tmp/atlas-snapshots",
+    says: "the same for the oldest snapshot, before you trust it for a rollback",
+  },
+];
+
+const DIFF_EXAMPLES: readonly Example[] = [
+  {
+    command: "recoverable snapshots diff latest --repo /tmp/atlas-snapshots",
+    says: "what changed in the example store since the newest snapshot: exactly what restoring it would lose",
+  },
+  {
+    command:
+      "recoverable snapshots diff latest --repo /tmp/atlas-snapshots --root /tmp/atlas-restored --json | jq .changes",
+    says: "the same for another store root, as JSON: added, removed and modified paths, and the tables whose rows changed",
+  },
+];
+
+const PRUNE_EXAMPLES: readonly Example[] = [
+  {
+    command: "recoverable snapshots prune --repo /tmp/atlas-snapshots --dry-run",
+    says: "what the retention of the example's rollback policy would keep and remove; changes nothing",
+  },
+  {
+    command: "recoverable snapshots prune --repo /tmp/atlas-snapshots --keep-last 3 --keep-daily 7",
+    says: "keep the 3 newest snapshots and the newest of each of the last 7 days, forget the others and free their blobs",
+  },
+];
+
+const EXPORT_EXAMPLES: readonly Example[] = [
+  {
+    command:
+      "recoverable snapshots export latest --repo /tmp/atlas-snapshots --out /tmp/atlas.tar.gz",
+    says: "write the newest valid snapshot as a .tar.gz any tar reads; restore and drill read it as tar:/tmp/atlas.tar.gz",
+  },
+  {
+    command:
+      "recoverable snapshots export latest --repo /tmp/atlas-snapshots --out /tmp/atlas.tar.gz.age --encrypt-to $(age-keygen -y /tmp/age-key.txt)",
+    says: "the same encrypted to an age key (made with `age-keygen -o /tmp/age-key.txt`), for off-site; read it back with --identity /tmp/age-key.txt",
+  },
+];
+
+const SNAPSHOT_ID = "a snapshot id, a unique prefix of one, or latest (the newest that validated)";
 
 type RepoFlags = GlobalFlags & { repo: string; ops?: string };
 
@@ -20,11 +98,11 @@ function megabytes(bytes: number): string {
 }
 
 export function registerSnapshots(program: Command): void {
-  const snapshots = program
-    .command("snapshots")
-    .description("list, validate, compare, prune and export the snapshots of a repository");
+  const snapshots = withExamples(program.command("snapshots"), SNAPSHOTS_EXAMPLES).description(
+    "list, validate, compare, prune and export the snapshots of a repository",
+  );
 
-  withGlobalOptions(snapshots.command("list"))
+  withExamples(withGlobalOptions(snapshots.command("list")), LIST_EXAMPLES)
     .description("the snapshots of a repository, newest first")
     .requiredOption("--repo <dir>", "the snapshot repository")
     .action(async (flags: RepoFlags) => {
@@ -41,10 +119,11 @@ export function registerSnapshots(program: Command): void {
       emit(result, flags, lines.length > 0 ? lines : empty);
     });
 
-  withGlobalOptions(snapshots.command("validate <id>"))
-    .description(
-      "re-validate one snapshot from the bytes the repository holds (id, prefix or latest)",
-    )
+  withExamples(
+    withGlobalOptions(snapshots.command("validate").argument("<id>", SNAPSHOT_ID)),
+    VALIDATE_EXAMPLES,
+  )
+    .description("re-validate one snapshot from the bytes the repository holds now")
     .requiredOption("--repo <dir>", "the snapshot repository")
     .action(async (id: string, flags: RepoFlags) => {
       const { validateSnapshot } = await import("../../verbs/snapshots.js");
@@ -59,7 +138,10 @@ export function registerSnapshots(program: Command): void {
       emit(result, flags, summary);
     });
 
-  withGlobalOptions(snapshots.command("diff <id>"))
+  withExamples(
+    withGlobalOptions(snapshots.command("diff").argument("<id>", SNAPSHOT_ID)),
+    DIFF_EXAMPLES,
+  )
     .description(
       "what changed in a live store root since a snapshot: files, and rows of SQLite tables",
     )
@@ -93,7 +175,7 @@ export function registerSnapshots(program: Command): void {
       emit(result, flags, summary);
     });
 
-  withGlobalOptions(snapshots.command("prune"))
+  withExamples(withGlobalOptions(snapshots.command("prune")), PRUNE_EXAMPLES)
     .description(
       "forget snapshots by restic's rules (defaults: the rollback policy's retention) and free their blobs",
     )
@@ -123,10 +205,6 @@ export function registerSnapshots(program: Command): void {
     .option("--keep-within-yearly <duration>", "the newest snapshot of each year within this")
     .option("--dry-run", "say what would be kept and removed, change nothing")
     .option("--ops <dir>", "where the rollback policy is (default ./ops)")
-    .addHelpText(
-      "after",
-      "\nExamples:\n  recoverable snapshots prune --repo /backups/atlas --dry-run\n  recoverable snapshots prune --repo /backups/atlas --keep-daily 7 --keep-weekly 4 --keep-monthly 12",
-    )
     .action(
       async (
         flags: RepoFlags & {
@@ -177,15 +255,14 @@ export function registerSnapshots(program: Command): void {
       },
     );
 
-  withGlobalOptions(snapshots.command("export <id>"))
+  withExamples(
+    withGlobalOptions(snapshots.command("export").argument("<id>", SNAPSHOT_ID)),
+    EXPORT_EXAMPLES,
+  )
     .description("write one snapshot as a .tar.gz any tar reads, optionally encrypted with age")
     .requiredOption("--repo <dir>", "the snapshot repository")
     .requiredOption("--out <file>", "the archive to write (never overwritten)")
     .option("--encrypt-to <recipient>", "an age recipient (age1...); repeat for several", collect)
-    .addHelpText(
-      "after",
-      "\nExamples:\n  recoverable snapshots export latest --repo /backups/atlas --out atlas.tar.gz\n  recoverable snapshots export latest --repo /backups/atlas --out atlas.tar.gz.age --encrypt-to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
-    )
     .action(async (id: string, flags: RepoFlags & { out: string; encryptTo?: string[] }) => {
       const { exportRepositorySnapshot } = await import("../../verbs/snapshots.js");
       const result = await exportRepositorySnapshot({

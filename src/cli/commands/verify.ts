@@ -4,6 +4,22 @@ import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
 import { createProgress, progressMode } from "../progress.js";
+import { withExamples, type Example } from "../examples.js";
+
+const EXAMPLES: readonly Example[] = [
+  {
+    command: "recoverable verify",
+    says: "check the example store (store.root of ops/drill.json) against its sealed evidence, read-only: every byte, SQLite integrity and content",
+  },
+  {
+    command: "recoverable verify --root /tmp/atlas-restored --strict",
+    says: "check another store root, such as a restored copy; files the manifest does not list are errors",
+  },
+  {
+    command: "recoverable verify --shard 1/4 --out /tmp/atlas-shards",
+    says: "check only shard 1 of 4 and sign a shard report (signing.key of the drill config); run 2/4 to 4/4 as well, anywhere, then `report merge`",
+  },
+];
 
 type VerifyFlags = GlobalFlags & {
   root?: string;
@@ -15,7 +31,7 @@ type VerifyFlags = GlobalFlags & {
 };
 
 export function registerVerify(program: Command): void {
-  withGlobalOptions(program.command("verify"))
+  withExamples(withGlobalOptions(program.command("verify")), EXAMPLES)
     .description("check the evidence chain and a store root against it, without restoring anything")
     .option("--root <store>", "the store root (default: store.root of the drill config)")
     .option("--ops <dir>", "the directory holding the evidence in the Atlas layout (default ./ops)")
@@ -31,10 +47,6 @@ export function registerVerify(program: Command): void {
     .option(
       "--out <dir>",
       "with --shard: where the shard report goes (default <reports.dir of the drill config, else drill-reports>/<release>-<time>)",
-    )
-    .addHelpText(
-      "after",
-      "\nExamples:\n  recoverable verify\n  recoverable verify --root /srv/atlas/store --ops /srv/atlas/ops\n  recoverable verify --root restored/ --json > verify.json\n  recoverable verify --shard 2/4 --key keys/drill.key --out shard-reports/",
     )
     .action(async (flags: VerifyFlags) => {
       const { verify } = await import("../../verbs/verify.js");
