@@ -9,13 +9,29 @@ const VERDICT: Record<DrillReport["verdict"], string> = {
   could_not_run: "⚠️ could not run",
 };
 
-/** Table cells never break the table: pipes and newlines are escaped. */
+/** What turns text into markup in (GitHub-flavoured) Markdown, or ends a table cell. */
+const MARKDOWN_SPECIAL = /[\\`*_[\]()!|~#<>&]/g;
+
+/**
+ * Text from a report (a probe's answer, a finding's message) as Markdown that shows exactly
+ * that text: no link, image, emphasis, HTML or code can be smuggled in, and a table cell is
+ * never broken (newlines become spaces, pipes are escaped).
+ */
 export function cell(text: string): string {
   return text
-    .replaceAll("\\", "\\\\")
-    .replaceAll("|", "\\|")
     .replace(/\r?\n/g, " ")
-    .replaceAll("<", "&lt;");
+    .replace(MARKDOWN_SPECIAL, (c) =>
+      c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`,
+    );
+}
+
+/** A code span holding `text` as it is: its fence is longer than any run of backticks in it. */
+function codeSpan(text: string): string {
+  const flat = text.replace(/\r?\n/g, " ");
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
 /** What `report render` knows of the signature; a drill's own summary says nothing of it. */
@@ -32,7 +48,7 @@ export function renderMarkdown(report: DrillReport, context?: RenderContext): st
     `## Recovery drill: ${cell(report.releaseId)} — ${VERDICT[report.verdict]}`,
     "",
     ...signatureLines(context),
-    `Release identity \`sha256:${report.releaseIdentity.sha256}\`. ${report.source ? `Source \`${cell(report.source.text)}\`, backup from ${report.source.backupTime ?? "an unknown time"}.` : "Live store and service."}`,
+    `Release identity \`sha256:${report.releaseIdentity.sha256}\`. ${report.source ? `Source ${codeSpan(report.source.text)}, backup from ${report.source.backupTime ?? "an unknown time"}.` : "Live store and service."}`,
     "",
     `| objective | seen | target | status |`,
     `|---|---|---|---|`,
