@@ -12,6 +12,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSyn
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { cleanEnv } from "./helpers/clean-env.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
@@ -19,15 +20,6 @@ const TSC = join(REPO, "node_modules", "typescript", "bin", "tsc");
 
 type PackedFile = { readonly path: string };
 type Packed = { readonly filename: string; readonly files: readonly PackedFile[] };
-
-/** The environment without npm's own variables (set when vitest runs under `npm test`). */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env))
-    if (!/^npm_/i.test(name) && name !== "INIT_CWD" && name !== "GITHUB_STEP_SUMMARY")
-      env[name] = value;
-  return { ...env, NO_COLOR: "1", npm_config_update_notifier: "false" };
-}
 
 function run(
   command: string,
