@@ -1,9 +1,10 @@
 // The library API in-process, as a program embedding recoverable calls it: failures come back
 // as results, only the unanticipated rejects (as a RecoverableError), and a library call never
 // takes over the host's signals. test/package.test.ts runs the packed package the same way.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   drill,
@@ -82,6 +83,25 @@ describe("the library, when the input is bad, resolves to a result with findings
       key: ".recoverable/keys/drill.pub",
     });
     expect(result).toMatchObject({ verdict: "unusable_input", exitCode: 2 });
+  });
+});
+
+describe("the library, called from `node --input-type=module -e`", () => {
+  it("verifies the example: its worker threads do not inherit the flag Node refuses for them", () => {
+    const library = pathToFileURL(new URL("../dist/index.js", import.meta.url).pathname).href;
+    const child = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const { verify } = await import(${JSON.stringify(library)});\n` +
+          "const result = await verify();\n" +
+          "console.log(result.verdict, result.findings.map((f) => f.code).join(','));",
+      ],
+      { cwd: example.dir, encoding: "utf8" },
+    );
+    expect(child.stderr).toBe("");
+    expect(child.stdout.trim()).toBe("proven");
   });
 });
 
