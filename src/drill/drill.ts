@@ -63,6 +63,8 @@ export type DrillPlan = {
   readonly now: () => Date;
   /** Told how far the restore and the store check are. */
   readonly progress: ProgressReporter;
+  /** On SIGINT or SIGTERM, clean up and exit the process (the CLI); a library never exits. */
+  readonly exitOnSignal: boolean;
 };
 
 export type DrillOutcome = {
@@ -120,8 +122,10 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
       () => process.exit(signal === "SIGINT" ? 130 : 143),
     );
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  if (plan.exitOnSignal) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
   try {
     await clock.run("check evidence", () => checkEvidence(plan, state));
     await clock.run("check rollback policy", () => checkPolicy(plan, state));
@@ -214,6 +218,7 @@ async function restoreBackup(
       ? undefined
       : (root, options) => verifyShardStore(root, manifest, shard, options),
     plan.progress,
+    plan.exitOnSignal,
   );
   state.storeFindings.push(...outcome.findings);
   state.storeChecked = outcome.checked !== null;

@@ -54,6 +54,7 @@ export async function executeRestore(
   manifest: Manifest,
   verifyRestored: VerifyRestored = (root, options) => verifyStore(root, manifest, options),
   progress: ProgressReporter = NO_PROGRESS,
+  exitOnSignal = false,
 ): Promise<RestoreOutcome> {
   const journal: LockJournal = {
     pid: process.pid,
@@ -81,8 +82,12 @@ export async function executeRestore(
       .then(() => releaseLock(plan.lock))
       .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  // Only the CLI exits on a signal: a library never ends its host's process (an interrupted
+  // restore is rolled back by the next restore of the target, from the lock's journal).
+  if (exitOnSignal) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
   try {
     await mkdir(plan.scratch, { mode: 0o755 });
     const extracted = await source.extract(plan.scratch, progress);

@@ -5,5 +5,7 @@
 export async function checkpoint(name: string): Promise<void> {
   if (process.env["RECOVERABLE_TEST_PAUSE_AT"] !== name) return;
   process.stderr.write(`paused at ${name}\n`);
-  await new Promise(() => undefined); // wait to be killed
+  // Wait to be killed. The timer keeps the event loop alive: a bare pending promise would let
+  // Node end the process at once (exit 13, "unsettled top-level await"), racing the kill.
+  await new Promise(() => setInterval(() => undefined, 60_000));
 }

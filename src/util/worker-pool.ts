@@ -37,7 +37,7 @@ export class WorkerPool<Task, Answer> {
 
   constructor(entry: URL, size: number = availableParallelism()) {
     for (let i = 0; i < Math.max(1, size); i++) {
-      const worker = new Worker(entry);
+      const worker = new Worker(entry, { execArgv: workerExecArgv() });
       worker.on("message", (reply: WorkerReply<Answer>) => {
         this.settle(worker, reply);
       });
@@ -107,4 +107,18 @@ export class WorkerPool<Task, Answer> {
     this.running.clear();
     for (const job of this.queue.splice(0)) job.reject(error);
   }
+}
+
+/**
+ * The parent's Node flags, which a worker inherits, less --input-type: Node refuses it for a
+ * worker's file, so a library call from `node --input-type=module -e` would fail otherwise.
+ */
+function workerExecArgv(): string[] {
+  const flags: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const flag = process.execArgv[i] ?? "";
+    if (flag === "--input-type") i++;
+    else if (!flag.startsWith("--input-type=")) flags.push(flag);
+  }
+  return flags;
 }

@@ -45,6 +45,11 @@ export type DrillOptions = CommonOptions & {
   readonly live?: boolean;
   readonly url?: string;
   readonly now?: () => Date;
+  /**
+   * On SIGINT or SIGTERM: remove the scratch place, stop the service, and exit the process with
+   * 130 or 143, as the CLI does. Off by default: a library never exits its host's process.
+   */
+  readonly exitOnSignal?: boolean;
 };
 
 export type DrillResult = VerbResult<{
@@ -63,7 +68,7 @@ function usage(subject: string, message: string): ClassifiedFinding {
   return createFinding("usage_invalid", { subject, message });
 }
 
-export async function drill(options: DrillOptions): Promise<DrillResult> {
+export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   const now = options.now ?? (() => new Date());
   const fail = (findings: ClassifiedFinding[]) => createResult("drill", findings, NO_RELEASE, NONE);
   // 1. Load and validate everything before any work.
@@ -147,6 +152,7 @@ export async function drill(options: DrillOptions): Promise<DrillResult> {
     shard,
     now,
     progress: options.progress ?? NO_PROGRESS,
+    exitOnSignal: options.exitOnSignal ?? false,
   };
   const outcome = await runDrill(plan);
 

@@ -27,6 +27,12 @@ export type RestoreOptions = Omit<CommonOptions, "root"> & {
   /** Restore a release below the store's high-water mark, when the policy allows downgrades. */
   readonly allowDowngrade?: boolean;
   readonly now?: () => Date;
+  /**
+   * On SIGINT or SIGTERM before the swap: remove the scratch tree, release the lock, and exit
+   * the process with 130 or 143, as the CLI does. Off by default: a library never exits its
+   * host's process; a restore killed mid-way is rolled back by the next restore of the target.
+   */
+  readonly exitOnSignal?: boolean;
 };
 
 export type RestoreResult = VerbResult<{
@@ -146,11 +152,14 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
     evidence.evidence.manifest,
     undefined,
     options.progress,
+    options.exitOnSignal ?? false,
   );
   return createResult("restore", outcome.findings, release, {
     plan,
     safetyCopy: outcome.swapped ? plan.safetyCopy : null,
-    restored: outcome.restored,
+    // Only the counts: the extraction's own findings are in `findings`, its per-file digests are
+    // internal (a Map, which JSON would print as {}).
+    restored: { files: outcome.restored.files, bytes: outcome.restored.bytes },
     checked: outcome.checked,
     recovered,
     policy: policy.outcomes,

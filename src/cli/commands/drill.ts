@@ -105,6 +105,7 @@ export function registerDrill(program: Command): void {
           shard: flags.shard,
         }),
         progress: createProgress(progressMode(flags)),
+        exitOnSignal: true,
       });
       const summary: string[] = result.stages.map(
         (s) =>

@@ -72,6 +72,7 @@ export function registerRestore(program: Command): void {
           identity: flags.identity,
         }),
         progress: createProgress(progressMode(flags)),
+        exitOnSignal: true,
       });
       const summary: string[] = [];
       if (result.plan && flags.dryRun)

@@ -1,0 +1,220 @@
+// The library API in-process, as a program embedding recoverable calls it: failures come back
+// as results, only the unanticipated rejects (as a RecoverableError), and a library call never
+// takes over the host's signals. test/package.test.ts runs the packed package the same way.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+  drill,
+  RecoverableError,
+  reportVerify,
+  restore,
+  seal,
+  sqliteContentDigest,
+  verify,
+  type ProgressReporter,
+} from "../src/index.js";
+import { CLI } from "./helpers/cli.js";
+import { copyExample, type ExampleCopy } from "./helpers/example-copy.js";
+
+let example: ExampleCopy;
+beforeEach(() => {
+  example = copyExample();
+});
+
+/** A progress reporter that records, at every stage, how many signal handlers are installed. */
+function signalWatcher(): { progress: ProgressReporter; seen: string[] } {
+  const seen: string[] = [];
+  const progress: ProgressReporter = {
+    stage(name) {
+      seen.push(
+        `${name}: SIGINT ${process.listenerCount("SIGINT")}, SIGTERM ${process.listenerCount("SIGTERM")}`,
+      );
+      return { advance: () => undefined, done: () => undefined };
+    },
+  };
+  return { progress, seen };
+}
+
+describe("the library, when the input is bad, resolves to a result with findings and never throws", () => {
+  it("verify of a store root that does not exist: not proven, artifact_missing", async () => {
+    const result = await verify({ cwd: example.dir, root: "no-such-store" });
+    expect(result).toMatchObject({ verdict: "not_proven", exitCode: 1 });
+    expect(result).toHaveFinding("artifact_missing", example.path("no-such-store"));
+  });
+
+  it("verify with a drill config that does not exist: unusable_input, exit 2", async () => {
+    const result = await verify({ cwd: example.dir, config: "nowhere/drill.json" });
+    expect(result).toMatchObject({ verdict: "unusable_input", exitCode: 2 });
+    expect(result).toHaveFinding("document_unreadable");
+  });
+
+  it("drill without a source: unusable_input naming --source", async () => {
+    const result = await drill({ cwd: example.dir });
+    expect(result).toMatchObject({ verdict: "unusable_input", exitCode: 2, report: null });
+    expect(result).toHaveFinding("usage_invalid", "--source");
+  });
+
+  it("seal with a release version that is not semver: unusable_input, and nothing written", async () => {
+    const before = readFileSync(example.path("ops/release/packet/packet.json"), "utf8");
+    const result = await seal({
+      cwd: example.dir,
+      releaseId: "atlas-next",
+      releaseVersion: "next",
+    });
+    expect(result).toMatchObject({ verdict: "unusable_input", written: [] });
+    expect(result).toHaveFinding("usage_invalid", "--release-version");
+    expect(readFileSync(example.path("ops/release/packet/packet.json"), "utf8")).toBe(before);
+  });
+
+  it("restore from a source string it does not understand: unusable_input naming --source", async () => {
+    const result = await restore({ cwd: example.dir, source: "ftp://x", target: "restored" });
+    expect(result).toMatchObject({ verdict: "unusable_input", exitCode: 2 });
+    expect(result).toHaveFinding("usage_invalid", "--source");
+    expect(existsSync(example.path("restored"))).toBe(false);
+  });
+
+  it("reportVerify of an envelope that is not there: unusable_input", async () => {
+    const result = await reportVerify({
+      cwd: example.dir,
+      envelope: "nowhere.dsse.json",
+      key: ".recoverable/keys/drill.pub",
+    });
+    expect(result).toMatchObject({ verdict: "unusable_input", exitCode: 2 });
+  });
+});
+
+describe("the library, called from `node --input-type=module -e`", () => {
+  it("verifies the example: its worker threads do not inherit the flag Node refuses for them", () => {
+    const library = pathToFileURL(new URL("../dist/index.js", import.meta.url).pathname).href;
+    const child = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const { verify } = await import(${JSON.stringify(library)});\n` +
+          "const result = await verify();\n" +
+          "console.log(result.verdict, result.findings.map((f) => f.code).join(','));",
+      ],
+      { cwd: example.dir, encoding: "utf8" },
+    );
+    expect(child.stderr).toBe("");
+    expect(child.stdout.trim()).toBe("proven");
+  });
+});
+
+describe("the library, when something unanticipated breaks mid-run", () => {
+  it("rejects with a RecoverableError that keeps the original error as its cause", async () => {
+    const broken = new Error("the reporter broke");
+    const progress: ProgressReporter = {
+      stage() {
+        throw broken;
+      },
+    };
+    const error: unknown = await verify({ cwd: example.dir, progress }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RecoverableError);
+    expect(error).toMatchObject({
+      name: "RecoverableError",
+      code: "internal_error",
+      exitCode: 3,
+      cause: broken,
+      finding: { code: "internal_error", severity: "error", message: "the reporter broke" },
+    });
+  });
+
+  it("sqliteContentDigest of a file that is not SQLite rejects with sqlite_integrity_check_failed naming it", async () => {
+    const file = example.path("ops/store/catalog.json");
+    await expect(sqliteContentDigest(file)).rejects.toMatchObject({
+      name: "RecoverableError",
+      code: "sqlite_integrity_check_failed",
+      finding: { subject: file },
+    });
+  });
+
+  it("sqliteContentDigest of an example dataset is the content digest its manifest records", async () => {
+    const manifest = JSON.parse(
+      readFileSync(example.path("ops/release/evidence/manifest.json"), "utf8"),
+    ) as {
+      artifacts: {
+        path: string;
+        sqlite?: { contentDigest: { sha256: string }; tables: unknown[] };
+      }[];
+    };
+    const cities = manifest.artifacts.find((a) => a.path === "datasets/cities.sqlite");
+    const digest = await sqliteContentDigest(example.path("ops/store/datasets/cities.sqlite"));
+    expect(digest.contentDigest).toEqual(cities?.sqlite?.contentDigest);
+    expect(digest.tables).toEqual(cities?.sqlite?.tables);
+  });
+});
+
+describe("the library and the host's signals", () => {
+  it("drill installs no SIGINT or SIGTERM handler, and is proven with a signed report", async () => {
+    const { progress, seen } = signalWatcher();
+    const before = `SIGINT ${process.listenerCount("SIGINT")}, SIGTERM ${process.listenerCount("SIGTERM")}`;
+    const result = await drill({
+      cwd: example.dir,
+      source: "dir:ops/store",
+      out: join(example.dir, "out"),
+      progress,
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.verdict).toBe("proven");
+    expect(seen.length).toBeGreaterThan(0);
+    for (const line of seen) expect(line).toMatch(new RegExp(`: ${before}$`));
+    expect(existsSync(example.path("out/drill-report.dsse.json"))).toBe(true);
+    const checked = await reportVerify({
+      cwd: example.dir,
+      envelope: "out/drill-report.dsse.json",
+      key: ".recoverable/keys/drill.pub",
+      release: result.releaseIdentity?.sha256 ?? "",
+    });
+    expect(checked.verdict).toBe("proven");
+  });
+
+  it("restore installs none either, and its result holds only the counts of what it restored", async () => {
+    const { progress, seen } = signalWatcher();
+    const before = `SIGINT ${process.listenerCount("SIGINT")}, SIGTERM ${process.listenerCount("SIGTERM")}`;
+    const result = await restore({
+      cwd: example.dir,
+      source: "dir:ops/store",
+      target: "restored",
+      progress,
+    });
+    expect(result.verdict).toBe("proven");
+    for (const line of seen) expect(line).toMatch(new RegExp(`: ${before}$`));
+    expect(Object.keys(result.restored ?? {}).sort()).toEqual(["bytes", "files"]);
+    expect(result.restored?.files).toBeGreaterThan(0);
+  });
+
+  it("while the CLI's restore, on SIGTERM before the swap, removes its scratch tree and lock and exits 143", async () => {
+    writeFileSync(example.path("marker.txt"), "the directory as it was");
+    const before = readdirSync(example.dir).sort();
+    const child = spawn(
+      process.execPath,
+      [CLI, "restore", "--source", "dir:ops/store", "--target", "restored"],
+      {
+        cwd: example.dir,
+        env: { ...process.env, RECOVERABLE_TEST_PAUSE_AT: "after-extract" },
+      },
+    );
+    const exited = new Promise<number | null>((resolveExit) =>
+      child.once("exit", (code) => {
+        resolveExit(code);
+      }),
+    );
+    await new Promise<void>((resolvePaused) => {
+      child.stderr.on("data", (chunk: Buffer) => {
+        if (chunk.toString().includes("paused at after-extract")) resolvePaused();
+      });
+    });
+    expect(readdirSync(example.dir).some((f) => f.startsWith(".restored.recoverable-"))).toBe(true);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(143);
+    expect(readdirSync(example.dir).sort()).toEqual(before);
+  });
+});

@@ -1,0 +1,360 @@
+// The package as a user gets it (issue 8): `npm pack` of the build, installed into a fresh
+// project outside the repository, imported by its name. It proves `exports`, `types`, `files`
+// and `bin`, and runs the examples of docs/library.md against the installed package.
+//
+// Speed: the tarball is installed with --prefer-offline (npm's cache first, the registry for
+// what is missing) and --ignore-scripts, so better-sqlite3 is not compiled again (about a
+// minute); its native binding is copied from the repository's own install, after checking
+// both are the same version. Everything else the package needs comes from the tarball and
+// its declared dependencies only.
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { cleanEnv } from "./helpers/clean-env.js";
+import { makeTempDir } from "./helpers/temp-dir.js";
+
+const REPO = fileURLToPath(new URL("..", import.meta.url));
+const TSC = join(REPO, "node_modules", "typescript", "bin", "tsc");
+
+type PackedFile = { readonly path: string };
+type Packed = { readonly filename: string; readonly files: readonly PackedFile[] };
+
+function run(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  timeout = 60_000,
+): SpawnSyncReturns<string> {
+  return spawnSync(command, args, { cwd, env: cleanEnv(), encoding: "utf8", timeout });
+}
+
+function mustSucceed(what: string, result: SpawnSyncReturns<string>): string {
+  if (result.status !== 0)
+    throw new Error(
+      `${what} failed (exit ${String(result.status)}${result.error ? `, ${result.error.message}` : ""}):\n${result.stderr}\n${result.stdout}`,
+    );
+  return result.stdout;
+}
+
+const versionOf = (packageDir: string) =>
+  (JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { version: string })
+    .version;
+
+let packed: Packed;
+let project: string;
+
+/** A directory of the project holding a fresh copy of the bundled example's ops/. */
+function exampleIn(name: string): string {
+  const dir = join(project, name);
+  mkdirSync(dir);
+  // New times on purpose: the example's backup must be fresh for audit, as after a checkout.
+  cpSync(join(REPO, "ops"), join(dir, "ops"), { recursive: true });
+  return dir;
+}
+
+beforeAll(() => {
+  if (!existsSync(join(REPO, "dist", "index.js")))
+    throw new Error("dist/ is missing: run `npm run build` first (`npm test` does)");
+  const work = makeTempDir("recoverable-package-");
+  // --ignore-scripts: `prepare` would rebuild dist/ under the other test files running now.
+  const packJSON = mustSucceed(
+    "npm pack",
+    run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], REPO),
+  );
+  packed = (JSON.parse(packJSON) as Packed[])[0] as Packed;
+  project = join(work, "library-user");
+  mkdirSync(project);
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "library-user", private: true, type: "module" }, null, 2),
+  );
+  mustSucceed(
+    "npm install of the packed tarball",
+    run(
+      "npm",
+      [
+        "install",
+        "--prefer-offline",
+        "--ignore-scripts",
+        "--no-audit",
+        "--no-fund",
+        join(work, packed.filename),
+      ],
+      project,
+      150_000,
+    ),
+  );
+  const ours = join(REPO, "node_modules", "better-sqlite3");
+  const theirs = join(project, "node_modules", "better-sqlite3");
+  if (versionOf(ours) !== versionOf(theirs))
+    throw new Error(
+      `npm installed better-sqlite3 ${versionOf(theirs)}, the repository has ${versionOf(ours)}: its native binding cannot be reused`,
+    );
+  mkdirSync(join(theirs, "build", "Release"), { recursive: true });
+  copyFileSync(
+    join(ours, "build", "Release", "better_sqlite3.node"),
+    join(theirs, "build", "Release", "better_sqlite3.node"),
+  );
+}, 200_000);
+
+describe("the packed package", () => {
+  it("ships the build, the schemas, the compiled schemas and the store worker, and nothing of the tests or sources", () => {
+    const paths = packed.files.map((f) => f.path);
+    for (const needed of [
+      "package.json",
+      "README.md",
+      "dist/index.js",
+      "dist/index.d.ts",
+      "dist/cli/main.js",
+      "dist/store/store-worker.js",
+      "dist/documents/compiled-schemas.cjs",
+      "schemas/defs.schema.json",
+      "schemas/manifest.schema.json",
+      "schemas/packet.schema.json",
+      "schemas/provenance.schema.json",
+      "schemas/rollback-policy.schema.json",
+      "schemas/drill-config.schema.json",
+      "schemas/drill-report.schema.json",
+      "schemas/snapshot.schema.json",
+    ])
+      expect(paths).toContain(needed);
+    const foreign = paths.filter(
+      (p) => !/^(dist\/|schemas\/[a-z-]+\.schema\.json$|package\.json$|README\.md$)/.test(p),
+    );
+    expect(foreign).toEqual([]);
+    expect(paths.filter((p) => /(^|\/)test\/|\.test\.|(^|\/)src\//.test(p))).toEqual([]);
+  });
+
+  it("resolves `recoverable` to the installed dist/index.js, and importing it prints nothing and installs no signal handler", () => {
+    writeFileSync(
+      join(project, "import-only.mjs"),
+      [
+        'const before = ["SIGINT", "SIGTERM", "exit"].map((e) => process.listenerCount(e));',
+        'const library = await import("recoverable");',
+        'const after = ["SIGINT", "SIGTERM", "exit"].map((e) => process.listenerCount(e));',
+        "console.log(JSON.stringify({",
+        '  resolved: import.meta.resolve("recoverable"),',
+        "  exports: Object.keys(library).sort(),",
+        "  before,",
+        "  after,",
+        "}));",
+      ].join("\n"),
+    );
+    const child = run(process.execPath, ["import-only.mjs"], project, 20_000);
+    expect(child.stderr).toBe("");
+    expect(child.status).toBe(0);
+    const seen = JSON.parse(child.stdout) as {
+      resolved: string;
+      exports: string[];
+      before: number[];
+      after: number[];
+    };
+    expect(fileURLToPath(seen.resolved)).toBe(
+      join(project, "node_modules", "recoverable", "dist", "index.js"),
+    );
+    expect(seen.after).toEqual(seen.before);
+    for (const name of [
+      "verify",
+      "drill",
+      "seal",
+      "restore",
+      "identity",
+      "keygen",
+      "reportVerify",
+      "gate",
+      "audit",
+      "snapshot",
+      "RecoverableError",
+    ])
+      expect(seen.exports).toContain(name);
+  });
+
+  it("runs verify on the example through the library API: proven, and one changed byte is not_proven with artifact_hash_mismatch", () => {
+    const dir = exampleIn("verify-case");
+    writeFileSync(
+      join(dir, "use-verify.mjs"),
+      `import { readFileSync, writeFileSync, cpSync } from "node:fs";
+import { verify } from "recoverable";
+
+const intact = await verify({ root: "ops/store" });
+cpSync("ops/store", "changed-store", { recursive: true });
+const file = "changed-store/datasets/cities.sqlite";
+const bytes = readFileSync(file);
+bytes[5000] ^= 0x01;
+writeFileSync(file, bytes);
+const changed = await verify({ root: "changed-store" });
+console.log(JSON.stringify({ intact, changed }));
+`,
+    );
+    const child = run(process.execPath, ["use-verify.mjs"], dir, 30_000);
+    expect(child.stderr).toBe("");
+    expect(child.status).toBe(0);
+    type Result = {
+      verdict: string;
+      exitCode: number;
+      releaseId: string;
+      findings: { code: string; subject: string; severity: string }[];
+      checked: { artifacts: number } | null;
+    };
+    const { intact, changed } = JSON.parse(child.stdout) as { intact: Result; changed: Result };
+    expect(intact).toMatchObject({
+      verdict: "proven",
+      exitCode: 0,
+      releaseId: "atlas-2026.11.1",
+      findings: [],
+    });
+    expect(intact.checked?.artifacts).toBeGreaterThan(0);
+    expect(changed).toMatchObject({ verdict: "not_proven", exitCode: 1 });
+    expect(changed.findings.filter((f) => f.severity === "error")).toEqual([
+      expect.objectContaining({
+        code: "artifact_hash_mismatch",
+        subject: "datasets/cities.sqlite",
+      }),
+    ]);
+  });
+
+  it("installs the recoverable command, which verifies the example", () => {
+    const dir = exampleIn("bin-case");
+    const bin = join(project, "node_modules", ".bin", "recoverable");
+    const child = run(bin, ["verify", "--json"], dir, 30_000);
+    expect(child.status, child.stderr).toBe(0);
+    expect(JSON.parse(child.stdout)).toMatchObject({ verb: "verify", verdict: "proven" });
+  });
+
+  it("type-checks a TypeScript user's code, and the TypeScript of docs/library.md, against the shipped declarations alone", () => {
+    const dir = join(project, "typed");
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, "use-library.ts"),
+      `import {
+  drill,
+  RecoverableError,
+  restore,
+  seal,
+  verify,
+  type ExitCode,
+  type Finding,
+  type FindingCode,
+  type ProgressReporter,
+  type RestoreResult,
+  type Verdict,
+  type VerifyResult,
+} from "recoverable";
+
+const progress: ProgressReporter = {
+  stage: () => ({ advance: (files: number, bytes: number) => void [files, bytes], done: () => undefined }),
+};
+const verified: VerifyResult = await verify({ root: "ops/store", progress });
+const verdict: Verdict = verified.verdict;
+const exitCode: ExitCode = verified.exitCode;
+const codes: FindingCode[] = verified.findings.map((f: Finding) => f.code);
+const artifacts: number | undefined = verified.checked?.artifacts;
+const restored: RestoreResult = await restore({ source: "dir:ops/store", target: "t", dryRun: true });
+const steps: readonly string[] | undefined = restored.plan?.steps;
+const drilled = await drill({ source: "dir:ops/store", exitOnSignal: false });
+const envelope: string | null | undefined = drilled.report?.envelope;
+const sealed = await seal({ root: "ops/store", releaseId: "a-1", releaseVersion: "1.0.0" });
+const written: string[] = sealed.written;
+try {
+  await verify();
+} catch (error) {
+  if (error instanceof RecoverableError) {
+    const code: FindingCode = error.code;
+    const message: string = error.finding.message;
+    const three: ExitCode = error.exitCode;
+    console.log(code, message, three);
+  }
+}
+console.log(verdict, exitCode, codes, artifacts, steps, envelope, written);
+
+// The types refuse what the CLI would refuse.
+// @ts-expect-error seal needs a release id and a release version
+await seal({ root: "ops/store" });
+// @ts-expect-error restore needs a source and a target
+await restore({ source: "dir:ops/store" });
+// @ts-expect-error a verdict is one of four words
+const wrong: Verdict = "ok";
+// @ts-expect-error verify has no option "rootDir"
+await verify({ rootDir: "ops/store" });
+console.log(wrong);
+`,
+    );
+    const docs = readFileSync(join(REPO, "docs", "library.md"), "utf8");
+    const blocks = (language: string) =>
+      [...docs.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map(
+        (m) => m[1] ?? "",
+      );
+    expect(blocks("ts").length).toBeGreaterThan(0);
+    blocks("ts").forEach((code, i) => {
+      writeFileSync(join(dir, `docs-${i + 1}.ts`), code);
+    });
+    // The JavaScript examples too (checkJs), so a field they read must exist.
+    blocks("js").forEach((code, i) => {
+      writeFileSync(join(dir, `docs-${i + 1}.mjs`), code);
+    });
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          lib: ["ES2023"],
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
+          // Every declaration the package ships is checked, not only the user's code.
+          skipLibCheck: false,
+          noEmit: true,
+          allowJs: true,
+          checkJs: true,
+          // @types/node is the one type package a user needs; it comes from the repository.
+          types: ["node"],
+          typeRoots: [join(REPO, "node_modules", "@types")],
+        },
+        include: ["*.ts", "*.mjs"],
+      }),
+    );
+    const child = run(process.execPath, [TSC, "-p", dir], dir, 60_000);
+    expect(child.stdout + child.stderr).toBe("");
+    expect(child.status).toBe(0);
+  });
+
+  it("runs every JavaScript example of docs/library.md, in order, against the installed package", () => {
+    const dir = exampleIn("docs-examples");
+    const docs = readFileSync(join(REPO, "docs", "library.md"), "utf8");
+    const blocks = [...docs.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
+    expect(blocks.length).toBeGreaterThanOrEqual(8);
+    const outputs = blocks.map((code, i) => {
+      const file = `example-${i + 1}.mjs`;
+      writeFileSync(join(dir, file), code);
+      const child = run(process.execPath, [file], dir, 60_000);
+      expect(
+        child.status,
+        `docs/library.md example ${i + 1} (${file}):\n${code}\n${child.stderr}`,
+      ).toBe(0);
+      return child.stdout;
+    });
+    const imported = (name: string) =>
+      outputs.find((_, i) => new RegExp(`import \\{[^}]*\\b${name}\\b`).test(blocks[i] ?? ""));
+    for (const verb of [
+      "verify",
+      "keygen",
+      "drill",
+      "reportVerify",
+      "restore",
+      "gate",
+      "audit",
+      "seal",
+    ])
+      expect(imported(verb), `the example of ${verb}`).toMatch(/^proven\b/m);
+    const failing = outputs.at(-1) ?? "";
+    expect(failing).toMatch(/^unusable_input \[ 'usage_invalid' \]/m);
+    expect(failing).toMatch(/^sqlite_integrity_check_failed 1 /m);
+    expect(failing).toMatch(/^[0-9a-f]{64} /m);
+    // The drill wrote and signed its report where the drill config says.
+    expect(existsSync(join(dir, "restored", "store", "catalog.json"))).toBe(true);
+  });
+});
