@@ -121,9 +121,13 @@ describe("the packed package", () => {
     ])
       expect(paths).toContain(needed);
     const foreign = paths.filter(
-      (p) => !/^(dist\/|schemas\/[a-z-]+\.schema\.json$|package\.json$|README\.md$)/.test(p),
+      (p) =>
+        !/^(dist\/|schemas\/[a-z-]+\.schema\.json$|package\.json$|README\.md$|LICENSE$)/.test(p),
     );
     expect(foreign).toEqual([]);
+    expect(paths).toContain("LICENSE");
+    // Source maps would point at src/, which is not shipped.
+    expect(paths.filter((p) => p.endsWith(".map"))).toEqual([]);
     expect(paths.filter((p) => /(^|\/)test\/|\.test\.|(^|\/)src\//.test(p))).toEqual([]);
   });
 

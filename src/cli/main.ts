@@ -32,4 +32,10 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
+// A reader that stops early (`| head`, quitting `less`) is not a failure: the rest of the output
+// is dropped instead of dying on EPIPE with a stack trace. The exit code stays the verb's.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+});
+
 await main(process.argv.slice(2));
