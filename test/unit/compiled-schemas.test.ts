@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { ValidateFunction } from "ajv/dist/2020.js";
 import { compileValidators } from "../../src/documents/schema-validation.js";
 import type { DocumentKind } from "../../src/documents/types.js";
+import { sampleReport } from "../helpers/sample-report.js";
 
 const built = createRequire(import.meta.url)("../../dist/documents/compiled-schemas.cjs") as Record<
   DocumentKind,
@@ -15,12 +16,23 @@ const built = createRequire(import.meta.url)("../../dist/documents/compiled-sche
 >;
 const runtime = compileValidators();
 
-const EXAMPLES: [DocumentKind, string][] = [
-  ["manifest", "ops/release/evidence/manifest.json"],
-  ["packet", "ops/release/packet/packet.json"],
-  ["provenance", "ops/release/provenance.json"],
-  ["rollbackPolicy", "ops/datasets/rollback-policy.json"],
-  ["drillConfig", "ops/drill.json"],
+const read = (file: string) => JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+
+const EXAMPLES: [DocumentKind, string, () => Record<string, unknown>][] = [
+  [
+    "manifest",
+    "ops/release/evidence/manifest.json",
+    () => read("ops/release/evidence/manifest.json"),
+  ],
+  ["packet", "ops/release/packet/packet.json", () => read("ops/release/packet/packet.json")],
+  ["provenance", "ops/release/provenance.json", () => read("ops/release/provenance.json")],
+  [
+    "rollbackPolicy",
+    "ops/datasets/rollback-policy.json",
+    () => read("ops/datasets/rollback-policy.json"),
+  ],
+  ["drillConfig", "ops/drill.json", () => read("ops/drill.json")],
+  ["drillReport", "a drill report of the example", () => ({ ...sampleReport() })],
 ];
 
 function judge(validate: ValidateFunction, value: unknown) {
@@ -35,8 +47,8 @@ describe("compiled schemas", () => {
 
   it.each(EXAMPLES)(
     "judges the example %s and broken copies of it as the run-time schemas do",
-    (kind, file) => {
-      const document = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    (kind, _what, load) => {
+      const document = load();
       const compiled = runtime.get(kind) as ValidateFunction;
       expect(judge(built[kind], document)).toEqual(judge(compiled, document));
       expect(judge(built[kind], document).ok).toBe(true);
