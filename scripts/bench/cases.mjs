@@ -93,7 +93,8 @@ export async function runCases({ compare }, paths, runs) {
   });
 
   // Ours is `verify` of a store holding only the database: what a user runs, and it includes
-  // everything recoverable does for a SQLite artifact (sha256, integrity_check, content digest).
+  // everything recoverable does for a SQLite artifact whose bytes are the release's (sha256 and
+  // integrity_check; the content digest is then implied by the bytes, see docs/decisions.md).
   const sqlite = await compare({
     title: "sqlite integrity",
     runs,

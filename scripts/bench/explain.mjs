@@ -186,8 +186,9 @@ export async function explainParts(runner, paths, stats, timings) {
   log("\nwhat the medians are made of (approximately: parts were timed apart)");
   log(
     `  verify ${seconds(verifyS)}: start-up and fixed cost ${s(fixed)}, evidence ${s(evidence)},` +
-      ` store checks ${s(checks)} (of which hashing ${s(hashing)}, SQLite integrity ` +
-      `${s(sqlite, "integrityS")} and content digest ${s(sqlite, "contentDigestS")})`,
+      ` store checks ${s(checks)} (of which hashing ${s(hashing)} and, beside it, SQLite ` +
+      `integrity ${s(sqlite, "integrityS")}; the content digest, ${s(sqlite, "contentDigestS")},` +
+      ` runs only when the database's bytes differ from the release's)`,
   );
   for (const [name, timing, extracted] of [
     ["restore dir:", timings.restoreDir[0], dirExtract],
