@@ -1,4 +1,5 @@
 // Reads one JSON document from disk, refusing anything that is not plainly one JSON value.
+import { isUtf8 } from "node:buffer";
 import { readFile, stat } from "node:fs/promises";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { displayPath } from "../util/display-path.js";
@@ -23,7 +24,7 @@ export async function readJSONDocument(path: string, what: string): Promise<Read
       }),
     ],
   });
-  let bytes: Buffer;
+  let text: string | null;
   try {
     const info = await stat(path);
     if (!info.isFile()) return unreadable(`the ${what} is not a regular file`);
@@ -33,19 +34,16 @@ export async function readJSONDocument(path: string, what: string): Promise<Read
         String(info.size),
       );
     }
-    bytes = await readFile(path);
+    // Decoded where it is read: the bytes are garbage before the text is parsed.
+    text = decodeUTF8(await readFile(path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return unreadable(`the ${what} does not exist`, "absent");
     return unreadable(`the ${what} cannot be read (${code ?? String(error)})`);
   }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return unreadable(`the ${what} is not valid UTF-8`);
-  }
+  if (text === null) return unreadable(`the ${what} is not valid UTF-8`);
   const parsed = parseStrictJSON(text);
+  text = null; // the value holds copies, never slices of the text
   if (!parsed.ok) {
     const { line, column, message, pointer } = parsed.problem;
     return {
@@ -59,4 +57,10 @@ export async function readJSONDocument(path: string, what: string): Promise<Read
     };
   }
   return { ok: true, value: parsed.value, file };
+}
+
+/** The text of UTF-8 bytes; null when they are not UTF-8. */
+function decodeUTF8(bytes: Buffer): string | null {
+  if (!isUtf8(bytes)) return null;
+  return bytes.toString("utf8");
 }

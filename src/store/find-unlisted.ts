@@ -1,20 +1,23 @@
 // The walk for stray entries: what is in a store root that the manifest does not list.
 // Symlinks, FIFOs and devices are reported as what they are, never followed or opened.
-import type { Artifact } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { artifactsOf, type ArtifactSource } from "./artifact-table.js";
 import { walkStore } from "./walk-store.js";
 
 /** Entries in the store root that the manifest does not list; never inside a disposable dir. */
 export async function findUnlisted(
   root: string,
-  artifacts: readonly Artifact[],
+  artifacts: ArtifactSource,
   strict: boolean,
   owns: (path: string) => boolean = () => true,
 ): Promise<ClassifiedFinding[]> {
-  const listed = new Set(artifacts.map((a) => a.path));
-  const skipUnder = artifacts
-    .filter((a) => a.kind === "dir" && a.role === "disposable")
-    .map((a) => `${a.path}/`);
+  const listed = new Set<string>();
+  const skipUnder: string[] = [];
+  for (const artifact of artifactsOf(artifacts)) {
+    listed.add(artifact.path);
+    if (artifact.kind === "dir" && artifact.role === "disposable")
+      skipUnder.push(`${artifact.path}/`);
+  }
   const findings: ClassifiedFinding[] = [];
   const reportedDirs: string[] = [];
   for await (const entry of walkStore(root)) {

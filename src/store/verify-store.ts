@@ -13,6 +13,7 @@ import { StorePool, type ProbeAnswer } from "./store-pool.js";
 import { resolveInside } from "./store-path.js";
 import { zeroCounts, type CheckName, type StoreCheckCounts } from "./check-counts.js";
 import { findUnlisted } from "./find-unlisted.js";
+import { ArtifactTable, artifactsOf, type ArtifactSource } from "./artifact-table.js";
 import { entryTypeAt } from "./walk-store.js";
 
 export type { CheckName, StoreCheckCounts } from "./check-counts.js";
@@ -44,7 +45,7 @@ export type VerifyStoreOptions = {
    * Everything the release lists, when only some of it is checked (a shard): entries listed
    * here are never strays. Default: the artifacts checked.
    */
-  readonly listed?: readonly Artifact[];
+  readonly listed?: ArtifactSource;
 };
 
 /** How seriously a problem with an artifact counts, by its role (DESIGN.md "Roles"). */
@@ -61,11 +62,17 @@ function severityFor(role: Role): Severity | null {
 
 type ArtifactResult = { findings: ClassifiedFinding[]; checks: CheckName[] };
 
+/**
+ * `manifest` may be the parsed manifest, or its artifacts in compact columns (ArtifactTable)
+ * when the caller has let the parsed objects go, so memory does not grow with their number.
+ */
 export async function verifyStore(
   root: string,
-  manifest: Manifest,
+  manifest: Manifest | ArtifactTable,
   options: VerifyStoreOptions = {},
 ): Promise<StoreVerification> {
+  const artifacts: ArtifactSource =
+    manifest instanceof ArtifactTable ? manifest : manifest.artifacts;
   const { byRole, byCheck } = zeroCounts();
   const rootType = await entryTypeAt(root);
   if (rootType !== "dir") {
@@ -82,11 +89,11 @@ export async function verifyStore(
   const pool = new StorePool(options.concurrency);
   let found: IndexedFindings[];
   try {
-    found = await checkArtifacts(root, manifest.artifacts, pool, options, byCheck);
+    found = await checkArtifacts(root, artifacts, pool, options, byCheck);
   } finally {
     await pool.close();
   }
-  for (const artifact of manifest.artifacts) byRole[artifact.role]++;
+  for (const artifact of artifactsOf(artifacts)) byRole[artifact.role]++;
   // Manifest order, whatever order the windows and databases finished in.
   const findings = found
     .sort((x, y) => x.index - y.index || x.part - y.part)
@@ -94,12 +101,12 @@ export async function verifyStore(
   findings.push(
     ...(await findUnlisted(
       root,
-      options.listed ?? manifest.artifacts,
+      options.listed ?? artifacts,
       options.strict ?? false,
       options.ownsUnlisted,
     )),
   );
-  return { findings, checked: { artifacts: manifest.artifacts.length, byRole, byCheck } };
+  return { findings, checked: { artifacts: artifacts.length, byRole, byCheck } };
 }
 
 /** Reports a problem with an artifact at the severity its role gives (none if disposable). */
@@ -152,7 +159,7 @@ const WINDOW = 4096;
  */
 async function checkArtifacts(
   root: string,
-  artifacts: readonly Artifact[],
+  artifacts: ArtifactSource,
   pool: StorePool,
   { progress = NO_PROGRESS, written }: VerifyStoreOptions,
   byCheck: Record<CheckName, number>,
@@ -163,25 +170,29 @@ async function checkArtifacts(
     if (result.findings.length > 0) found.push({ index, part, findings: result.findings });
   };
   // Files the restore hashed as it wrote them are not read, so not counted here either.
-  const toRead = artifacts.filter(
-    (a) => a.kind !== "dir" && a.role !== "disposable" && !written?.has(a.path),
-  );
+  let filesToRead = 0;
+  let bytesToRead = 0;
+  for (const a of artifactsOf(artifacts)) {
+    if (a.kind === "dir" || a.role === "disposable" || written?.has(a.path)) continue;
+    filesToRead++;
+    bytesToRead += a.size;
+  }
   const stage =
-    toRead.length === 0
+    filesToRead === 0
       ? NO_PROGRESS.stage("")
-      : progress.stage("check store", {
-          files: toRead.length,
-          bytes: toRead.reduce((sum, artifact) => sum + artifact.size, 0),
-        });
+      : progress.stage("check store", { files: filesToRead, bytes: bytesToRead });
   const databases: Promise<void>[] = [];
   const sqliteStarted = new Map<number, StartedSQLite>();
 
   const checkWindow = async (start: number): Promise<void> => {
     const end = Math.min(start + WINDOW, artifacts.length);
     const indices = Array.from({ length: end - start }, (_, i) => start + i);
+    // This window's artifacts, built once (from compact columns, they are made on demand).
+    const inWindow = indices.map((index) => artifacts.at(index) as Artifact);
+    const artifactAt = (index: number) => inWindow[index - start] as Artifact;
     const absolute = new Map<number, string>();
     for (const index of indices) {
-      const artifact = artifacts[index] as Artifact;
+      const artifact = artifactAt(index);
       const path = resolveInside(root, artifact.path);
       if (path !== null) absolute.set(index, path);
       else
@@ -199,13 +210,13 @@ async function checkArtifacts(
     const probed = [...absolute.keys()];
     const answers = await pool.probe(
       root,
-      probed.map((index) => (artifacts[index] as Artifact).path),
+      probed.map((index) => artifactAt(index).path),
     );
     const toHash: number[] = [];
     const knownBytes = new Map<number, WrittenFile>();
     const placed = new Map<number, ArtifactResult>();
     probed.forEach((index, position) => {
-      const artifact = artifacts[index] as Artifact;
+      const artifact = artifactAt(index);
       const result: ArtifactResult = { findings: [], checks: [] };
       const sound = placeIsSound(artifact, answers[position] as ProbeAnswer[number], result);
       // A disposable artifact is never required to match: a stale cache never fails a drill.
@@ -231,7 +242,7 @@ async function checkArtifacts(
     const hashed = await pool.digestAll(
       toHash.map((index) => ({
         file: absolute.get(index) as string,
-        expectedSize: (artifacts[index] as Artifact).size,
+        expectedSize: artifactAt(index).size,
       })),
       (files, bytes) => {
         stage.advance(files, bytes);
@@ -240,7 +251,7 @@ async function checkArtifacts(
     toHash.forEach((index, position) => knownBytes.set(index, hashed[position] as FileDigest));
     for (const [index, bytes] of knownBytes) {
       const result = placed.get(index) as ArtifactResult;
-      const artifact = artifacts[index] as Artifact;
+      const artifact = artifactAt(index);
       const file = absolute.get(index) as string;
       await checkBytes(artifact, file, bytes, result);
       keep(index, result);

@@ -20,6 +20,10 @@ import {
 import { parseShardSpec } from "../shard/shard-spec.js";
 import { verifyShardStore } from "../shard/verify-shard-store.js";
 import { verifyStore, type StoreCheckCounts } from "../store/verify-store.js";
+import { ArtifactTable } from "../store/artifact-table.js";
+import type { Manifest } from "../documents/types.js";
+import type { DigestSet } from "../identity/digest.js";
+import type { EvidenceFiles } from "../identity/chain.js";
 import { compactUTC } from "../util/compact-time.js";
 import { displayPath } from "../util/display-path.js";
 import { VERSION } from "../version.js";
@@ -89,21 +93,21 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
       );
   if (inputFindings.length > 0 || typeof root !== "string")
     return createResult("verify", inputFindings, NO_RELEASE, none);
-  // 2. The documents, all validated before any other work.
-  const evidence = await loadEvidence(loaded.context.evidence);
+  // 2-3. The documents and the identity chain.
+  const evidence = await checkEvidence(loaded.context.evidence);
   if (!evidence.ok)
     return createResult("verify", evidence.findings, NO_RELEASE, {
       ...none,
       storeRoot: displayPath(root),
     });
-  const { packet, manifest } = evidence.evidence;
-  const release = { releaseId: packet.release.id, releaseIdentity: releaseIdentityOf(packet) };
-  // 3. The identity chain; a broken link does not stop the store check, so all is reported.
-  //    Every shard checks the whole chain: it is small, and a shard report must stand alone.
-  const chainFindings = verifyChain(evidence.evidence, evidence.files);
+  const { release, chainFindings } = evidence;
   // 4. The store root against the manifest, or against this shard's part of it.
   if (spec === null || "code" in spec || signer === null || "code" in signer) {
-    const store = await verifyStore(root, manifest, {
+    // The parsed artifacts give way to compact columns for the long store check: V8 grows its
+    // heap around what is live, so they would make the peak grow with the number of artifacts.
+    const table = ArtifactTable.from(evidence.manifest.artifacts);
+    evidence.manifest = EMPTY_MANIFEST;
+    const store = await verifyStore(root, table, {
       strict: options.strict ?? false,
       ...(options.progress ? { progress: options.progress } : {}),
     });
@@ -112,6 +116,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
       checked: store.checked,
     });
   }
+  const manifest = evidence.manifest;
   const selection = selectShard(manifest.artifacts, spec);
   const store = await verifyShardStore(root, manifest, selection, {
     strict: options.strict ?? false,
@@ -159,4 +164,34 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
     },
     report: paths,
   });
+}
+
+const EMPTY_MANIFEST: Manifest = { schemaVersion: 1, artifacts: [] };
+
+type CheckedEvidence =
+  | { readonly ok: false; readonly findings: ClassifiedFinding[] }
+  | {
+      readonly ok: true;
+      readonly release: { releaseId: string; releaseIdentity: DigestSet };
+      readonly chainFindings: ClassifiedFinding[];
+      /** The caller may swap it for EMPTY_MANIFEST once it holds what it needs of it. */
+      manifest: Manifest;
+    };
+
+/**
+ * 2. The documents, all validated before any other work. 3. The identity chain; a broken link
+ * does not stop the store check, so all is reported (every shard checks the whole chain: it is
+ * small, and a shard report must stand alone). In a function of its own so that the parsed
+ * documents other than the manifest are let go when it returns.
+ */
+async function checkEvidence(paths: EvidenceFiles): Promise<CheckedEvidence> {
+  const evidence = await loadEvidence(paths);
+  if (!evidence.ok) return evidence;
+  const { packet, manifest } = evidence.evidence;
+  return {
+    ok: true,
+    release: { releaseId: packet.release.id, releaseIdentity: releaseIdentityOf(packet) },
+    chainFindings: verifyChain(evidence.evidence, evidence.files),
+    manifest,
+  };
 }
