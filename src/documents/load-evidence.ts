@@ -4,7 +4,11 @@ import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { Evidence, EvidenceFiles } from "../identity/chain.js";
 import { checkStorePath } from "../store/store-path.js";
 import { displayPath } from "../util/display-path.js";
-import { readJSONDocument } from "./read-document.js";
+import { stat } from "node:fs/promises";
+import type { DigestSet } from "../identity/digest.js";
+import type { ArtifactTable } from "../store/artifact-table.js";
+import { streamManifest } from "./manifest-stream.js";
+import { MAX_DOCUMENT_BYTES, readJSONDocument } from "./read-document.js";
 import { checkSchema } from "./schema-validation.js";
 import type { DocumentKind, DocumentTypes, Manifest } from "./types.js";
 
@@ -52,6 +56,49 @@ export async function loadEvidence(paths: EvidenceFiles): Promise<LoadedEvidence
     keys.map((key, i) => [key, loaded[i]?.value]),
   ) as unknown as Evidence;
   return { ok: true, evidence, files };
+}
+
+export type StreamedEvidence = Omit<Evidence, "manifest"> & {
+  /** The manifest's artifacts, in compact columns; the manifest is never whole in memory. */
+  readonly artifacts: ArtifactTable;
+  readonly manifestDigest: DigestSet;
+  readonly files: EvidenceFiles;
+};
+
+/**
+ * The evidence with the manifest streamed (src/documents/manifest-stream.ts), for a store
+ * check whose memory must not grow with the number of artifacts. Null when any document is
+ * not plainly valid: loadEvidence then names every problem, as it always does.
+ */
+export async function loadEvidenceStreamed(paths: EvidenceFiles): Promise<StreamedEvidence | null> {
+  const [packet, provenance, rollbackPolicy] = await Promise.all([
+    loadDocument("packet", paths.packet, DESCRIPTIONS.packet),
+    loadDocument("provenance", paths.provenance, DESCRIPTIONS.provenance),
+    loadDocument("rollbackPolicy", paths.rollbackPolicy, DESCRIPTIONS.rollbackPolicy),
+  ]);
+  if (packet.value === null || provenance.value === null || rollbackPolicy.value === null)
+    return null;
+  try {
+    const info = await stat(paths.manifest);
+    if (!info.isFile() || info.size > MAX_DOCUMENT_BYTES) return null;
+    const manifest = await streamManifest(paths.manifest);
+    if (manifest === null) return null;
+    return {
+      packet: packet.value,
+      provenance: provenance.value,
+      rollbackPolicy: rollbackPolicy.value,
+      artifacts: manifest.artifacts,
+      manifestDigest: manifest.digest,
+      files: {
+        manifest: displayPath(paths.manifest),
+        packet: packet.file,
+        provenance: provenance.file,
+        rollbackPolicy: rollbackPolicy.file,
+      },
+    };
+  } catch {
+    return null; // unreadable: loadEvidence says how
+  }
 }
 
 /** Paths must be clean and unique; an escaping path makes the manifest unusable. */

@@ -86,6 +86,13 @@ export function checkSchema(
   return errors.map((error) => findingOf(error, value, file, at));
 }
 
+/** Whether a value is valid against a kind's schema, without describing why not. */
+export function conformsTo(kind: DocumentKind, value: unknown): boolean {
+  const validate = compiledValidators().get(kind);
+  if (!validate) throw new Error(`no schema for ${kind}`);
+  return validate(value);
+}
+
 /** Keywords whose errors only repeat what the errors inside them already say. */
 const NOISE_KEYWORDS = new Set(["if", "allOf"]);
 

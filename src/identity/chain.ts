@@ -34,6 +34,15 @@ type Link = {
 
 /** Checks every link and returns one finding per broken link (none when the chain holds). */
 export function verifyChain(evidence: Evidence, files: EvidenceFiles): ClassifiedFinding[] {
+  return verifyChainOf(evidence, digestOfJSON(evidence.manifest), files);
+}
+
+/** verifyChain for a manifest that was digested as it streamed by (it is not held whole). */
+export function verifyChainOf(
+  evidence: Omit<Evidence, "manifest">,
+  manifestDigest: DigestSet,
+  files: EvidenceFiles,
+): ClassifiedFinding[] {
   const identity = releaseIdentityOf(evidence.packet);
   const subject = evidence.provenance.subject[0];
   const links: Link[] = [
@@ -41,7 +50,7 @@ export function verifyChain(evidence: Evidence, files: EvidenceFiles): Classifie
       name: "manifest -> packet",
       subject: `${files.packet}#/manifest/digest`,
       expected: evidence.packet.manifest.digest,
-      actual: digestOfJSON(evidence.manifest),
+      actual: manifestDigest,
       message: `the packet names manifest digest %E, but ${files.manifest} digests to %A: the manifest changed after sealing`,
     },
     {

@@ -1,7 +1,7 @@
 // The walk for stray entries: what is in a store root that the manifest does not list.
 // Symlinks, FIFOs and devices are reported as what they are, never followed or opened.
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import { artifactsOf, type ArtifactSource } from "./artifact-table.js";
+import { ArtifactTable, artifactsOf, type ArtifactSource } from "./artifact-table.js";
 import { walkStore } from "./walk-store.js";
 
 /** Entries in the store root that the manifest does not list; never inside a disposable dir. */
@@ -11,17 +11,21 @@ export async function findUnlisted(
   strict: boolean,
   owns: (path: string) => boolean = () => true,
 ): Promise<ClassifiedFinding[]> {
-  const listed = new Set<string>();
+  // A table answers "is this path listed" from its own columns; an array needs a set of paths.
+  const table = artifacts instanceof ArtifactTable ? artifacts : null;
+  const paths = table === null ? new Set<string>() : null;
+  const listed = (path: string) =>
+    table ? table.indexOf(path) !== -1 : (paths?.has(path) ?? false);
   const skipUnder: string[] = [];
   for (const artifact of artifactsOf(artifacts)) {
-    listed.add(artifact.path);
+    paths?.add(artifact.path);
     if (artifact.kind === "dir" && artifact.role === "disposable")
       skipUnder.push(`${artifact.path}/`);
   }
   const findings: ClassifiedFinding[] = [];
   const reportedDirs: string[] = [];
   for await (const entry of walkStore(root)) {
-    if (listed.has(entry.path)) continue;
+    if (listed(entry.path)) continue;
     if (skipUnder.some((prefix) => entry.path.startsWith(prefix))) continue;
     if (reportedDirs.some((prefix) => entry.path.startsWith(prefix))) continue;
     if (entry.type === "dir") reportedDirs.push(`${entry.path}/`);

@@ -147,8 +147,12 @@ function bytesEqual(artifact: Artifact, actual: WrittenFile): boolean {
   return actual.size === artifact.size && digestsEqual(artifact.digest, actual.digest);
 }
 
-/** Artifacts per window: memory holds a window or two, never the whole store's answers. */
-const WINDOW = 4096;
+/**
+ * Artifacts per window: memory holds a window or two, never the whole store's answers. Small,
+ * so what a window makes dies young instead of being promoted and growing the heap (4 096:
+ * peak RSS 146 MiB on the 2 GiB bench store, 512: 124 MiB, at the same speed).
+ */
+const WINDOW = 512;
 
 /**
  * Every artifact, in windows of the manifest so memory does not grow with the store, two

@@ -1,10 +1,10 @@
 // verify: documents, then the chain, then the store root, read-only. Restores nothing.
 // With --shard i/n it checks one shard of the manifest and writes a signed shard report.
 import { resolve, join } from "node:path";
-import { loadEvidence } from "../documents/load-evidence.js";
+import { loadEvidence, loadEvidenceStreamed } from "../documents/load-evidence.js";
 import { createFinding, toPublicFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { verdictOf } from "../findings/verdict.js";
-import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
+import { releaseIdentityOf, verifyChain, verifyChainOf } from "../identity/chain.js";
 import { digestOfJSON } from "../identity/digest.js";
 import { storeChecks } from "../report/drill-report.js";
 import { loadSignerFrom } from "../report/load-signer.js";
@@ -94,7 +94,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   if (inputFindings.length > 0 || typeof root !== "string")
     return createResult("verify", inputFindings, NO_RELEASE, none);
   // 2-3. The documents and the identity chain.
-  const evidence = await checkEvidence(loaded.context.evidence);
+  const evidence = await checkEvidence(loaded.context.evidence, !sharded);
   if (!evidence.ok)
     return createResult("verify", evidence.findings, NO_RELEASE, {
       ...none,
@@ -103,11 +103,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   const { release, chainFindings } = evidence;
   // 4. The store root against the manifest, or against this shard's part of it.
   if (spec === null || "code" in spec || signer === null || "code" in signer) {
-    // The parsed artifacts give way to compact columns for the long store check: V8 grows its
-    // heap around what is live, so they would make the peak grow with the number of artifacts.
-    const table = ArtifactTable.from(evidence.manifest.artifacts);
-    evidence.manifest = EMPTY_MANIFEST;
-    const store = await verifyStore(root, table, {
+    const store = await verifyStore(root, evidence.artifacts ?? evidence.manifest, {
       strict: options.strict ?? false,
       ...(options.progress ? { progress: options.progress } : {}),
     });
@@ -166,25 +162,41 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   });
 }
 
-const EMPTY_MANIFEST: Manifest = { schemaVersion: 1, artifacts: [] };
-
 type CheckedEvidence =
   | { readonly ok: false; readonly findings: ClassifiedFinding[] }
   | {
       readonly ok: true;
       readonly release: { releaseId: string; releaseIdentity: DigestSet };
       readonly chainFindings: ClassifiedFinding[];
-      /** The caller may swap it for EMPTY_MANIFEST once it holds what it needs of it. */
-      manifest: Manifest;
+      /** The parsed manifest (a shard needs it whole); an empty one when `artifacts` is set. */
+      readonly manifest: Manifest;
+      /** For a whole verify: the artifacts in compact columns, the parsed ones let go. */
+      readonly artifacts: ArtifactTable | null;
     };
+
+const EMPTY_MANIFEST: Manifest = { schemaVersion: 1, artifacts: [] };
 
 /**
  * 2. The documents, all validated before any other work. 3. The identity chain; a broken link
  * does not stop the store check, so all is reported (every shard checks the whole chain: it is
- * small, and a shard report must stand alone). In a function of its own so that the parsed
- * documents other than the manifest are let go when it returns.
+ * small, and a shard report must stand alone).
+ *
+ * With `compact`, the artifacts come as compact columns for the store check, so memory does
+ * not grow with their number (V8 grows its heap around what is live): streamed from the file
+ * when the manifest is plainly valid, else loaded the ordinary way, which names every problem.
  */
-async function checkEvidence(paths: EvidenceFiles): Promise<CheckedEvidence> {
+async function checkEvidence(paths: EvidenceFiles, compact: boolean): Promise<CheckedEvidence> {
+  const streamed = compact ? await loadEvidenceStreamed(paths) : null;
+  if (streamed !== null) {
+    const { packet } = streamed;
+    return {
+      ok: true,
+      release: { releaseId: packet.release.id, releaseIdentity: releaseIdentityOf(packet) },
+      chainFindings: verifyChainOf(streamed, streamed.manifestDigest, streamed.files),
+      manifest: EMPTY_MANIFEST,
+      artifacts: streamed.artifacts,
+    };
+  }
   const evidence = await loadEvidence(paths);
   if (!evidence.ok) return evidence;
   const { packet, manifest } = evidence.evidence;
@@ -192,6 +204,7 @@ async function checkEvidence(paths: EvidenceFiles): Promise<CheckedEvidence> {
     ok: true,
     release: { releaseId: packet.release.id, releaseIdentity: releaseIdentityOf(packet) },
     chainFindings: verifyChain(evidence.evidence, evidence.files),
-    manifest,
+    manifest: compact ? EMPTY_MANIFEST : manifest,
+    artifacts: compact ? ArtifactTable.from(manifest.artifacts) : null,
   };
 }

@@ -6,7 +6,11 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Artifact } from "../../src/documents/types.js";
-import { ArtifactTable, artifactsOf } from "../../src/store/artifact-table.js";
+import {
+  ArtifactTable,
+  ArtifactTableBuilder,
+  artifactsOf,
+} from "../../src/store/artifact-table.js";
 import { verifyStore } from "../../src/store/verify-store.js";
 import { makeTempDir, removeTempDirs } from "../helpers/temp-dir.js";
 
@@ -52,6 +56,27 @@ describe("ArtifactTable", () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it("grows past its first columns, finds every path and the first duplicate", () => {
+    const builder = new ArtifactTableBuilder(16);
+    const list = Array.from({ length: 3000 }, (_, i) => ({
+      path: `données/${"x".repeat(i % 200)}/${i}`,
+      kind: "file" as const,
+      role: "durable" as const,
+      size: i,
+      digest: { sha256: i.toString(16).padStart(64, "0") },
+    }));
+    for (const artifact of list) builder.push(artifact);
+    const table = builder.build();
+    expect([...artifactsOf(table)]).toEqual(list);
+    expect(table.firstDuplicate()).toBe(-1);
+    expect(table.indexOf("données/xxx/3")).toBe(3);
+    expect(table.indexOf(list[2999]?.path ?? "")).toBe(2999);
+    expect(table.indexOf("données/xxx/4")).toBe(-1);
+    expect(table.indexOf("")).toBe(-1);
+    const twice = ArtifactTable.from([...list.slice(0, 10), list[4] as Artifact]);
+    expect(twice.firstDuplicate()).toBe(10);
   });
 
   it("makes the store check judge the same as the parsed artifacts", async () => {

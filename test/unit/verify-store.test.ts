@@ -11,7 +11,7 @@ import { makeTempDir, removeTempDirs } from "../helpers/temp-dir.js";
 
 afterAll(removeTempDirs);
 
-const COUNT = 9000; // more than two windows of 4096
+const COUNT = 9000; // many windows of the store check
 
 function buildStore(): { root: string; manifest: Manifest } {
   const root = makeTempDir();

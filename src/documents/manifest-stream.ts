@@ -1,0 +1,240 @@
+// Reads a large evidence manifest without ever holding it whole: its bytes are read in
+// chunks, each element of /artifacts is cut out, checked strictly, validated against the
+// schema, digested in RFC 8785 form and put into compact columns, one at a time. The rest of
+// the document (schemaVersion, x- keys) is small and checked as a whole.
+//
+// This is the fast path for a valid manifest. Anything it does not understand or that fails
+// any check makes it answer null, and the caller loads the document the ordinary way, which
+// names every problem with its line, column and JSON pointer. So it never has to explain an
+// error, only to be sure that what it accepts is exactly what the ordinary loader accepts,
+// with the same digest (a property test checks both).
+import { isUtf8 } from "node:buffer";
+import { createHash, type Hash } from "node:crypto";
+import { open } from "node:fs/promises";
+import { ArtifactTableBuilder, type ArtifactTable } from "../store/artifact-table.js";
+import { checkStorePath } from "../store/store-path.js";
+import type { DigestSet } from "../identity/digest.js";
+import { canonicalJSON, writeCanonicalJSON } from "../identity/canonical-json.js";
+import { conformsTo } from "./schema-validation.js";
+import { DEFAULT_MAX_DEPTH, parseStrictJSON, type JSONValue } from "./strict-json.js";
+import type { Artifact } from "./types.js";
+
+export type StreamedManifest = {
+  readonly artifacts: ArtifactTable;
+  /** sha256 of the manifest's RFC 8785 form, as digestOfJSON(manifest) gives it. */
+  readonly digest: DigestSet;
+  /** Everything but the artifacts: schemaVersion and x- keys. */
+  readonly rest: Readonly<Record<string, JSONValue>>;
+};
+
+const CHUNK_BYTES = 1024 * 1024;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const ARTIFACTS_KEY = Buffer.from('"artifacts"');
+
+const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+
+/** A growable byte buffer for the skeleton and for one element at a time. */
+class Bytes {
+  private buffer = Buffer.allocUnsafe(4096);
+  length = 0;
+
+  append(source: Buffer, start: number, end: number): void {
+    const needed = this.length + end - start;
+    if (needed > this.buffer.length) {
+      const larger = Buffer.allocUnsafe(Math.max(needed, 2 * this.buffer.length));
+      this.buffer.copy(larger, 0, 0, this.length);
+      this.buffer = larger;
+    }
+    source.copy(this.buffer, this.length, start, end);
+    this.length = needed;
+  }
+
+  appendText(text: string): void {
+    this.append(Buffer.from(text), 0, Buffer.byteLength(text));
+  }
+
+  view(): Buffer {
+    return this.buffer.subarray(0, this.length);
+  }
+
+  /** Whether the bytes end with `suffix` once trailing whitespace is skipped. */
+  endsWithToken(suffix: Buffer): boolean {
+    let end = this.length;
+    while (end > 0 && isSpace(this.buffer[end - 1] as number)) end--;
+    return end >= suffix.length && this.buffer.subarray(end - suffix.length, end).equals(suffix);
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
+}
+
+type Mode = "skeleton" | "between" | "element" | "after-element";
+
+/**
+ * The manifest at `path`, streamed; null when the fast path does not apply or anything in
+ * the document is not as it must be (the caller then loads it the ordinary way).
+ */
+export async function streamManifest(path: string): Promise<StreamedManifest | null> {
+  const handle = await open(path, "r");
+  try {
+    return await scan(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function scan(handle: Awaited<ReturnType<typeof open>>): Promise<StreamedManifest | null> {
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  const skeleton = new Bytes();
+  const element = new Bytes();
+  const table = new ArtifactTableBuilder();
+  const hash = createHash("sha256");
+  hash.update('{"artifacts":[');
+  let mode = "skeleton" as Mode;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let sawArtifacts = false;
+  let first = true;
+  let offsetInFile = 0;
+
+  for (;;) {
+    const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null);
+    if (bytesRead === 0) break;
+    let i = 0;
+    if (offsetInFile === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
+    offsetInFile += bytesRead;
+    let segmentStart = i; // where the bytes not yet copied to skeleton or element begin
+    for (; i < bytesRead; i++) {
+      const b = chunk[i] as number;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (b === BACKSLASH) escaped = true;
+        else if (b === QUOTE) inString = false;
+        continue;
+      }
+      if (mode === "skeleton") {
+        if (b === QUOTE) inString = true;
+        else if (b === 0x7b /* { */ || b === 0x5b /* [ */) {
+          depth++;
+          if (b === 0x5b && depth === 2) {
+            skeleton.append(chunk, segmentStart, i);
+            // "artifacts": [ at the top level: its elements are streamed, not kept.
+            if (!skeleton.endsWithToken(Buffer.from(":"))) return null;
+            const beforeColon = skeleton.length;
+            skeleton.length = trimColon(skeleton);
+            const isArtifacts = skeleton.endsWithToken(ARTIFACTS_KEY);
+            skeleton.length = beforeColon;
+            if (!isArtifacts) {
+              segmentStart = i;
+              continue;
+            }
+            if (sawArtifacts) return null; // twice: the ordinary loader names the duplicate
+            sawArtifacts = true;
+            skeleton.appendText("[]");
+            mode = "between";
+            segmentStart = i + 1;
+          }
+        } else if (b === 0x7d /* } */ || b === 0x5d /* ] */) depth--;
+        continue;
+      }
+      if (mode === "between" || mode === "after-element") {
+        if (isSpace(b)) continue;
+        if (b === 0x5d /* ] */) {
+          if (mode === "between" && !first) return null; // a trailing comma
+          depth--;
+          mode = "skeleton";
+          segmentStart = i + 1;
+          continue;
+        }
+        if (mode === "after-element") {
+          if (b !== 0x2c /* , */) return null;
+          mode = "between";
+          continue;
+        }
+        if (b !== 0x7b /* { */) return null; // every artifact is an object
+        mode = "element";
+        depth++;
+        segmentStart = i;
+        continue;
+      }
+      // mode === "element"
+      if (b === QUOTE) inString = true;
+      else if (b === 0x7b || b === 0x5b) depth++;
+      else if (b === 0x7d || b === 0x5d) {
+        depth--;
+        if (depth === 2) {
+          element.append(chunk, segmentStart, i + 1);
+          if (!takeArtifact(element.view(), table, hash, first)) return null;
+          first = false;
+          element.clear();
+          mode = "after-element";
+        }
+      }
+    }
+    if (mode === "skeleton") skeleton.append(chunk, segmentStart, bytesRead);
+    else if (mode === "element") element.append(chunk, segmentStart, bytesRead);
+  }
+  if (mode !== "skeleton" || inString || depth !== 0 || !sawArtifacts) return null;
+  return finish(skeleton.view(), table, hash);
+}
+
+/** The skeleton's length without the trailing `:` (and the whitespace around it). */
+function trimColon(bytes: Bytes): number {
+  const view = bytes.view();
+  let end = view.length;
+  while (end > 0 && isSpace(view[end - 1] as number)) end--;
+  return end - 1; // the colon
+}
+
+/** Checks one element as the ordinary loader would, then digests and keeps it. */
+function takeArtifact(
+  bytes: Buffer,
+  table: ArtifactTableBuilder,
+  hash: Hash,
+  first: boolean,
+): boolean {
+  if (!isUtf8(bytes)) return false;
+  // The element sits at depth 2 of the document (the object, then the array).
+  const parsed = parseStrictJSON(bytes.toString("utf8"), DEFAULT_MAX_DEPTH - 2);
+  if (!parsed.ok) return false;
+  const artifact = parsed.value;
+  if (!conformsTo("manifest", { schemaVersion: 1, artifacts: [artifact] })) return false;
+  const path = (artifact as unknown as Artifact).path;
+  if (checkStorePath(path) !== null) return false;
+  if (!first) hash.update(",");
+  let pending = "";
+  writeCanonicalJSON(artifact, (text) => {
+    pending += text;
+  });
+  hash.update(pending, "utf8");
+  table.push(artifact as unknown as Artifact);
+  return true;
+}
+
+function finish(
+  skeletonBytes: Buffer,
+  table: ArtifactTableBuilder,
+  hash: Hash,
+): StreamedManifest | null {
+  if (!isUtf8(skeletonBytes)) return null;
+  const parsed = parseStrictJSON(skeletonBytes.toString("utf8"));
+  if (!parsed.ok || parsed.value === null || typeof parsed.value !== "object") return null;
+  if (Array.isArray(parsed.value)) return null;
+  const skeleton = parsed.value;
+  const listed = skeleton.artifacts;
+  if (!Array.isArray(listed) || listed.length !== 0) return null;
+  if (!conformsTo("manifest", skeleton)) return null;
+  const rest: Record<string, JSONValue> = {};
+  for (const [key, value] of Object.entries(skeleton)) if (key !== "artifacts") rest[key] = value;
+  // In RFC 8785 order "artifacts" comes first only if every other key sorts after it; the
+  // schema allows schemaVersion and x- keys, which do. Anything else: the ordinary way.
+  if (Object.keys(rest).some((key) => key < "artifacts")) return null;
+  const tail = canonicalJSON(rest); // {"schemaVersion":1,...}
+  hash.update(tail === "{}" ? "]}" : `],${tail.slice(1)}`, "utf8");
+  const artifacts = table.build();
+  if (artifacts.firstDuplicate() !== -1) return null; // the ordinary loader names it
+  return { artifacts, digest: { sha256: hash.digest("hex") }, rest };
+}
