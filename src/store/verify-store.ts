@@ -14,6 +14,8 @@ import { resolveInside } from "./store-path.js";
 import { zeroCounts, type CheckName, type StoreCheckCounts } from "./check-counts.js";
 import { findUnlisted } from "./find-unlisted.js";
 import { entryTypeAt } from "./walk-store.js";
+import type { PGDumpChecker, PGDumpInspection } from "../postgres/session.js";
+import { checkPGDump, reportUnavailable } from "./check-pgdump.js";
 
 export type { CheckName, StoreCheckCounts } from "./check-counts.js";
 
@@ -45,6 +47,11 @@ export type VerifyStoreOptions = {
    * here are never strays. Default: the artifacts checked.
    */
   readonly listed?: readonly Artifact[];
+  /**
+   * Restores pg_dump artifacts into PostgreSQL to check their content (verify, drill). Without
+   * it (restore), a dump is checked by its bytes only.
+   */
+  readonly postgres?: PGDumpChecker;
 };
 
 /** How seriously a problem with an artifact counts, by its role (DESIGN.md "Roles"). */
@@ -80,9 +87,10 @@ export async function verifyStore(
   }
 
   const pool = new StorePool(options.concurrency);
+  const unavailable: UnavailableDump[] = [];
   let found: IndexedFindings[];
   try {
-    found = await checkArtifacts(root, manifest.artifacts, pool, options, byCheck);
+    found = await checkArtifacts(root, manifest.artifacts, pool, options, byCheck, unavailable);
   } finally {
     await pool.close();
   }
@@ -91,6 +99,7 @@ export async function verifyStore(
   const findings = found
     .sort((x, y) => x.index - y.index || x.part - y.part)
     .flatMap((entry) => entry.findings);
+  findings.push(...reportUnavailable(unavailable));
   findings.push(
     ...(await findUnlisted(
       root,
@@ -114,6 +123,12 @@ function reporterFor(artifact: Artifact, findings: ClassifiedFinding[]) {
   };
 }
 
+/** A dump that could not be judged, and the role of its artifact. */
+type UnavailableDump = {
+  readonly artifact: Artifact;
+  readonly inspection: Extract<PGDumpInspection, { unavailable: unknown }>;
+};
+
 /** Findings of the artifact at `index` of the manifest; `part` 1 is its database's. */
 type IndexedFindings = {
   readonly index: number;
@@ -135,8 +150,9 @@ async function checkArtifacts(
   root: string,
   artifacts: readonly Artifact[],
   pool: StorePool,
-  { progress = NO_PROGRESS, written }: VerifyStoreOptions,
+  { progress = NO_PROGRESS, written, postgres }: VerifyStoreOptions,
   byCheck: Record<CheckName, number>,
+  unavailable: UnavailableDump[],
 ): Promise<IndexedFindings[]> {
   const found: IndexedFindings[] = [];
   const keep = (index: number, result: ArtifactResult, part: 0 | 1 = 0) => {
@@ -201,6 +217,18 @@ async function checkArtifacts(
         });
         inspection.catch(() => undefined); // awaited at the end; never unhandled meanwhile
         databases.push(inspection);
+      }
+      if (artifact.kind === "pgdump" && artifact.pgdump && postgres) {
+        const restored = postgres
+          .inspect(artifact.path, absolute.get(index) as string)
+          .then((answer) => {
+            if ("unavailable" in answer) unavailable.push({ artifact, inspection: answer });
+            const own: ArtifactResult = { findings: [], checks: [] };
+            checkPGDump(artifact, answer, own, reporterFor(artifact, own.findings));
+            keep(index, own, 1);
+          });
+        restored.catch(() => undefined);
+        databases.push(restored);
       }
       placed.set(index, result);
       const done = written?.get(artifact.path);
