@@ -2,7 +2,7 @@
 // environment is cleaned of the caller's PG* variables (PGHOST, PGOPTIONS, PGSERVICE ...),
 // which would otherwise send a restore somewhere else, and messages are asked for in English,
 // because the errors are read (restore-errors.ts).
-import { spawn, spawnSync, type SpawnOptions } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from "node:child_process";
 import type { Readable } from "node:stream";
 
 export type ProgramRun = {
@@ -27,6 +27,8 @@ export type ProgramOptions = {
   /** A new process group, so a Ctrl-C at the terminal reaches recoverable, not the server. */
   readonly detached?: boolean;
   readonly timeoutMs?: number;
+  /** Told the process once it is spawned (to kill it if the run is interrupted). */
+  readonly onSpawn?: (child: ChildProcess) => void;
 };
 
 const TAIL = 64 * 1024;
@@ -62,6 +64,7 @@ export function runProgram(
     let stderr = "";
     let settled = false;
     const child = spawn(command, args, spawnOptions(options));
+    options.onSpawn?.(child);
     const timer =
       options.timeoutMs === undefined
         ? null

@@ -8,8 +8,8 @@
 // PostgreSQL refuses to run as root. When recoverable runs as root (CI containers do), initdb,
 // pg_ctl and the server run as the `postgres` system user, or `nobody` when there is none, and
 // the directory is theirs; the client programs keep running as root, which may use the socket.
-import { spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { appendFile, chmod, chown, mkdtemp, mkdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -63,6 +63,8 @@ function parentDir(runAs: RunAs): string {
 export class ThrowawayServer {
   private stopped = false;
   private readonly unregister: () => void;
+  /** initdb or pg_ctl while one runs, in its own process group: killed if the run stops. */
+  private running: ChildProcess | null = null;
 
   private constructor(
     readonly dir: string,
@@ -123,8 +125,9 @@ export class ThrowawayServer {
         "C",
         "--no-sync",
       ],
-      { runAs: this.runAs, timeoutMs: 120_000 },
+      { runAs: this.runAs, timeoutMs: 120_000, ...this.tracked() },
     );
+    this.running = null;
     if (run.spawnError !== null) return `initdb could not be started (${run.spawnError})`;
     if (run.code !== 0) return `initdb failed: ${lastLines(run.stderr || run.stdout)}`;
     // Appended as whoever we are: the file keeps its owner.
@@ -164,11 +167,23 @@ export class ThrowawayServer {
         "--silent",
         "start",
       ],
-      { runAs: this.runAs, detached: true, timeoutMs: 90_000 },
+      { runAs: this.runAs, timeoutMs: 90_000, ...this.tracked() },
     );
+    this.running = null;
     if (run.spawnError !== null) return `pg_ctl could not be started (${run.spawnError})`;
     if (run.code !== 0) return `the server did not start: ${lastLines(run.stderr || run.stdout)}`;
     return null;
+  }
+
+  /** Each program in a process group of its own (so a Ctrl-C at the terminal does not reach
+   *  it before recoverable has cleaned up), remembered while it runs. */
+  private tracked(): { detached: true; onSpawn: (child: ChildProcess) => void } {
+    return {
+      detached: true,
+      onSpawn: (child) => {
+        this.running = child;
+      },
+    };
   }
 
   private get logFile(): string {
@@ -208,6 +223,17 @@ export class ThrowawayServer {
   stopSync(): void {
     if (this.stopped) return;
     this.stopped = true;
+    // Interrupted in initdb or pg_ctl start: that program and whatever it started go first.
+    // Not waited for: the program is this process's child, a zombie until the event loop
+    // reaps it, and SIGKILL leaves it nothing more to do.
+    const group = this.running?.pid;
+    if (group !== undefined) {
+      try {
+        process.kill(-group, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
     const pid = this.postmasterPid();
     if (pid !== null && existsSync(this.dataDir)) {
       runProgramSync(
@@ -254,14 +280,4 @@ function killHard(pid: number): void {
 
 function lastLines(text: string, count = 6): string {
   return text.trim().split("\n").slice(-count).join("\n");
-}
-
-/** Whether a program may be run at all (used before spawning to give a clear message). */
-export function canExecute(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
