@@ -4,47 +4,30 @@
 // seal and verify drop each database once its content is known; a drill keeps them for its
 // sql probes. Restores run one at a time: they share one small server.
 import { randomBytes } from "node:crypto";
-import { readHead } from "../util/read-head.js";
-import pg from "pg";
-import type { PGDumpFacts } from "../documents/types.js";
-import type { FindingCode } from "../findings/catalogue.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { registerExitCleanup } from "../util/exit-cleanup.js";
+import { readHead } from "../util/read-head.js";
 import { CLIENT_PROGRAMS, findPGBinaries, SERVER_PROGRAMS, type PGBinaries } from "./binaries.js";
+import { readOnlyQuery, withClient, type SQLAnswer } from "./client.js";
 import { digestDatabase } from "./content-digest.js";
 import { detectDumpFormat, DUMP_HEAD_BYTES } from "./dump-format.js";
 import { parsePGURL, throwawayEndpoint, urlEndpoint, type PGEndpoint } from "./endpoint.js";
+import {
+  clip,
+  judgeRestoreError,
+  problem,
+  unavailable,
+  type PGDumpChecker,
+  type PGDumpInspection,
+} from "./inspection.js";
 import { quoteIdent } from "./quote.js";
 import { restoreDump } from "./restore-dump.js";
-import type { RestoreError } from "./restore-errors.js";
 import { runProgramSync } from "./run-program.js";
 import type { PostgresSettings } from "./settings.js";
 import { ThrowawayServer } from "./throwaway-server.js";
 
-/** What is wrong with one dump; the caller names the artifact and sets the severity by role. */
-export type DumpProblem = {
-  readonly code: FindingCode;
-  readonly expected: string | null;
-  readonly actual: string;
-  readonly message: string;
-  readonly hint?: string;
-};
-
-export type PGDumpInspection =
-  | { readonly ok: true; readonly facts: PGDumpFacts }
-  /** The dump does not restore: the backup is not good (not proven). */
-  | { readonly ok: false; readonly problem: DumpProblem }
-  /** No server or no programs to judge it with: the run could not do this check. */
-  | { readonly ok: false; readonly unavailable: ClassifiedFinding };
-
-/** What a store check asks of PostgreSQL (verify-store.ts); a session is one. */
-export type PGDumpChecker = {
-  inspect(storePath: string, absolutePath: string): Promise<PGDumpInspection>;
-};
-
-export type SQLAnswer =
-  | { readonly ok: true; readonly rows: unknown[][] }
-  | { readonly ok: false; readonly error: string };
+export type { DumpProblem, PGDumpChecker, PGDumpInspection } from "./inspection.js";
+export type { SQLAnswer } from "./client.js";
 
 type Ready = {
   readonly binaries: PGBinaries;
@@ -55,13 +38,6 @@ type Ready = {
 type Restored =
   | { readonly ok: true; readonly database: string }
   | { readonly ok: false; readonly reason: string };
-
-const STATEMENT_LIMIT = 400;
-
-function clip(text: string, limit = STATEMENT_LIMIT): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
-}
 
 export class PostgresSession implements PGDumpChecker {
   private ready: Promise<Ready | ClassifiedFinding> | null = null;
@@ -234,7 +210,11 @@ export class PostgresSession implements PGDumpChecker {
     if (!restore.ok) {
       await this.dropDatabase(ready, database);
       this.restored.set(storePath, { ok: false, reason: clip(restore.error.error) });
-      return judgeRestoreError(storePath, restore.error, ready);
+      return judgeRestoreError(storePath, restore.error, {
+        where: ready.endpoint.description,
+        version: ready.binaries.version,
+        bindir: ready.binaries.bindir,
+      });
     }
     try {
       const content = await withClient(ready.endpoint.client(database), digestDatabase);
@@ -313,140 +293,6 @@ export class PostgresSession implements PGDumpChecker {
   private async runQuery(database: string, sql: string, timeoutMs: number): Promise<SQLAnswer> {
     const ready = await this.start();
     if ("code" in ready) return { ok: false, error: ready.message };
-    try {
-      const rows = await withClient(ready.endpoint.client(database), async (client) => {
-        await client.query("SELECT pg_catalog.set_config('statement_timeout', $1, false)", [
-          String(timeoutMs),
-        ]);
-        await client.query("BEGIN READ ONLY");
-        try {
-          // A named statement takes the extended protocol: exactly one statement, never several.
-          const result = await client.query<unknown[]>({
-            name: "probe",
-            text: sql,
-            rowMode: "array",
-            types: PROBE_TYPES,
-          });
-          return result.rows;
-        } finally {
-          await client.query("ROLLBACK");
-        }
-      });
-      return { ok: true, rows };
-    } catch (error) {
-      return { ok: false, error: (error as Error).message };
-    }
-  }
-}
-
-/** Probe values as a test would write them: integers, floats, booleans, JSON; the rest text. */
-const PROBE_TYPES = {
-  getTypeParser: (oid: number) => {
-    switch (oid) {
-      case 20:
-        return (value: string) => BigInt(value);
-      case 21:
-      case 23:
-      case 26:
-      case 700:
-      case 701:
-        return (value: string) => Number(value);
-      case 16:
-        return (value: string) => value === "t";
-      case 114:
-      case 3802:
-        return (value: string): unknown => JSON.parse(value);
-      default:
-        return (value: string) => value;
-    }
-  },
-};
-
-async function withClient<T>(
-  config: pg.ClientConfig,
-  work: (client: pg.Client) => Promise<T>,
-): Promise<T> {
-  const client = new pg.Client({ ...config, application_name: "recoverable" });
-  // An error after connect (the server going away) must not be an unhandled event.
-  client.on("error", () => undefined);
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-function unavailable(message: string, actual: string): ClassifiedFinding {
-  return createFinding("postgres_unavailable", {
-    subject: "postgresql",
-    actual: clip(actual),
-    message,
-  });
-}
-
-function problem(
-  code: FindingCode,
-  message: string,
-  actual: string,
-  expected: string | null = null,
-): PGDumpInspection {
-  return { ok: false, problem: { code, message, actual, expected } };
-}
-
-/** The restore's error as the finding that tells the user what to do. */
-function judgeRestoreError(storePath: string, error: RestoreError, ready: Ready): PGDumpInspection {
-  const where = ready.endpoint.description;
-  switch (error.kind) {
-    case "archive":
-      return problem(
-        "pgdump_unreadable",
-        `${storePath}: the dump cannot be read: ${clip(error.error)}`,
-        clip(error.error),
-        "a whole pg_dump archive",
-      );
-    case "too_old":
-      return {
-        ok: false,
-        unavailable: createFinding("tool_unavailable", {
-          subject: storePath,
-          expected: "PostgreSQL programs at least as new as the pg_dump that wrote the dump",
-          actual: `PostgreSQL ${ready.binaries.version}: ${clip(error.error)}`,
-          message: `${storePath}: PostgreSQL ${ready.binaries.version} (${ready.binaries.bindir}) cannot read this dump (${clip(error.error)}): it was made by a newer pg_dump`,
-          hint: "Install a PostgreSQL at least as new as the pg_dump that made the dump (apt.postgresql.org has every version) and point RECOVERABLE_PG_BINDIR or postgres.bindir at its bin directory.",
-        }),
-      };
-    case "connection":
-      return {
-        ok: false,
-        unavailable: unavailable(
-          `${storePath}: the restore could not run against ${where}: ${clip(error.error)}`,
-          error.error,
-        ),
-      };
-    case "statement": {
-      const statement = error.statement === null ? "" : `; the statement: ${clip(error.statement)}`;
-      const detail = error.detail === null ? "" : ` (${clip(error.detail, 200)})`;
-      if (error.missingRole !== null)
-        return problem(
-          "pgdump_role_missing",
-          `${storePath}: the dump needs the role ${JSON.stringify(error.missingRole)}, which ${where} does not have: ${error.error}${statement}`,
-          clip(error.error),
-          `role ${error.missingRole}`,
-        );
-      if (error.missingExtension !== null)
-        return problem(
-          "pgdump_extension_missing",
-          `${storePath}: the dump needs the extension ${JSON.stringify(error.missingExtension)}, which is not installed for ${where}: ${error.error}${statement}`,
-          clip(error.error),
-          `extension ${error.missingExtension}`,
-        );
-      return problem(
-        "pgdump_restore_failed",
-        `${storePath}: the restore stopped at a statement the server refused: ${error.error}${detail}${statement}`,
-        clip(error.error),
-        "every statement of the dump restores",
-      );
-    }
+    return readOnlyQuery(ready.endpoint.client(database), sql, timeoutMs);
   }
 }
