@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Manifest } from "../src/documents/types.js";
@@ -264,6 +265,49 @@ describe("the content digest of a PostgreSQL dump", () => {
         .psql("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'recoverable%';")
         .trim(),
     ).toBe("0");
+  });
+
+  it("is not given for a plain dump cut short, a broken gzip stream or a failing statement", async () => {
+    const dir = makeTempDir("recoverable-dumps-");
+    const plain = join(dir, "whole.sql");
+    source.dump("gazetteer", plain, { format: "plain" });
+    const text = readFileSync(plain, "utf8");
+    const cut = join(dir, "cut.sql");
+    writeFileSync(cut, text.slice(0, Math.floor(text.length * 0.9)));
+    const brokenGzip = join(dir, "broken.sql.gz");
+    const gzipped = gzipSync(text);
+    writeFileSync(brokenGzip, gzipped.subarray(0, Math.floor(gzipped.length / 2)));
+    const failing = join(dir, "failing.sql");
+    writeFileSync(
+      failing,
+      text.replace(
+        "CREATE TABLE public.editors (",
+        "CREATE TABLE public.broken (a nosuchtype);\nCREATE TABLE public.editors (",
+      ),
+    );
+    const session = new PostgresSession({ url: sourceURL, bindir: null, roles: [] }, false);
+    try {
+      const problemOf = async (file: string) => {
+        const inspection = await session.inspect(file, file);
+        return "problem" in inspection ? inspection.problem : null;
+      };
+      expect(await problemOf(cut)).toMatchObject({
+        code: "pgdump_unreadable",
+        message: expect.stringContaining("-- PostgreSQL database dump complete"),
+      });
+      expect(await problemOf(brokenGzip)).toMatchObject({
+        code: "pgdump_unreadable",
+        message: expect.stringContaining("gzip"),
+      });
+      expect(await problemOf(failing)).toMatchObject({
+        code: "pgdump_restore_failed",
+        message: expect.stringContaining(
+          'type "nosuchtype" does not exist; the statement: CREATE TABLE public.broken (a nosuchtype);',
+        ),
+      });
+    } finally {
+      await session.close();
+    }
   });
 
   it("hashes each row exactly as PostgreSQL's COPY text format writes it", async () => {

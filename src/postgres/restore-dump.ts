@@ -6,7 +6,8 @@
 // production. A plain dump must end with pg_dump's closing comment: psql runs a truncated
 // one to its end without an error, so the end is what proves it whole.
 import { createReadStream } from "node:fs";
-import { Transform, type Readable } from "node:stream";
+import { Transform, Writable, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import type { PGBinaries } from "./binaries.js";
 import type { DumpFormat } from "./dump-format.js";
@@ -99,8 +100,11 @@ export async function restoreDump(
   );
   input.stream.destroy();
   const result = judge(run, parsePsqlErrors(run.stderr), input.failed(), "psql");
-  if (!result.ok) return result;
-  if (!PLAIN_END.test(keeper.tail()))
+  // psql stopped early: whether the file is whole is read from its end, since a dump cut in
+  // the middle of a statement fails there with a syntax error that is not the dump's fault.
+  const end = result.ok ? { tail: keeper.tail() } : await readPlainEnd(file, format);
+  if ("error" in end) return { ok: false, error: { kind: "archive", error: end.error } };
+  if (!PLAIN_END.test(end.tail))
     return {
       ok: false,
       error: {
@@ -110,6 +114,29 @@ export async function restoreDump(
       },
     };
   return result;
+}
+
+/** The last bytes of a plain dump, inflated through to its end if gzip. */
+async function readPlainEnd(
+  file: string,
+  format: DumpFormat,
+): Promise<{ tail: string } | { error: string }> {
+  const input = openDump(file, format);
+  const keeper = tailKeeper();
+  try {
+    await pipeline(
+      input.stream,
+      keeper.transform,
+      new Writable({
+        write: (_chunk, _encoding, done) => {
+          done();
+        },
+      }),
+    );
+  } catch (error) {
+    return { error: input.failed() ?? (error as Error).message };
+  }
+  return { tail: keeper.tail() };
 }
 
 function judge(
