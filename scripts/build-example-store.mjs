@@ -2,10 +2,19 @@
 // order of everything, no clock. Two runs give byte-identical files. Run it only to change the
 // example; then seal the release again (see README).
 //   node scripts/build-example-store.mjs [outDir]
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { GAZETTEER, GAZETTEER_TABLES } from "./example-gazetteer.mjs";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = resolve(process.argv[2] ?? join(REPO, "ops", "store"));
@@ -1407,6 +1416,10 @@ const DATASETS = [
 ];
 
 function build() {
+  // The PostgreSQL dump is made by scripts/build-example-pgdump.mjs (it needs a server); its
+  // bytes are kept across a rebuild of the rest.
+  const dumpPath = join(OUT, GAZETTEER.path);
+  const dump = existsSync(dumpPath) ? readFileSync(dumpPath) : null;
   rmSync(OUT, { recursive: true, force: true });
   for (const sub of ["datasets", "config", "summaries", "cache/tiles/0/0"]) {
     mkdirSync(join(OUT, sub), { recursive: true });
@@ -1428,8 +1441,18 @@ function build() {
       description: d.description,
       tables: d.tables.map((table) => ({ name: table, rows: rows(d.name, table) })),
       license: "CC0-1.0",
-    })),
+    })).concat({
+      name: GAZETTEER.name,
+      path: GAZETTEER.path,
+      format: "pg_dump",
+      title: GAZETTEER.title,
+      description: GAZETTEER.description,
+      tables: GAZETTEER_TABLES,
+      license: "CC0-1.0",
+    }),
   });
+  if (dump !== null) writeFileSync(dumpPath, dump);
+  else console.log(`no ${GAZETTEER.path} yet: run node scripts/build-example-pgdump.mjs`);
 
   write("config/runtime.json", {
     schemaVersion: 1,

@@ -81,8 +81,8 @@ describe("audit on the bundled example", () => {
       "What checks prove the recovered instance is ready?",
     ]);
     expect(json["counts"]).toEqual({
-      artifacts: 15,
-      durable: 7,
+      artifacts: 16,
+      durable: 8,
       reconstructable: 2,
       disposable: 6,
     });

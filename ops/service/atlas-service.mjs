@@ -34,6 +34,12 @@ function load() {
   const loaded = {};
   for (const entry of state.catalog.datasets) {
     const path = join(store, entry.path);
+    // A pg_dump dataset is served from PostgreSQL, not by this service: it is part of the
+    // release (its digest counts) and the drill queries it itself (sql probes).
+    if (entry.format === "pg_dump") {
+      loaded[entry.name] = sha256(readFileSync(path));
+      continue;
+    }
     const db = new Database(path, { readonly: true, fileMustExist: true });
     const tables = db
       .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
@@ -112,7 +118,12 @@ function route(request, response) {
   }
   if (parts[0] === "datasets" && parts.length === 3) {
     const dataset = state.datasets.get(parts[1]);
-    if (!dataset) return send(response, 404, { error: `no dataset ${parts[1]}` });
+    if (!dataset) {
+      const served = state.catalog.datasets.find((d) => d.name === parts[1]);
+      return served
+        ? send(response, 404, { error: `${parts[1]} is a pg_dump, served from PostgreSQL` })
+        : send(response, 404, { error: `no dataset ${parts[1]}` });
+    }
     const table = url.searchParams.get("table") ?? [...dataset.tables][0];
     if (!dataset.tables.has(table))
       return send(response, 404, { error: `no table ${table} in ${parts[1]}` });

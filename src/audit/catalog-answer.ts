@@ -119,7 +119,7 @@ function coverage(input: CatalogAnswerInput, facts: string[], gaps: Gap[]): void
   const datasetPaths = new Set(packet.datasets.map((d) => d.path));
   for (const artifact of manifest.artifacts) {
     if (
-      artifact.kind !== "sqlite" ||
+      (artifact.kind !== "sqlite" && artifact.kind !== "pgdump") ||
       artifact.role !== "durable" ||
       datasetPaths.has(artifact.path)
     )
@@ -129,7 +129,7 @@ function coverage(input: CatalogAnswerInput, facts: string[], gaps: Gap[]): void
         subject: artifact.path,
         expected: "a dataset entry in the catalog",
         actual: "none",
-        message: `${artifact.path}: a durable SQLite database that the catalog does not list, so the service may never expose it and no probe is tied to it`,
+        message: `${artifact.path}: a durable ${artifact.kind === "pgdump" ? "PostgreSQL dump" : "SQLite database"} that the catalog does not list, so the service may never expose it and no probe is tied to it`,
         hint: "Add it to the catalog's datasets (or give it another role) and re-seal the release.",
       }),
     );

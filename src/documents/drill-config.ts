@@ -8,6 +8,7 @@ import type { EvidenceFiles } from "../identity/chain.js";
 import { atlasPaths } from "./evidence-paths.js";
 import { loadDocument } from "./load-evidence.js";
 import { parseDuration } from "../policy/duration.js";
+import { NO_POSTGRES_SETTINGS, type PostgresSettings } from "../postgres/settings.js";
 import type {
   DrillConfigDocument,
   Probe,
@@ -28,6 +29,8 @@ export type DrillConfig = {
   readonly evidence: EvidenceFiles;
   readonly roles: readonly RoleRule[];
   readonly sqliteIdentity: SQLiteIdentity;
+  /** How pg_dump artifacts are restored (docs/postgresql.md). */
+  readonly postgres: PostgresSettings;
   readonly probes: readonly Probe[];
   readonly service: ResolvedService | null;
   readonly probeHosts: readonly string[];
@@ -85,6 +88,7 @@ export function defaultDrillConfig(cwd: string): DrillConfig {
     evidence: atlasPaths(resolve(cwd, "ops")),
     roles: [],
     sqliteIdentity: "bytes",
+    postgres: NO_POSTGRES_SETTINGS,
     probes: [],
     service: null,
     probeHosts: DEFAULT_PROBE_HOSTS,
@@ -133,6 +137,12 @@ export function resolveDrillConfig(document: DrillConfigDocument, path: string):
     },
     roles: document.roles ?? [],
     sqliteIdentity: document.sqlite?.identity ?? "bytes",
+    postgres: {
+      url: document.postgres?.url ?? null,
+      bindir:
+        document.postgres?.bindir === undefined ? null : resolve(baseDir, document.postgres.bindir),
+      roles: document.postgres?.roles ?? [],
+    },
     probes: document.probes ?? [],
     service: resolveService(document.service, baseDir),
     probeHosts: document.probeHosts ?? DEFAULT_PROBE_HOSTS,

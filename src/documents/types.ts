@@ -3,7 +3,7 @@ import type { DigestSet } from "../identity/digest.js";
 import type { DrillReport } from "../report/drill-report.js";
 
 export type Role = "durable" | "reconstructable" | "disposable";
-export type ArtifactKind = "sqlite" | "json" | "file" | "dir";
+export type ArtifactKind = "sqlite" | "pgdump" | "json" | "file" | "dir";
 export type SQLiteIdentity = "bytes" | "content";
 
 export type TableRows = { readonly name: string; readonly rows: number };
@@ -14,6 +14,25 @@ export type SQLiteFacts = {
   readonly identity: SQLiteIdentity;
 };
 
+/** The two pg_dump formats recoverable restores: custom (`-Fc`) and plain SQL (`-Fp`). */
+export type PGDumpFormat = "custom" | "plain";
+/** Compression around the whole file (a custom dump compresses its data itself). */
+export type PGDumpCompression = "none" | "gzip";
+
+/** One table of a restored dump: its row count and the digest of its rows (docs/formats.md). */
+export type PGTableFacts = {
+  readonly name: string;
+  readonly rows: number;
+  readonly contentDigest: DigestSet;
+};
+
+export type PGDumpFacts = {
+  readonly format: PGDumpFormat;
+  readonly compression: PGDumpCompression;
+  readonly contentDigest: DigestSet;
+  readonly tables: readonly PGTableFacts[];
+};
+
 export type Artifact = {
   readonly path: string;
   readonly kind: ArtifactKind;
@@ -21,6 +40,7 @@ export type Artifact = {
   readonly size: number;
   readonly digest: DigestSet;
   readonly sqlite?: SQLiteFacts;
+  readonly pgdump?: PGDumpFacts;
 };
 
 export type Manifest = {
@@ -131,6 +151,7 @@ export type DrillConfigDocument = {
   };
   readonly roles?: readonly RoleRule[];
   readonly sqlite?: { readonly identity?: SQLiteIdentity };
+  readonly postgres?: PostgresConfig;
   readonly probes?: readonly Probe[];
   readonly service?: ServiceConfig;
   readonly probeHosts?: readonly string[];
@@ -143,6 +164,16 @@ export type DrillConfigDocument = {
     readonly authoritative?: boolean;
   }[];
   readonly reports?: { readonly dir?: string; readonly trustedKeys?: readonly string[] };
+};
+
+/** Where pg_dump artifacts are restored to be checked (docs/postgresql.md). */
+export type PostgresConfig = {
+  /** A server to restore into (a scratch database per dump) instead of a throwaway server. */
+  readonly url?: string;
+  /** The directory of initdb, pg_ctl, postgres, pg_restore and psql. */
+  readonly bindir?: string;
+  /** Roles the dumps own or grant to, made (NOLOGIN) in the throwaway server before a restore. */
+  readonly roles?: readonly string[];
 };
 
 export type ServiceConfig = {

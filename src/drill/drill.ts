@@ -36,6 +36,7 @@ import type { RestoreSource } from "../sources/source.js";
 import type { ShardSelection } from "../shard/assign.js";
 import { verifyShardStore } from "../shard/verify-shard-store.js";
 import { verifyStore, type StoreCheckCounts } from "../store/verify-store.js";
+import { PostgresSession } from "../postgres/session.js";
 import { displayPath } from "../util/display-path.js";
 import { VERSION } from "../version.js";
 import { StageClock } from "./stage-clock.js";
@@ -92,6 +93,8 @@ type DrillState = {
   storeCounts: StoreCheckCounts | null;
   readonly storeFindings: ClassifiedFinding[];
   readonly findings: ClassifiedFinding[];
+  /** The drill's PostgreSQL: its pg_dumps restored there stay for the sql probes. */
+  readonly postgres: PostgresSession;
 };
 
 export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
@@ -111,6 +114,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
     storeCounts: null,
     storeFindings: [],
     findings: [],
+    postgres: new PostgresSession(config.postgres, true),
   };
   const clock = new StageClock(plan.now, (error) => state.findings.push(findingOfError(error)));
   // Ctrl-C or a SIGTERM mid-drill: remove the scratch place, stop the service (SIGKILL after
@@ -144,6 +148,9 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
     else clock.skip("probes");
   } finally {
     await clock.always("stop service", () => stopTheService(config, state));
+    // The throwaway PostgreSQL server goes with the drill (a signal stops it too:
+    // util/exit-cleanup.ts); scratch databases on a postgres.url server are dropped.
+    await state.postgres.close();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
@@ -210,13 +217,14 @@ async function restoreBackup(
   });
   const { manifest } = plan.evidence;
   const shard = plan.shard;
+  const postgres = state.postgres;
   const outcome = await executeRestore(
     restorePlan,
     mode.source,
     manifest,
     shard === null
-      ? undefined
-      : (root, options) => verifyShardStore(root, manifest, shard, options),
+      ? (root, options) => verifyStore(root, manifest, { ...options, postgres })
+      : (root, options) => verifyShardStore(root, manifest, shard, { ...options, postgres }),
     plan.progress,
     plan.exitOnSignal,
   );
@@ -230,12 +238,11 @@ async function restoreBackup(
 async function verifyRestoredStore(plan: DrillPlan, state: DrillState): Promise<boolean> {
   if (plan.mode.kind === "live") {
     const { manifest } = plan.evidence;
+    const options = { progress: plan.progress, postgres: state.postgres };
     const verification =
       plan.shard === null
-        ? await verifyStore(state.storeRoot, manifest, { progress: plan.progress })
-        : await verifyShardStore(state.storeRoot, manifest, plan.shard, {
-            progress: plan.progress,
-          });
+        ? await verifyStore(state.storeRoot, manifest, options)
+        : await verifyShardStore(state.storeRoot, manifest, plan.shard, options);
     state.storeFindings.push(...verification.findings);
     state.storeChecked = true;
     state.storeCounts = verification.checked;
@@ -309,6 +316,10 @@ async function probe(plan: DrillPlan, state: DrillState): Promise<boolean> {
       packet: plan.evidence.packet,
       allowedHosts: plan.config.probeHosts,
       secretHeaders: plan.config.secretHeaders,
+      pgdumps: new Set(
+        plan.evidence.manifest.artifacts.filter((a) => a.kind === "pgdump").map((a) => a.path),
+      ),
+      postgres: state.postgres,
     },
     releaseIdentityOf(plan.evidence.packet).sha256,
   );

@@ -83,6 +83,48 @@ export const FINDING_CATALOGUE = {
     hint: "Compare the tables named in the finding with the release; restore the database from a backup of this release.",
     failureClass: "not_proven",
   },
+  pgdump_unreadable: {
+    title: "A PostgreSQL dump cannot be read",
+    explanation:
+      'The pg_dump artifact is truncated or corrupt: pg_restore could not read the archive ("could not read from input file: end of file", a bad header), its gzip stream is broken, a plain SQL dump stops before pg_dump\'s closing line, or the file is not a pg_dump archive at all. Nothing from it can be trusted to restore.',
+    hint: "Restore this dump from a backup of the release (its bytes are likely damaged: compare its sha256), or take a new dump with `pg_dump -Fc` and re-seal the release.",
+    failureClass: "not_proven",
+  },
+  pgdump_restore_failed: {
+    title: "A PostgreSQL dump does not restore",
+    explanation:
+      "pg_restore (custom format) or psql (plain SQL) stopped at a statement of the dump that the server refused. The finding quotes the server's error and the failing statement. A dump that does not restore into a fresh database is not a backup of it.",
+    hint: "Read the statement and the error in the finding; restore the dump by hand into a scratch database with the same command (`pg_restore --exit-on-error -d <db> <dump>`) to see it, then fix the source database or how it is dumped, and re-seal.",
+    failureClass: "not_proven",
+  },
+  pgdump_role_missing: {
+    title: "A PostgreSQL dump needs a role the server does not have",
+    explanation:
+      "The dump sets an owner or grants a privilege to a role (ALTER ... OWNER TO, GRANT ... TO) that does not exist where it was restored. Roles live in the cluster, not in a pg_dump of one database, so a restore into a new server fails the same way until they are made.",
+    hint: "Add the role to postgres.roles in the drill config (`pg_dumpall --roles-only` lists those of the production cluster), so the throwaway server makes it before the restore; or dump with `pg_dump --no-owner --no-privileges` if ownership need not be restored.",
+    failureClass: "not_proven",
+  },
+  pgdump_extension_missing: {
+    title: "A PostgreSQL dump needs an extension that is not installed",
+    explanation:
+      'The dump runs CREATE EXTENSION for an extension whose files are not installed on the server it was restored into ("extension ... is not available", "could not open extension control file"). A server that would restore this backup needs the extension\'s package.',
+    hint: "Install the extension's package on the machine that runs the drill (Debian/Ubuntu: `apt-get install postgresql-<version>-<extension>`, e.g. postgresql-15-postgis-3; contrib extensions: postgresql-contrib), or set postgres.url to a server that has it.",
+    failureClass: "not_proven",
+  },
+  pgdump_content_mismatch: {
+    title: "A PostgreSQL dump restores other rows than the release",
+    explanation:
+      "The dump restored, but its tables, row counts or content digest (every table's rows in primary-key order, docs/formats.md) differ from what seal recorded. The finding names each table that differs: missing, added, another row count, or the same count with changed rows.",
+    hint: "Restore this dump from a backup of the release; if the database was dumped again on purpose, re-seal the release with `recoverable seal`.",
+    failureClass: "not_proven",
+  },
+  postgres_unavailable: {
+    title: "No PostgreSQL server to restore a dump into",
+    explanation:
+      "A throwaway PostgreSQL server could not be made or started (initdb or pg_ctl failed: no permission, no unprivileged user to run it as root, no shared memory), or the server named by postgres.url cannot be reached or refuses to create a scratch database. The dumps were not judged.",
+    hint: "Read the server's words in the finding. For the throwaway server, check that the temp dir is writable and, as root, that the `postgres` or `nobody` user exists; for postgres.url, check the URL, the password (PGPASSWORD or ~/.pgpass) and that the role has CREATEDB. docs/postgresql.md describes both.",
+    failureClass: "could_not_run",
+  },
   json_artifact_invalid: {
     title: "A JSON artifact does not parse",
     explanation: "A store file that the manifest says is JSON is not valid JSON.",
@@ -120,7 +162,7 @@ export const FINDING_CATALOGUE = {
   tool_unavailable: {
     title: "A program recoverable needs is not installed",
     explanation:
-      "The source needs an external program (restic for restic: sources) that cannot be run here: it is not on PATH or is not executable. The backup itself was not judged.",
+      "The run needs an external program that cannot be run here: restic for restic: sources, or the PostgreSQL programs (initdb, pg_ctl, postgres, pg_restore, psql) to restore a pg_dump artifact; it is not on PATH or is not executable, or it is older than the pg_dump that wrote the archive. The backup itself was not judged.",
     hint: "Install it (`apt-get install restic`) or put it on PATH, then run again.",
     failureClass: "could_not_run",
   },

@@ -11,6 +11,7 @@ import { parseDuration } from "../policy/duration.js";
 import { isSecretHeader, redactHeaders } from "../service/redact.js";
 import { checkHTTPExpectations, checkSQLExpectations, type Unmet } from "./expectations.js";
 import { lookupPointer } from "./json-pointer.js";
+import type { SQLAnswer } from "../postgres/session.js";
 
 export type CheckStatus = "passed" | "failed" | "skipped";
 
@@ -25,12 +26,25 @@ export type ProbeCheck = {
   readonly request?: { readonly method: string; readonly headers: Record<string, string> };
 };
 
+/** Answers sql probes on pg_dump datasets from the databases the drill restored them into. */
+export type PGQuerier = {
+  query(
+    storePath: string,
+    absolutePath: string,
+    sql: string,
+    timeoutMs: number,
+  ): Promise<SQLAnswer>;
+};
+
 export type ProbeContext = {
   readonly baseURL: string | null;
   readonly storeRoot: string;
   readonly packet: Packet;
   readonly allowedHosts: readonly string[];
   readonly secretHeaders: readonly string[];
+  /** Store paths of the release's pg_dump artifacts: their sql probes go to PostgreSQL. */
+  readonly pgdumps?: ReadonlySet<string>;
+  readonly postgres?: PGQuerier | null;
 };
 
 const BODY_LIMIT = 1024 * 1024;
@@ -227,7 +241,7 @@ function catalogProbe(probe: Probe, context: ProbeContext): Promise<Outcome> {
   });
 }
 
-function sqlProbe(probe: Probe, context: ProbeContext): Outcome {
+function sqlProbe(probe: Probe, context: ProbeContext): Outcome | Promise<Outcome> {
   const started = Date.now();
   const dataset = context.packet.datasets.find((d) => d.name === probe.dataset);
   const target = `${probe.dataset ?? "?"}: ${probe.query ?? ""}`;
@@ -241,6 +255,7 @@ function sqlProbe(probe: Probe, context: ProbeContext): Outcome {
       "probe_failed",
       expected,
     );
+  if (context.pgdumps?.has(dataset.path)) return pgProbe(probe, dataset.path, context, target);
   let db: Database.Database | null = null;
   try {
     db = new Database(join(context.storeRoot, ...dataset.path.split("/")), {
@@ -282,6 +297,43 @@ function sqlProbe(probe: Probe, context: ProbeContext): Outcome {
   }
 }
 
+/** A sql probe of a pg_dump dataset: read-only, in the database the drill restored it into. */
+async function pgProbe(
+  probe: Probe,
+  path: string,
+  context: ProbeContext,
+  target: string,
+): Promise<Outcome> {
+  const started = Date.now();
+  const expected = JSON.stringify(probe.expect ?? {});
+  const fail = (actual: string) =>
+    outcome(
+      probe,
+      target,
+      started,
+      [{ expected: "the query runs", actual }],
+      "probe_failed",
+      expected,
+    );
+  if (!context.postgres) return fail("no PostgreSQL server to query the dump in");
+  const timeout = parseDuration(probe.timeout ?? "") ?? DEFAULT_TIMEOUT_MS;
+  const answer = await context.postgres.query(
+    path,
+    join(context.storeRoot, ...path.split("/")),
+    probe.query ?? "",
+    timeout,
+  );
+  if (!answer.ok) return fail(answer.error);
+  return outcome(
+    probe,
+    target,
+    started,
+    checkSQLExpectations(probe.expect, answer.rows),
+    "probe_failed",
+    expected,
+  );
+}
+
 export async function runProbes(
   probes: readonly Probe[],
   context: ProbeContext,
@@ -292,7 +344,7 @@ export async function runProbes(
   for (const probe of probes) {
     const result =
       probe.type === "sql"
-        ? sqlProbe(probe, context)
+        ? await sqlProbe(probe, context)
         : probe.type === "identity"
           ? await identityProbe(probe, context, expectedIdentity)
           : probe.type === "catalog"

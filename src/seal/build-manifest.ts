@@ -12,6 +12,7 @@ import { StorePool } from "../store/store-pool.js";
 import { checkStorePath } from "../store/store-path.js";
 import { walkStore, type StoreEntry } from "../store/walk-store.js";
 import { mapWithConcurrency } from "../util/concurrency.js";
+import type { PGDumpChecker } from "../postgres/session.js";
 
 /** A directory has no bytes of its own: size 0 and the digest of zero bytes; its children carry identity. */
 export const DIRECTORY_DIGEST = digestOfBytes("");
@@ -22,6 +23,8 @@ export async function buildManifest(
   root: string,
   roleOf: RoleOf,
   sqliteIdentity: SQLiteIdentity,
+  /** Restores each pg_dump to record its tables and content digest. */
+  postgres: PGDumpChecker,
 ): Promise<ManifestBuild> {
   const findings: ClassifiedFinding[] = [];
   const entries: StoreEntry[] = [];
@@ -45,12 +48,19 @@ export async function buildManifest(
     );
     const digestOf = new Map(files.map((entry, i) => [entry.path, digests[i] as FileDigest]));
     described = await mapWithConcurrency(entries, 4, (entry) =>
-      describe(entry, roleOf, sqliteIdentity, digestOf.get(entry.path), pool),
+      describe(entry, roleOf, sqliteIdentity, digestOf.get(entry.path), pool, postgres),
     );
   } finally {
     await pool.close();
   }
-  for (const item of described) if ("finding" in item) findings.push(item.finding);
+  // A cause shared by several dumps (no PostgreSQL here) is said once.
+  const said = new Set<string>();
+  for (const item of described) {
+    if (!("finding" in item)) continue;
+    const key = `${item.finding.code}\n${item.finding.subject}\n${item.finding.message}`;
+    if (!said.has(key)) findings.push(item.finding);
+    said.add(key);
+  }
   const artifacts = described.flatMap((item) => ("artifact" in item ? [item.artifact] : []));
   return { manifest: { schemaVersion: 1, artifacts }, findings };
 }
@@ -92,6 +102,7 @@ async function describe(
   sqliteIdentity: SQLiteIdentity,
   bytes: FileDigest | undefined,
   pool: StorePool,
+  postgres: PGDumpChecker,
 ): Promise<Described> {
   const role = roleOf(entry.path);
   if (entry.type === "dir") {
@@ -100,6 +111,8 @@ async function describe(
   if (bytes === undefined) throw new Error(`${entry.path}: a file of the store was not hashed`);
   const { size, digest, head } = bytes;
   const kind = await detectFileKind(entry.absolutePath, head, size);
+  if (kind === "pgdump")
+    return describeDump(entry, { path: entry.path, kind, role, size, digest }, postgres);
   if (kind !== "sqlite") return { artifact: { path: entry.path, kind, role, size, digest } };
   const inspection = await pool.inspectSQLite(entry.absolutePath);
   if (!inspection.ok) {
@@ -126,4 +139,27 @@ async function describe(
       },
     },
   };
+}
+
+/** A dump is sealed with what it restores to; one that does not restore is not sealed. */
+async function describeDump(
+  entry: StoreEntry,
+  artifact: Artifact,
+  postgres: PGDumpChecker,
+): Promise<Described> {
+  const answer = await postgres.inspect(entry.path, entry.absolutePath);
+  if ("unavailable" in answer) return { finding: answer.unavailable };
+  if (!answer.ok) {
+    const { code, message, expected, actual, hint } = answer.problem;
+    return {
+      finding: createFinding(code, {
+        subject: entry.path,
+        expected,
+        actual,
+        message: `will not seal a dump that does not restore: ${message}`,
+        ...(hint ? { hint } : {}),
+      }),
+    };
+  }
+  return { artifact: { ...artifact, pgdump: answer.facts } };
 }

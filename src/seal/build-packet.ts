@@ -29,7 +29,7 @@ function fileRef(manifest: Manifest, path: string, what: string): StoreFileRef |
   });
 }
 
-/** Datasets from the catalog's `datasets: [{name, path, ...}]`, or every SQLite artifact. */
+/** Datasets from the catalog's `datasets: [{name, path, ...}]`, or every SQLite and pg_dump artifact. */
 function datasetsOf(input: PacketInput): {
   datasets: DatasetEntry[];
   findings: ClassifiedFinding[];
@@ -38,9 +38,11 @@ function datasetsOf(input: PacketInput): {
   const byPath = new Map(manifest.artifacts.map((a) => [a.path, a]));
   if (catalog === null) {
     const datasets = manifest.artifacts
-      .filter((a) => a.kind === "sqlite")
+      .filter((a) => a.kind === "sqlite" || a.kind === "pgdump")
       .map((a) => ({
-        name: a.path.replace(/^.*\//, "").replace(/\.[^.]*$/, ""),
+        name: a.path
+          .replace(/^.*\//, "")
+          .replace(a.kind === "pgdump" ? /(\.[^.]*)?\.gz$|\.[^.]*$/ : /\.[^.]*$/, ""),
         path: a.path,
         digest: a.digest,
         catalogEntry: {},

@@ -13,7 +13,7 @@ export async function verifyShardStore(
   root: string,
   manifest: Manifest,
   selection: ShardSelection,
-  options: Pick<VerifyStoreOptions, "strict" | "written" | "progress"> = {},
+  options: Pick<VerifyStoreOptions, "strict" | "written" | "progress" | "postgres"> = {},
 ): Promise<StoreVerification> {
   const { index, count } = selection.spec;
   return verifyStore(

@@ -3,7 +3,14 @@
 import type { Role } from "../documents/types.js";
 
 export type CheckName =
-  "presence" | "size" | "sha256" | "sqlite_integrity" | "sqlite_content" | "json_parse";
+  | "presence"
+  | "size"
+  | "sha256"
+  | "sqlite_integrity"
+  | "sqlite_content"
+  | "json_parse"
+  | "pgdump_restore"
+  | "pgdump_content";
 
 export type StoreCheckCounts = {
   readonly artifacts: number;
@@ -22,6 +29,8 @@ export function zeroCounts(): { byRole: Record<Role, number>; byCheck: Record<Ch
       sqlite_integrity: 0,
       sqlite_content: 0,
       json_parse: 0,
+      pgdump_restore: 0,
+      pgdump_content: 0,
     },
   };
 }
@@ -34,7 +43,8 @@ export function sumCounts(all: readonly StoreCheckCounts[]): StoreCheckCounts {
     artifacts += counts.artifacts;
     for (const role of Object.keys(byRole) as Role[]) byRole[role] += counts.byRole[role];
     for (const check of Object.keys(byCheck) as CheckName[])
-      byCheck[check] += counts.byCheck[check];
+      // Reports written before a check existed do not count it.
+      byCheck[check] += (counts.byCheck as Partial<Record<CheckName, number>>)[check] ?? 0;
   }
   return { artifacts, byRole, byCheck };
 }

@@ -15,6 +15,8 @@ import { zeroCounts, type CheckName, type StoreCheckCounts } from "./check-count
 import { findUnlisted } from "./find-unlisted.js";
 import { ArtifactTable, artifactsOf, type ArtifactSource } from "./artifact-table.js";
 import { entryTypeAt } from "./walk-store.js";
+import type { PGDumpChecker, PGDumpInspection } from "../postgres/session.js";
+import { checkPGDump, reportUnavailable } from "./check-pgdump.js";
 
 export type { CheckName, StoreCheckCounts } from "./check-counts.js";
 
@@ -46,6 +48,11 @@ export type VerifyStoreOptions = {
    * here are never strays. Default: the artifacts checked.
    */
   readonly listed?: ArtifactSource;
+  /**
+   * Restores pg_dump artifacts into PostgreSQL to check their content (verify, drill). Without
+   * it (restore), a dump is checked by its bytes only.
+   */
+  readonly postgres?: PGDumpChecker;
 };
 
 /** How seriously a problem with an artifact counts, by its role (DESIGN.md "Roles"). */
@@ -87,9 +94,10 @@ export async function verifyStore(
   }
 
   const pool = new StorePool(options.concurrency);
+  const unavailable: UnavailableDump[] = [];
   let found: IndexedFindings[];
   try {
-    found = await checkArtifacts(root, artifacts, pool, options, byCheck);
+    found = await checkArtifacts(root, artifacts, pool, options, byCheck, unavailable);
   } finally {
     await pool.close();
   }
@@ -98,6 +106,7 @@ export async function verifyStore(
   const findings = found
     .sort((x, y) => x.index - y.index || x.part - y.part)
     .flatMap((entry) => entry.findings);
+  findings.push(...reportUnavailable(unavailable));
   findings.push(
     ...(await findUnlisted(
       root,
@@ -120,6 +129,12 @@ function reporterFor(artifact: Artifact, findings: ClassifiedFinding[]) {
       findings.push(createFinding(code, { subject: artifact.path, severity, ...fields }));
   };
 }
+
+/** A dump that could not be judged, and the role of its artifact. */
+type UnavailableDump = {
+  readonly artifact: Artifact;
+  readonly inspection: Extract<PGDumpInspection, { unavailable: unknown }>;
+};
 
 /** Findings of the artifact at `index` of the manifest; `part` 1 is its database's. */
 type IndexedFindings = {
@@ -165,8 +180,9 @@ async function checkArtifacts(
   root: string,
   artifacts: ArtifactSource,
   pool: StorePool,
-  { progress = NO_PROGRESS, written }: VerifyStoreOptions,
+  { progress = NO_PROGRESS, written, postgres }: VerifyStoreOptions,
   byCheck: Record<CheckName, number>,
+  unavailable: UnavailableDump[],
 ): Promise<IndexedFindings[]> {
   const found: IndexedFindings[] = [];
   const keep = (index: number, result: ArtifactResult, part: 0 | 1 = 0) => {
@@ -237,6 +253,18 @@ async function checkArtifacts(
         const integrity = pool.inspectSQLitePart(file, "integrity");
         for (const part of [integrity, content]) part?.catch(() => undefined); // awaited later
         sqliteStarted.set(index, { integrity, content });
+      }
+      if (artifact.kind === "pgdump" && artifact.pgdump && postgres) {
+        const restored = postgres
+          .inspect(artifact.path, absolute.get(index) as string)
+          .then((answer) => {
+            if ("unavailable" in answer) unavailable.push({ artifact, inspection: answer });
+            const own: ArtifactResult = { findings: [], checks: [] };
+            checkPGDump(artifact, answer, own, reporterFor(artifact, own.findings));
+            keep(index, own, 1);
+          });
+        restored.catch(() => undefined);
+        databases.push(restored);
       }
       placed.set(index, result);
       const done = written?.get(artifact.path);

@@ -9,6 +9,7 @@ import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/fi
 import { releaseIdentityOf } from "../identity/chain.js";
 import { digestOfJSON } from "../identity/digest.js";
 import { buildManifest } from "../seal/build-manifest.js";
+import { PostgresSession } from "../postgres/session.js";
 import { buildPacket } from "../seal/build-packet.js";
 import { buildProvenance } from "../seal/build-provenance.js";
 import { createRoleMatcher } from "../store/roles.js";
@@ -113,7 +114,20 @@ export async function seal(options: SealOptions): Promise<SealResult> {
   const startedOn = toTimestamp(time.date);
 
   // 3. The manifest, from the store itself.
-  const built = await buildManifest(root, createRoleMatcher(config.roles), config.sqliteIdentity);
+  //    Each pg_dump is restored into PostgreSQL (a throwaway server unless postgres.url names
+  //    one) to record its tables and content digest.
+  const postgres = new PostgresSession(config.postgres, false);
+  let built: Awaited<ReturnType<typeof buildManifest>>;
+  try {
+    built = await buildManifest(
+      root,
+      createRoleMatcher(config.roles),
+      config.sqliteIdentity,
+      postgres,
+    );
+  } finally {
+    await postgres.close();
+  }
   if (hasErrors(built.findings)) return fail(built.findings);
   const manifest: Manifest = built.manifest;
   const manifestDigest = digestOfJSON(manifest);

@@ -19,7 +19,12 @@ import {
 } from "../shard/shard-report.js";
 import { parseShardSpec } from "../shard/shard-spec.js";
 import { verifyShardStore } from "../shard/verify-shard-store.js";
-import { verifyStore, type StoreCheckCounts } from "../store/verify-store.js";
+import {
+  verifyStore,
+  type StoreCheckCounts,
+  type StoreVerification,
+} from "../store/verify-store.js";
+import { PostgresSession } from "../postgres/session.js";
 import { ArtifactTable } from "../store/artifact-table.js";
 import type { Manifest } from "../documents/types.js";
 import type { DigestSet } from "../identity/digest.js";
@@ -101,12 +106,21 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
       storeRoot: displayPath(root),
     });
   const { release, chainFindings } = evidence;
-  // 4. The store root against the manifest, or against this shard's part of it.
+  // 4. The store root against the manifest, or against this shard's part of it. A pg_dump is
+  //    restored into a throwaway PostgreSQL server (or postgres.url), stopped when verify ends.
+  const postgres = new PostgresSession(config.postgres, false);
+  const storeOptions = {
+    strict: options.strict ?? false,
+    postgres,
+    ...(options.progress ? { progress: options.progress } : {}),
+  };
   if (spec === null || "code" in spec || signer === null || "code" in signer) {
-    const store = await verifyStore(root, evidence.artifacts ?? evidence.manifest, {
-      strict: options.strict ?? false,
-      ...(options.progress ? { progress: options.progress } : {}),
-    });
+    let store: StoreVerification;
+    try {
+      store = await verifyStore(root, evidence.artifacts ?? evidence.manifest, storeOptions);
+    } finally {
+      await postgres.close();
+    }
     return createResult("verify", [...chainFindings, ...store.findings], release, {
       storeRoot: displayPath(root),
       checked: store.checked,
@@ -114,10 +128,12 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   }
   const manifest = evidence.manifest;
   const selection = selectShard(manifest.artifacts, spec);
-  const store = await verifyShardStore(root, manifest, selection, {
-    strict: options.strict ?? false,
-    ...(options.progress ? { progress: options.progress } : {}),
-  });
+  let store: StoreVerification;
+  try {
+    store = await verifyShardStore(root, manifest, selection, storeOptions);
+  } finally {
+    await postgres.close();
+  }
   const findings = [...chainFindings, ...store.findings];
   // 5. The signed shard report, whatever the verdict: a signed "not proven" is evidence too.
   const report: VerifyShardReport = {

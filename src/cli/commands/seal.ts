@@ -8,7 +8,7 @@ const EXAMPLES: readonly Example[] = [
   {
     command:
       "SOURCE_DATE_EPOCH=1793491200 recoverable seal --root ops/store --release-id atlas-2026.11.1 --release-version 2026.11.1",
-    says: "seal the example store again at the time it was first sealed: the same store at the same time gives the same release identity (737eb283...)",
+    says: "seal the example store again at the time it was first sealed: the same store at the same time gives the same release identity (57f05545...)",
   },
   {
     command:

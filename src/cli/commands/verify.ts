@@ -76,6 +76,10 @@ export function summarize(root: string, checked: StoreCheckCounts): string[] {
   const { byRole, byCheck } = checked;
   return [
     `store ${root}: ${checked.artifacts} artifacts (${byRole.durable} durable, ${byRole.reconstructable} reconstructable, ${byRole.disposable} disposable)`,
-    `checked: ${byCheck.sha256} sha256, ${byCheck.sqlite_integrity} sqlite integrity, ${byCheck.sqlite_content} sqlite content, ${byCheck.json_parse} json parse`,
+    `checked: ${byCheck.sha256} sha256, ${byCheck.sqlite_integrity} sqlite integrity, ${byCheck.sqlite_content} sqlite content, ${byCheck.json_parse} json parse${
+      byCheck.pgdump_restore > 0
+        ? `, ${byCheck.pgdump_restore} pgdump restore, ${byCheck.pgdump_content} pgdump content`
+        : ""
+    }`,
   ];
 }

@@ -1,0 +1,299 @@
+// One run's PostgreSQL: made at the first pg_dump artifact that needs it (a run without one
+// never starts a server), shared by every dump of the run, each restored into its own scratch
+// database, and ended by close(), or by the exit and signal cleanups if the run dies first.
+// seal and verify drop each database once its content is known; a drill keeps them for its
+// sql probes. Restores run one at a time: they share one small server.
+import { randomBytes } from "node:crypto";
+import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { registerExitCleanup } from "../util/exit-cleanup.js";
+import { readHead } from "../util/read-head.js";
+import { CLIENT_PROGRAMS, findPGBinaries, SERVER_PROGRAMS, type PGBinaries } from "./binaries.js";
+import { readOnlyQuery, withClient } from "./client.js";
+import type { SQLAnswer } from "./sql-answer.js";
+import { digestDatabase } from "./content-digest.js";
+import { detectDumpFormat, DUMP_HEAD_BYTES } from "./dump-format.js";
+import { parsePGURL, throwawayEndpoint, urlEndpoint, type PGEndpoint } from "./endpoint.js";
+import {
+  clip,
+  judgeRestoreError,
+  problem,
+  unavailable,
+  type PGDumpChecker,
+  type PGDumpInspection,
+} from "./inspection.js";
+import { quoteIdent } from "./quote.js";
+import { restoreDump } from "./restore-dump.js";
+import { runProgramSync } from "./run-program.js";
+import type { PostgresSettings } from "./settings.js";
+import { ThrowawayServer } from "./throwaway-server.js";
+
+export type { DumpProblem, PGDumpChecker, PGDumpInspection } from "./inspection.js";
+export type { SQLAnswer } from "./sql-answer.js";
+
+type Ready = {
+  readonly binaries: PGBinaries;
+  readonly endpoint: PGEndpoint;
+  readonly server: ThrowawayServer | null;
+};
+
+type Restored =
+  | { readonly ok: true; readonly database: string }
+  | { readonly ok: false; readonly reason: string };
+
+export class PostgresSession implements PGDumpChecker {
+  private ready: Promise<Ready | ClassifiedFinding> | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly restored = new Map<string, Restored>();
+  private readonly databases = new Map<string, () => void>();
+  private readonly prefix = `recoverable_${randomBytes(4).toString("hex")}`;
+  private closed = false;
+
+  constructor(
+    private readonly settings: PostgresSettings,
+    /** Keep each restored database for sql probes until close() (a drill). */
+    private readonly keep: boolean,
+  ) {}
+
+  /** Restores the dump into a scratch database and reads its content facts. */
+  inspect(storePath: string, absolutePath: string): Promise<PGDumpInspection> {
+    return this.serially(() => this.inspectNow(storePath, absolutePath));
+  }
+
+  /** Runs a read-only query against the dump at storePath, restoring it first if need be. */
+  query(
+    storePath: string,
+    absolutePath: string,
+    sql: string,
+    timeoutMs: number,
+  ): Promise<SQLAnswer> {
+    return this.serially(async () => {
+      let restored = this.restored.get(storePath);
+      if (restored === undefined) {
+        const inspection = await this.inspectNow(storePath, absolutePath);
+        restored = this.restored.get(storePath);
+        if (restored === undefined)
+          return {
+            ok: false as const,
+            error: "unavailable" in inspection ? inspection.unavailable.message : "not restored",
+          };
+      }
+      if (!restored.ok)
+        return { ok: false as const, error: `the dump was not restored: ${restored.reason}` };
+      return this.runQuery(restored.database, sql, timeoutMs);
+    });
+  }
+
+  /** Drops the scratch databases (a URL server) and stops the throwaway server. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue.catch(() => undefined);
+    const ready = this.ready === null ? null : await this.ready;
+    if (ready === null || "code" in ready) return;
+    if (ready.server !== null) {
+      await ready.server.stop();
+      for (const unregister of this.databases.values()) unregister();
+      this.databases.clear();
+      return;
+    }
+    for (const name of [...this.databases.keys()]) await this.dropDatabase(ready, name);
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private start(): Promise<Ready | ClassifiedFinding> {
+    this.ready ??= this.startNow();
+    return this.ready;
+  }
+
+  private async startNow(): Promise<Ready | ClassifiedFinding> {
+    const { url } = this.settings;
+    const binaries = findPGBinaries({
+      configured: this.settings.bindir,
+      programs: url === null ? SERVER_PROGRAMS : CLIENT_PROGRAMS,
+    });
+    if ("code" in binaries) return binaries;
+    if (url !== null) {
+      const parsed = parsePGURL(url);
+      if (parsed === null)
+        return createFinding("document_invalid", {
+          subject: "postgres.url",
+          actual: "not a postgresql:// URL",
+          message: "postgres.url of the drill config is not a postgresql:// URL",
+          hint: "Give postgres.url as postgresql://user@host:port/database (the password in PGPASSWORD or ~/.pgpass).",
+        });
+      const endpoint = urlEndpoint(parsed);
+      const reached = await this.reach(endpoint);
+      return reached ?? { binaries, endpoint, server: null };
+    }
+    const started = await ThrowawayServer.start(binaries);
+    if (!started.ok)
+      return unavailable(
+        `a throwaway PostgreSQL ${binaries.version} server (${binaries.bindir}) could not be started: ${started.error}${started.log ? `\nserver log:\n${started.log}` : ""}`,
+        started.error,
+      );
+    const endpoint = throwawayEndpoint(started.server, binaries.version);
+    const roles = await this.makeRoles(endpoint);
+    if (roles !== null) {
+      await started.server.stop();
+      return roles;
+    }
+    return { binaries, endpoint, server: started.server };
+  }
+
+  /** The URL server answers; its failure, in words that never show a password. */
+  private async reach(endpoint: PGEndpoint): Promise<ClassifiedFinding | null> {
+    try {
+      await withClient(endpoint.client(endpoint.maintenanceDatabase), (client) =>
+        client.query("SELECT 1"),
+      );
+      return null;
+    } catch (error) {
+      return unavailable(
+        `${endpoint.description} cannot be reached: ${(error as Error).message}`,
+        (error as Error).message,
+      );
+    }
+  }
+
+  private async makeRoles(endpoint: PGEndpoint): Promise<ClassifiedFinding | null> {
+    if (this.settings.roles.length === 0) return null;
+    try {
+      await withClient(endpoint.client(endpoint.maintenanceDatabase), async (client) => {
+        for (const role of this.settings.roles)
+          await client.query(`CREATE ROLE ${quoteIdent(role)} NOLOGIN`);
+      });
+      return null;
+    } catch (error) {
+      return unavailable(
+        `the roles of postgres.roles could not be made: ${(error as Error).message}`,
+        (error as Error).message,
+      );
+    }
+  }
+
+  private async inspectNow(storePath: string, absolutePath: string): Promise<PGDumpInspection> {
+    if (this.closed)
+      return { ok: false, unavailable: unavailable("the PostgreSQL session was closed", "closed") };
+    let head: Buffer;
+    try {
+      head = await readHead(absolutePath, DUMP_HEAD_BYTES);
+    } catch (error) {
+      const reason = `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+      this.restored.set(storePath, { ok: false, reason });
+      return problem("pgdump_unreadable", `${storePath}: ${reason}`, reason, "a pg_dump archive");
+    }
+    const format = detectDumpFormat(head);
+    if (format === null) {
+      const reason = "not a pg_dump archive (no PGDMP header, no plain dump header)";
+      this.restored.set(storePath, { ok: false, reason });
+      return problem(
+        "pgdump_unreadable",
+        `${storePath}: is ${reason}`,
+        reason,
+        "a custom or plain pg_dump",
+      );
+    }
+    const ready = await this.start();
+    if ("code" in ready) return { ok: false, unavailable: ready };
+    const database = await this.createDatabase(ready);
+    if (typeof database !== "string") return { ok: false, unavailable: database };
+    const restore = await restoreDump(
+      ready.binaries,
+      ready.endpoint,
+      database,
+      absolutePath,
+      format,
+    );
+    if (!restore.ok) {
+      await this.dropDatabase(ready, database);
+      this.restored.set(storePath, { ok: false, reason: clip(restore.error.error) });
+      return judgeRestoreError(storePath, restore.error, {
+        where: ready.endpoint.description,
+        version: ready.binaries.version,
+        bindir: ready.binaries.bindir,
+      });
+    }
+    try {
+      const content = await withClient(ready.endpoint.client(database), digestDatabase);
+      if (this.keep) this.restored.set(storePath, { ok: true, database });
+      else await this.dropDatabase(ready, database);
+      return { ok: true, facts: { ...format, ...content } };
+    } catch (error) {
+      await this.dropDatabase(ready, database);
+      const message = (error as Error).message;
+      this.restored.set(storePath, { ok: false, reason: message });
+      return {
+        ok: false,
+        unavailable: unavailable(
+          `${storePath}: the restored database could not be read: ${message}`,
+          message,
+        ),
+      };
+    }
+  }
+
+  private async createDatabase(ready: Ready): Promise<string | ClassifiedFinding> {
+    const name = `${this.prefix}_${this.databases.size + 1}`;
+    try {
+      await withClient(ready.endpoint.client(ready.endpoint.maintenanceDatabase), (client) =>
+        client.query(
+          `CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`,
+        ),
+      );
+    } catch (error) {
+      const message = (error as Error).message;
+      return unavailable(
+        `${ready.endpoint.description} refused to create a scratch database: ${message}`,
+        message,
+      );
+    }
+    // A URL server outlives this process: if the run dies, the database is dropped on the way out.
+    const unregister =
+      ready.server === null
+        ? registerExitCleanup(() => {
+            runProgramSync(
+              ready.binaries.path("psql"),
+              [
+                ...ready.endpoint.toolArgs(ready.endpoint.maintenanceDatabase),
+                "--no-password",
+                "--no-psqlrc",
+                "--quiet",
+                "--command",
+                `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`,
+              ],
+              { env: ready.endpoint.toolEnv, keepEnv: ready.endpoint.keepEnv },
+            );
+          })
+        : () => undefined;
+    this.databases.set(name, unregister);
+    return name;
+  }
+
+  private async dropDatabase(ready: Ready, name: string): Promise<void> {
+    const unregister = this.databases.get(name);
+    if (unregister === undefined) return;
+    this.databases.delete(name);
+    try {
+      await withClient(
+        ready.endpoint.client(ready.endpoint.maintenanceDatabase),
+        async (client) => {
+          await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+        },
+      );
+    } catch {
+      // The exit cleanup tries once more; a throwaway server takes it with it anyway.
+      return;
+    }
+    unregister();
+  }
+
+  private async runQuery(database: string, sql: string, timeoutMs: number): Promise<SQLAnswer> {
+    const ready = await this.start();
+    if ("code" in ready) return { ok: false, error: ready.message };
+    return readOnlyQuery(ready.endpoint.client(database), sql, timeoutMs);
+  }
+}

@@ -1,0 +1,283 @@
+// A throwaway PostgreSQL server owned by one run of recoverable: initdb into a private temp
+// directory (mode 0700), a Unix socket in that directory and no TCP listener at all
+// (listen_addresses = ''), trust authentication (only the owner of the directory, and root,
+// can reach the socket), fsync off and small buffers, since nothing in it must survive. It is
+// always stopped (pg_ctl stop -m immediate, then SIGKILL) and its directory removed: when the
+// run ends, on a thrown error, on process.exit and on SIGINT or SIGTERM.
+//
+// PostgreSQL refuses to run as root. When recoverable runs as root (CI containers do), initdb,
+// pg_ctl and the server run as the `postgres` system user, or `nobody` when there is none, and
+// the directory is theirs; the client programs keep running as root, which may use the socket.
+import { spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { appendFile, chmod, chown, mkdtemp, mkdir, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { registerExitCleanup } from "../util/exit-cleanup.js";
+import type { PGBinaries } from "./binaries.js";
+import { runProgram, runProgramSync, type RunAs } from "./run-program.js";
+
+/** The superuser of the throwaway server: most dumps name it as owner, so OWNER TO works. */
+export const SUPERUSER = "postgres";
+const PORT = 5432;
+// A Unix socket's path must fit in sun_path (108 bytes on Linux, 104 on macOS).
+const SOCKET_PATH_LIMIT = 100;
+
+export type ServerStart =
+  | { readonly ok: true; readonly server: ThrowawayServer }
+  | { readonly ok: false; readonly error: string; readonly log: string };
+
+/** The unprivileged user the server runs as when recoverable is root; null: the current user. */
+export function serverUser(): RunAs {
+  if (typeof process.geteuid !== "function" || process.geteuid() !== 0) return null;
+  for (const name of ["postgres", "nobody"]) {
+    const uid = spawnSync("id", ["-u", name], { encoding: "utf8" });
+    const gid = spawnSync("id", ["-g", name], { encoding: "utf8" });
+    if (uid.status === 0 && gid.status === 0)
+      return { name, uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+  }
+  return null;
+}
+
+/** Every directory from / down to `dir` may be entered by anyone (the server's user too). */
+function traversable(dir: string): boolean {
+  for (let at = dir; ; at = dirname(at)) {
+    try {
+      if ((statSync(at).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    if (dirname(at) === at) return true;
+  }
+}
+
+/** Where the private directory goes: the OS temp dir, or /tmp when that will not do. */
+function parentDir(runAs: RunAs): string {
+  const preferred = tmpdir();
+  const socket = join(preferred, "recoverable-pg-XXXXXX", `.s.PGSQL.${PORT}`);
+  if (socket.length > SOCKET_PATH_LIMIT) return "/tmp";
+  if (runAs !== null && !traversable(preferred)) return "/tmp";
+  return preferred;
+}
+
+export class ThrowawayServer {
+  private stopped = false;
+  private readonly unregister: () => void;
+  /** initdb or pg_ctl while one runs, in its own process group: killed if the run stops. */
+  private running: ChildProcess | null = null;
+
+  private constructor(
+    readonly dir: string,
+    private readonly binaries: PGBinaries,
+    readonly runAs: RunAs,
+  ) {
+    this.unregister = registerExitCleanup(() => {
+      this.stopSync();
+    });
+  }
+
+  get dataDir(): string {
+    return join(this.dir, "data");
+  }
+
+  get socketDir(): string {
+    return this.dir;
+  }
+
+  readonly port = PORT;
+  readonly user = SUPERUSER;
+
+  /** initdb, configure, start; on any failure everything made so far is removed. */
+  static async start(binaries: PGBinaries, runAs: RunAs = serverUser()): Promise<ServerStart> {
+    const parent = parentDir(runAs);
+    await mkdir(parent, { recursive: true });
+    const dir = await mkdtemp(join(parent, "recoverable-pg-"));
+    const server = new ThrowawayServer(dir, binaries, runAs);
+    try {
+      await chmod(dir, 0o700);
+      if (runAs !== null) await chown(dir, runAs.uid, runAs.gid);
+      const failure = (await server.initdb()) ?? (await server.launch());
+      if (failure !== null) {
+        const log = await server.logTail();
+        await server.stop();
+        return { ok: false, error: failure, log };
+      }
+      return { ok: true, server };
+    } catch (error) {
+      await server.stop();
+      return { ok: false, error: (error as Error).message, log: "" };
+    }
+  }
+
+  private async initdb(): Promise<string | null> {
+    const run = await runProgram(
+      this.binaries.path("initdb"),
+      [
+        "--pgdata",
+        this.dataDir,
+        "--username",
+        SUPERUSER,
+        "--auth",
+        "trust",
+        "--encoding",
+        "UTF8",
+        "--locale",
+        "C",
+        "--no-sync",
+      ],
+      { runAs: this.runAs, timeoutMs: 120_000, ...this.tracked() },
+    );
+    this.running = null;
+    if (run.spawnError !== null) return `initdb could not be started (${run.spawnError})`;
+    if (run.code !== 0) return `initdb failed: ${lastLines(run.stderr || run.stdout)}`;
+    // Appended as whoever we are: the file keeps its owner.
+    await appendFile(
+      join(this.dataDir, "postgresql.conf"),
+      [
+        "",
+        "# recoverable: a throwaway server for one run",
+        "listen_addresses = ''",
+        `unix_socket_directories = '${this.socketDir}'`,
+        "unix_socket_permissions = 0700",
+        `port = ${PORT}`,
+        "fsync = off",
+        "synchronous_commit = off",
+        "full_page_writes = off",
+        "shared_buffers = 16MB",
+        "max_connections = 20",
+        "max_wal_size = 256MB",
+        "logging_collector = off",
+        "",
+      ].join("\n"),
+    );
+    return null;
+  }
+
+  private async launch(): Promise<string | null> {
+    const run = await runProgram(
+      this.binaries.path("pg_ctl"),
+      [
+        "--pgdata",
+        this.dataDir,
+        "--log",
+        this.logFile,
+        "--wait",
+        "--timeout",
+        "60",
+        "--silent",
+        "start",
+      ],
+      { runAs: this.runAs, timeoutMs: 90_000, ...this.tracked() },
+    );
+    this.running = null;
+    if (run.spawnError !== null) return `pg_ctl could not be started (${run.spawnError})`;
+    if (run.code !== 0) return `the server did not start: ${lastLines(run.stderr || run.stdout)}`;
+    return null;
+  }
+
+  /** Each program in a process group of its own (so a Ctrl-C at the terminal does not reach
+   *  it before recoverable has cleaned up), remembered while it runs. */
+  private tracked(): { detached: true; onSpawn: (child: ChildProcess) => void } {
+    return {
+      detached: true,
+      onSpawn: (child) => {
+        this.running = child;
+      },
+    };
+  }
+
+  private get logFile(): string {
+    return join(this.dir, "server.log");
+  }
+
+  /** The last lines the server logged, for a finding when it would not start. */
+  async logTail(): Promise<string> {
+    try {
+      return lastLines(await readFile(this.logFile, "utf8"), 12);
+    } catch {
+      return "";
+    }
+  }
+
+  /** The postmaster's process id, from postmaster.pid (null when it never started). */
+  private postmasterPid(): number | null {
+    try {
+      const pid = Number(readFileSync(join(this.dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+      return Number.isInteger(pid) && pid > 0 ? pid : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Stops the server at once and removes its directory; safe to call more than once. */
+  stop(): Promise<void> {
+    this.stopSync();
+    return Promise.resolve();
+  }
+
+  /**
+   * The one way down, synchronous so an exit or signal handler can use it: immediate shutdown
+   * (nothing in the server must survive), SIGKILL if the postmaster is still there, then the
+   * directory goes.
+   */
+  stopSync(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    // Interrupted in initdb or pg_ctl start: that program and whatever it started go first.
+    // Not waited for: the program is this process's child, a zombie until the event loop
+    // reaps it, and SIGKILL leaves it nothing more to do.
+    const group = this.running?.pid;
+    if (group !== undefined) {
+      try {
+        process.kill(-group, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    const pid = this.postmasterPid();
+    if (pid !== null && existsSync(this.dataDir)) {
+      runProgramSync(
+        this.binaries.path("pg_ctl"),
+        [
+          "--pgdata",
+          this.dataDir,
+          "--mode",
+          "immediate",
+          "--wait",
+          "--timeout",
+          "20",
+          "--silent",
+          "stop",
+        ],
+        { runAs: this.runAs, timeoutMs: 30_000 },
+      );
+      if (isAlive(pid)) killHard(pid);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+    this.unregister();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** SIGKILL the postmaster and wait (briefly) until it is gone; its children follow it. */
+function killHard(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    return;
+  }
+  const until = Date.now() + 5000;
+  while (isAlive(pid) && Date.now() < until) spawnSync("sleep", ["0.05"]);
+}
+
+function lastLines(text: string, count = 6): string {
+  return text.trim().split("\n").slice(-count).join("\n");
+}
