@@ -8,9 +8,7 @@ import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { registerExitCleanup } from "../util/exit-cleanup.js";
 import { readHead } from "../util/read-head.js";
 import { CLIENT_PROGRAMS, findPGBinaries, SERVER_PROGRAMS, type PGBinaries } from "./binaries.js";
-import { readOnlyQuery, withClient } from "./client.js";
 import type { SQLAnswer } from "./sql-answer.js";
-import { digestDatabase } from "./content-digest.js";
 import { detectDumpFormat, DUMP_HEAD_BYTES } from "./dump-format.js";
 import { parsePGURL, throwawayEndpoint, urlEndpoint, type PGEndpoint } from "./endpoint.js";
 import {
@@ -26,6 +24,19 @@ import { restoreDump } from "./restore-dump.js";
 import { runProgramSync } from "./run-program.js";
 import type { PostgresSettings } from "./settings.js";
 import { ThrowawayServer } from "./throwaway-server.js";
+
+/**
+ * withClient of ./client.js, loaded when a dump is checked: node-postgres costs ~45 ms of
+ * start-up to every verb that imports it, and most stores have no pg_dump.
+ */
+async function withClient<T>(
+  config: Parameters<typeof import("./client.js").withClient>[0],
+  work: (
+    client: Parameters<Parameters<typeof import("./client.js").withClient>[1]>[0],
+  ) => Promise<T>,
+): Promise<T> {
+  return (await import("./client.js")).withClient(config, work);
+}
 
 export type { DumpProblem, PGDumpChecker, PGDumpInspection } from "./inspection.js";
 export type { SQLAnswer } from "./sql-answer.js";
@@ -218,6 +229,7 @@ export class PostgresSession implements PGDumpChecker {
       });
     }
     try {
+      const { digestDatabase } = await import("./content-digest.js");
       const content = await withClient(ready.endpoint.client(database), digestDatabase);
       if (this.keep) this.restored.set(storePath, { ok: true, database });
       else await this.dropDatabase(ready, database);
@@ -294,6 +306,7 @@ export class PostgresSession implements PGDumpChecker {
   private async runQuery(database: string, sql: string, timeoutMs: number): Promise<SQLAnswer> {
     const ready = await this.start();
     if ("code" in ready) return { ok: false, error: ready.message };
+    const { readOnlyQuery } = await import("./client.js");
     return readOnlyQuery(ready.endpoint.client(database), sql, timeoutMs);
   }
 }
