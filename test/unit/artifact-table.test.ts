@@ -38,7 +38,7 @@ const unusualArtifact = fc.oneof(
   })),
   plainArtifact.map((a) => ({ ...a, "x-owner": "team atlas" })),
   plainArtifact.map((a) => ({ ...a, digest: { sha256: a.digest.sha256.toUpperCase() } })),
-  plainArtifact.map((a) => ({ ...a, kind: "pgdump" })),
+  plainArtifact.map((a) => ({ ...a, kind: "pgdump" as const })),
 );
 
 describe("ArtifactTable", () => {
