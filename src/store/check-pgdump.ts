@@ -7,6 +7,7 @@ import { createFinding, type ClassifiedFinding, type FindingInput } from "../fin
 import { digestsEqual, shortDigest } from "../identity/digest.js";
 import type { PGDumpInspection } from "../postgres/session.js";
 import type { CheckName } from "./check-counts.js";
+import { describeTableDifferences } from "./check-sqlite.js";
 
 export type Report = (code: FindingCode, fields: Omit<FindingInput, "subject">) => void;
 
@@ -40,21 +41,9 @@ export function describePGTableDifferences(
   expected: readonly PGTableFacts[],
   actual: readonly PGTableFacts[],
 ): string {
-  const found = new Map(actual.map((t) => [t.name, t]));
-  const parts: string[] = [];
-  for (const table of expected) {
-    const seen = found.get(table.name);
-    found.delete(table.name);
-    if (seen === undefined) parts.push(`table ${table.name} is missing`);
-    else if (seen.rows !== table.rows)
-      parts.push(`${table.name}: ${table.rows} rows expected, ${seen.rows} found`);
-    else if (!digestsEqual(table.contentDigest, seen.contentDigest))
-      parts.push(
-        `${table.name}: same ${table.rows} rows, other content (a row or a column changed)`,
-      );
-  }
-  for (const name of found.keys()) parts.push(`table ${name} is not in the release`);
-  return parts.join("; ");
+  return describeTableDifferences(expected, actual, (a, b) =>
+    digestsEqual(a.contentDigest, b.contentDigest),
+  );
 }
 
 /**

@@ -6,7 +6,6 @@ import { createFinding, type ClassifiedFinding, type Severity } from "../finding
 import { digestsEqual, shortDigest } from "../identity/digest.js";
 import { parseJSONArtifact } from "./detect-kind.js";
 import type { FileDigest, WrittenFile } from "./file-digest.js";
-import type { SQLiteInspection } from "./sqlite-inspect.js";
 import { mapWithConcurrency } from "../util/concurrency.js";
 import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
 import { StorePool, type ProbeAnswer } from "./store-pool.js";
@@ -17,6 +16,7 @@ import { ArtifactTable, artifactsOf, type ArtifactSource } from "./artifact-tabl
 import { entryTypeAt } from "./walk-store.js";
 import type { PGDumpChecker, PGDumpInspection } from "../postgres/session.js";
 import { checkPGDump, reportUnavailable } from "./check-pgdump.js";
+import { checkSQLite, hasJournal, type StartedSQLite } from "./check-sqlite.js";
 
 export type { CheckName, StoreCheckCounts } from "./check-counts.js";
 
@@ -142,21 +142,6 @@ type IndexedFindings = {
   readonly part: 0 | 1;
   readonly findings: ClassifiedFinding[];
 };
-
-/** The SQLite work of one database, started when its place was known. */
-type StartedSQLite = {
-  readonly integrity: Promise<SQLiteInspection>;
-  /** Started early only for identity "content"; otherwise started after the bytes, if needed. */
-  readonly content: Promise<SQLiteInspection> | null;
-};
-
-const JOURNALS = ["-wal", "-journal"];
-
-/** A WAL or rollback journal beside the database: its content is not its bytes alone. */
-async function hasJournal(file: string): Promise<boolean> {
-  for (const suffix of JOURNALS) if ((await entryTypeAt(file + suffix)) !== null) return true;
-  return false;
-}
 
 function bytesEqual(artifact: Artifact, actual: WrittenFile): boolean {
   return actual.size === artifact.size && digestsEqual(artifact.digest, actual.digest);
@@ -312,7 +297,13 @@ async function checkArtifacts(
       ? null
       : await (started.content ?? pool.inspectSQLitePart(file, "content"));
     const own: ArtifactResult = { findings: [], checks: [] };
-    checkSQLite(artifact, await started.integrity, content, own);
+    checkSQLite(
+      artifact,
+      await started.integrity,
+      content,
+      own,
+      reporterFor(artifact, own.findings),
+    );
     keep(index, own, 1);
   };
 
@@ -412,61 +403,4 @@ async function checkBytes(
       });
     }
   }
-}
-
-/**
- * The integrity check passed and the content digest is the release's; `content` null: implied
- * by bytes equal to the release's.
- */
-function checkSQLite(
-  artifact: Artifact,
-  integrity: SQLiteInspection,
-  content: SQLiteInspection | null,
-  { findings, checks }: ArtifactResult,
-): void {
-  const expected = artifact.sqlite;
-  if (!expected) return;
-  const report = reporterFor(artifact, findings);
-  checks.push("sqlite_integrity", "sqlite_content");
-  for (const part of [integrity, content]) {
-    if (part !== null && !part.ok) {
-      report("sqlite_integrity_check_failed", {
-        expected: "ok",
-        actual: part.error,
-        message: `${artifact.path}: SQLite integrity check failed: ${part.error}`,
-      });
-      return;
-    }
-  }
-  if (content === null || !content.ok) return;
-  const inspection = content;
-  const contentMatches = digestsEqual(expected.contentDigest, {
-    sha256: inspection.contentDigestHex,
-  });
-  if (!contentMatches) {
-    const tableDiffs = describeTableDifferences(expected.tables, inspection.tables);
-    report("sqlite_content_mismatch", {
-      expected: expected.contentDigest.sha256,
-      actual: inspection.contentDigestHex,
-      message: `${artifact.path}: content digest expected ${shortDigest(expected.contentDigest)}…, got ${shortDigest({ sha256: inspection.contentDigestHex })}…${tableDiffs ? ` (${tableDiffs})` : " (same row counts: rows or schema were changed in place)"}`,
-    });
-  }
-}
-
-/** "cities: 3000 rows expected, 2999 found; airports: missing" — what changed, by table. */
-export function describeTableDifferences(
-  expected: readonly { name: string; rows: number }[],
-  actual: readonly { name: string; rows: number }[],
-): string {
-  const found = new Map(actual.map((t) => [t.name, t.rows]));
-  const parts: string[] = [];
-  for (const table of expected) {
-    const rows = found.get(table.name);
-    if (rows === undefined) parts.push(`table ${table.name} is missing`);
-    else if (rows !== table.rows)
-      parts.push(`${table.name}: ${table.rows} rows expected, ${rows} found`);
-    found.delete(table.name);
-  }
-  for (const name of found.keys()) parts.push(`table ${name} is not in the release`);
-  return parts.join("; ");
 }
