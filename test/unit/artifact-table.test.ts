@@ -44,16 +44,29 @@ const unusualArtifact = fc.oneof(
 describe("ArtifactTable", () => {
   it("gives back every artifact exactly, in order, whatever it holds", () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(plainArtifact, unusualArtifact), { maxLength: 60 }), (list) => {
-        const table = ArtifactTable.from(list);
-        expect(table.length).toBe(list.length);
-        expect([...artifactsOf(table)]).toEqual(list);
-        list.forEach((artifact, i) => {
-          expect(table.pathAt(i)).toBe(artifact.path);
-        });
-        expect(table.at(list.length)).toBeUndefined();
-        expect(table.at(-1)).toBeUndefined();
-      }),
+      fc.property(
+        fc.array(fc.oneof(plainArtifact, unusualArtifact), { maxLength: 60 }),
+        fc.integer({ min: 1, max: 70 }),
+        (list, chunkSize) => {
+          // Chunks of any size, so artifacts land on every side of a chunk's edge.
+          const builder = new ArtifactTableBuilder(chunkSize);
+          for (const artifact of list) builder.push(artifact);
+          const table = builder.build();
+          const unique = new Set(list.map((a) => a.path)).size === list.length;
+          expect(table.firstDuplicate() === -1).toBe(unique);
+          if (unique)
+            list.forEach((artifact, i) => {
+              expect(table.indexOf(artifact.path)).toBe(i);
+            });
+          expect(table.length).toBe(list.length);
+          expect([...artifactsOf(table)]).toEqual(list);
+          list.forEach((artifact, i) => {
+            expect(table.pathAt(i)).toBe(artifact.path);
+          });
+          expect(table.at(list.length)).toBeUndefined();
+          expect(table.at(-1)).toBeUndefined();
+        },
+      ),
       { numRuns: 200 },
     );
   });
