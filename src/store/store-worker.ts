@@ -3,7 +3,7 @@
 // the main thread from its answers.
 import { lstatSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
-import { errorForWire, type WorkerReply } from "../util/worker-pool.js";
+import { errorForWire, startPoolWorker, type WorkerReply } from "../util/worker-pool.js";
 import { readHead } from "../util/read-head.js";
 import { cloneFileWithDigestSync, copyFileWithDigestSync, digestFileSync } from "./file-digest.js";
 import { resolveInside } from "./store-path.js";
@@ -16,6 +16,8 @@ import type {
   StoreTask,
 } from "./store-pool.js";
 import { entryTypeOf, isAbsent, type EntryType } from "./walk-store.js";
+
+startPoolWorker();
 
 const BUFFER_BYTES = 1024 * 1024;
 const buffer = Buffer.allocUnsafe(BUFFER_BYTES);

@@ -1,7 +1,8 @@
 // A fixed pool of worker threads, one task at a time on each, tasks queued in order. Callers
 // batch small work into one task so the cost of a message is paid per batch, not per item.
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { Worker, workerData } from "node:worker_threads";
+import { applyHeapFlags, heapFlagsForWorkers } from "./heap-tuning.js";
 
 /** What a worker posts back for each task. */
 export type WorkerReply<Answer> =
@@ -37,7 +38,10 @@ export class WorkerPool<Task, Answer> {
 
   constructor(entry: URL, size: number = availableParallelism()) {
     for (let i = 0; i < Math.max(1, size); i++) {
-      const worker = new Worker(entry, { execArgv: workerExecArgv() });
+      const worker = new Worker(entry, {
+        execArgv: workerExecArgv(),
+        workerData: { heapFlags: heapFlagsForWorkers() } satisfies PoolWorkerData,
+      });
       worker.on("message", (reply: WorkerReply<Answer>) => {
         this.settle(worker, reply);
       });
@@ -107,6 +111,18 @@ export class WorkerPool<Task, Answer> {
     this.running.clear();
     for (const job of this.queue.splice(0)) job.reject(error);
   }
+}
+
+/** What a pool gives each of its workers to start with. */
+type PoolWorkerData = { readonly heapFlags: readonly string[] };
+
+/**
+ * For a worker's module, first thing: sets again the V8 flags a tuned parent set (Node reset
+ * them when it started this thread; see src/util/heap-tuning.ts).
+ */
+export function startPoolWorker(): void {
+  const data = workerData as PoolWorkerData | null;
+  if (data !== null && Array.isArray(data.heapFlags)) applyHeapFlags(data.heapFlags);
 }
 
 /**

@@ -1,0 +1,51 @@
+// src/util/heap-tuning.ts: the command line keeps V8's young generation at its first size, in
+// the main thread and in the workers, even though Node resets V8's flags whenever it starts a
+// worker thread (which is why each worker sets them again). Run in a child process on the
+// build, as the command line runs: flags are the whole process's.
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const dist = fileURLToPath(new URL("../../dist/", import.meta.url));
+
+/**
+ * The child starts a store pool (two workers), then allocates in the main thread with objects
+ * that live across collections, as a store check's windows do, and reports the size of the
+ * main thread's young generation in MiB.
+ */
+const CHILD = `
+import { getHeapSpaceStatistics } from "node:v8";
+const { tuneHeap } = await import(${JSON.stringify(`${dist}util/heap-tuning.js`)});
+const { StorePool } = await import(${JSON.stringify(`${dist}store/store-pool.js`)});
+if (process.argv[1] === "tuned") tuneHeap();
+const pool = new StorePool(2);
+await pool.probe(process.cwd(), ["."]);
+const churn = () => {
+  const live = [];
+  for (let i = 0; i < 2e6; i++) {
+    live.push({ i, text: "x" + i });
+    if (live.length > 20000) live.splice(0, 10000);
+  }
+};
+churn();
+const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size / 2 ** 20;
+await pool.close();
+console.log(JSON.stringify({ main: newSpace() }));
+`;
+
+function youngGeneration(mode: "tuned" | "default"): { main: number } {
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", CHILD, mode], {
+    encoding: "utf8",
+  });
+  return JSON.parse(out) as { main: number };
+}
+
+describe("heap tuning", () => {
+  it("keeps the main thread's young generation small after workers have started", () => {
+    const tuned = youngGeneration("tuned");
+    const untuned = youngGeneration("default");
+    // V8 starts with two semi-spaces of 1 MiB and, by default, doubles them as objects survive.
+    expect(tuned.main).toBeLessThanOrEqual(2);
+    expect(untuned.main).toBeGreaterThan(4);
+  });
+});
