@@ -58,6 +58,11 @@ async function withReadOnlyDatabase<T>(
     }
     const db = new Database(openPath, { readonly: true, fileMustExist: true });
     try {
+      // SQLite's own default page cache (2 000 KiB) instead of better-sqlite3's 16 000: the
+      // checks read each page about once, so the larger cache only held 14 MiB more for as long
+      // as the check ran, beside the hashing (the integrity check of the 1.6 GiB bench
+      // database took 1.47 s with it and 1.37 s without).
+      db.pragma("cache_size = -2000");
       return inspect(db);
     } finally {
       db.close();
