@@ -46,12 +46,16 @@ type Chunk = {
  * (on an 80 000-artifact manifest, 20 MiB at the peak of loading it), and is half empty.
  */
 const CHUNK_ARTIFACTS = 8192;
-/** First room for a chunk's paths, per artifact; the buffer doubles if paths are longer. */
-const PATH_BYTES_GUESS = 48;
+/**
+ * Room for the first chunk's paths, per artifact; each later chunk gets what the one before
+ * used and an eighth more, so its paths fit without a copy and little room is left over (a
+ * copy leaves the old buffer as garbage outside the heap until the next collection).
+ */
+const FIRST_PATH_BYTES = 48;
 
-function newChunk(size: number): Chunk {
+function newChunk(size: number, pathRoom: number): Chunk {
   return {
-    pathBytes: Buffer.allocUnsafe(size * PATH_BYTES_GUESS),
+    pathBytes: Buffer.allocUnsafe(pathRoom),
     pathStarts: new Uint32Array(size + 1),
     digests: Buffer.alloc(32 * size),
     sizes: new Float64Array(size),
@@ -76,8 +80,9 @@ export class ArtifactTableBuilder {
   push(artifact: Artifact): void {
     const offset = this.count % this.chunkSize;
     if (offset === 0) {
-      this.trimLast();
-      this.chunks.push(newChunk(this.chunkSize));
+      const used = this.trimLast();
+      const room = used === null ? this.chunkSize * FIRST_PATH_BYTES : Math.ceil(used * 1.125);
+      this.chunks.push(newChunk(this.chunkSize, Math.max(64, room)));
     }
     const chunk = this.chunks[this.chunks.length - 1] as Chunk;
     const index = this.count++;
@@ -111,15 +116,19 @@ export class ArtifactTableBuilder {
   }
 
   /**
-   * The last chunk's path bytes cut to what they hold (a copy of at most one chunk's paths);
-   * the last chunk's other columns keep their room, at most one chunk's worth.
+   * The last chunk's path bytes cut to what they hold, and how many that is (null: no chunk).
+   * A view, not a copy, when the room left is small (no garbage); a copy when over half of it
+   * is empty (the first chunk, whose room was a guess, or a last chunk not full).
    */
-  private trimLast(): void {
+  private trimLast(): number | null {
     const chunk = this.chunks[this.chunks.length - 1];
-    if (chunk === undefined) return;
+    if (chunk === undefined) return null;
     const used = chunk.pathStarts[((this.count - 1) % this.chunkSize) + 1] as number;
-    if (used < chunk.pathBytes.length)
-      chunk.pathBytes = Buffer.from(chunk.pathBytes.subarray(0, used));
+    chunk.pathBytes =
+      2 * used < chunk.pathBytes.length
+        ? Buffer.from(chunk.pathBytes.subarray(0, used))
+        : chunk.pathBytes.subarray(0, used);
+    return used;
   }
 }
 
@@ -166,7 +175,7 @@ export class ArtifactTable implements ArtifactSource {
   /** Where each path is, by a hash of its bytes (open addressing, index + 1; 0 is empty). */
   private slots: Uint32Array | null = null;
 
-  /** The index of the artifact at `path`, or -1: for a large table, 8 bytes an artifact. */
+  /** The index of the artifact at `path`, or -1. */
   indexOf(path: string): number {
     const slots = (this.slots ??= this.buildSlots());
     // The path's bytes go into one reused buffer: a Buffer a lookup would be garbage outside
@@ -245,10 +254,13 @@ export function* artifactsOf(source: ArtifactSource): Generator<Artifact> {
   for (let index = 0; index < source.length; index++) yield source.at(index) as Artifact;
 }
 
-/** A power of two at least twice the count: probes stay short. */
+/**
+ * A power of two with room for the count at a load of at most 3/4: linear probing stays short
+ * (about 2.5 probes to find a path) and the index takes 4 to 8 bytes an artifact.
+ */
 function slotCount(count: number): number {
   let size = 16;
-  while (size < 2 * count) size *= 2;
+  while (size * 3 < count * 4) size *= 2;
   return size;
 }
 
