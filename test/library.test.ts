@@ -87,11 +87,12 @@ describe("the library, when the input is bad, resolves to a result with findings
 });
 
 describe("the library, called from `node --input-type=module -e`", () => {
-  it("verifies the example: its worker threads do not inherit the flag Node refuses for them", () => {
-    const library = pathToFileURL(new URL("../dist/index.js", import.meta.url).pathname).href;
-    const child = spawnSync(
+  const library = pathToFileURL(new URL("../dist/index.js", import.meta.url).pathname).href;
+  const verifyWith = (nodeFlags: readonly string[]) =>
+    spawnSync(
       process.execPath,
       [
+        ...nodeFlags,
         "--input-type=module",
         "-e",
         `const { verify } = await import(${JSON.stringify(library)});\n` +
@@ -100,8 +101,40 @@ describe("the library, called from `node --input-type=module -e`", () => {
       ],
       { cwd: example.dir, encoding: "utf8" },
     );
+
+  it("verifies the example: its worker threads do not inherit the flag Node refuses for them", () => {
+    const child = verifyWith([]);
     expect(child.stderr).toBe("");
     expect(child.stdout.trim()).toBe("proven");
+  });
+
+  // Node refuses V8 flags in a worker's own flags; they used to be copied there and every
+  // verify failed with internal_error under `node --max-old-space-size=...`.
+  it("verifies the example with V8 flags on node's command line too", () => {
+    for (const flags of [
+      ["--max-old-space-size=512"],
+      ["--max-semi-space-size=1", "--no-warnings"],
+    ]) {
+      const child = verifyWith(flags);
+      expect(child.stderr).toBe("");
+      expect(child.stdout.trim()).toBe("proven");
+    }
+  });
+});
+
+describe("the command line, under node with V8 flags", () => {
+  it("verifies the example (the pool's workers inherit the flags from Node itself)", () => {
+    const cli = new URL("../dist/cli/main.js", import.meta.url).pathname;
+    const child = spawnSync(
+      process.execPath,
+      ["--max-old-space-size=512", cli, "verify", "--json"],
+      {
+        cwd: example.dir,
+        encoding: "utf8",
+      },
+    );
+    expect(child.status).toBe(0);
+    expect(JSON.parse(child.stdout)).toMatchObject({ verdict: "proven" });
   });
 });
 

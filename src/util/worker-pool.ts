@@ -38,10 +38,9 @@ export class WorkerPool<Task, Answer> {
 
   constructor(entry: URL, size: number = availableParallelism()) {
     for (let i = 0; i < Math.max(1, size); i++) {
-      const worker = new Worker(entry, {
-        execArgv: workerExecArgv(),
-        workerData: { heapFlags: heapFlagsForWorkers() } satisfies PoolWorkerData,
-      });
+      const worker = startWorker(entry, {
+        heapFlags: heapFlagsForWorkers(),
+      } satisfies PoolWorkerData);
       worker.on("message", (reply: WorkerReply<Answer>) => {
         this.settle(worker, reply);
       });
@@ -126,13 +125,28 @@ export function startPoolWorker(): void {
 }
 
 /**
- * The parent's Node flags, which a worker inherits, less --input-type: Node refuses it for a
- * worker's file, so a library call from `node --input-type=module -e` would fail otherwise.
+ * A worker thread with the parent's Node flags. Node hands them on by itself, V8 flags such as
+ * --max-old-space-size included; but it also hands on --input-type, which it then refuses for
+ * a worker's file, so a library call from `node --input-type=module -e` would fail. Only then
+ * are the flags given explicitly, less --input-type; and as Node refuses V8 flags given that
+ * way, if there are any the worker starts with no flags at all (its heap is the process's
+ * anyway; a Node flag such as --conditions is then lost to it).
  */
-function workerExecArgv(): string[] {
+function startWorker(entry: URL, workerData: PoolWorkerData): Worker {
+  const flags = withoutInputType(process.execArgv);
+  if (flags.length === process.execArgv.length) return new Worker(entry, { workerData });
+  try {
+    return new Worker(entry, { workerData, execArgv: flags });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw error;
+    return new Worker(entry, { workerData, execArgv: [] });
+  }
+}
+
+function withoutInputType(execArgv: readonly string[]): string[] {
   const flags: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const flag = process.execArgv[i] ?? "";
+  for (let i = 0; i < execArgv.length; i++) {
+    const flag = execArgv[i] ?? "";
     if (flag === "--input-type") i++;
     else if (!flag.startsWith("--input-type=")) flags.push(flag);
   }
