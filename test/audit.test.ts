@@ -47,20 +47,6 @@ function statuses(result: CLIRun): Record<string, string> {
   return Object.fromEntries(answers(result).map((a) => [a.id, a.status]));
 }
 
-function reseal(): void {
-  const sealed = run([
-    "seal",
-    "--root",
-    "ops/store",
-    "--release-id",
-    "atlas-2026.11.1",
-    "--release-version",
-    "2026.11.1",
-    "--json",
-  ]);
-  expect(sealed.code, sealed.stdout).toBe(0);
-}
-
 describe("audit on the bundled example", () => {
   it("answers all three questions and exits 0 after a fresh drill", () => {
     freshDrill();
@@ -260,7 +246,7 @@ describe("audit, when a dataset has no probe", () => {
         (p) => p.dataset !== "airports" && !(p.path ?? "").includes("/airports/"),
       );
     });
-    reseal();
+    example.seal("atlas-2026.11.1", "2026.11.1");
     freshDrill();
     const result = audit();
     expect(result.code).toBe(1);

@@ -413,19 +413,7 @@ describe("drill when the service misbehaves", () => {
       catalogPath,
       readFileSync(catalogPath, "utf8").replace('"rows": 3000', '"rows": 2999'),
     );
-    const sealed = runCLI(
-      [
-        "seal",
-        "--root",
-        "ops/store",
-        "--release-id",
-        "atlas-2026.11.2",
-        "--release-version",
-        "2026.11.2",
-      ],
-      { cwd: example.dir },
-    );
-    expect(sealed.code, sealed.stdout + sealed.stderr).toBe(0);
+    example.seal("atlas-2026.11.2", "2026.11.2");
     const run = drill(["--source", "dir:ops/store"]);
     expect(run.code).toBe(1);
     expect(findingCodes(run)).toEqual(["probe_failed"]);

@@ -77,19 +77,6 @@ function resign(
   writeFileSync(example.path(to), JSON.stringify(envelope, null, 2));
 }
 
-function seal(id: string, version: string): void {
-  const sealed = run([
-    "seal",
-    "--root",
-    "ops/store",
-    "--release-id",
-    id,
-    "--release-version",
-    version,
-  ]);
-  expect(sealed.code, sealed.stdout + sealed.stderr).toBe(0);
-}
-
 describe("gate", () => {
   it("passes the example as shipped: drill, then gate with no flags", () => {
     // The shipped drill config names the reports folder and the trusted key.
@@ -156,7 +143,7 @@ describe("gate", () => {
 
   it("refuses a report about another release with report_subject_mismatch", () => {
     expect(drill().code).toBe(0);
-    seal("atlas-2026.11.9", "2026.11.9");
+    example.seal("atlas-2026.11.9", "2026.11.9");
     const result = gate(...withKeys(...KEY));
     expect(result.code).toBe(1);
     expect(result.json()).toMatchObject({ releaseId: "atlas-2026.11.9" });
@@ -233,7 +220,7 @@ describe("gate", () => {
     };
     policy.releases.versionFloor = "2026.12.0";
     writeFileSync(example.path(POLICY), JSON.stringify(policy, null, 2));
-    seal("atlas-2026.11.1", "2026.11.1"); // the policy's digest is part of the release
+    example.seal("atlas-2026.11.1", "2026.11.1"); // the policy's digest is part of the release
     const result = gate(...withKeys(...KEY));
     expect(result.code).toBe(1);
     expect(result.json()).toHaveFinding("rollback_forbidden", `${POLICY}#/releases/versionFloor`);
@@ -247,7 +234,7 @@ describe("gate", () => {
     };
     policy.drills.requireSignedReport = false;
     writeFileSync(example.path(POLICY), JSON.stringify(policy, null, 2));
-    seal("atlas-2026.11.1", "2026.11.1");
+    example.seal("atlas-2026.11.1", "2026.11.1");
     const result = gate(...withKeys(...KEY));
     expect(result.code, result.stdout).toBe(0);
     expect(requirement(result, "drill report")?.why).toMatch(/^not required by the policy/);
@@ -258,10 +245,10 @@ describe("gate", () => {
 
   it("refuses a release below the store's high-water mark unless a downgrade is allowed", () => {
     // A newer release proven for this store raises its high-water mark...
-    seal("atlas-2026.11.5", "2026.11.5");
+    example.seal("atlas-2026.11.5", "2026.11.5");
     expect(drill().code).toBe(0);
     // ...so the older release, sealed again, is a rollback.
-    seal("atlas-2026.11.1", "2026.11.1");
+    example.seal("atlas-2026.11.1", "2026.11.1");
     const result = gate(...withKeys(...KEY));
     expect(result.code).toBe(1);
     expect(result.json()).toHaveFinding("rollback_forbidden", `${POLICY}#/releases/allowDowngrade`);

@@ -220,19 +220,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         });
       });
       // The probes are part of the release: sealed into its packet.
-      const sealed = runCLI(
-        [
-          "seal",
-          "--root",
-          "ops/store",
-          "--release-id",
-          "atlas-2026.11.2",
-          "--release-version",
-          "2026.11.2",
-        ],
-        { cwd: example.dir },
-      );
-      expect(sealed.code, sealed.stdout + sealed.stderr).toBe(0);
+      example.seal("atlas-2026.11.2", "2026.11.2");
       const run = runCLI(["drill", "--json", "--source", "dir:ops/store", "--out", "out"], {
         cwd: example.dir,
       });

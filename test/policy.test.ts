@@ -37,16 +37,7 @@ function provenNewerRelease(allowDowngrade: boolean): void {
   };
   policy.releases.allowDowngrade = allowDowngrade;
   writeFileSync(policyFile, JSON.stringify(policy, null, 2));
-  const sealed = at([
-    "seal",
-    "--root",
-    "ops/store",
-    "--release-id",
-    "atlas-2026.11.2",
-    "--release-version",
-    "2026.11.2",
-  ]);
-  expect(sealed.code, sealed.stdout).toBe(0);
+  example.seal("atlas-2026.11.2", "2026.11.2");
   const drilled = at(["drill", "--source", "dir:ops/store", "--out", "reports/new"]);
   expect(drilled.code, drilled.stdout).toBe(0);
   expect(mark()).toMatchObject({ version: "2026.11.2", allowDowngrade });

@@ -14,6 +14,11 @@ export type ExampleCopy = {
   readonly path: (relative: string) => string;
   /** Reads ops/drill.json, lets the test change it, writes it back. */
   readonly editDrillConfig: (change: (config: Record<string, unknown>) => void) => void;
+  /**
+   * Seals the copy's store (ops/store) as the release `id` at `version`, as a release pipeline
+   * would after changing it; throws with seal's output unless it exits 0.
+   */
+  readonly seal: (id: string, version: string) => void;
 };
 
 export function copyExample(): ExampleCopy {
@@ -32,6 +37,13 @@ export function copyExample(): ExampleCopy {
       const config = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
       change(config);
       writeFileSync(file, JSON.stringify(config, null, 2));
+    },
+    seal(id, version) {
+      const sealed = runCLI(
+        ["seal", "--json", "--root", "ops/store", "--release-id", id, "--release-version", version],
+        { cwd: dir },
+      );
+      if (sealed.code !== 0) throw new Error(`seal failed: ${sealed.stdout}${sealed.stderr}`);
     },
   };
 }
