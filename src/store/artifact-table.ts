@@ -230,8 +230,8 @@ export class ArtifactTable implements ArtifactSource {
   }
 
   pathAt(index: number): string {
-    const { bytes, start, end } = this.pathRange(index);
-    return bytes.toString("utf8", start, end);
+    const { chunk, offset } = this.place(index);
+    return pathIn(chunk, offset);
   }
 
   at(index: number): Artifact | undefined {
@@ -240,13 +240,18 @@ export class ArtifactTable implements ArtifactSource {
     if (kept) return kept;
     const { chunk, offset } = this.place(index);
     return {
-      path: this.pathAt(index),
+      path: pathIn(chunk, offset),
       kind: KINDS[chunk.kinds[offset] as number] as ArtifactKind,
       role: ROLES[chunk.roles[offset] as number] as Role,
       size: chunk.sizes[offset] as number,
       digest: { sha256: chunk.digests.toString("hex", 32 * offset, 32 * offset + 32) },
     };
   }
+}
+
+/** The path of a chunk's artifact at `offset`. */
+function pathIn(chunk: Chunk, offset: number): string {
+  return chunk.pathBytes.toString("utf8", chunk.pathStarts[offset], chunk.pathStarts[offset + 1]);
 }
 
 /** Every artifact of `source`, in order, built one at a time. */
