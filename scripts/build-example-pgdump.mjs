@@ -10,6 +10,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findPGBinaries, SERVER_PROGRAMS } from "../dist/postgres/binaries.js";
+import { throwawayEndpoint } from "../dist/postgres/endpoint.js";
 import { ThrowawayServer } from "../dist/postgres/throwaway-server.js";
 import { GAZETTEER, READER_ROLE, gazetteerSQL } from "./example-gazetteer.mjs";
 
@@ -27,16 +28,10 @@ if (!started.ok) {
   process.exit(3);
 }
 const server = started.server;
-const connect = [
-  "--host",
-  server.socketDir,
-  "--port",
-  String(server.port),
-  "--username",
-  server.user,
-];
-const run = (program, args, input) => {
-  const result = spawnSync(binaries.path(program), [...connect, ...args], {
+// How recoverable's own restores reach the server: --host, --port, --username, --dbname.
+const endpoint = throwawayEndpoint(server, binaries.version);
+const run = (program, database, args, input) => {
+  const result = spawnSync(binaries.path(program), [...endpoint.toolArgs(database), ...args], {
     input,
     encoding: "utf8",
     env: { PATH: process.env.PATH ?? "", LC_ALL: "C" },
@@ -49,11 +44,11 @@ const run = (program, args, input) => {
 };
 const psql = ["--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1"];
 try {
-  run("psql", [...psql, "--dbname", "postgres", "--command", `CREATE ROLE ${READER_ROLE} NOLOGIN`]);
-  run("psql", [...psql, "--dbname", "postgres", "--command", "CREATE DATABASE gazetteer"]);
-  run("psql", [...psql, "--dbname", "gazetteer", "--file", "-"], gazetteerSQL());
+  run("psql", "postgres", [...psql, "--command", `CREATE ROLE ${READER_ROLE} NOLOGIN`]);
+  run("psql", "postgres", [...psql, "--command", "CREATE DATABASE gazetteer"]);
+  run("psql", "gazetteer", [...psql, "--file", "-"], gazetteerSQL());
   mkdirSync(dirname(OUT), { recursive: true });
-  run("pg_dump", ["--format", "custom", "--file", OUT, "--dbname", "gazetteer"]);
+  run("pg_dump", "gazetteer", ["--format", "custom", "--file", OUT]);
   console.log(`built ${OUT} with pg_dump ${binaries.version}`);
 } finally {
   await server.stop();
