@@ -293,7 +293,8 @@ async function checkArtifacts(
     bytes: WrittenFile,
     started: StartedSQLite,
   ): Promise<void> => {
-    const implied = bytesEqual(artifact, bytes) && !(await hasJournal(file));
+    const mainBytesMatch = bytesEqual(artifact, bytes);
+    const implied = mainBytesMatch && !(await hasJournal(file));
     const content = implied
       ? null
       : await (started.content ?? pool.inspectSQLitePart(file, "content"));
@@ -302,7 +303,7 @@ async function checkArtifacts(
       artifact,
       await started.integrity,
       content,
-      own,
+      { checks: own.checks, mainBytesMatch },
       reporterFor(artifact, own.findings),
     );
     keep(index, own, 1);
