@@ -64,7 +64,7 @@ const BOMBS = [
     restore: { exit: 0, errors: [] },
   },
   {
-    name: "a 500 MiB member in place of a sealed 1 KiB file",
+    name: "a 500 MiB member in place of a sealed 2 KiB file",
     file: "bomb-500m.tgz",
     members: () => [
       ...storeMembers.filter((m) => m.path !== "catalog.json"),
