@@ -58,7 +58,7 @@ async function peek(input: Readable, length: number): Promise<Peeked> {
   };
 }
 
-/** The finding for a stream that failed while its first bytes were read. */
+/** The finding for a backup stream that failed: age says why, a gzip stream was cut or damaged, or I/O. */
 export function findingOfReadError(error: unknown, ref: SourceRef): ClassifiedFinding {
   const age = findingOfAgeError(error, ref);
   if (age) return age;
