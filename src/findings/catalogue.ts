@@ -59,7 +59,7 @@ export const FINDING_CATALOGUE = {
   artifact_size_mismatch: {
     title: "An artifact has the wrong size",
     explanation:
-      "The file's size differs from the manifest, so its bytes cannot match. Truncated copies and partial restores show up here first.",
+      "The file's size differs from the manifest, so its bytes cannot match. Truncated copies and partial restores show up here first. In a tar archive, a durable member whose header says it is larger than the release's file is refused before a byte of it is read, and the archive is not read further.",
     hint: "Restore this file from a backup of the release and verify again.",
     failureClass: "not_proven",
   },
@@ -79,7 +79,7 @@ export const FINDING_CATALOGUE = {
   sqlite_content_mismatch: {
     title: "An SQLite database has other rows or schema than the release",
     explanation:
-      "The content digest (the dbhash stream over schema and rows, hashed with SHA-256) or a table's row count differs from the manifest. Unlike the byte digest, this survives VACUUM and the backup API, so a mismatch means the data itself changed.",
+      "The content digest (the dbhash stream over schema and rows, hashed with SHA-256) or a table's row count differs from the manifest. Unlike the byte digest, this survives VACUUM and the backup API, so a mismatch means the data itself changed. The database is read as SQLite reads it: a -wal or hot -journal beside it is part of it, and the message names one that changes what SQLite reads.",
     hint: "Compare the tables named in the finding with the release; restore the database from a backup of this release.",
     failureClass: "not_proven",
   },
@@ -134,7 +134,7 @@ export const FINDING_CATALOGUE = {
   path_escapes_root: {
     title: "A path leaves its root",
     explanation:
-      "A path from a document or an archive is absolute, has a `..` segment, or goes through a symbolic link, so following it could read or write outside the store root. It is refused, never followed.",
+      "A path from a document or an archive is absolute, has a `..` segment, or goes through a symbolic link, or a symlink in the store root leads outside it, so following it could read or write outside the store root. It is refused, never followed.",
     hint: "Remove the path or the link; every artifact must be a regular file or directory inside the store root.",
     failureClass: "not_proven",
   },
@@ -284,7 +284,7 @@ export const FINDING_CATALOGUE = {
   archive_entry_refused: {
     title: "An archive entry was refused",
     explanation:
-      "An archive member is a FIFO, a device, a hardlink to something that is not an earlier member, a name that is not UTF-8 or too long, or a path that appears twice. Nothing from the archive reaches the target.",
+      "An archive member is a FIFO, a device, a hardlink to something that is not an earlier member, a name that is not UTF-8 or too long, or a path that appears twice; or a pax or long-name header is over 1 MiB, which stops the reading. Nothing from the archive reaches the target.",
     hint: "Rebuild the backup archive from the store root; do not extract it by hand.",
     failureClass: "not_proven",
   },

@@ -5,6 +5,7 @@ import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Manifest } from "../documents/types.js";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
+import { sealedSizesOf } from "../sources/sealed-sizes.js";
 import type { RestoreSource } from "../sources/source.js";
 import {
   verifyStore,
@@ -90,7 +91,11 @@ export async function executeRestore(
   }
   try {
     await mkdir(plan.scratch, { mode: 0o755 });
-    const extracted = await source.extract(plan.scratch, progress);
+    const extracted = await source.extract(
+      plan.scratch,
+      progress,
+      sealedSizesOf(manifest.artifacts),
+    );
     await checkpoint("after-extract");
     if (hasErrors(extracted.findings)) {
       await removeScratch();

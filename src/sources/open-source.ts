@@ -1,3 +1,4 @@
+import { capRepeated } from "../findings/cap-repeated.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import { createDirSource } from "./dir-source.js";
 import { createResticSource } from "./restic-source.js";
@@ -10,6 +11,11 @@ export function openSource(
   ref: SourceRef,
   options: SourceOptions = {},
 ): RestoreSource | ClassifiedFinding {
+  const source = sourceFor(ref, options);
+  return "code" in source ? source : withRepeatsCapped(source);
+}
+
+function sourceFor(ref: SourceRef, options: SourceOptions): RestoreSource | ClassifiedFinding {
   switch (ref.scheme) {
     case "dir":
       return createDirSource(ref);
@@ -20,4 +26,17 @@ export function openSource(
     case "restic":
       return createResticSource(ref);
   }
+}
+
+/** Every source's findings pass one cap: a few of each code, then how many more there were. */
+function withRepeatsCapped(source: RestoreSource): RestoreSource {
+  return {
+    ref: source.ref,
+    backupTime: () => source.backupTime(),
+    resolved: () => source.resolved(),
+    async extract(scratch, progress, sealed) {
+      const outcome = await source.extract(scratch, progress, sealed);
+      return { ...outcome, findings: capRepeated(outcome.findings, source.ref.text) };
+    },
+  };
 }

@@ -13,6 +13,7 @@ import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/fi
 import type { WrittenFile } from "../store/file-digest.js";
 import { syncDirectory } from "../util/atomic-write.js";
 import type { ProgressReporter } from "../util/progress.js";
+import type { SealedSizes } from "./sealed-sizes.js";
 import {
   maskURLPassword,
   sourceUnreadable,
@@ -77,12 +78,12 @@ export function createResticSource(ref: SourceRef): RestoreSource | ClassifiedFi
       const found = await snapshot();
       return "code" in found ? null : found.time;
     },
-    async extract(scratch, progress): Promise<ExtractOutcome> {
+    async extract(scratch, progress, sealed): Promise<ExtractOutcome> {
       const found = await snapshot();
       if ("code" in found) return { findings: [found], files: 0, bytes: 0 };
       const treePath = await locateStore(ref, location, found);
       if (typeof treePath !== "string") return { findings: [treePath], files: 0, bytes: 0 };
-      return dumpStore(ref, location, found, treePath, scratch, progress);
+      return dumpStore(ref, location, found, treePath, scratch, progress, sealed);
     },
   };
 }
@@ -203,6 +204,7 @@ async function dumpStore(
   treePath: string,
   scratch: string,
   progress: ProgressReporter | undefined,
+  sealed: SealedSizes | undefined,
 ): Promise<ExtractOutcome> {
   const prefix = treePath === "/" ? "" : treePath.slice(1);
   const into =
@@ -211,7 +213,11 @@ async function dumpStore(
   const restic = startRestic(location, ["dump", "--archive", "tar", snapshot.id, treePath]);
   let outcome: ExtractOutcome;
   try {
-    outcome = await extractTarStream(restic.child.stdout, ref, into, progress);
+    // Members are named by their tree path; the release's sizes by the store path under it.
+    const sealedHere = sealed && ((path: string) => sealed(storePathOf(path, prefix)));
+    outcome = await extractTarStream(restic.child.stdout, ref, into, progress, {
+      sealed: sealedHere,
+    });
   } catch (error) {
     // An I/O error in the extraction must not leave restic running. (Only then: after a
     // complete tar restic is exiting by itself, and a signal now would fail a good dump.)
@@ -231,6 +237,11 @@ async function dumpStore(
   for (const [path, file] of outcome.written ?? [])
     if (path.startsWith(`${prefix}/`)) written.set(path.slice(prefix.length + 1), file);
   return { ...outcome, findings: stray, written };
+}
+
+/** A member's store path: its tree path without the dumped directory's prefix. */
+function storePathOf(path: string, prefix: string): string {
+  return prefix === "" ? path : path.startsWith(`${prefix}/`) ? path.slice(prefix.length + 1) : "";
 }
 
 /** restic killed by the pipe we closed after the tar was refused: the tar findings say why. */

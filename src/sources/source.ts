@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { WrittenFile } from "../store/file-digest.js";
 import type { ProgressReporter } from "../util/progress.js";
+import type { SealedSizes } from "./sealed-sizes.js";
 
 export type SourceScheme = "dir" | "tar" | "snapshot" | "restic";
 
@@ -33,8 +34,15 @@ export interface RestoreSource {
    * null when the reference is exact already or could not be resolved.
    */
   resolved(): Promise<string | null>;
-  /** Writes the backup's tree into `scratch` (an empty directory); findings say what was refused. */
-  extract(scratch: string, progress?: ProgressReporter): Promise<ExtractOutcome>;
+  /**
+   * Writes the backup's tree into `scratch` (an empty directory); findings say what was refused.
+   * `sealed`: the release's sizes; a member larger than its sealed size is refused unread.
+   */
+  extract(
+    scratch: string,
+    progress?: ProgressReporter,
+    sealed?: SealedSizes,
+  ): Promise<ExtractOutcome>;
 }
 
 /** What a source may need beyond its reference (an age identity for `.age` archives, ...). */

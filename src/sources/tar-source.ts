@@ -1,19 +1,14 @@
-// tar:<path> — a tar archive, plain or gzip (detected by content), streamed: never read whole
-// into memory. Each member is judged before its bytes are written; a refused member stops the
-// extraction, and the caller throws the scratch directory away. A path ending in `.age` is
-// decrypted with the --identity file on the way in.
+// tar:<path> — a tar archive, plain, gzip or age-encrypted (told by its first bytes), streamed:
+// never read whole into memory, whatever it inflates to. Each member is judged before its bytes
+// are written; a refused member stops the writing, and the caller throws the scratch directory
+// away. A member larger than the release's file, or a pax header larger than any real one, stops
+// the reading too: nothing it holds could be the release's.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { PassThrough, type Readable } from "node:stream";
 import { Parser, type ReadEntry } from "tar";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import {
-  decryptStream,
-  findingOfAgeError,
-  identityRequired,
-  isAgePath,
-  readIdentities,
-} from "./age.js";
+import { identityRequired, isAgePath } from "./age.js";
 import { createEntryState, judgeEntry, type BackupEntry } from "./entry-rules.js";
 import {
   sourceUnreadable,
@@ -21,6 +16,8 @@ import {
   type RestoreSource,
   type SourceRef,
 } from "./source.js";
+import type { SealedSizes } from "./sealed-sizes.js";
+import { findingOfReadError, plainTarOf, type TarInputOptions } from "./tar-input.js";
 import { TreeWriter } from "./tree-writer.js";
 import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
 
@@ -41,16 +38,59 @@ function entryOf(entry: ReadEntry): BackupEntry {
   }
 }
 
+/** A pax or GNU long-name header larger than this is refused: real ones are a few hundred bytes. */
+export const MAX_META_HEADER_BYTES = 1024 * 1024;
+
+/** What a tar extraction may be told beyond its stream. */
+export type TarStreamOptions = TarInputOptions & {
+  /** The release's sizes: a durable member larger than its sealed size stops the extraction. */
+  readonly sealed?: SealedSizes | undefined;
+};
+
 /**
- * Extracts a tar stream (plain or gzip, detected by content) into `scratch`, judging every
- * member before a byte is written. `ref` names the backup in findings. Any source that can
- * produce a tar stream (a file, an age-decrypted file, `restic dump`) restores through this.
+ * Extracts a tar stream (plain, gzip or age, told by its first bytes) into `scratch`, judging
+ * every member before a byte is written. `ref` names the backup in findings. Any source that
+ * can produce a tar stream (a file, `restic dump`) restores through this.
  */
 export async function extractTarStream(
   input: Readable,
   ref: SourceRef,
   scratch: string,
   progress: ProgressReporter = NO_PROGRESS,
+  options: TarStreamOptions = {},
+): Promise<ExtractOutcome> {
+  const plain = await plainTarOf(input, ref, options);
+  if ("code" in plain) return { findings: [plain], files: 0, bytes: 0 };
+  return extractPlainTar(plain, ref, scratch, progress, options.sealed);
+}
+
+/** A member whose header says it is larger than the release's file: not read at all. */
+function oversized(ref: SourceRef, path: string, size: number, sealed: number): ClassifiedFinding {
+  return createFinding("artifact_size_mismatch", {
+    subject: path,
+    expected: String(sealed),
+    actual: String(size),
+    message: `${ref.text}: member ${path} is ${size} bytes, but the release seals ${sealed}; the archive is not read further`,
+  });
+}
+
+/** A pax or GNU long-name header too large to be real (a decompression bomb, or damage). */
+function metaTooLarge(ref: SourceRef, entry: ReadEntry): ClassifiedFinding {
+  const what = /ExtendedHeader$/.test(entry.type) ? "pax header" : "GNU long-name header";
+  return createFinding("archive_entry_refused", {
+    subject: ref.text,
+    expected: `at most ${MAX_META_HEADER_BYTES} bytes`,
+    actual: `${entry.size} bytes`,
+    message: `${ref.text}: a ${what} of ${entry.size} bytes is refused (real ones are a few hundred bytes; the bound is ${MAX_META_HEADER_BYTES}); the archive is not read further`,
+  });
+}
+
+async function extractPlainTar(
+  input: Readable,
+  ref: SourceRef,
+  scratch: string,
+  progress: ProgressReporter,
+  sealed: SealedSizes | undefined,
 ): Promise<ExtractOutcome> {
   const writer = new TreeWriter(scratch, { progress: progress.stage("restore files") });
   const state = createEntryState();
@@ -59,12 +99,14 @@ export async function extractTarStream(
   const openBodies = new Set<PassThrough>();
   const seen = { entry: false }; // an object: TypeScript does not track writes in callbacks
   await new Promise<void>((resolvePromise) => {
-    const parser = new Parser({ strict: true });
+    const parser = new Parser({ strict: true, maxMetaEntrySize: MAX_META_HEADER_BYTES });
     let settled = false;
+    // The first reason to stop is the one reported: a damaged stream makes the parser
+    // complain about every block after it, which says nothing more.
     const finish = (finding?: ClassifiedFinding) => {
-      if (finding) findings.push(finding);
       if (settled) return;
       settled = true;
+      if (finding) findings.push(finding);
       input.destroy();
       // A body cut off by a broken archive never ends by itself: end its writer with an error.
       if (finding)
@@ -72,8 +114,15 @@ export async function extractTarStream(
           body.destroy(new Error("the archive ended inside this member"));
       resolvePromise();
     };
+    parser.on("ignoredEntry", (entry: ReadEntry) => {
+      if (entry.meta) finish(metaTooLarge(ref, entry));
+    });
     parser.on("entry", (entry: ReadEntry) => {
       seen.entry = true;
+      if (settled) {
+        entry.resume(); // the parser's last buffered members, after the reason to stop
+        return;
+      }
       // Every member is judged, so all refusals are named; after one, nothing more is written.
       const decision = judgeEntry(entryOf(entry), state);
       if (!decision.accept) {
@@ -86,6 +135,12 @@ export async function extractTarStream(
             }),
           );
         }
+        return;
+      }
+      const sealedSize = decision.kind === "file" ? sealed?.(decision.path) : undefined;
+      if (sealedSize !== undefined && entry.size > sealedSize) {
+        entry.resume();
+        finish(oversized(ref, decision.path, entry.size, sealedSize));
         return;
       }
       if (findings.length > 0) {
@@ -116,9 +171,7 @@ export async function extractTarStream(
       finish();
     });
     input.on("error", (error) => {
-      finish(
-        findingOfAgeError(error, ref) ?? sourceUnreadable(ref, `cannot be read (${error.message})`),
-      );
+      finish(findingOfReadError(error, ref));
     });
     input.pipe(parser);
   });
@@ -145,22 +198,6 @@ export async function archiveFileProblem(ref: SourceRef): Promise<ClassifiedFind
   }
 }
 
-/** The archive's bytes: the file itself, or its plaintext when it is an `.age` file. */
-async function openArchive(
-  ref: SourceRef,
-  identityFile: string | undefined,
-): Promise<Readable | ClassifiedFinding> {
-  const identities =
-    isAgePath(ref.location) && identityFile !== undefined
-      ? await readIdentities(identityFile)
-      : null;
-  if (identities !== null && "code" in identities) return identities;
-  const problem = await archiveFileProblem(ref);
-  if (problem) return problem;
-  const file = createReadStream(ref.location, { highWaterMark: 1024 * 1024 });
-  return identities === null ? file : decryptStream(file, identities);
-}
-
 /** A tar source; an `.age` archive without an identity file is refused before any work. */
 export function createTarSource(
   ref: SourceRef,
@@ -177,10 +214,15 @@ export function createTarSource(
         return null;
       }
     },
-    async extract(scratch, progress): Promise<ExtractOutcome> {
-      const input = await openArchive(ref, identityFile);
-      if ("code" in input) return { findings: [input], files: 0, bytes: 0 };
-      return extractTarStream(input, ref, scratch, progress);
+    async extract(scratch, progress, sealed): Promise<ExtractOutcome> {
+      const problem = await archiveFileProblem(ref);
+      if (problem) return { findings: [problem], files: 0, bytes: 0 };
+      const file = createReadStream(ref.location, { highWaterMark: 1024 * 1024 });
+      return extractTarStream(file, ref, scratch, progress, {
+        namedAge: isAgePath(ref.location),
+        identityFile,
+        sealed,
+      });
     },
   };
 }

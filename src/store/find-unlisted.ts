@@ -1,7 +1,10 @@
 // The walk for stray entries: what is in a store root that the manifest does not list.
-// Symlinks, FIFOs and devices are reported as what they are, never followed or opened.
+// Symlinks, FIFOs and devices are reported as what they are, never followed or opened; a
+// symlink that leads out of the root is an error (path_escapes_root), not a stray.
+import { realpath } from "node:fs/promises";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { ArtifactTable, artifactsOf, type ArtifactSource } from "./artifact-table.js";
+import { judgeLink } from "./link-escape.js";
 import { walkStore } from "./walk-store.js";
 
 /** Entries in the store root that the manifest does not list; never inside a disposable dir. */
@@ -24,8 +27,17 @@ export async function findUnlisted(
   }
   const findings: ClassifiedFinding[] = [];
   const reportedDirs: string[] = [];
+  const realRoot = await realpath(root);
   for await (const entry of walkStore(root)) {
     if (listed(entry.path)) continue;
+    // A link out of the root is an error wherever it is, in a disposable or stray dir too.
+    if (entry.type === "symlink") {
+      const verdict = await judgeLink(root, realRoot, entry.absolutePath);
+      if (verdict.leads === "outside") {
+        if (owns(entry.path)) findings.push(linkEscapes(entry.path, verdict.target));
+        continue;
+      }
+    }
     if (skipUnder.some((prefix) => entry.path.startsWith(prefix))) continue;
     if (reportedDirs.some((prefix) => entry.path.startsWith(prefix))) continue;
     if (entry.type === "dir") reportedDirs.push(`${entry.path}/`);
@@ -49,4 +61,13 @@ export async function findUnlisted(
     );
   }
   return findings;
+}
+
+function linkEscapes(path: string, target: string): ClassifiedFinding {
+  return createFinding("path_escapes_root", {
+    subject: path,
+    expected: "inside the store root",
+    actual: `symlink to ${target}`,
+    message: `${path}: a symlink to ${target}, outside the store root (never followed; a service that follows it reads outside the store)`,
+  });
 }

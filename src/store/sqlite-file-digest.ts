@@ -16,7 +16,8 @@ export type SQLiteFileContent = {
 
 /**
  * The library's way to the content digest of one SQLite file, read the careful way of inspectSQLite (the
- * file and its directory are never changed). A file SQLite cannot read is a RecoverableError
+ * file and its directory are never changed), as SQLite reads it: with a -wal or hot -journal
+ * beside it, when there is one. A file SQLite cannot read is a RecoverableError
  * with `sqlite_integrity_check_failed`, naming the file.
  */
 export async function sqliteContentDigest(path: string): Promise<SQLiteFileContent> {

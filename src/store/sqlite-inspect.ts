@@ -1,13 +1,16 @@
 // Opens an SQLite artifact without ever changing or creating a file in the store root, then
-// runs the integrity check and computes the content digest and row counts.
+// runs the integrity check and computes the content digest and row counts, of the database as
+// SQLite reads it: with the -wal or hot -journal beside it, when there is one.
 //
-// SQLite's `immutable=1` URI parameter would be the direct way, but better-sqlite3 is built
-// with SQLITE_USE_URI=0 and passes no SQLITE_OPEN_URI flag, so URIs are not available. A
-// read-only connection on a rollback-journal database with no journal beside it creates and
-// changes nothing. A WAL-mode database (or one with a -wal or -journal file beside it) would
-// make even a read-only connection create -wal and -shm files, so it is opened from a private
-// copy in a temporary directory instead (a reflink where the file system has them). The copy
-// holds exactly the main file's bytes, which is what `immutable=1` would read too.
+// SQLite's `immutable=1` URI parameter would be the direct way for the main file alone, but
+// better-sqlite3 is built with SQLITE_USE_URI=0 and passes no SQLITE_OPEN_URI flag, so URIs are
+// not available; and no read-only mode reads a -wal without its -shm or rolls back a journal.
+// A read-only connection on a rollback-journal database with nothing beside it creates and
+// changes nothing, so it is opened in place. Any other database (WAL mode, or a -wal,
+// -journal or -shm beside it) is opened from a private copy in a temporary directory (a
+// reflink where the file system has them): the main file and its -wal and -journal, opened
+// read-write when a sidecar came along, so SQLite reads the -wal's frames and rolls back a hot
+// journal there exactly as the next program to open the store would, and never in the store.
 import { copyFile, mkdtemp, rm, access } from "node:fs/promises";
 import { constants } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,12 +23,19 @@ import {
   type TableDigest,
 } from "./sqlite-content.js";
 import { isWALMode } from "./sqlite-header.js";
+import { findSidecars, type ContentSidecar } from "./sqlite-sidecars.js";
 
 export type SQLiteInspection =
-  | ({ readonly ok: true; readonly integrity: readonly string[] } & SQLiteContent)
+  | ({
+      readonly ok: true;
+      readonly integrity: readonly string[];
+      /** The sidecars SQLite read with the main file ("-wal", "-journal"); empty for none. */
+      readonly sidecars: readonly ContentSidecar[];
+    } & SQLiteContent)
   | { readonly ok: false; readonly error: string };
 
-const SIDECARS = ["-wal", "-journal", "-shm"];
+/** A sidecar that cannot be read safely: the inspection says why instead of opening anything. */
+class SidecarRefused extends Error {}
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -36,34 +46,33 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function needsPrivateCopy(absolutePath: string, head: Uint8Array): Promise<boolean> {
-  if (isWALMode(head)) return true;
-  for (const suffix of SIDECARS) if (await exists(absolutePath + suffix)) return true;
-  return false;
-}
-
-/** Runs `inspect` on a read-only connection that cannot touch the store root. */
+/** Runs `inspect` on a connection that cannot touch the store root, and names the sidecars read. */
 async function withReadOnlyDatabase<T>(
   absolutePath: string,
   head: Uint8Array,
   inspect: (db: Database.Database) => T,
-): Promise<T> {
+): Promise<{ readonly result: T; readonly sidecars: readonly ContentSidecar[] }> {
+  const found = await findSidecars(absolutePath);
+  if ("refused" in found) throw new SidecarRefused(found.refused);
+  const sidecars = found.read;
   let privateDir: string | null = null;
   let openPath = absolutePath;
   try {
-    if (await needsPrivateCopy(absolutePath, head)) {
+    if (isWALMode(head) || sidecars.length > 0 || (await exists(`${absolutePath}-shm`))) {
       privateDir = await mkdtemp(join(tmpdir(), "recoverable-sqlite-"));
       openPath = join(privateDir, "db.sqlite");
-      await copyFile(absolutePath, openPath, constants.COPYFILE_FICLONE);
+      for (const suffix of ["", ...sidecars])
+        await copyFile(absolutePath + suffix, openPath + suffix, constants.COPYFILE_FICLONE);
     }
-    const db = new Database(openPath, { readonly: true, fileMustExist: true });
+    // Read-write only on a private copy with a sidecar: a hot journal needs it to roll back.
+    const db = new Database(openPath, { readonly: sidecars.length === 0, fileMustExist: true });
     try {
       // SQLite's own default page cache (2 000 KiB) instead of better-sqlite3's 16 000: the
       // checks read each page about once, so the larger cache only held 14 MiB more for as long
       // as the check ran, beside the hashing (the integrity check of the 1.6 GiB bench
       // database took 1.47 s with it and 1.37 s without).
       db.pragma("cache_size = -2000");
-      return inspect(db);
+      return { result: inspect(db), sidecars };
     } finally {
       db.close();
     }
@@ -86,7 +95,7 @@ export async function inspectSQLite(
   parts: InspectionParts = "both",
 ): Promise<SQLiteInspection> {
   try {
-    return await withReadOnlyDatabase(absolutePath, head, (db) => {
+    const { result, sidecars } = await withReadOnlyDatabase(absolutePath, head, (db) => {
       let integrity: string[] = [];
       if (parts !== "content") {
         integrity = db.prepare("PRAGMA integrity_check").pluck().all() as string[];
@@ -97,11 +106,17 @@ export async function inspectSQLite(
         return { ok: true as const, integrity, contentDigestHex: "", tables: [] };
       return { ok: true as const, integrity, ...hashSQLiteContent(db, algorithm) };
     });
+    return result.ok ? { ...result, sidecars } : result;
   } catch (error) {
-    if (error instanceof Database.SqliteError)
-      return { ok: false, error: `${error.code}: ${error.message}` };
-    throw error;
+    return { ok: false, error: readFailure(error) };
   }
+}
+
+/** Why SQLite could not read a database; anything else is not the database's fault. */
+function readFailure(error: unknown): string {
+  if (error instanceof Database.SqliteError) return `${error.code}: ${error.message}`;
+  if (error instanceof SidecarRefused) return error.message;
+  throw error;
 }
 
 /** Each table's row count and digest, read the same careful way; null when SQLite cannot read it. */
@@ -110,9 +125,8 @@ export async function digestTables(
   head: Uint8Array,
 ): Promise<TableDigest[] | { readonly error: string }> {
   try {
-    return await withReadOnlyDatabase(absolutePath, head, hashEachTable);
+    return (await withReadOnlyDatabase(absolutePath, head, hashEachTable)).result;
   } catch (error) {
-    if (error instanceof Database.SqliteError) return { error: `${error.code}: ${error.message}` };
-    throw error;
+    return { error: readFailure(error) };
   }
 }

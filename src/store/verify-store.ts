@@ -5,6 +5,7 @@ import type { Artifact, Manifest, Role } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding, type Severity } from "../findings/finding.js";
 import { digestsEqual, shortDigest } from "../identity/digest.js";
 import { parseJSONArtifact } from "./detect-kind.js";
+import { bytesArePinned } from "./pinned-bytes.js";
 import type { FileDigest, WrittenFile } from "./file-digest.js";
 import { mapWithConcurrency } from "../util/concurrency.js";
 import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
@@ -293,7 +294,8 @@ async function checkArtifacts(
     bytes: WrittenFile,
     started: StartedSQLite,
   ): Promise<void> => {
-    const implied = bytesEqual(artifact, bytes) && !(await hasJournal(file));
+    const mainBytesMatch = bytesEqual(artifact, bytes);
+    const implied = mainBytesMatch && !(await hasJournal(file));
     const content = implied
       ? null
       : await (started.content ?? pool.inspectSQLitePart(file, "content"));
@@ -302,7 +304,7 @@ async function checkArtifacts(
       artifact,
       await started.integrity,
       content,
-      own,
+      { checks: own.checks, mainBytesMatch },
       reporterFor(artifact, own.findings),
     );
     keep(index, own, 1);
@@ -376,7 +378,7 @@ async function checkBytes(
   { findings, checks }: ArtifactResult,
 ): Promise<void> {
   const report = reporterFor(artifact, findings);
-  const bytesMustMatch = artifact.kind !== "sqlite" || artifact.sqlite?.identity !== "content";
+  const bytesMustMatch = bytesArePinned(artifact);
   checks.push("size", "sha256");
   const bytesMatch = bytesEqual(artifact, actual);
   if (!bytesMatch && bytesMustMatch) {
