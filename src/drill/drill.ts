@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { DrillConfig, ResolvedService } from "../documents/drill-config.js";
 import type { Evidence, EvidenceFiles } from "../identity/chain.js";
 import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
@@ -54,7 +54,10 @@ export type DrillMode =
 
 export type DrillPlan = {
   readonly evidence: Evidence;
+  /** The evidence documents as shown in findings and reports. */
   readonly files: EvidenceFiles;
+  /** The same documents' absolute paths: the service, in its own directory, gets {packet}. */
+  readonly paths: EvidenceFiles;
   readonly config: DrillConfig;
   readonly mode: DrillMode;
   /** The operator allows a release below the store's high-water mark (--allow-downgrade). */
@@ -202,7 +205,8 @@ async function restoreBackup(
   mode: Extract<DrillMode, { kind: "restore" }>,
   state: DrillState,
 ): Promise<boolean> {
-  const parent = mode.scratchParent ?? tmpdir();
+  // Absolute, as {store} must be: $TMPDIR may be relative.
+  const parent = resolve(mode.scratchParent ?? tmpdir());
   await mkdir(parent, { recursive: true });
   state.scratchDir = await mkdtemp(join(parent, "recoverable-drill-"));
   state.storeRoot = join(state.scratchDir, "store");
@@ -268,7 +272,7 @@ async function startTheService(
   const port = await freePort();
   const started = await startService(
     service,
-    { store: state.storeRoot, port, packet: plan.files.packet },
+    { store: state.storeRoot, port, packet: plan.paths.packet },
     redact,
   );
   if (!started.started) {

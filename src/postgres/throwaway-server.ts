@@ -12,7 +12,7 @@ import { spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { appendFile, chmod, chown, mkdtemp, mkdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { registerExitCleanup } from "../util/exit-cleanup.js";
 import type { PGBinaries } from "./binaries.js";
 import { runProgram, runProgramSync, type RunAs } from "./run-program.js";
@@ -53,7 +53,8 @@ function traversable(dir: string): boolean {
 
 /** Where the private directory goes: the OS temp dir, or /tmp when that will not do. */
 function parentDir(runAs: RunAs): string {
-  const preferred = tmpdir();
+  // Absolute: the PostgreSQL programs run in /, and $TMPDIR may be relative.
+  const preferred = resolve(tmpdir());
   const socket = join(preferred, "recoverable-pg-XXXXXX", `.s.PGSQL.${PORT}`);
   if (socket.length > SOCKET_PATH_LIMIT) return "/tmp";
   if (runAs !== null && !traversable(preferred)) return "/tmp";

@@ -2,9 +2,11 @@
 // stops it: SIGTERM, then SIGKILL after the grace period. Its output is kept, redacted.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { isAbsolute } from "node:path";
 import { request } from "undici";
 import type { ResolvedService } from "../documents/drill-config.js";
 
+/** What the placeholders become. The paths are absolute: the service runs in its own cwd. */
 export type ServiceVariables = {
   readonly store: string;
   readonly port: number;
@@ -102,6 +104,8 @@ export function startService(
   vars: ServiceVariables,
   redact: (text: string) => string,
 ): Promise<StartResult> {
+  if (!isAbsolute(vars.store) || !isAbsolute(vars.packet))
+    throw new Error(`the service's paths must be absolute: ${vars.store}, ${vars.packet}`);
   const url = `http://127.0.0.1:${vars.port}`;
   const [program, ...args] = config.command.map((part) => substitute(part, vars, url));
   const env = {

@@ -146,6 +146,7 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   const plan = {
     evidence: evidence.evidence,
     files: evidence.files,
+    paths: loaded.context.evidence,
     config,
     mode,
     allowDowngrade: options.allowDowngrade ?? false,
