@@ -11,6 +11,8 @@ export type FindingDefinition = {
   readonly hint: string;
   /** The class of an error-severity finding of this code, unless the detector says otherwise. */
   readonly failureClass: FailureClass;
+  /** The exit code in words when it is not the class's (docs/findings.md). */
+  readonly exit?: string;
 };
 
 export const FINDING_CATALOGUE = {
@@ -320,6 +322,14 @@ export const FINDING_CATALOGUE = {
       "Something went wrong that recoverable did not anticipate. Nothing is known about the backup.",
     hint: "Run again with RECOVERABLE_DEBUG=1 for the stack trace and report it with the command line used.",
     failureClass: "could_not_run",
+  },
+  interrupted: {
+    title: "The run was interrupted",
+    explanation:
+      "recoverable got SIGINT (Ctrl-C) or SIGTERM (a CI job cancelled or timed out, a pod stopped) before the run was over. It stopped what it had started (the service: SIGTERM to its process group, SIGKILL after the stop grace; the throwaway PostgreSQL server) and removed its scratch places (a drill's unless --keep), and it exits 130 after SIGINT or 143 after SIGTERM. An interrupted drill writes and signs no report, whatever it had found so far: it proves nothing. A library call aborted through its AbortSignal ends the same way, with exit code 3 in its result.",
+    hint: "Run it again. In CI, give the job more time than the drill's restore, the service's readiness timeout and its stop grace together, so a timeout does not cut it short.",
+    failureClass: "could_not_run",
+    exit: "130 after SIGINT, 143 after SIGTERM (3 for a library call aborted by its caller)",
   },
   report_not_proven: {
     title: "The drill report says the release was not proven",
