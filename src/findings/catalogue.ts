@@ -331,6 +331,14 @@ export const FINDING_CATALOGUE = {
     failureClass: "could_not_run",
     exit: "130 after SIGINT, 143 after SIGTERM (3 for a library call aborted by its caller)",
   },
+  leftovers_reaped: {
+    title: "An earlier run was killed and its leftovers were cleaned up",
+    explanation:
+      "A drill (or another run of recoverable) with this state directory ended without stopping what it had started: killed with SIGKILL, by the OOM killer or a CI runner, or crashed. Its reaper, a small process watching it from its own session, then stopped the service and the throwaway PostgreSQL server it had left (SIGTERM or SIGQUIT, SIGKILL after the grace period) and removed its scratch directories, and left a note in <state.dir>/reaped/. This drill reports each note once (and removes it); nothing is left running. The run that was killed wrote no report.",
+    hint: "Find out what killed the earlier run at the time the finding names (a CI timeout, the OOM killer, kill -9) and give it the time or memory it needs; nothing needs to be removed by hand.",
+    failureClass: "could_not_run",
+    exit: "none: it is a warning",
+  },
   report_not_proven: {
     title: "The drill report says the release was not proven",
     explanation:
