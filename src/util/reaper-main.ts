@@ -5,7 +5,15 @@
 // note into each directory its parent asked for. It imports nothing of recoverable: it must
 // start fast and work whatever state its parent died in.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Leftover, ReaperMessage } from "./reaper.js";
@@ -33,7 +41,43 @@ function send(target: Proc, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-const alive = (target: Proc): boolean => send(target, 0);
+/** Each process's group and whether it is a zombie, from /proc; null where there is none. */
+function processTable(): { pid: number; group: number; zombie: boolean }[] | null {
+  let names: string[];
+  try {
+    names = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  const table: { pid: number; group: number; zombie: boolean }[] = [];
+  for (const name of names) {
+    try {
+      // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+      const fields = readFileSync(`/proc/${name}/stat`, "utf8").split(") ").pop()?.split(" ");
+      table.push({ pid: Number(name), group: Number(fields?.[2]), zombie: fields?.[0] === "Z" });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return table;
+}
+
+/**
+ * Which targets still have a process running. Their orphans belong to init now, and an init
+ * that does not reap leaves them zombies, which the kernel still counts; they hold nothing.
+ */
+function running(targets: Iterable<Proc>): Set<Proc> {
+  const table = processTable();
+  const live = new Set<Proc>();
+  for (const target of targets) {
+    if (!send(target, 0)) continue;
+    const member = (p: { pid: number; group: number }) =>
+      target.kind === "group" ? p.group === target.pid : p.pid === target.pid;
+    if (table === null || table.some((p) => !p.zombie && member(p))) live.add(target);
+  }
+  return live;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const described = (target: Leftover) =>
   target.kind === "directory"
@@ -47,8 +91,9 @@ async function stopAll(targets: readonly Proc[]): Promise<string[]> {
   for (const target of targets) send(target, target.signal);
   const pending = new Set(targets);
   while (pending.size > 0) {
+    const live = running(pending);
     for (const target of pending) {
-      if (!alive(target)) {
+      if (!live.has(target)) {
         done.push(`${described(target)}: stopped with ${target.signal}`);
         pending.delete(target);
       } else if (Date.now() - started >= target.graceMs) {
@@ -62,7 +107,7 @@ async function stopAll(targets: readonly Proc[]): Promise<string[]> {
   // Killed processes release their files before their directories go (bounded: a zombie
   // nobody reaps stays "alive" forever).
   const until = Date.now() + 5000;
-  while (targets.some(alive) && Date.now() < until) await sleep(50);
+  while (running(targets).size > 0 && Date.now() < until) await sleep(50);
   return done;
 }
 
@@ -81,8 +126,8 @@ function writeNote(dir: string, run: string, leftovers: readonly string[]): void
 
 async function reap(): Promise<void> {
   const everything = [...watched.values()];
-  const processes = everything.filter((l): l is Proc => l.kind !== "directory" && alive(l));
-  const done = await stopAll(processes);
+  const processes = running(everything.filter((l): l is Proc => l.kind !== "directory"));
+  const done = await stopAll([...processes]);
   for (const leftover of everything) {
     if (leftover.kind !== "directory" || !existsSync(leftover.path)) continue;
     rmSync(leftover.path, { recursive: true, force: true });

@@ -8,6 +8,7 @@
 // says so where the run asked (a drill's state directory; the next drill reports it).
 import { spawn, type ChildProcess } from "node:child_process";
 import { Socket } from "node:net";
+import { fileURLToPath } from "node:url";
 
 export type Leftover =
   | {
@@ -42,7 +43,7 @@ function reaperEntry(): string {
   const entry = here.endsWith(".ts")
     ? new URL("../../dist/util/reaper-main.js", here)
     : new URL("./reaper-main.js", here);
-  return decodeURIComponent(entry.pathname);
+  return fileURLToPath(entry);
 }
 
 function start(): ChildProcess | null {
