@@ -257,7 +257,7 @@ const codes: FindingCode[] = verified.findings.map((f: Finding) => f.code);
 const artifacts: number | undefined = verified.checked?.artifacts;
 const restored: RestoreResult = await restore({ source: "dir:ops/store", target: "t", dryRun: true });
 const steps: readonly string[] | undefined = restored.plan?.steps;
-const drilled = await drill({ source: "dir:ops/store", exitOnSignal: false });
+const drilled = await drill({ source: "dir:ops/store", signal: new AbortController().signal });
 const envelope: string | null | undefined = drilled.report?.envelope;
 const sealed = await seal({ root: "ops/store", releaseId: "a-1", releaseVersion: "1.0.0" });
 const written: string[] = sealed.written;

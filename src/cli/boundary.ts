@@ -4,8 +4,10 @@
 import { CommanderError } from "commander";
 import { findingOfError } from "../findings/errors.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { interruptedFinding } from "../findings/interrupted.js";
+import type { InterruptSignal } from "../util/run-scope.js";
 import { createResult, NO_RELEASE, type VerbName } from "../verbs/result.js";
-import { emit } from "./output.js";
+import { emit, resultPrinted } from "./output.js";
 
 const VERBS: readonly VerbName[] = [
   "keygen",
@@ -34,13 +36,29 @@ function wantsJSON(argv: readonly string[]): boolean {
   return argv.includes("--json");
 }
 
-function report(argv: readonly string[], finding: ClassifiedFinding): void {
+function report(argv: readonly string[], finding: ClassifiedFinding): number {
   const result = createResult(verbOf(argv), [finding], NO_RELEASE, {});
   if (wantsJSON(argv)) emit(result, { json: true });
   else {
     process.stderr.write(`recoverable: ${finding.message}\n${finding.hint}\n`);
     process.exitCode = result.exitCode;
   }
+  return result.exitCode;
+}
+
+/**
+ * A run interrupted before its verb could say so itself: its result is the `interrupted`
+ * finding; the code to exit with is returned (the printed result's, when there was one).
+ */
+export function handleInterrupt(argv: readonly string[], signal: InterruptSignal): number {
+  if (resultPrinted()) return Number(process.exitCode ?? 0);
+  return report(
+    argv,
+    interruptedFinding(
+      signal,
+      `recoverable ${verbOf(argv)} was interrupted by ${signal} before it finished; what it had started was stopped and its scratch places removed`,
+    ),
+  );
 }
 
 export function handleUsageError(argv: readonly string[], error: CommanderError): void {

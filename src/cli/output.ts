@@ -5,6 +5,13 @@ import { renderText } from "./render-text.js";
 
 export type OutputOptions = { readonly json?: boolean };
 
+let printed = false;
+
+/** Whether this run's result has been printed (there is only ever one). */
+export function resultPrinted(): boolean {
+  return printed;
+}
+
 export function emit(
   result: VerbResult,
   options: OutputOptions,
@@ -16,6 +23,7 @@ export function emit(
     process.stdout.write(renderText(result, summary, colorsFor(process.stdout)));
   }
   process.exitCode = result.exitCode;
+  printed = true;
 }
 
 export type Paint = {

@@ -1,12 +1,12 @@
 // The drill: restore into a scratch place, verify, start the service, probe, stop, measure,
 // report, sign. Each step is a stage with its timing in the report; a failed drill still
-// builds its report, because a signed "not proven" is evidence too. Read runDrill top to
-// bottom: every step below it is one stage.
+// builds its report, because a signed "not proven" is evidence too. An interrupted one does
+// not: it stops what it started and ends with the `interrupted` finding alone (with what it had
+// found until then). Read runDrill top to bottom: every step below it is one stage.
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { DrillConfig, ResolvedService } from "../documents/drill-config.js";
 import type { Evidence, EvidenceFiles } from "../identity/chain.js";
 import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
@@ -38,9 +38,15 @@ import { verifyShardStore } from "../shard/verify-shard-store.js";
 import { verifyStore, type StoreCheckCounts } from "../store/verify-store.js";
 import { PostgresSession } from "../postgres/session.js";
 import { displayPath } from "../util/display-path.js";
+import { guardDirectory, type Release } from "../util/guard.js";
+import { noteReapsIn } from "../util/reaper.js";
+import { interruptionOf, type Interruption } from "../util/run-scope.js";
 import { VERSION } from "../version.js";
+import { Interruptions } from "./interruptions.js";
+import { readReapedNotes, reapedNotesDir } from "./reaped-notes.js";
 import { StageClock } from "./stage-clock.js";
 import type { ProgressReporter } from "../util/progress.js";
+import type { StageRecord } from "../report/drill-report.js";
 
 export type DrillMode =
   | {
@@ -54,7 +60,10 @@ export type DrillMode =
 
 export type DrillPlan = {
   readonly evidence: Evidence;
+  /** The evidence documents as shown in findings and reports. */
   readonly files: EvidenceFiles;
+  /** The same documents' absolute paths: the service, in its own directory, gets {packet}. */
+  readonly paths: EvidenceFiles;
   readonly config: DrillConfig;
   readonly mode: DrillMode;
   /** The operator allows a release below the store's high-water mark (--allow-downgrade). */
@@ -64,17 +73,25 @@ export type DrillPlan = {
   readonly now: () => Date;
   /** Told how far the restore and the store check are. */
   readonly progress: ProgressReporter;
-  /** On SIGINT or SIGTERM, clean up and exit the process (the CLI); a library never exits. */
-  readonly exitOnSignal: boolean;
+  /**
+   * Aborted when the run is interrupted (the CLI: SIGINT or SIGTERM): the drill gives up the
+   * stage it is in, stops what it started, removes its scratch place and builds no report.
+   */
+  readonly signal: AbortSignal;
 };
 
 export type DrillOutcome = {
-  readonly report: DrillReport;
+  readonly stages: readonly StageRecord[];
   /** The store checks by check and role (of the shard, in a shard drill); null: not checked. */
   readonly storeCounts: StoreCheckCounts | null;
   readonly findings: ClassifiedFinding[];
   readonly scratchKept: string | null;
-};
+  /** The reaper's notes this drill reports: to be removed once its report is written. */
+  readonly reapedNotes: readonly string[];
+} & (
+  | { readonly interrupted: null; readonly report: DrillReport }
+  | { readonly interrupted: Interruption; readonly report: null }
+);
 
 /** What the stages learn and hand on to the ones after them. */
 type DrillState = {
@@ -95,6 +112,8 @@ type DrillState = {
   readonly findings: ClassifiedFinding[];
   /** The drill's PostgreSQL: its pg_dumps restored there stay for the sql probes. */
   readonly postgres: PostgresSession;
+  /** Says the scratch place is gone (or kept): it is no longer removed at exit or by the reaper. */
+  releaseScratch: Release;
 };
 
 export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
@@ -115,53 +134,64 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
     storeFindings: [],
     findings: [],
     postgres: new PostgresSession(config.postgres, true),
+    releaseScratch: () => undefined,
   };
   const clock = new StageClock(plan.now, (error) => state.findings.push(findingOfError(error)));
-  // Ctrl-C or a SIGTERM mid-drill: remove the scratch place, stop the service (SIGKILL after
-  // its grace period), then exit.
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (state.scratchDir !== null && !(mode.kind === "restore" && mode.keep))
-      rmSync(state.scratchDir, { recursive: true, force: true });
-    void (state.service?.stop(config.service?.stopGraceMs ?? 5000) ?? Promise.resolve()).finally(
-      () => process.exit(signal === "SIGINT" ? 130 : 143),
-    );
-  };
-  if (plan.exitOnSignal) {
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  }
+  // A stage runs until it ends or the drill is interrupted; one too short to give up runs whole.
+  const found = () => [...state.findings, ...state.storeFindings];
+  const interruptions = new Interruptions(plan.signal, found);
+  const stage = (name: string, body: () => boolean | Promise<boolean>) =>
+    clock.run(name, () => interruptions.run(name, body));
+  const whole = (name: string, body: () => boolean | Promise<boolean>) =>
+    clock.run(name, () => interruptions.runWhole(name, body));
+  // If this drill dies before it has cleaned up, the reaper does, and the next drill says so.
+  const forgetNotes = noteReapsIn(
+    reapedNotesDir(config.stateDir),
+    `the drill of ${plan.evidence.packet.release.id} started at ${startedAt.toISOString()} (process ${String(process.pid)})`,
+  );
+  const reaped = await readReapedNotes(config.stateDir);
+  state.findings.push(...reaped.findings);
   try {
-    await clock.run("check evidence", () => checkEvidence(plan, state));
-    await clock.run("check rollback policy", () => checkPolicy(plan, state));
-    if (mode.kind === "restore") await clock.run("restore", () => restoreBackup(plan, mode, state));
+    await whole("check evidence", () => checkEvidence(plan, state));
+    await whole("check rollback policy", () => checkPolicy(plan, state));
+    if (mode.kind === "restore") await stage("restore", () => restoreBackup(plan, mode, state));
     else clock.skip("restore");
-    await clock.run("verify store", () => verifyRestoredStore(plan, state));
+    await stage("verify store", () => verifyRestoredStore(plan, state));
     if (mode.kind === "restore" && config.service && runsService(plan)) {
       const service = config.service;
-      await clock.run("start service", () => startTheService(plan, service, state));
-      await clock.run("wait for readiness", () => waitForReadiness(service, state));
+      await whole("start service", () => startTheService(plan, service, state));
+      await stage("wait for readiness", () => waitForReadiness(plan, service, state));
     } else {
       clock.skip("start service");
       clock.skip("wait for readiness");
     }
-    if (runsService(plan)) await clock.run("probes", () => probe(plan, state));
+    if (runsService(plan)) await stage("probes", () => probe(plan, state));
     else clock.skip("probes");
   } finally {
     await clock.always("stop service", () => stopTheService(config, state));
-    // The throwaway PostgreSQL server goes with the drill (a signal stops it too:
-    // util/exit-cleanup.ts); scratch databases on a postgres.url server are dropped.
+    // The throwaway PostgreSQL server goes with the drill (at once, if it is still starting or
+    // restoring); scratch databases on a postgres.url server are dropped.
     await state.postgres.close();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    interruptions.dispose();
+  }
+  const interruption = interruptionOf(plan.signal);
+  if (interruption !== null) {
+    const scratchKept = await cleanScratch(mode, state, interruptions);
+    forgetNotes();
+    return interruptions.outcome(interruption, clock.stages, scratchKept);
   }
   const { rto, rpo } = measure(plan, startedAt, state);
   const report = buildReport(plan, startedAt, clock, state, rto, rpo);
-  const scratchKept = await cleanScratch(mode, state);
+  const scratchKept = await cleanScratch(mode, state, interruptions);
+  forgetNotes();
   return {
+    interrupted: null,
     report,
+    stages: report.stages,
     storeCounts: state.storeCounts,
-    findings: [...state.findings, ...state.storeFindings],
+    findings: found(),
     scratchKept,
+    reapedNotes: reaped.files,
   };
 }
 
@@ -202,9 +232,12 @@ async function restoreBackup(
   mode: Extract<DrillMode, { kind: "restore" }>,
   state: DrillState,
 ): Promise<boolean> {
-  const parent = mode.scratchParent ?? tmpdir();
+  // Absolute, as {store} must be: $TMPDIR may be relative.
+  const parent = resolve(mode.scratchParent ?? tmpdir());
   await mkdir(parent, { recursive: true });
   state.scratchDir = await mkdtemp(join(parent, "recoverable-drill-"));
+  if (!mode.keep)
+    state.releaseScratch = guardDirectory(state.scratchDir, "drill scratch directory");
   state.storeRoot = join(state.scratchDir, "store");
   state.backupTime = await mode.source.backupTime();
   state.resolvedSource = await mode.source.resolved();
@@ -226,7 +259,6 @@ async function restoreBackup(
       ? (root, options) => verifyStore(root, manifest, { ...options, postgres })
       : (root, options) => verifyShardStore(root, manifest, shard, { ...options, postgres }),
     plan.progress,
-    plan.exitOnSignal,
   );
   state.storeFindings.push(...outcome.findings);
   state.storeChecked = outcome.checked !== null;
@@ -268,7 +300,7 @@ async function startTheService(
   const port = await freePort();
   const started = await startService(
     service,
-    { store: state.storeRoot, port, packet: plan.files.packet },
+    { store: state.storeRoot, port, packet: plan.paths.packet },
     redact,
   );
   if (!started.started) {
@@ -287,14 +319,19 @@ async function startTheService(
 }
 
 // 5. Wait until it answers its readiness path, within the configured limit.
-async function waitForReadiness(service: ResolvedService, state: DrillState): Promise<boolean> {
+async function waitForReadiness(
+  plan: DrillPlan,
+  service: ResolvedService,
+  state: DrillState,
+): Promise<boolean> {
   if (state.service === null) return false;
   const readiness = await waitUntilReady(
     state.service,
     service.readinessPath,
     service.readinessTimeoutMs,
+    plan.signal,
   );
-  if (!readiness.ready)
+  if (!readiness.ready && !plan.signal.aborted)
     state.findings.push(
       createFinding("service_not_ready", {
         subject: `${state.service.url}${service.readinessPath}`,
@@ -447,10 +484,23 @@ export async function raiseMarkAfter(plan: DrillPlan, report: DrillReport): Prom
   });
 }
 
-// 10. Remove the scratch place unless asked to keep it.
-async function cleanScratch(mode: DrillMode, state: DrillState): Promise<string | null> {
-  if (state.scratchDir === null) return null;
-  if (mode.kind === "restore" && mode.keep) return state.scratchDir;
-  await rm(state.scratchDir, { recursive: true, force: true });
+// 10. Remove the scratch place unless asked to keep it. A restore given up at an interruption
+//     may still write into it: it is removed once more when that work has ended (or at exit).
+async function cleanScratch(
+  mode: DrillMode,
+  state: DrillState,
+  interruptions: Interruptions,
+): Promise<string | null> {
+  const dir = state.scratchDir;
+  if (dir === null) return null;
+  if (mode.kind === "restore" && mode.keep) return dir;
+  await rm(dir, { recursive: true, force: true });
+  if (!interruptions.anyAbandoned) state.releaseScratch();
+  else
+    void interruptions
+      .settled()
+      .then(() => rm(dir, { recursive: true, force: true }))
+      .catch(() => undefined)
+      .finally(state.releaseScratch);
   return null;
 }

@@ -1,7 +1,9 @@
-// Writes a drill's outputs side by side: the report JSON, its signed envelope, Markdown
-// (appended to $GITHUB_STEP_SUMMARY when set), JUnit XML and HTML.
+// A drill's outputs side by side: the report JSON, its signed envelope, Markdown (appended to
+// $GITHUB_STEP_SUMMARY when set), JUnit XML and HTML. They are put in place all together, and
+// not at all when the run is interrupted first: an interrupted drill leaves no report.
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { DigestSet } from "../identity/digest.js";
 import { IN_TOTO_PAYLOAD_TYPE } from "../report/dsse.js";
 import type { DrillReport } from "../report/drill-report.js";
 import type { RenderContext } from "../report/render-context.js";
@@ -10,8 +12,9 @@ import { renderJUnit } from "../report/render-junit.js";
 import { renderMarkdown } from "../report/render-markdown.js";
 import { signEnvelope, type Signer } from "../report/signing.js";
 import { createStatement } from "../report/statement.js";
-import { formatJSON, writeFileAtomic } from "../util/atomic-write.js";
+import { formatJSON } from "../util/atomic-write.js";
 import { displayPath } from "../util/display-path.js";
+import { writeAllOrNone, type FileToWrite } from "../util/write-all-or-none.js";
 
 export type ReportPaths = {
   json: string;
@@ -21,39 +24,87 @@ export type ReportPaths = {
   html: string;
 };
 
-export async function writeDrillOutputs(
+/** Files to write, and the paths the result names. */
+export type DrillOutputs = {
+  readonly files: FileToWrite[];
+  readonly paths: ReportPaths;
+  /** For $GITHUB_STEP_SUMMARY, once the files are in place. */
+  readonly markdown: string;
+};
+
+/** The report, signed as a DSSE envelope of an in-toto Statement about the release. */
+export function signedFiles(options: {
+  readonly json: string;
+  readonly envelope: string;
+  readonly predicateType?: string;
+  readonly releaseId: string;
+  readonly releaseIdentity: DigestSet;
+  readonly report: object;
+  readonly signer: Signer;
+}): FileToWrite[] {
+  const statement = createStatement(
+    options.releaseId,
+    options.releaseIdentity,
+    options.report,
+    options.predicateType,
+  );
+  const signed = signEnvelope(
+    IN_TOTO_PAYLOAD_TYPE,
+    Buffer.from(JSON.stringify(statement), "utf8"),
+    options.signer,
+  );
+  return [
+    { path: options.json, data: formatJSON(options.report) },
+    { path: options.envelope, data: formatJSON(signed) },
+  ];
+}
+
+export function drillOutputs(
   report: DrillReport,
   outDir: string,
   signer: Signer | null,
-): Promise<ReportPaths> {
+): DrillOutputs {
   const path = (name: string) => join(outDir, name);
   const markdown = renderMarkdown(report);
-  await writeFileAtomic(path("drill-report.json"), formatJSON(report));
-  let envelope: string | null = null;
-  if (signer) {
-    const statement = createStatement(report.releaseId, report.releaseIdentity, report);
-    const signed = signEnvelope(
-      IN_TOTO_PAYLOAD_TYPE,
-      Buffer.from(JSON.stringify(statement), "utf8"),
-      signer,
-    );
-    await writeFileAtomic(path("drill-report.dsse.json"), formatJSON(signed));
-    envelope = displayPath(path("drill-report.dsse.json"));
-  }
-  await writeFileAtomic(path("drill-report.md"), markdown);
-  await writeFileAtomic(path("drill-report.junit.xml"), renderJUnit(report));
+  const reportFiles = signer
+    ? signedFiles({
+        json: path("drill-report.json"),
+        envelope: path("drill-report.dsse.json"),
+        releaseId: report.releaseId,
+        releaseIdentity: report.releaseIdentity,
+        report,
+        signer,
+      })
+    : [{ path: path("drill-report.json"), data: formatJSON(report) }];
   // The page names the envelope beside it and the key that signed it, for its verify command.
   const context: RenderContext = signer
     ? { envelope: "drill-report.dsse.json", signature: "signed", keyId: signer.keyId }
     : { envelope: null, signature: "unsigned", keyId: null };
-  await writeFileAtomic(path("drill-report.html"), renderHTML(report, context));
-  const summary = process.env["GITHUB_STEP_SUMMARY"];
-  if (summary) await appendFile(summary, `${markdown}\n`);
   return {
-    json: displayPath(path("drill-report.json")),
-    envelope,
-    markdown: displayPath(path("drill-report.md")),
-    junit: displayPath(path("drill-report.junit.xml")),
-    html: displayPath(path("drill-report.html")),
+    files: [
+      ...reportFiles,
+      { path: path("drill-report.md"), data: markdown },
+      { path: path("drill-report.junit.xml"), data: renderJUnit(report) },
+      { path: path("drill-report.html"), data: renderHTML(report, context) },
+    ],
+    paths: {
+      json: displayPath(path("drill-report.json")),
+      envelope: signer ? displayPath(path("drill-report.dsse.json")) : null,
+      markdown: displayPath(path("drill-report.md")),
+      junit: displayPath(path("drill-report.junit.xml")),
+      html: displayPath(path("drill-report.html")),
+    },
+    markdown,
   };
+}
+
+/** Writes the outputs all together; false, with nothing written, when interrupted first. */
+export async function writeDrillOutputs(
+  outputs: DrillOutputs,
+  signal: AbortSignal,
+): Promise<boolean> {
+  if (!(await writeAllOrNone(outputs.files, signal))) return false;
+  const summary = process.env["GITHUB_STEP_SUMMARY"];
+  if (summary) await appendFile(summary, `${outputs.markdown}\n`);
+  return true;
 }

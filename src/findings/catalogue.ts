@@ -11,6 +11,8 @@ export type FindingDefinition = {
   readonly hint: string;
   /** The class of an error-severity finding of this code, unless the detector says otherwise. */
   readonly failureClass: FailureClass;
+  /** The exit code in words when it is not the class's (docs/findings.md). */
+  readonly exit?: string;
 };
 
 export const FINDING_CATALOGUE = {
@@ -320,6 +322,22 @@ export const FINDING_CATALOGUE = {
       "Something went wrong that recoverable did not anticipate. Nothing is known about the backup.",
     hint: "Run again with RECOVERABLE_DEBUG=1 for the stack trace and report it with the command line used.",
     failureClass: "could_not_run",
+  },
+  interrupted: {
+    title: "The run was interrupted",
+    explanation:
+      "recoverable got SIGINT (Ctrl-C) or SIGTERM (a CI job cancelled or timed out, a pod stopped) before the run was over. It stopped what it had started (the service: SIGTERM to its process group, SIGKILL after the stop grace; the throwaway PostgreSQL server) and removed its scratch places (a drill's unless --keep), and it exits 130 after SIGINT or 143 after SIGTERM. An interrupted drill writes and signs no report, whatever it had found so far: it proves nothing. A library call aborted through its AbortSignal ends the same way, with exit code 3 in its result.",
+    hint: "Run it again. In CI, give the job more time than the drill's restore, the service's readiness timeout and its stop grace together, so a timeout does not cut it short.",
+    failureClass: "could_not_run",
+    exit: "130 after SIGINT, 143 after SIGTERM (3 for a library call aborted by its caller)",
+  },
+  leftovers_reaped: {
+    title: "An earlier run was killed and its leftovers were cleaned up",
+    explanation:
+      "A drill (or another run of recoverable) with this state directory ended without stopping what it had started: killed with SIGKILL, by the OOM killer or a CI runner, or crashed. Its reaper, a small process watching it from its own session, then stopped the service and the throwaway PostgreSQL server it had left (SIGTERM or SIGQUIT, SIGKILL after the grace period) and removed its scratch directories, and left a note in <state.dir>/reaped/. This drill reports each note once (and removes it); nothing is left running. The run that was killed wrote no report.",
+    hint: "Find out what killed the earlier run at the time the finding names (a CI timeout, the OOM killer, kill -9) and give it the time or memory it needs; nothing needs to be removed by hand.",
+    failureClass: "could_not_run",
+    exit: "none: it is a warning",
   },
   report_not_proven: {
     title: "The drill report says the release was not proven",

@@ -1,12 +1,17 @@
 // The finding catalogue as Markdown (docs/findings.md is generated from this; a test checks it).
 import { FINDING_CATALOGUE, type FindingCode } from "./catalogue.js";
-import type { FailureClass } from "./catalogue.js";
+import type { FailureClass, FindingDefinition } from "./catalogue.js";
 
 const EXIT_OF: Record<FailureClass, string> = {
   unusable_input: "2 (unusable input)",
   not_proven: "1 (not proven)",
   could_not_run: "3 (could not run)",
 };
+
+function exitOf(code: FindingCode): string {
+  const definition: FindingDefinition = FINDING_CATALOGUE[code];
+  return definition.exit ?? EXIT_OF[definition.failureClass];
+}
 
 export function renderFindingsMarkdown(): string {
   const codes = (Object.keys(FINDING_CATALOGUE) as FindingCode[]).sort();
@@ -27,8 +32,7 @@ export function renderFindingsMarkdown(): string {
     "| code | title | usual exit |",
     "|---|---|---|",
     ...codes.map(
-      (code) =>
-        `| [\`${code}\`](#${code}) | ${FINDING_CATALOGUE[code].title} | ${EXIT_OF[FINDING_CATALOGUE[code].failureClass]} |`,
+      (code) => `| [\`${code}\`](#${code}) | ${FINDING_CATALOGUE[code].title} | ${exitOf(code)} |`,
     ),
     "",
   ];
@@ -41,7 +45,7 @@ export function renderFindingsMarkdown(): string {
       "",
       `What to do: ${definition.hint}`,
       "",
-      `Usual exit code: ${EXIT_OF[definition.failureClass]}.`,
+      `Usual exit code: ${exitOf(code)}.`,
       "",
     );
   }

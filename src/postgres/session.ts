@@ -1,6 +1,8 @@
 // One run's PostgreSQL: made at the first pg_dump artifact that needs it (a run without one
 // never starts a server), shared by every dump of the run, each restored into its own scratch
-// database, and ended by close(), or by the exit and signal cleanups if the run dies first.
+// database, and ended by close() (at once, also while it is still starting or restoring: an
+// interrupted drill does not wait), or by the exit cleanups and the reaper if the run ends
+// first.
 // seal and verify drop each database once its content is known; a drill keeps them for its
 // sql probes. Restores run one at a time: they share one small server.
 import { randomBytes } from "node:crypto";
@@ -58,6 +60,8 @@ export class PostgresSession implements PGDumpChecker {
   private readonly databases = new Map<string, () => void>();
   private readonly prefix = `recoverable_${randomBytes(4).toString("hex")}`;
   private closed = false;
+  /** Aborted by close(): a throwaway server still starting stops at once. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly settings: PostgresSettings,
@@ -94,10 +98,13 @@ export class PostgresSession implements PGDumpChecker {
     });
   }
 
-  /** Drops the scratch databases (a URL server) and stops the throwaway server. */
+  /**
+   * Drops the scratch databases (a URL server) and stops the throwaway server. A restore or
+   * query still running loses its database or server and ends with an error.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    await this.queue.catch(() => undefined);
+    this.closing.abort();
     const ready = this.ready === null ? null : await this.ready;
     if (ready === null || "code" in ready) return;
     if (ready.server !== null) {
@@ -140,7 +147,7 @@ export class PostgresSession implements PGDumpChecker {
       const reached = await this.reach(endpoint);
       return reached ?? { binaries, endpoint, server: null };
     }
-    const started = await ThrowawayServer.start(binaries);
+    const started = await ThrowawayServer.start(binaries, undefined, this.closing.signal);
     if (!started.ok)
       return unavailable(
         `a throwaway PostgreSQL ${binaries.version} server (${binaries.bindir}) could not be started: ${started.error}${started.log ? `\nserver log:\n${started.log}` : ""}`,
@@ -212,6 +219,11 @@ export class PostgresSession implements PGDumpChecker {
     if ("code" in ready) return { ok: false, unavailable: ready };
     const database = await this.createDatabase(ready);
     if (typeof database !== "string") return { ok: false, unavailable: database };
+    if (this.closing.signal.aborted) {
+      // close() ran while the database was being made: it is not left behind.
+      await this.dropDatabase(ready, database);
+      return { ok: false, unavailable: unavailable("the PostgreSQL session was closed", "closed") };
+    }
     const restore = await restoreDump(
       ready.binaries,
       ready.endpoint,

@@ -3,7 +3,9 @@
 // (listen_addresses = ''), trust authentication (only the owner of the directory, and root,
 // can reach the socket), fsync off and small buffers, since nothing in it must survive. It is
 // always stopped (pg_ctl stop -m immediate, then SIGKILL) and its directory removed: when the
-// run ends, on a thrown error, on process.exit and on SIGINT or SIGTERM.
+// run ends, on a thrown error, and on process.exit (so when the command line's run scope ends
+// an interrupted run); if recoverable dies without an exit (SIGKILL), the reaper stops it
+// (SIGQUIT, PostgreSQL's immediate shutdown, then SIGKILL) and removes the directory.
 //
 // PostgreSQL refuses to run as root. When recoverable runs as root (CI containers do), initdb,
 // pg_ctl and the server run as the `postgres` system user, or `nobody` when there is none, and
@@ -12,8 +14,9 @@ import { spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { appendFile, chmod, chown, mkdtemp, mkdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { registerExitCleanup } from "../util/exit-cleanup.js";
+import { reapIfOrphaned } from "../util/reaper.js";
 import type { PGBinaries } from "./binaries.js";
 import { runProgram, runProgramSync, type RunAs } from "./run-program.js";
 
@@ -53,7 +56,8 @@ function traversable(dir: string): boolean {
 
 /** Where the private directory goes: the OS temp dir, or /tmp when that will not do. */
 function parentDir(runAs: RunAs): string {
-  const preferred = tmpdir();
+  // Absolute: the PostgreSQL programs run in /, and $TMPDIR may be relative.
+  const preferred = resolve(tmpdir());
   const socket = join(preferred, "recoverable-pg-XXXXXX", `.s.PGSQL.${PORT}`);
   if (socket.length > SOCKET_PATH_LIMIT) return "/tmp";
   if (runAs !== null && !traversable(preferred)) return "/tmp";
@@ -62,18 +66,23 @@ function parentDir(runAs: RunAs): string {
 
 export class ThrowawayServer {
   private stopped = false;
-  private readonly unregister: () => void;
+  /** Undo the exit cleanup and the reaper's watches, once the server and its directory are gone. */
+  private readonly releases: (() => void)[] = [];
   /** initdb or pg_ctl while one runs, in its own process group: killed if the run stops. */
   private running: ChildProcess | null = null;
+  private forgetRunning: () => void = () => undefined;
 
   private constructor(
     readonly dir: string,
     private readonly binaries: PGBinaries,
     readonly runAs: RunAs,
   ) {
-    this.unregister = registerExitCleanup(() => {
-      this.stopSync();
-    });
+    this.releases.push(
+      registerExitCleanup(() => {
+        this.stopSync();
+      }),
+      reapIfOrphaned({ kind: "directory", path: dir, label: "PostgreSQL directory" }),
+    );
   }
 
   get dataDir(): string {
@@ -87,25 +96,39 @@ export class ThrowawayServer {
   readonly port = PORT;
   readonly user = SUPERUSER;
 
-  /** initdb, configure, start; on any failure everything made so far is removed. */
-  static async start(binaries: PGBinaries, runAs: RunAs = serverUser()): Promise<ServerStart> {
+  /**
+   * initdb, configure, start; on any failure everything made so far is removed. `signal`
+   * (the run closing early) stops a server still starting at once.
+   */
+  static async start(
+    binaries: PGBinaries,
+    runAs: RunAs = serverUser(),
+    signal?: AbortSignal,
+  ): Promise<ServerStart> {
     const parent = parentDir(runAs);
     await mkdir(parent, { recursive: true });
     const dir = await mkdtemp(join(parent, "recoverable-pg-"));
     const server = new ThrowawayServer(dir, binaries, runAs);
+    const onAbort = () => {
+      server.stopSync();
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
+      if (signal?.aborted) throw new Error("closed before it started");
       await chmod(dir, 0o700);
       if (runAs !== null) await chown(dir, runAs.uid, runAs.gid);
       const failure = (await server.initdb()) ?? (await server.launch());
-      if (failure !== null) {
+      if (failure !== null || server.stopped) {
         const log = await server.logTail();
         await server.stop();
-        return { ok: false, error: failure, log };
+        return { ok: false, error: failure ?? "closed before it started", log };
       }
       return { ok: true, server };
     } catch (error) {
       await server.stop();
       return { ok: false, error: (error as Error).message, log: "" };
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
     }
   }
 
@@ -125,9 +148,9 @@ export class ThrowawayServer {
         "C",
         "--no-sync",
       ],
-      { runAs: this.runAs, timeoutMs: 120_000, ...this.tracked() },
+      { runAs: this.runAs, timeoutMs: 120_000, ...this.tracked("PostgreSQL initdb") },
     );
-    this.running = null;
+    this.untrack();
     if (run.spawnError !== null) return `initdb could not be started (${run.spawnError})`;
     if (run.code !== 0) return `initdb failed: ${lastLines(run.stderr || run.stdout)}`;
     // Appended as whoever we are: the file keeps its owner.
@@ -167,23 +190,48 @@ export class ThrowawayServer {
         "--silent",
         "start",
       ],
-      { runAs: this.runAs, timeoutMs: 90_000, ...this.tracked() },
+      { runAs: this.runAs, timeoutMs: 90_000, ...this.tracked("PostgreSQL pg_ctl start") },
     );
-    this.running = null;
+    this.untrack();
     if (run.spawnError !== null) return `pg_ctl could not be started (${run.spawnError})`;
     if (run.code !== 0) return `the server did not start: ${lastLines(run.stderr || run.stdout)}`;
+    // Its children leave when the postmaster does; SIGQUIT is pg_ctl's immediate shutdown.
+    const pid = this.postmasterPid();
+    if (pid !== null)
+      this.releases.push(
+        reapIfOrphaned({
+          kind: "process",
+          pid,
+          label: "PostgreSQL server",
+          signal: "SIGQUIT",
+          graceMs: 5000,
+        }),
+      );
     return null;
   }
 
   /** Each program in a process group of its own (so a Ctrl-C at the terminal does not reach
-   *  it before recoverable has cleaned up), remembered while it runs. */
-  private tracked(): { detached: true; onSpawn: (child: ChildProcess) => void } {
+   *  it before recoverable has cleaned up), remembered while it runs, and watched by the reaper. */
+  private tracked(label: string): { detached: true; onSpawn: (child: ChildProcess) => void } {
     return {
       detached: true,
       onSpawn: (child) => {
         this.running = child;
+        if (child.pid !== undefined)
+          this.forgetRunning = reapIfOrphaned({
+            kind: "group",
+            pid: child.pid,
+            label,
+            signal: "SIGKILL",
+            graceMs: 0,
+          });
       },
     };
+  }
+
+  private untrack(): void {
+    this.running = null;
+    this.forgetRunning();
   }
 
   private get logFile(): string {
@@ -254,7 +302,8 @@ export class ThrowawayServer {
       if (isAlive(pid)) killHard(pid);
     }
     rmSync(this.dir, { recursive: true, force: true });
-    this.unregister();
+    this.forgetRunning();
+    for (const release of this.releases.splice(0)) release();
   }
 }
 

@@ -1,10 +1,16 @@
 // Starts the service under test against the restored store, waits for it to be ready, and
-// stops it: SIGTERM, then SIGKILL after the grace period. Its output is kept, redacted.
+// stops it: SIGTERM, then SIGKILL after the grace period. Its output is kept, redacted. From
+// its start to its stop it is registered to be killed if recoverable exits first (an exit
+// cleanup) or dies first (the reaper).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { isAbsolute } from "node:path";
 import { request } from "undici";
 import type { ResolvedService } from "../documents/drill-config.js";
+import { whenAborted } from "../util/abort.js";
+import { guardProcessGroup } from "../util/guard.js";
 
+/** What the placeholders become. The paths are absolute: the service runs in its own cwd. */
 export type ServiceVariables = {
   readonly store: string;
   readonly port: number;
@@ -28,6 +34,8 @@ export class RunningService {
     private readonly child: ChildProcess,
     readonly url: string,
     private readonly redact: (text: string) => string,
+    /** Unregisters the exit cleanup and the reaper's watch, once the group is gone. */
+    private readonly release: () => void,
   ) {
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString("utf8")).slice(-OUTPUT_LIMIT);
@@ -85,6 +93,7 @@ export class RunningService {
     const exit = await this.exited;
     this.child.stdout?.destroy();
     this.child.stderr?.destroy();
+    this.release();
     return exit;
   }
 }
@@ -102,6 +111,8 @@ export function startService(
   vars: ServiceVariables,
   redact: (text: string) => string,
 ): Promise<StartResult> {
+  if (!isAbsolute(vars.store) || !isAbsolute(vars.packet))
+    throw new Error(`the service's paths must be absolute: ${vars.store}, ${vars.packet}`);
   const url = `http://127.0.0.1:${vars.port}`;
   const [program, ...args] = config.command.map((part) => substitute(part, vars, url));
   const env = {
@@ -132,7 +143,17 @@ export function startService(
       resolveStart({ started: false, error: `${program ?? ""}: ${error.code ?? error.message}` });
     });
     child.once("spawn", () => {
-      resolveStart({ started: true, service: new RunningService(child, url, redact) });
+      resolveStart({
+        started: true,
+        service: new RunningService(
+          child,
+          url,
+          redact,
+          child.pid === undefined
+            ? () => undefined
+            : guardProcessGroup(child.pid, "service", "SIGTERM", config.stopGraceMs),
+        ),
+      });
     });
   });
 }
@@ -141,36 +162,55 @@ export type Readiness =
   | { readonly ready: true; readonly afterMs: number }
   | { readonly ready: false; readonly reason: string };
 
-/** Polls the readiness URL with backoff until it answers 2xx, the service exits, or time runs out. */
+/**
+ * Polls the readiness URL with backoff until it answers 2xx, the service exits, time runs out,
+ * or the run is interrupted.
+ */
 export async function waitUntilReady(
   service: RunningService,
   path: string,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<Readiness> {
   const started = Date.now();
   let delay = 50;
   let last = "no answer yet";
-  while (Date.now() - started < timeoutMs) {
-    const exit = service.exit;
-    if (exit)
-      return {
-        ready: false,
-        reason: `the service exited (${exit.signal ?? `code ${exit.code ?? "?"}`}) before it was ready`,
-      };
-    try {
-      const response = await request(`${service.url}${path}`, {
-        headersTimeout: 2000,
-        bodyTimeout: 2000,
-      });
-      await response.body.dump();
-      if (response.statusCode >= 200 && response.statusCode < 300)
-        return { ready: true, afterMs: Date.now() - started };
-      last = `${path} answered ${response.statusCode}`;
-    } catch (error) {
-      last = `${path}: ${(error as Error).message}`;
-    }
-    await Promise.race([new Promise((r) => setTimeout(r, delay)), service.exited]);
-    delay = Math.min(delay * 2, 1000);
+  const interrupted = whenAborted(signal);
+  try {
+    return await poll();
+  } finally {
+    interrupted.dispose();
   }
-  return { ready: false, reason: `not ready after ${Math.round(timeoutMs / 1000)}s (${last})` };
+
+  async function poll(): Promise<Readiness> {
+    while (Date.now() - started < timeoutMs) {
+      if (signal?.aborted) return { ready: false, reason: "interrupted" };
+      const exit = service.exit;
+      if (exit)
+        return {
+          ready: false,
+          reason: `the service exited (${exit.signal ?? `code ${exit.code ?? "?"}`}) before it was ready`,
+        };
+      try {
+        const response = await request(`${service.url}${path}`, {
+          headersTimeout: 2000,
+          bodyTimeout: 2000,
+          ...(signal === undefined ? {} : { signal }),
+        });
+        await response.body.dump();
+        if (response.statusCode >= 200 && response.statusCode < 300)
+          return { ready: true, afterMs: Date.now() - started };
+        last = `${path} answered ${response.statusCode}`;
+      } catch (error) {
+        last = `${path}: ${(error as Error).message}`;
+      }
+      await Promise.race([
+        new Promise((r) => setTimeout(r, delay)),
+        service.exited,
+        interrupted.aborted,
+      ]);
+      delay = Math.min(delay * 2, 1000);
+    }
+    return { ready: false, reason: `not ready after ${Math.round(timeoutMs / 1000)}s (${last})` };
+  }
 }

@@ -1,11 +1,24 @@
 /**
- * A hook for tests that kill a process at a named point: with RECOVERABLE_TEST_PAUSE_AT set to
- * the name, the process says so on stderr and waits to be killed. Costs one comparison otherwise.
+ * A hook for tests that kill or interrupt a process at a named point: with
+ * RECOVERABLE_TEST_PAUSE_AT set to the name, the process says so on stderr and waits to be
+ * killed, or, given the run's `signal`, until that signal aborts (an interruption the run
+ * handles). Costs one comparison otherwise.
  */
-export async function checkpoint(name: string): Promise<void> {
+export async function checkpoint(name: string, signal?: AbortSignal): Promise<void> {
   if (process.env["RECOVERABLE_TEST_PAUSE_AT"] !== name) return;
   process.stderr.write(`paused at ${name}\n`);
-  // Wait to be killed. The timer keeps the event loop alive: a bare pending promise would let
-  // Node end the process at once (exit 13, "unsettled top-level await"), racing the kill.
-  await new Promise(() => setInterval(() => undefined, 60_000));
+  // The timer keeps the event loop alive: a bare pending promise would let Node end the
+  // process at once (exit 13, "unsettled top-level await"), racing the kill.
+  const timer = setInterval(() => undefined, 60_000);
+  await new Promise<void>((resolveAbort) => {
+    if (signal?.aborted) resolveAbort();
+    signal?.addEventListener(
+      "abort",
+      () => {
+        resolveAbort();
+      },
+      { once: true },
+    );
+  });
+  clearInterval(timer);
 }

@@ -1,17 +1,19 @@
-// Synchronous cleanups that must run however the process ends: a normal exit, process.exit(),
-// SIGINT or SIGTERM. They stop what recoverable started outside itself (a throwaway PostgreSQL
-// server, a scratch database) and remove its files. A signal runs them at once; when nobody
-// else handles that signal (the drill and restore have their own handlers, which exit after
-// their own cleanup), the process then exits as the signal would have it (130, 143).
+// Synchronous cleanups that must run however the process exits: at the end of the event loop,
+// on process.exit(), and so when the command line's run scope (./run-scope.ts) ends an
+// interrupted run. They stop what recoverable started outside itself (the service, a
+// throwaway PostgreSQL server, a scratch database) and remove its files, the last registered
+// first, as nested finally blocks would. Nothing here handles a signal: a library must not
+// take over its host's signals, and a process that dies without an exit (a signal nobody
+// handles, SIGKILL) is cleaned up after by ./reaper.ts.
 
 type Cleanup = () => void;
 
-const cleanups = new Set<Cleanup>();
+const cleanups: Cleanup[] = [];
 let installed = false;
 
 function runAll(): void {
-  for (const cleanup of [...cleanups]) {
-    cleanups.delete(cleanup);
+  while (cleanups.length > 0) {
+    const cleanup = cleanups.pop() as Cleanup;
     try {
       cleanup();
     } catch {
@@ -20,33 +22,25 @@ function runAll(): void {
   }
 }
 
-function onSignal(signal: NodeJS.Signals): void {
-  runAll();
-  if (process.listenerCount(signal) <= 1) process.exit(signal === "SIGINT" ? 130 : 143);
-}
-
 function install(): void {
   if (installed) return;
   installed = true;
   process.on("exit", runAll);
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
 }
 
 function uninstall(): void {
-  if (!installed || cleanups.size > 0) return;
+  if (!installed || cleanups.length > 0) return;
   installed = false;
   process.off("exit", runAll);
-  process.off("SIGINT", onSignal);
-  process.off("SIGTERM", onSignal);
 }
 
 /** Registers a cleanup; the function returned unregisters it (after it was done the normal way). */
 export function registerExitCleanup(cleanup: Cleanup): () => void {
-  cleanups.add(cleanup);
+  cleanups.push(cleanup);
   install();
   return () => {
-    cleanups.delete(cleanup);
+    const at = cleanups.indexOf(cleanup);
+    if (at >= 0) cleanups.splice(at, 1);
     uninstall();
   };
 }

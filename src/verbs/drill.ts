@@ -7,7 +7,6 @@ import { raiseMarkAfter, runDrill, type DrillMode, type DrillOutcome } from "../
 import type { Manifest } from "../documents/types.js";
 import { digestOfJSON } from "../identity/digest.js";
 import type { Signer } from "../report/signing.js";
-import { writeSignedReport } from "../report/write-signed.js";
 import { selectShard, type ShardSelection } from "../shard/assign.js";
 import {
   coverageOf,
@@ -19,16 +18,27 @@ import {
 import { parseShardSpec } from "../shard/shard-spec.js";
 import type { ShardSummary } from "./verify.js";
 import { findingOfError } from "../findings/errors.js";
-import { writeDrillOutputs, type ReportPaths } from "../drill/outputs.js";
-import type { Objective, StageRecord } from "../report/drill-report.js";
+import { drillInterrupted } from "../drill/interruptions.js";
+import { forgetReapedNotes } from "../drill/reaped-notes.js";
+import {
+  drillOutputs,
+  signedFiles,
+  writeDrillOutputs,
+  type DrillOutputs,
+  type ReportPaths,
+} from "../drill/outputs.js";
+import type { DrillReport, Objective, StageRecord } from "../report/drill-report.js";
+import { displayPath } from "../util/display-path.js";
 import { loadSigner } from "../report/load-signer.js";
 import { readIdentities } from "../sources/age.js";
 import { openSource } from "../sources/open-source.js";
 import { parseSourceRef } from "../sources/source.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
+import { checkpoint } from "../util/checkpoint.js";
 import { compactUTC } from "../util/compact-time.js";
 import { NO_PROGRESS } from "../util/progress.js";
+import { interruptionOf } from "../util/run-scope.js";
 
 export type DrillOptions = CommonOptions & {
   readonly source?: string;
@@ -46,10 +56,11 @@ export type DrillOptions = CommonOptions & {
   readonly url?: string;
   readonly now?: () => Date;
   /**
-   * On SIGINT or SIGTERM: remove the scratch place, stop the service, and exit the process with
-   * 130 or 143, as the CLI does. Off by default: a library never exits its host's process.
+   * Interrupts the drill when it aborts: it stops what it started, removes its scratch place,
+   * writes no report, and its result has the `interrupted` finding. The CLI passes one that
+   * SIGINT and SIGTERM abort; the library never handles a signal itself.
    */
-  readonly exitOnSignal?: boolean;
+  readonly signal?: AbortSignal;
 };
 
 export type DrillResult = VerbResult<{
@@ -143,95 +154,127 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
       keep: options.keep ?? false,
     };
   else return fail(inputFindings);
+  const signal = options.signal ?? new AbortController().signal;
   const plan = {
     evidence: evidence.evidence,
     files: evidence.files,
+    paths: loaded.context.evidence,
     config,
     mode,
     allowDowngrade: options.allowDowngrade ?? false,
     shard,
     now,
     progress: options.progress ?? NO_PROGRESS,
-    exitOnSignal: options.exitOnSignal ?? false,
+    signal,
+  };
+  const release = {
+    releaseId: evidence.evidence.packet.release.id,
+    releaseIdentity: releaseIdentityOf(evidence.evidence.packet),
   };
   const outcome = await runDrill(plan);
+  // An interrupted drill proves nothing and writes nothing.
+  if (outcome.interrupted !== null)
+    return createResult("drill", outcome.findings, release, {
+      ...NONE,
+      stages: outcome.stages,
+      scratchKept: outcome.scratchKept,
+    });
+  await checkpoint("drill-before-report", signal);
 
-  // 3. Write and sign the outputs, whatever the verdict.
+  // 3. Write and sign the outputs, whatever the verdict; all of them, unless interrupted first.
   const outDir =
     options.out === undefined
-      ? join(config.reportsDir, `${evidence.evidence.packet.release.id}-${compactUTC(now())}`)
+      ? join(config.reportsDir, `${release.releaseId}-${compactUTC(now())}`)
       : resolve(cwd, options.out);
-  const paths =
+  const outputs =
     shard === null
-      ? await writeDrillOutputs(outcome.report, outDir, signer)
-      : await writeShardDrillOutputs(outcome, evidence.evidence.manifest, shard, outDir, signer);
-  // 4. Only now, with the signed report safe, a proven drill raises the high-water mark.
+      ? drillOutputs(outcome.report, outDir, signer)
+      : shardDrillOutputs(
+          outcome.report,
+          outcome,
+          evidence.evidence.manifest,
+          shard,
+          outDir,
+          signer,
+        );
+  const interruption = interruptionOf(signal);
+  if (interruption !== null || !(await writeDrillOutputs(outputs, signal)))
+    return createResult(
+      "drill",
+      [
+        ...outcome.findings,
+        drillInterrupted(interruptionOf(signal) ?? "aborted", "before its report was signed"),
+      ],
+      release,
+      { ...NONE, stages: outcome.stages, scratchKept: outcome.scratchKept },
+    );
+  // 4. Only now, with the signed report safe, a proven drill raises the high-water mark, and
+  //    the reaper's notes it reports are done with.
   const findings = [...outcome.findings];
   try {
     await raiseMarkAfter(plan, outcome.report);
+    await forgetReapedNotes(outcome.reapedNotes);
   } catch (error) {
     findings.push(findingOfError(error));
   }
-  return createResult(
-    "drill",
-    findings,
-    {
-      releaseId: evidence.evidence.packet.release.id,
-      releaseIdentity: releaseIdentityOf(evidence.evidence.packet),
-    },
-    {
-      report: paths,
-      rto: outcome.report.rto,
-      rpo: outcome.report.rpo,
-      stages: outcome.report.stages,
-      scratchKept: outcome.scratchKept,
-      ...(shard === null
-        ? {}
-        : {
-            shard: {
-              index: shard.spec.index,
-              count: shard.spec.count,
-              artifacts: shard.artifacts.length,
-              bytes: shard.bytes,
-            },
-          }),
-    },
-  );
+  return createResult("drill", findings, release, {
+    report: outputs.paths,
+    rto: outcome.report.rto,
+    rpo: outcome.report.rpo,
+    stages: outcome.report.stages,
+    scratchKept: outcome.scratchKept,
+    ...(shard === null
+      ? {}
+      : {
+          shard: {
+            index: shard.spec.index,
+            count: shard.spec.count,
+            artifacts: shard.artifacts.length,
+            bytes: shard.bytes,
+          },
+        }),
+  });
 }
 
 /**
  * A shard drill's files: the drill report renderings as usual, but signed only as a shard
  * report, so that no one shard's envelope can pass for a whole drill in gate or audit.
  */
-async function writeShardDrillOutputs(
+function shardDrillOutputs(
+  drillReport: DrillReport,
   outcome: DrillOutcome,
   manifest: Manifest,
   shard: ShardSelection,
   outDir: string,
   signer: Signer,
-): Promise<ReportPaths> {
+): DrillOutputs {
   // The renderings go in a folder of their own, so n shards can share one --out.
-  const paths = await writeDrillOutputs(
-    outcome.report,
-    join(outDir, shardFileName(shard.spec, "")),
-    null,
-  );
+  const renderings = drillOutputs(drillReport, join(outDir, shardFileName(shard.spec, "")), null);
   const report: DrillShardReport = {
-    ...outcome.report,
+    ...drillReport,
     kind: "drill",
     manifest: summarizeManifest(manifest, digestOfJSON(manifest)),
     shard: coverageOf(shard),
     checked: outcome.storeCounts,
     serviceStages: shard.spec.index === 1 ? "run in this shard" : "skipped: shard 1 runs them",
   };
-  const signed = await writeSignedReport({
-    outDir,
-    baseName: shardFileName(shard.spec, ""),
+  const base = join(outDir, shardFileName(shard.spec, ""));
+  const signed = signedFiles({
+    json: `${base}.json`,
+    envelope: `${base}.dsse.json`,
     predicateType: SHARD_REPORT_PREDICATE_TYPE,
     releaseId: report.releaseId,
     releaseIdentity: report.releaseIdentity,
     report,
     signer,
   });
-  return { ...paths, json: signed.json, envelope: signed.envelope };
+  return {
+    files: [...renderings.files, ...signed],
+    paths: {
+      ...renderings.paths,
+      json: displayPath(`${base}.json`),
+      envelope: displayPath(`${base}.dsse.json`),
+    },
+    markdown: renderings.markdown,
+  };
 }

@@ -2,7 +2,7 @@
 // result"): verdict and exit code are derived from the findings, never set by hand.
 import type { ClassifiedFinding, Finding } from "../findings/finding.js";
 import { toPublicFinding } from "../findings/finding.js";
-import { exitCodeOf, verdictOf, type ExitCode, type Verdict } from "../findings/verdict.js";
+import { exitCodeOfRun, verdictOf, type ExitCode, type Verdict } from "../findings/verdict.js";
 import type { DigestSet } from "../identity/digest.js";
 
 export type VerbName =
@@ -50,7 +50,7 @@ export function createResult<Fields extends object>(
   return {
     verb,
     verdict,
-    exitCode: exitCodeOf(verdict),
+    exitCode: exitCodeOfRun(verdict, findings),
     releaseId: release.releaseId,
     releaseIdentity: release.releaseIdentity,
     findings: findings.map(toPublicFinding),

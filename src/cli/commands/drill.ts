@@ -6,6 +6,7 @@ import { definedOnly } from "./defined-only.js";
 import { createProgress, progressMode } from "../progress.js";
 import { withExamples, type Example } from "../examples.js";
 import { withUsage } from "../synopsis.js";
+import { currentRunScope } from "../../util/run-scope.js";
 
 const EXAMPLES: readonly Example[] = [
   {
@@ -103,9 +104,10 @@ export function registerDrill(program: Command): void {
           identity: flags.identity,
           allowDowngrade: flags.allowDowngrade,
           shard: flags.shard,
+          // Interrupted, the drill stops what it started and ends with its result (130, 143).
+          signal: currentRunScope()?.adopt(),
         }),
         progress: createProgress(progressMode(flags)),
-        exitOnSignal: true,
       });
       const summary: string[] = result.stages.map(
         (s) =>
