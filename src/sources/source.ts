@@ -33,6 +33,11 @@ export interface RestoreSource {
    * null when the reference is exact already or could not be resolved.
    */
   resolved(): Promise<string | null>;
+  /**
+   * Whether the backup can be opened (it is there, of its kind, and names a snapshot that is),
+   * without writing anything: null when it can, else the finding extract() would give.
+   */
+  opens(): Promise<ClassifiedFinding | null>;
   /** Writes the backup's tree into `scratch` (an empty directory); findings say what was refused. */
   extract(scratch: string, progress?: ProgressReporter): Promise<ExtractOutcome>;
 }

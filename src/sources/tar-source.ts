@@ -177,6 +177,14 @@ export function createTarSource(
         return null;
       }
     },
+    async opens() {
+      const identities =
+        isAgePath(ref.location) && identityFile !== undefined
+          ? await readIdentities(identityFile)
+          : null;
+      if (identities !== null && "code" in identities) return identities;
+      return archiveFileProblem(ref);
+    },
     async extract(scratch, progress): Promise<ExtractOutcome> {
       const input = await openArchive(ref, identityFile);
       if ("code" in input) return { findings: [input], files: 0, bytes: 0 };
