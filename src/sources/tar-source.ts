@@ -98,7 +98,9 @@ export async function extractTarStream(
       } else if (decision.kind === "hardlink") {
         entry.resume();
         const target = decision.linkPath ?? "";
-        writes.push(Promise.all(writes).then(() => writer.hardlink(decision.path, target)));
+        const linked = Promise.all(writes).then(() => writer.hardlink(decision.path, target));
+        linked.catch(() => undefined); // a failed earlier write is reported once, below
+        writes.push(linked);
       } else {
         // Minipass entry -> a node stream the writer can pipe; the parser waits for it.
         const body = new PassThrough({ highWaterMark: 1024 * 1024 });
