@@ -43,8 +43,8 @@ export function planRecovery(previous: PreviousRun | null, found: Leftovers): Re
   const steps: RecoveryStep[] = [];
   const note = (text: string) => steps.push({ kind: "note", done: text, todo: text });
   if (previous !== null) {
-    const run = previous.runId === null ? "" : ` (restore run ${previous.runId})`;
-    const holder = `${describeHolder(previous.holder)}${run}, which is no longer running`;
+    const run = previous.runId === null ? null : `restore run ${previous.runId}`;
+    const holder = `${describeHolder(previous.holder, run)}, which is no longer running`;
     steps.push({
       kind: "note",
       done: `took over the lock left by ${holder}`,

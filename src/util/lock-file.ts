@@ -75,11 +75,14 @@ export function isRunning(holder: LockHolder): boolean {
   return holder.processStart === null || start === null || start === holder.processStart;
 }
 
-/** "process 123 (restore, on host vm, since 2026-11-26T02:40:12.000Z)" */
-export function describeHolder(holder: LockHolder | null): string {
+/**
+ * "process 123 (restore, on host vm, since 2026-11-26T02:40:12.000Z)"; `what` says more than the
+ * verb does ("restore run 20261126T024012Z-1a2b3c").
+ */
+export function describeHolder(holder: LockHolder | null, what: string | null = null): string {
   if (holder === null) return "a process that did not say who it is";
   const details = [
-    holder.verb,
+    what ?? holder.verb,
     holder.host === null ? null : `on host ${holder.host}`,
     holder.startedAt === null ? null : `since ${holder.startedAt}`,
   ].filter((detail) => detail !== null);

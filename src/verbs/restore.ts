@@ -11,6 +11,7 @@ import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
 import { executeRestore, targetStateOf } from "../restore/execute.js";
 import { checkTarget, localBackupOf } from "../restore/guards.js";
 import { peekTargetLock } from "../restore/lock.js";
+import { recoverTarget } from "../restore/recover-target.js";
 import { bytesNeeded, isNoSpace, noSpaceLeft } from "../restore/no-space.js";
 import {
   createRestorePlan,
@@ -30,7 +31,6 @@ import type { RuleOutcome } from "../policy/rules.js";
 import { openSource } from "../sources/open-source.js";
 import { parseSourceRef, type RestoreSource } from "../sources/source.js";
 import type { StoreCheckCounts } from "../store/verify-store.js";
-import { entryTypeAt } from "../store/walk-store.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type Release, type VerbResult } from "./result.js";
 
@@ -106,7 +106,8 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
           "--recover restores nothing: give it --target (and the --scratch of the interrupted run, if any), without --source, --force or --dry-run",
         ),
       ]);
-    return recoverTarget(options.target, cwd, evidenceFiles, scratchDir);
+    const done = await recoverTarget(options.target, cwd, evidenceFiles, scratchDir);
+    return fail(done.findings, { recovered: done.recovered });
   }
   if (options.source === undefined)
     return fail([
@@ -279,27 +280,4 @@ async function lockedRestore(
   } finally {
     if (!handedOver) await lock.release();
   }
-}
-
-/** restore --recover: finish what an interrupted restore of the target left; restore nothing. */
-async function recoverTarget(
-  rawTarget: string,
-  cwd: string,
-  evidence: readonly string[],
-  scratchDir: string | null,
-): Promise<RestoreResult> {
-  const result = (findings: ClassifiedFinding[], fields: Fields = {}) =>
-    createResult("restore", findings, NO_RELEASE, { ...EMPTY_RESTORE, ...fields });
-  const refused = await checkTarget(rawTarget, cwd, null, evidence, scratchDir);
-  if (refused) return result([refused]);
-  const target = resolve(cwd, rawTarget);
-  if ((await entryTypeAt(dirname(target))) !== "dir") return result([]);
-  const taken = await lockAndRecover(
-    target,
-    runIdOf(new Date(), randomBytes(3).toString("hex")),
-    scratchDir,
-  );
-  if ("code" in taken) return result([taken]);
-  await taken.lock.release();
-  return result(recoveredFindings(target, taken.recovered), { recovered: taken.recovered });
 }
