@@ -51,7 +51,6 @@ describe("targets a restore never replaces, whatever --force says (exit 2)", () 
     ["the working directory", () => fixture.dir],
     ["/", () => "/"],
     ["$HOME", () => home],
-    ["an ancestor of the working directory", () => ".."],
   ];
   for (const force of [[], ["--force"]])
     it.each(cases)(`refuses %s ${force.join(" ") || "without --force"}`, (_name, target) => {
@@ -69,6 +68,21 @@ describe("targets a restore never replaces, whatever --force says (exit 2)", () 
       expect(listing(home)).toEqual(homeBefore);
       expect(readdirSync("/")).toEqual(rootBefore);
     });
+
+  it("refuses an ancestor of the working directory (run from a directory two below)", () => {
+    const work = at("work/here");
+    mkdirSync(work, { recursive: true });
+    const before = listing(fixture.dir);
+    const args = ["--source", "dir:../../store", "--ops", "../../ops", "--target", ".."];
+    const run = runCLI(["restore", "--json", ...args, "--force"], {
+      cwd: work,
+      env: { HOME: home },
+    });
+    const json = expectContract(run);
+    expect(run.code).toBe(2);
+    expect(json.findings[0]?.message).toMatch(/is an ancestor of the working directory/);
+    expect(listing(fixture.dir)).toEqual(before);
+  });
 
   it.each([
     ["inside the dir: backup", "dir:store", "store/restored-here", /is inside the backup/],
