@@ -12,10 +12,6 @@ const EXAMPLES: readonly Example[] = [
     says: "check the evidence and the rollback policy and print the plan; change nothing",
   },
   {
-    command: "recoverable restore --source dir:ops/store --target /tmp/atlas-restored",
-    says: "restore the example store into an absent or empty target, verified before it is swapped in",
-  },
-  {
     command:
       "recoverable restore --source snapshot:/tmp/atlas-snapshots#latest --target /tmp/atlas-restored --force",
     says: "put the newest valid snapshot over a store root; what was there is kept as a safety copy",
