@@ -25,6 +25,7 @@ import {
   mountTmpfs,
   type Tmpfs,
 } from "./helpers/restore-runs.js";
+import { backup, initRepository, RESTIC_PASSWORD } from "./helpers/restic.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 import { tree } from "./helpers/tree.js";
 
@@ -216,15 +217,22 @@ describe.skipIf(!canMount)("file systems (each test mounts a small tmpfs)", () =
     execFileSync("tar", ["-C", at("big"), "-czf", at("big.tgz"), "."]);
   }
 
-  it.each([["tar:big.tgz"], ["dir:big"]])(
+  it.each([["tar:big.tgz"], ["dir:big"], ["restic:restic-repo#latest"]])(
     "a full file system while restoring %s: io_failed (exit 3), the old store intact, every byte given back",
     (source) => {
       biggerSource();
+      if (source.startsWith("restic:")) {
+        initRepository(at("restic-repo"));
+        backup(at("restic-repo"), ["."], { cwd: at("big"), time: new Date() });
+      }
       const { dir } = mount(2 * 1024 * 1024);
       const live = join(dir, "live");
       execFileSync("cp", ["-a", fixture.store, live]);
       const [old, before, free] = [tree(live), listing(dir), statfsSync(dir).bfree];
-      const run = restore("--source", source, "--target", live, "--force");
+      const run = runCLI(["restore", "--json", "--source", source, "--target", live, "--force"], {
+        cwd: fixture.dir,
+        env: { HOME: home, RESTIC_PASSWORD },
+      });
       const json = expectContract(run);
       expect(run.code, run.stdout).toBe(3);
       expect(json).toHaveFinding("io_failed", dir);
