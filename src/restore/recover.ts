@@ -25,7 +25,7 @@ export type Leftovers = {
   readonly safetyCopy: string | null;
   /** Scratch trees of runs that are not running: directories named as this target's, ours. */
   readonly scratches: readonly string[];
-  /** Temporary files of lock writes that were cut off. */
+  /** Temporary files of lock writes, and lock breakers, that were cut off. */
   readonly lockTemporaries: readonly string[];
   /** The dead run's scratch tree in a --scratch directory this run does not look in. */
   readonly unreachedScratch: string | null;
@@ -101,7 +101,9 @@ export async function findLeftovers(
   const parent = dirname(target);
   const name = escape(basename(target));
   const scratchName = new RegExp(`^\\.${name}\\.recoverable-restore-${RUN}$`);
-  const temporaryName = new RegExp(`^\\.${name}\\.recoverable\\.lock\\.[0-9a-f]{12}\\.tmp$`);
+  const temporaryName = new RegExp(
+    `^\\.${name}\\.recoverable\\.lock\\.(?:[0-9a-f]{12}\\.tmp|break)$`,
+  );
   const scratches: string[] = [];
   const lockTemporaries: string[] = [];
   for (const entry of await namesIn(parent)) {
