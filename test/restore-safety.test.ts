@@ -271,6 +271,23 @@ describe.skipIf(!canMount)("file systems (each test mounts a small tmpfs)", () =
     expect(besides(dir, "live")).toEqual([]);
   });
 
+  it("a drill whose scratch fills up: io_failed (exit 3), every byte given back", () => {
+    const example = copyExample();
+    const { dir } = mount(400 * 1024);
+    const free = statfsSync(dir).bfree;
+    const run = runCLI(["drill", "--json", "--source", "dir:ops/store", "--scratch", dir], {
+      cwd: example.dir,
+    });
+    const json = expectContract(run);
+    expect(run.code, run.stdout).toBe(3);
+    expect(json).toHaveFinding("io_failed");
+    expect(json.findings.find((f) => f.code === "io_failed")?.message).toMatch(
+      /^no space left on /,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+    expect(statfsSync(dir).bfree).toBe(free);
+  });
+
   it("--scratch on another file system is refused before anything is written (exit 2), the target as it was", () => {
     const { dir } = mount(8 * 1024 * 1024);
     execFileSync("cp", ["-a", fixture.store, at("live")]);
