@@ -204,32 +204,6 @@ describe("restore killed with SIGKILL", () => {
     },
   );
 
-  it("between the two renames of the swap: the next restore puts the old store back first", async () => {
-    const live = join(fixture.dir, "live");
-    execFileSync("cp", ["-a", fixture.store, live]);
-    writeFileSync(join(live, "marker.txt"), "the old store");
-    const before = tree(live);
-    await killedAt("after-safety-copy", "live");
-    // The old store is intact under its safety-copy name, named in the lock's journal.
-    const journal = JSON.parse(
-      readFileSync(join(fixture.dir, ".live.recoverable.lock"), "utf8"),
-    ) as { safetyCopy: string };
-    expect(tree(journal.safetyCopy)).toEqual(before);
-    // A dry run changes nothing, but says the interrupted restore will be rolled back first.
-    const dry = restoreJSON("--source", "dir:store", "--target", "live", "--force", "--dry-run");
-    expect((dry.json()["plan"] as { steps: string[] }).steps[0]).toMatch(
-      /roll back the interrupted restore/,
-    );
-    expect(existsSync(live)).toBe(false);
-    const next = restoreJSON("--source", "dir:store", "--target", "live", "--force");
-    expect(next.code).toBe(0);
-    expect(next.json()["recovered"]).toEqual(
-      expect.arrayContaining([expect.stringMatching(/moved the safety copy .* back/)]),
-    );
-    // The old store came back first and was then kept as the new safety copy.
-    expect(tree(next.json()["safetyCopy"] as string)).toEqual(before);
-  });
-
   it("refuses a second restore while one holds the lock", async () => {
     const child = spawn(
       process.execPath,

@@ -10,6 +10,7 @@ import {
   listSnapshots,
   openRepository,
 } from "../snapshots/repository.js";
+import { dirSourceKind } from "../sources/dir-source.js";
 import { openSource } from "../sources/open-source.js";
 import { archiveFileProblem } from "../sources/tar-source.js";
 import type { SourceRef } from "../sources/source.js";
@@ -96,9 +97,9 @@ export async function inspectBackup(
 
 // dir: — its backup time is its newest mtime; its files are hashed like a store root's.
 async function inspectDirectory(target: BackupTarget, manifest: Manifest): Promise<BackupFacts> {
-  const type = await entryTypeAt(target.ref.location).catch(() => null);
-  if (type !== "dir")
-    return unreachable(target, type === null ? "does not exist" : "is not a directory");
+  const kind = await dirSourceKind(target.ref.location).catch(() => "absent");
+  if (kind !== "dir")
+    return unreachable(target, kind === "absent" ? "does not exist" : "is not a directory");
   const source = openSource(target.ref);
   if ("code" in source) return unreachable(target, source.message);
   const backupTime = await source.backupTime();

@@ -300,8 +300,22 @@ export const FINDING_CATALOGUE = {
     title: "Another restore holds the target",
     explanation:
       "A lock file beside the target says another restore into it is running. Two restores into one target would race.",
-    hint: "Wait for the other restore to finish; if its process is gone, the next restore clears the stale lock itself.",
+    hint: "Wait for the other restore to finish (the finding names its process). If that process is gone, the next restore, or `recoverable restore --recover --target <dir>`, finishes what it left and takes the lock over (for a process on another host, remove the lock by hand once it is gone).",
     failureClass: "could_not_run",
+  },
+  repository_locked: {
+    title: "Another recoverable is writing to the snapshot repository",
+    explanation:
+      "The repository's lock file names a running `snapshot` or `snapshots prune`. One writer at a time: a prune running beside a snapshot could free the blobs the snapshot is writing. The finding names the holder (process, host, verb, since when).",
+    hint: "Wait for that run to finish, then run again. A lock whose process has died on this host is taken over by the next run without help; one left by a process on another host (a shared file system) cannot be judged from here: remove `<repo>/lock` by hand once that process is gone.",
+    failureClass: "could_not_run",
+  },
+  restore_recovered: {
+    title: "A restore finished what an interrupted one left",
+    explanation:
+      "A restore of the same target was killed or failed part way. Before anything else, this run took over its lock, moved the old store back if the interrupted run had moved it aside and not yet put the new one in place, and removed its scratch tree. The message says what was found and what was done; a safety copy is never removed.",
+    hint: "Nothing to do. Safety copies of earlier restores are kept until you remove them.",
+    failureClass: "not_proven",
   },
   io_failed: {
     title: "A file could not be read or written",

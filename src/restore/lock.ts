@@ -1,107 +1,127 @@
-// One restore per target: an exclusive lock file beside it that also journals the swap, so a
-// restore killed between its two renames is rolled back by the next one.
-import { open, readFile, rename, rm } from "node:fs/promises";
-import { entryTypeAt } from "../store/walk-store.js";
+// One restore per target: a lock file beside it (`.<name>.recoverable.lock`) that also journals
+// the run's phase, so a restore killed at any step is finished or rolled back by the next one.
+// The journal names no path: what a killed run left is found by the names derived from the
+// target and the run id (plan.ts), never by a path read from a file anyone could have written.
+import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import {
+  acquireLock,
+  currentHolder,
+  describeHolder,
+  inspectLock,
+  releaseLock,
+  rewriteLock,
+  type LockHolder,
+  type LockRecord,
+  type StaleLock,
+} from "../util/lock-file.js";
+import { lockPathOf, RUN_ID } from "./plan.js";
 
-export type LockJournal = {
-  readonly pid: number;
-  readonly startedAt: string;
-  readonly phase: "restoring" | "swapping";
-  readonly target: string;
-  readonly scratch: string;
-  readonly safetyCopy: string | null;
+/** restoring: extracting and verifying, the target untouched; swapping: the renames may have begun. */
+export type RestorePhase = "restoring" | "swapping";
+
+const PHASES: readonly RestorePhase[] = ["restoring", "swapping"];
+
+export type RestoreJournal = LockHolder & {
+  readonly runId: string;
+  readonly phase: RestorePhase;
+  /** The directory of the scratch tree when --scratch put it elsewhere; for messages only. */
+  readonly scratchDir: string | null;
+  /**
+   * While this run finishes what a dead one left: that run's journal, so a run killed while
+   * recovering leaves the recovery to the next one instead of losing it.
+   */
+  readonly recovering?: Readonly<Record<string, unknown>>;
 };
 
-export type LockResult =
-  { readonly acquired: true } | { readonly acquired: false; readonly holder: number };
+/** What a dead run's lock said, as far as it can be read; absent fields are null. */
+export type PreviousRun = {
+  readonly holder: LockHolder | null;
+  readonly runId: string | null;
+  readonly phase: RestorePhase | null;
+  readonly scratchDir: string | null;
+};
 
-export type LockState =
-  | { readonly state: "free" }
-  | { readonly state: "held"; readonly pid: number }
-  | { readonly state: "stale"; readonly journal: LockJournal | null };
+export type TargetLock = {
+  readonly path: string;
+  readonly runId: string;
+  /** Journals the next phase (the lock file is replaced at once and flushed). */
+  phase(phase: RestorePhase): Promise<void>;
+  release(): Promise<void>;
+  /**
+   * When finishing a dead run's leftovers failed: the lock goes back to what the dead run left,
+   * so the next run (or this process, trying again) takes it over and tries again.
+   */
+  handBack(): Promise<void>;
+};
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+export function targetLocked(target: string, holder: LockHolder | null): ClassifiedFinding {
+  const who = describeHolder(holder);
+  return createFinding("target_locked", {
+    subject: target,
+    actual: `locked by ${who}`,
+    message: `${target}: another restore, ${who}, holds ${lockPathOf(target)}`,
+  });
 }
 
-async function readJournal(lock: string): Promise<LockJournal | null> {
-  try {
-    return JSON.parse(await readFile(lock, "utf8")) as LockJournal;
-  } catch {
-    return null;
-  }
+/** The run whose leftovers a stale lock stands for: the one it was recovering, if any. */
+export function previousRunOf(stale: StaleLock): PreviousRun {
+  const record = stale.record ?? {};
+  const inner = record["recovering"];
+  if (typeof inner === "object" && inner !== null && !Array.isArray(inner))
+    return previousRunOf({ record: inner as Record<string, unknown>, holder: stale.holder });
+  const text = (value: unknown) => (typeof value === "string" ? value : null);
+  const runId = text(record["runId"]);
+  const phase = text(record["phase"]);
+  return {
+    holder: stale.holder,
+    runId: runId !== null && RUN_ID.test(runId) ? runId : null,
+    phase: PHASES.find((p) => p === phase) ?? null,
+    scratchDir: text(record["scratchDir"]),
+  };
 }
 
 /**
- * Finishes what a killed restore left: if it died mid-swap with the target moved away, the
- * safety copy goes back; its scratch tree is removed. Returns what was done, for the report.
+ * Takes the target's lock for the run `runId`, taking over a lock whose holder died (returned
+ * as `previous`, for recovery); a finding naming the holder when a running restore holds it.
  */
-export async function recoverAbandoned(journal: LockJournal): Promise<string[]> {
-  const done: string[] = [];
-  if (
-    journal.phase === "swapping" &&
-    journal.safetyCopy &&
-    (await entryTypeAt(journal.target)) === null
-  ) {
-    if ((await entryTypeAt(journal.safetyCopy)) === "dir") {
-      await rename(journal.safetyCopy, journal.target);
-      done.push(`moved the safety copy ${journal.safetyCopy} back to ${journal.target}`);
-    }
-  }
-  if ((await entryTypeAt(journal.scratch)) !== null) {
-    await rm(journal.scratch, { recursive: true, force: true });
-    done.push(`removed the abandoned scratch tree ${journal.scratch}`);
-  }
-  return done;
+export async function lockTarget(
+  target: string,
+  runId: string,
+  scratchDir: string | null,
+): Promise<{ lock: TargetLock; previous: PreviousRun | null } | ClassifiedFinding> {
+  const path = lockPathOf(target);
+  const first: RestoreJournal = {
+    ...currentHolder("restore"),
+    runId,
+    phase: "restoring",
+    scratchDir,
+  };
+  const attempt = await acquireLock(path, (stale) => {
+    if (stale === null) return first;
+    const { runId: inherited, phase, scratchDir: theirs } = previousRunOf(stale);
+    return { ...first, recovering: { runId: inherited, phase, scratchDir: theirs } };
+  });
+  if (!attempt.acquired) return targetLocked(target, attempt.holder);
+  return {
+    lock: {
+      path,
+      runId,
+      phase: (phase) => rewriteLock(path, { ...first, phase }),
+      release: () => releaseLock(path),
+      handBack: () =>
+        attempt.previous?.record
+          ? rewriteLock(path, attempt.previous.record as LockRecord)
+          : releaseLock(path),
+    },
+    previous: attempt.previous === null ? null : previousRunOf(attempt.previous),
+  };
 }
 
-/** Whether a lock is free, held by a live process, or left by a dead one. */
-export async function inspectLock(lock: string): Promise<LockState> {
-  if ((await entryTypeAt(lock)) === null) return { state: "free" };
-  const journal = await readJournal(lock);
-  if (journal && journal.pid !== process.pid && isAlive(journal.pid))
-    return { state: "held", pid: journal.pid };
-  return { state: "stale", journal };
-}
-
-/** Rolls back what a dead restore left and removes its lock; returns what was done. */
-export async function clearStaleLock(lock: string, journal: LockJournal | null): Promise<string[]> {
-  const recovered = journal ? await recoverAbandoned(journal) : [];
-  await rm(lock, { force: true });
-  recovered.push(`removed the stale lock ${lock}`);
-  return recovered;
-}
-
-/** Takes the lock exclusively; false when someone else took it first. */
-export async function acquireLock(lock: string, journal: LockJournal): Promise<boolean> {
-  try {
-    const handle = await open(lock, "wx", 0o600);
-    await handle.writeFile(JSON.stringify(journal));
-    await handle.sync();
-    await handle.close();
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
-  }
-}
-
-export async function updateJournal(lock: string, journal: LockJournal): Promise<void> {
-  const handle = await open(lock, "r+");
-  try {
-    await handle.truncate(0);
-    await handle.write(JSON.stringify(journal), 0);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-export async function releaseLock(lock: string): Promise<void> {
-  await rm(lock, { force: true });
+/** For a dry run: whether the target's lock is held (a finding) or left by a dead run. */
+export async function peekTargetLock(
+  target: string,
+): Promise<{ previous: PreviousRun | null } | ClassifiedFinding> {
+  const state = await inspectLock(lockPathOf(target));
+  if (state.state === "held") return targetLocked(target, state.holder);
+  return { previous: state.state === "stale" ? previousRunOf(state.stale) : null };
 }

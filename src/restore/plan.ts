@@ -1,6 +1,8 @@
 // The restore plan (pure): where the scratch tree, the safety copy and the lock go, and the
 // steps in order. Scratch and safety copy are hidden siblings of the target, on the same file
-// system, so the swap is a rename (DESIGN.md "restore scratch").
+// system, so the swap is a rename (DESIGN.md "restore scratch"). Their names are derived from the
+// target's name and the run's id, so a later run can recognise what a killed one left without
+// trusting any path written down.
 import { basename, dirname, join } from "node:path";
 import { compactUTC } from "../util/compact-time.js";
 
@@ -10,6 +12,8 @@ export type RestorePlan = {
   readonly source: string;
   readonly target: string;
   readonly targetState: TargetState;
+  /** `<UTC time>-<6 hex digits>`: names this run's scratch tree and safety copy. */
+  readonly runId: string;
   readonly scratch: string;
   readonly safetyCopy: string | null;
   readonly lock: string;
@@ -26,28 +30,44 @@ export type PlanInput = {
   readonly nonce: string;
 };
 
+/** What a run id looks like; anything else read from a lock is not one. */
+export const RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
+
+export function runIdOf(now: Date, nonce: string): string {
+  return `${compactUTC(now)}-${nonce}`;
+}
+
 export function lockPathOf(target: string): string {
   return join(dirname(target), `.${basename(target)}.recoverable.lock`);
 }
 
+/** The name of a run's scratch tree, in the target's parent or in --scratch. */
+export function scratchNameOf(target: string, runId: string): string {
+  return `.${basename(target)}.recoverable-restore-${runId}`;
+}
+
+/** A run's safety copy: always in the target's parent. */
+export function safetyCopyOf(target: string, runId: string): string {
+  return join(dirname(target), `.${basename(target)}.recoverable-safety-${runId}`);
+}
+
 export function createRestorePlan(input: PlanInput): RestorePlan {
   const parent = dirname(input.target);
-  const name = basename(input.target);
-  const scratch = join(
-    input.scratchDir ?? parent,
-    `.${name}.recoverable-restore-${compactUTC(input.now)}-${input.nonce}`,
-  );
-  const safetyCopy =
-    input.targetState === "absent"
-      ? null
-      : join(parent, `.${name}.recoverable-safety-${compactUTC(input.now)}-${input.nonce}`);
+  const runId = runIdOf(input.now, input.nonce);
+  const scratch = join(input.scratchDir ?? parent, scratchNameOf(input.target, runId));
+  const safetyCopy = input.targetState === "absent" ? null : safetyCopyOf(input.target, runId);
+  const lock = lockPathOf(input.target);
   const steps = [
-    `lock ${lockPathOf(input.target)}`,
+    `lock ${lock}`,
     `extract ${input.source} into ${scratch}`,
     "fsync every restored file and directory",
     `verify ${scratch} against the manifest`,
-    ...(safetyCopy ? [`move the current ${input.target} to ${safetyCopy} (the safety copy)`] : []),
-    `rename ${scratch} to ${input.target}`,
+    `journal the swap in ${lock}`,
+    ...(safetyCopy
+      ? [
+          `swap: move the current ${input.target} to ${safetyCopy} (the safety copy), then rename ${scratch} to ${input.target}`,
+        ]
+      : [`swap: rename ${scratch} to ${input.target}`]),
     `fsync ${parent}`,
     "unlock",
   ];
@@ -55,9 +75,10 @@ export function createRestorePlan(input: PlanInput): RestorePlan {
     source: input.source,
     target: input.target,
     targetState: input.targetState,
+    runId,
     scratch,
     safetyCopy,
-    lock: lockPathOf(input.target),
+    lock,
     steps,
   };
 }

@@ -10,7 +10,7 @@
 //   <repo>/lock                           one writer at a time (snapshot, prune)
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { mkdir, open, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { loadDocument } from "../documents/load-evidence.js";
 import type { SnapshotMetadata } from "../documents/types.js";
@@ -18,7 +18,7 @@ import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { compactUTC } from "../util/compact-time.js";
 import { displayPath } from "../util/display-path.js";
 import { formatJSON, writeFileAtomic } from "../util/atomic-write.js";
-import { isAlive } from "../restore/lock.js";
+import { acquireLock, currentHolder, describeHolder, releaseLock } from "../util/lock-file.js";
 import { entryTypeAt } from "../store/walk-store.js";
 
 export const MARKER = "recoverable-repository.json";
@@ -162,42 +162,23 @@ export async function writeSnapshotMetadata(
   await writeFileAtomic(snapshotFile(repo, metadata.id), formatJSON(metadata));
 }
 
-/** One writer at a time: an exclusive lock file holding the writer's pid. */
+/**
+ * One writer at a time (snapshot, prune): the repository's lock file, taken atomically and naming
+ * its holder; a lock whose holder died is taken over. A running holder is `repository_locked`.
+ */
 export async function lockRepository(
   repo: Repository,
   verb: string,
 ): Promise<(() => Promise<void>) | ClassifiedFinding> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(repo.lock, "wx", 0o600);
-      await handle.writeFile(JSON.stringify({ pid: process.pid, verb, host: currentHost() }));
-      await handle.close();
-      return () => rm(repo.lock, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = await lockHolder(repo);
-      if (holder !== null && isAlive(holder))
-        return createFinding("target_locked", {
-          subject: displayPath(repo.root),
-          actual: `locked by process ${holder}`,
-          message: `${displayPath(repo.root)}: another recoverable (process ${holder}) is writing to this repository`,
-        });
-      await rm(repo.lock, { force: true }); // left by a process that died: take it over
-    }
-  }
-  return createFinding("target_locked", {
-    subject: displayPath(repo.root),
-    message: `${displayPath(repo.root)}: the repository lock keeps being taken`,
+  const attempt = await acquireLock(repo.lock, () => currentHolder(verb));
+  if (attempt.acquired) return () => releaseLock(repo.lock);
+  const shown = displayPath(repo.root);
+  const who = describeHolder(attempt.holder);
+  return createFinding("repository_locked", {
+    subject: shown,
+    actual: `locked by ${who}`,
+    message: `${shown}: ${who} is writing to this repository (its lock ${displayPath(repo.lock)})`,
   });
-}
-
-async function lockHolder(repo: Repository): Promise<number | null> {
-  try {
-    const { pid } = JSON.parse(await readFile(repo.lock, "utf8")) as { pid?: unknown };
-    return typeof pid === "number" ? pid : null;
-  } catch {
-    return null;
-  }
 }
 
 /** Removes staging left by interrupted snapshots (only under the lock). */

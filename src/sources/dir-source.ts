@@ -1,9 +1,10 @@
 // dir:<path> — a directory holding a store root (a copy, a ZFS or btrfs snapshot directory).
-// Its backup time is the newest modification time in it: when its data last changed.
-import { lstat } from "node:fs/promises";
+// Its backup time is the newest modification time in it: when its data last changed. A path that
+// is itself a symlink to a directory is followed (as `<path>/` would be); links inside never are.
+import { lstat, opendir, realpath, stat } from "node:fs/promises";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { StorePool } from "../store/store-pool.js";
-import { walkStore } from "../store/walk-store.js";
+import { isAbsent, walkStore } from "../store/walk-store.js";
 import { createEntryState, judgeEntry, type EntryKind } from "./entry-rules.js";
 import {
   sourceUnreadable,
@@ -14,10 +15,36 @@ import {
 import { TreeWriter } from "./tree-writer.js";
 import { NO_PROGRESS } from "../util/progress.js";
 
+/** What a dir: source's path is, following it when it is itself a symlink. */
+export async function dirSourceKind(location: string): Promise<"dir" | "absent" | "other"> {
+  try {
+    return (await stat(location)).isDirectory() ? "dir" : "other";
+  } catch (error) {
+    if (isAbsent(error)) return "absent";
+    throw error;
+  }
+}
+
+/** Null when the source's directory can be listed, else the finding that says why not. */
+async function dirSourceProblem(ref: SourceRef): Promise<ClassifiedFinding | null> {
+  try {
+    if ((await dirSourceKind(ref.location)) === "other")
+      return sourceUnreadable(ref, "is not a directory");
+    await (await opendir(ref.location)).close();
+    return null;
+  } catch (error) {
+    return sourceUnreadable(
+      ref,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
+  }
+}
+
 export function createDirSource(ref: SourceRef): RestoreSource {
   return {
     ref,
     resolved: () => Promise.resolve(null),
+    opens: () => dirSourceProblem(ref),
     async backupTime() {
       let newest = 0;
       try {
@@ -31,22 +58,10 @@ export function createDirSource(ref: SourceRef): RestoreSource {
       return newest === 0 ? null : new Date(newest);
     },
     async extract(scratch, progress = NO_PROGRESS): Promise<ExtractOutcome> {
-      try {
-        const info = await lstat(ref.location);
-        if (!info.isDirectory())
-          return { findings: [sourceUnreadable(ref, "is not a directory")], files: 0, bytes: 0 };
-      } catch (error) {
-        return {
-          findings: [
-            sourceUnreadable(
-              ref,
-              `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-            ),
-          ],
-          files: 0,
-          bytes: 0,
-        };
-      }
+      const problem = await dirSourceProblem(ref);
+      if (problem) return { findings: [problem], files: 0, bytes: 0 };
+      // The link given as the source is resolved once; the tree below it is walked unfollowed.
+      const root = await realpath(ref.location);
 
       const state = createEntryState();
       const findings: ClassifiedFinding[] = [];
@@ -59,7 +74,7 @@ export function createDirSource(ref: SourceRef): RestoreSource {
         size: number;
       }[] = [];
       // Judge every entry before a byte is written.
-      for await (const entry of walkStore(ref.location)) {
+      for await (const entry of walkStore(root)) {
         const kind: EntryKind = entry.type === "other" ? "special" : entry.type;
         const decision = judgeEntry(
           { name: entry.path, kind, detail: "special file (FIFO, socket or device)" },

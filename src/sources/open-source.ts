@@ -34,6 +34,7 @@ function withRepeatsCapped(source: RestoreSource): RestoreSource {
     ref: source.ref,
     backupTime: () => source.backupTime(),
     resolved: () => source.resolved(),
+    opens: () => source.opens(),
     async extract(scratch, progress, sealed) {
       const outcome = await source.extract(scratch, progress, sealed);
       return { ...outcome, findings: capRepeated(outcome.findings, source.ref.text) };

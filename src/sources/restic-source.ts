@@ -78,6 +78,10 @@ export function createResticSource(ref: SourceRef): RestoreSource | ClassifiedFi
       const found = await snapshot();
       return "code" in found ? null : found.time;
     },
+    async opens() {
+      const found = await snapshot();
+      return "code" in found ? found : null;
+    },
     async extract(scratch, progress, sealed): Promise<ExtractOutcome> {
       const found = await snapshot();
       if ("code" in found) return { findings: [found], files: 0, bytes: 0 };

@@ -49,6 +49,10 @@ export function createSnapshotSource(ref: SourceRef): RestoreSource {
       const found = await find();
       return "code" in found ? null : new Date(found.snapshot.time);
     },
+    async opens() {
+      const found = await find();
+      return "code" in found ? found : null;
+    },
     async extract(scratch): Promise<ExtractOutcome> {
       const found = await find();
       if ("code" in found) return { findings: [found], files: 0, bytes: 0 };

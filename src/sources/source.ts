@@ -35,6 +35,11 @@ export interface RestoreSource {
    */
   resolved(): Promise<string | null>;
   /**
+   * Whether the backup can be opened (it is there, of its kind, and names a snapshot that is),
+   * without writing anything: null when it can, else the finding extract() would give.
+   */
+  opens(): Promise<ClassifiedFinding | null>;
+  /**
    * Writes the backup's tree into `scratch` (an empty directory); findings say what was refused.
    * `sealed`: the release's sizes; a member larger than its sealed size is refused unread.
    */

@@ -8,7 +8,7 @@ import { stat } from "node:fs/promises";
 import { PassThrough, type Readable } from "node:stream";
 import { Parser, type ReadEntry } from "tar";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import { identityRequired, isAgePath } from "./age.js";
+import { identityRequired, isAgePath, readIdentities } from "./age.js";
 import { createEntryState, judgeEntry, type BackupEntry } from "./entry-rules.js";
 import {
   sourceUnreadable,
@@ -153,7 +153,9 @@ async function extractPlainTar(
       } else if (decision.kind === "hardlink") {
         entry.resume();
         const target = decision.linkPath ?? "";
-        writes.push(Promise.all(writes).then(() => writer.hardlink(decision.path, target)));
+        const linked = Promise.all(writes).then(() => writer.hardlink(decision.path, target));
+        linked.catch(() => undefined); // a failed earlier write is reported once, below
+        writes.push(linked);
       } else {
         // Minipass entry -> a node stream the writer can pipe; the parser waits for it.
         const body = new PassThrough({ highWaterMark: 1024 * 1024 });
@@ -213,6 +215,14 @@ export function createTarSource(
       } catch {
         return null;
       }
+    },
+    async opens() {
+      const identities =
+        isAgePath(ref.location) && identityFile !== undefined
+          ? await readIdentities(identityFile)
+          : null;
+      if (identities !== null && "code" in identities) return identities;
+      return archiveFileProblem(ref);
     },
     async extract(scratch, progress, sealed): Promise<ExtractOutcome> {
       const problem = await archiveFileProblem(ref);

@@ -4,7 +4,7 @@
 // written, so the checks after the restore need not read the bytes a second time.
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
-import { chmod, link, mkdir, open, utimes } from "node:fs/promises";
+import { chmod, link, mkdir, open, utimes, type FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { NO_PROGRESS, type StageProgress } from "../util/progress.js";
@@ -33,6 +33,8 @@ export class TreeWriter {
   private readonly directoryModes = new Map<string, number>();
   /** What was written to each file, by store path: the digest of exactly the bytes written. */
   readonly written = new Map<string, WrittenFile>();
+  /** The first write that failed; once set, nothing more is written. */
+  private failure: Error | null = null;
   files = 0;
   bytes = 0;
 
@@ -74,28 +76,65 @@ export class TreeWriter {
     return created;
   }
 
-  async file(path: string, content: Readable, mode = 0o644, mtime?: Date): Promise<void> {
+  /**
+   * Writes one file from `content`, which is always read to its end: an archive reader waits
+   * until each member's bytes are taken, so a write that fails (a full disk) must not stop the
+   * reading. After one failure nothing more is written; every later file fails the same way.
+   * Callers may gather these promises and wait for them only once the whole archive is read, so
+   * a failure is kept for them, never an unhandled rejection that would end the process.
+   */
+  file(path: string, content: Readable, mode = 0o644, mtime?: Date): Promise<void> {
+    const failure = this.failure;
+    const written =
+      failure === null ? this.writeFile(path, content, mode, mtime) : Promise.reject(failure);
+    const kept = written.catch((error: unknown) => {
+      this.failure ??= error instanceof Error ? error : new Error(String(error));
+      content.resume();
+      throw error;
+    });
+    kept.catch(() => undefined);
+    return kept;
+  }
+
+  private async writeFile(
+    path: string,
+    content: Readable,
+    mode: number,
+    mtime: Date | undefined,
+  ): Promise<void> {
     await this.directory(dirname(path) === "." ? "" : dirname(path));
     const absolute = this.absolute(path);
     const handle = await open(absolute, CREATE_FLAGS, mode & 0o777);
     const hash = createHash("sha256");
     let size = 0;
+    let failed: { error: unknown } | null = null;
     try {
       for await (const chunk of content as AsyncIterable<Buffer>) {
+        if (failed) continue; // read on to the end of the member, writing nothing more
+        try {
+          await this.writeChunk(handle, chunk);
+        } catch (error) {
+          failed = { error };
+          continue;
+        }
         hash.update(chunk);
-        let done = 0;
-        while (done < chunk.length)
-          done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
         size += chunk.length;
         this.bytes += chunk.length;
       }
     } finally {
       await handle.close();
     }
+    if (failed) throw failed.error;
     if (mtime) await utimes(absolute, mtime, mtime);
     this.written.set(path, { size, digest: { sha256: hash.digest("hex") } });
     this.files++;
     this.progress.advance(1, size);
+  }
+
+  private async writeChunk(handle: FileHandle, chunk: Buffer): Promise<void> {
+    let done = 0;
+    while (done < chunk.length)
+      done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
   }
 
   /**

@@ -5,7 +5,7 @@
  * handles). Costs one comparison otherwise.
  */
 export async function checkpoint(name: string, signal?: AbortSignal): Promise<void> {
-  if (process.env["RECOVERABLE_TEST_PAUSE_AT"] !== name) return;
+  if (!pausesAt(name)) return;
   process.stderr.write(`paused at ${name}\n`);
   // The timer keeps the event loop alive: a bare pending promise would let Node end the
   // process at once (exit 13, "unsettled top-level await"), racing the kill.
@@ -21,4 +21,12 @@ export async function checkpoint(name: string, signal?: AbortSignal): Promise<vo
     );
   });
   clearInterval(timer);
+}
+
+/**
+ * Whether a test asked to pause at `name`: for a point between two steps that must otherwise run
+ * with nothing in between (`if (pausesAt(name)) await checkpoint(name)`).
+ */
+export function pausesAt(name: string): boolean {
+  return process.env["RECOVERABLE_TEST_PAUSE_AT"] === name;
 }

@@ -4,6 +4,7 @@ import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
 import { createProgress, progressMode } from "../progress.js";
 import { withExamples, type Example } from "../examples.js";
+import { withUsage } from "../synopsis.js";
 
 const EXAMPLES: readonly Example[] = [
   {
@@ -11,18 +12,19 @@ const EXAMPLES: readonly Example[] = [
     says: "check the evidence and the rollback policy and print the plan; change nothing",
   },
   {
-    command: "recoverable restore --source dir:ops/store --target /tmp/atlas-restored",
-    says: "restore the example store into an absent or empty target, verified before it is swapped in",
-  },
-  {
     command:
       "recoverable restore --source snapshot:/tmp/atlas-snapshots#latest --target /tmp/atlas-restored --force",
     says: "put the newest valid snapshot over a store root; what was there is kept as a safety copy",
   },
+  {
+    command: "recoverable restore --recover --target /tmp/atlas-restored",
+    says: "finish what a killed restore of the target left (the next restore does it first anyway): put the old store back if it was moved aside, remove the scratch tree and the lock",
+  },
 ];
 
 type RestoreFlags = GlobalFlags & {
-  source: string;
+  source?: string;
+  recover?: boolean;
   target: string;
   ops?: string;
   force?: boolean;
@@ -33,11 +35,14 @@ type RestoreFlags = GlobalFlags & {
 };
 
 export function registerRestore(program: Command): void {
-  withExamples(withGlobalOptions(program.command("restore")), EXAMPLES)
+  withUsage(
+    withExamples(withGlobalOptions(program.command("restore")), EXAMPLES),
+    "(--source <src> | --recover) --target <dir> [options]",
+  )
     .description(
       "restore a store root from a backup into a target: verified before it is swapped in, with a safety copy",
     )
-    .requiredOption(
+    .option(
       "--source <src>",
       "dir:<path>, tar:<path> (.tar, .tar.gz, .tgz; .age with --identity), snapshot:<repo>#<id|latest> or restic:<repository>#<id|latest>",
     )
@@ -57,12 +62,17 @@ export function registerRestore(program: Command): void {
       "--identity <file>",
       "an age identity file (age-keygen output, AGE-SECRET-KEY-1...) that decrypts a tar:<path>.age source",
     )
+    .option(
+      "--recover",
+      "restore nothing: finish what an interrupted restore of --target left (as the next restore would first)",
+    )
     .action(async (flags: RestoreFlags) => {
       const { restore } = await import("../../verbs/restore.js");
       const result = await restore({
-        source: flags.source,
         target: flags.target,
         ...definedOnly({
+          source: flags.source,
+          recover: flags.recover,
           config: flags.config,
           ops: flags.ops,
           force: flags.force,
@@ -85,7 +95,8 @@ export function registerRestore(program: Command): void {
           `restored ${result.restored.files} files (${result.restored.bytes} bytes) into ${result.plan?.target ?? ""}${result.resolved === null ? "" : ` from ${result.resolved}`}`,
         );
       if (result.safetyCopy) summary.push(`safety copy of the old store: ${result.safetyCopy}`);
-      for (const line of result.recovered) summary.push(`recovered: ${line}`);
+      if (flags.recover && result.exitCode === 0 && result.recovered.length === 0)
+        summary.push(`nothing to recover: no interrupted restore of ${flags.target} left anything`);
       emit(result, flags, summary);
     });
 }
