@@ -3,7 +3,7 @@
 // fact for the reader; it never makes the audit's input unusable.
 import {
   findReportFiles,
-  openSignedReport,
+  openSignedReports,
   type SignedReport,
   type TrustedKey,
 } from "../report/trusted-reports.js";
@@ -24,7 +24,7 @@ export async function collectDrillEvidence(
   keys: readonly TrustedKey[],
 ): Promise<DrillEvidence> {
   const files = await findReportFiles(dir);
-  const opened = await Promise.all(files.map((file) => openSignedReport(file, keys)));
+  const opened = await openSignedReports(files, keys);
   const reports: SignedReport[] = [];
   const rejected: { file: string; message: string }[] = [];
   for (const one of opened) {

@@ -100,13 +100,6 @@ function probes(input: ReadinessAnswerInput, facts: string[], gaps: Gap[]): void
   }
 }
 
-function seenSeconds(report: SignedReport, name: "rto" | "rpo"): number | null {
-  const objective = report.statement.predicate[name];
-  if (typeof objective !== "object" || objective === null) return null;
-  const seen = (objective as { seenSeconds?: unknown }).seenSeconds;
-  return typeof seen === "number" ? seen : null;
-}
-
 function newestOf(reports: readonly SignedReport[]): SignedReport | null {
   return reports.reduce<SignedReport | null>(
     (best, r) =>
@@ -172,7 +165,7 @@ function lastDrill(input: ReadinessAnswerInput, facts: string[], gaps: Gap[]): v
   }
   const objectives = (["rto", "rpo"] as const)
     .map((name) => {
-      const seen = seenSeconds(last, name);
+      const seen = last.seenSeconds[name];
       // A drill's RTO is often under a second: show tenths rather than "0s".
       if (seen === null) return null;
       return `${name.toUpperCase()} ${seen < 60 ? `${seen}s` : formatDuration(seen * 1000)}`;

@@ -1,26 +1,55 @@
 // Reads one JSON document from disk, refusing anything that is not plainly one JSON value.
-import { isUtf8 } from "node:buffer";
+import { constants, isUtf8 } from "node:buffer";
 import { readFile, stat } from "node:fs/promises";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { displayPath } from "../util/display-path.js";
-import { parseStrictJSON, type JSONValue } from "./strict-json.js";
+import { parseStrictJSONLeaving, type JSONValue } from "./strict-json.js";
 
-/** Documents larger than this are refused: a manifest of a million artifacts is about 300 MB. */
-export const MAX_DOCUMENT_BYTES = 512 * 1024 * 1024;
+/**
+ * Documents larger than this are refused: a manifest of a million artifacts is about 300 MB.
+ * Never above V8's longest string, which a document's text must fit in (UTF-8 has at least one
+ * byte per UTF-16 code unit, so a file within it always does).
+ */
+export const MAX_DOCUMENT_BYTES = Math.min(512 * 1024 * 1024, constants.MAX_STRING_LENGTH);
+
+export type ReadOptions = {
+  /** The largest file read, in bytes (at most MAX_DOCUMENT_BYTES, the default). */
+  readonly maxBytes?: number;
+  /** What to do when the file is over it (the catalogue's hint otherwise). */
+  readonly tooLargeHint?: string;
+  /** Members of the root object left as their JSON text (parseStrictJSONLeaving). */
+  readonly leave?: readonly string[];
+};
 
 export type ReadResult =
-  | { readonly ok: true; readonly value: JSONValue; readonly file: string }
+  | {
+      readonly ok: true;
+      readonly value: JSONValue;
+      readonly file: string;
+      /** The members named in `leave`, as their JSON text. */
+      readonly left: ReadonlyMap<string, string>;
+    }
   | { readonly ok: false; readonly findings: ClassifiedFinding[] };
 
-export async function readJSONDocument(path: string, what: string): Promise<ReadResult> {
+export async function readJSONDocument(
+  path: string,
+  what: string,
+  options: ReadOptions = {},
+): Promise<ReadResult> {
   const file = displayPath(path);
-  const unreadable = (message: string, actual: string | null = null): ReadResult => ({
+  const maxBytes = Math.min(options.maxBytes ?? MAX_DOCUMENT_BYTES, MAX_DOCUMENT_BYTES);
+  const unreadable = (
+    message: string,
+    actual: string | null = null,
+    hint?: string,
+  ): ReadResult => ({
     ok: false,
     findings: [
       createFinding("document_unreadable", {
         subject: file,
         message: `${file}: ${message}`,
         actual,
+        ...(hint === undefined ? {} : { hint }),
       }),
     ],
   });
@@ -28,10 +57,11 @@ export async function readJSONDocument(path: string, what: string): Promise<Read
   try {
     const info = await stat(path);
     if (!info.isFile()) return unreadable(`the ${what} is not a regular file`);
-    if (info.size > MAX_DOCUMENT_BYTES) {
+    if (info.size > maxBytes) {
       return unreadable(
-        `the ${what} is ${info.size} bytes, over the limit of ${MAX_DOCUMENT_BYTES}`,
+        `the ${what} is ${info.size} bytes, over the limit of ${maxBytes}`,
         String(info.size),
+        options.tooLargeHint,
       );
     }
     // Decoded where it is read: the bytes are garbage before the text is parsed.
@@ -42,8 +72,8 @@ export async function readJSONDocument(path: string, what: string): Promise<Read
     return unreadable(`the ${what} cannot be read (${code ?? String(error)})`);
   }
   if (text === null) return unreadable(`the ${what} is not valid UTF-8`);
-  const parsed = parseStrictJSON(text);
-  text = null; // the value holds copies, never slices of the text
+  const parsed = parseStrictJSONLeaving(text, options.leave ?? []);
+  text = null; // the value holds copies, never slices of the text (only what is left does)
   if (!parsed.ok) {
     const { line, column, message, pointer } = parsed.problem;
     return {
@@ -56,7 +86,7 @@ export async function readJSONDocument(path: string, what: string): Promise<Read
       ],
     };
   }
-  return { ok: true, value: parsed.value, file };
+  return { ok: true, value: parsed.value, file, left: parsed.left };
 }
 
 /** The text of UTF-8 bytes; null when they are not UTF-8. */

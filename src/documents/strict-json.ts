@@ -45,6 +45,15 @@ export function escapePointerToken(token: string): string {
   return token.replaceAll("~", "~0").replaceAll("/", "~1");
 }
 
+/** Longer keys and numbers are cut in a problem's message and pointer: the input may be hostile. */
+const SHOWN_CHARS = 64;
+
+function clip(text: string): string {
+  return text.length <= SHOWN_CHARS
+    ? text
+    : `${text.slice(0, SHOWN_CHARS)}… (${text.length} characters)`;
+}
+
 /**
  * Parses JSON text strictly. A leading BOM is ignored (DESIGN.md: it changes nothing).
  *
@@ -56,15 +65,71 @@ export function escapePointerToken(token: string): string {
  * the value here.
  */
 export function parseStrictJSON(text: string, maxDepth = DEFAULT_MAX_DEPTH): StrictParseResult {
+  const checked = checkStrictJSON(text, maxDepth);
+  if (!checked.ok) return checked;
+  return { ok: true, value: JSON.parse(checked.source) as JSONValue };
+}
+
+export type LeavingParseResult =
+  | {
+      readonly ok: true;
+      readonly value: JSONValue;
+      /** The members left unparsed, as their JSON text: slices of the text, not copies. */
+      readonly left: ReadonlyMap<string, string>;
+    }
+  | { readonly ok: false; readonly problem: JSONSyntaxProblem };
+
+/**
+ * parseStrictJSON, except that the named members of the root object are left unparsed, as
+ * their JSON text. For a member too large to hold twice: a DSSE envelope's payload is nearly
+ * all of it, and its caller decodes it straight from the text. A root that is not an object is
+ * parsed whole.
+ */
+export function parseStrictJSONLeaving(
+  text: string,
+  leave: readonly string[],
+  maxDepth = DEFAULT_MAX_DEPTH,
+): LeavingParseResult {
+  const checked = checkStrictJSON(text, maxDepth);
+  if (!checked.ok) return checked;
+  const { source, members } = checked;
+  // No members: the root is {} or not an object.
+  if (members.length === 0)
+    return { ok: true, value: JSON.parse(source) as JSONValue, left: new Map() };
+  const value: { [key: string]: JSONValue } = {};
+  const left = new Map<string, string>();
+  for (const { key, start, end } of members) {
+    const json = source.slice(start, end);
+    if (leave.includes(key)) left.set(key, json);
+    // defineProperty, as JSON.parse does: a "__proto__" member is data, never a prototype.
+    else
+      Object.defineProperty(value, key, {
+        value: JSON.parse(json) as JSONValue,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+  }
+  return { ok: true, value, left };
+}
+
+/** The text without a leading BOM (DESIGN.md: it changes nothing), checked. */
+function checkStrictJSON(
+  text: string,
+  maxDepth: number,
+):
+  | { readonly ok: true; readonly source: string; readonly members: readonly MemberSpan[] }
+  | { readonly ok: false; readonly problem: JSONSyntaxProblem } {
   const source = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  const checker = new Checker(source, maxDepth);
   try {
-    new Checker(source, maxDepth).checkDocument();
+    checker.checkDocument();
   } catch (error) {
     if (!(error instanceof ParseFailure)) throw error;
     const { line, column } = lineAndColumn(source, error.offset);
     return { ok: false, problem: { message: error.message, line, column, pointer: error.pointer } };
   }
-  return { ok: true, value: JSON.parse(source) as JSONValue };
+  return { ok: true, source, members: checker.members };
 }
 
 function lineAndColumn(text: string, offset: number): { line: number; column: number } {
@@ -82,10 +147,15 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
 /** Objects with more keys than this find duplicates with a Set instead of a scan of an array. */
 const KEYS_BEFORE_SET = 8;
 
+/** Where a member of the root object is: its key, and its value as offsets into the text. */
+type MemberSpan = { readonly key: string; readonly start: number; readonly end: number };
+
 class Checker {
   private pos = 0;
   /** Keys and indexes from the root to the value being checked; a pointer is built only on failure. */
   private readonly path: (string | number)[] = [];
+  /** The members of the root, when it is an object, in order. */
+  readonly members: MemberSpan[] = [];
 
   constructor(
     private readonly text: string,
@@ -100,7 +170,9 @@ class Checker {
   }
 
   private fail(message: string): never {
-    const pointer = this.path.map((token) => `/${escapePointerToken(String(token))}`).join("");
+    const pointer = this.path
+      .map((token) => `/${escapePointerToken(clip(String(token)))}`)
+      .join("");
     throw new ParseFailure(message, this.pos, pointer);
   }
 
@@ -134,7 +206,7 @@ class Checker {
     const match = NUMBER.exec(this.text);
     if (!match) this.fail("unexpected token: a JSON value was expected");
     if (!Number.isFinite(Number(match[0]))) {
-      this.fail(`the number ${match[0]} is not a finite double`);
+      this.fail(`the number ${clip(match[0])} is not a finite double`);
     }
     this.pos += match[0].length;
   }
@@ -218,7 +290,7 @@ class Checker {
       this.path.push(key);
       if (keySet === null ? keys.includes(key) : keySet.has(key)) {
         this.pos = keyOffset;
-        this.fail(`duplicate key "${key}"`);
+        this.fail(`duplicate key "${clip(key)}"`);
       }
       if (keySet !== null) keySet.add(key);
       else if (keys.push(key) > KEYS_BEFORE_SET) keySet = new Set(keys);
@@ -226,7 +298,9 @@ class Checker {
       if (this.text[this.pos] !== ":") this.fail("expected : after a property name");
       this.pos++;
       this.skipWhitespace();
+      const start = this.pos;
       this.checkValue(depth);
+      if (depth === 1) this.members.push({ key, start, end: this.pos });
       this.path.pop();
       this.skipWhitespace();
       const c = this.text[this.pos];

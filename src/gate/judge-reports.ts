@@ -29,15 +29,6 @@ export type JudgedReport = {
 const CLOCK_SKEW_MS = 5 * 60_000;
 const DRILL_REPORT = "drill report";
 
-function seenSeconds(report: SignedReport, name: "rto" | "rpo"): number | null {
-  const objective = report.statement.predicate[name];
-  const seen =
-    typeof objective === "object" && objective !== null
-      ? (objective as { seenSeconds?: unknown }).seenSeconds
-      : null;
-  return typeof seen === "number" && Number.isFinite(seen) ? seen : null;
-}
-
 /** /drills/every: the drill must have finished within the schedule, and not in the future. */
 function checkAge(
   report: SignedReport,
@@ -73,7 +64,7 @@ function checkReportObjective(
   policy: RollbackPolicy,
   name: "rto" | "rpo",
 ): ClassifiedFinding | null {
-  const seen = seenSeconds(report, name);
+  const seen = report.seenSeconds[name];
   const outcome = checkObjective(policy, name, seen);
   if (outcome.passed) return null;
   const NAME = name.toUpperCase();

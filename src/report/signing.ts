@@ -2,7 +2,7 @@
 // (PKCS#8 private, SPKI public); the key id is hex sha256 of the SPKI DER (DESIGN.md).
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
 import { keyIdOf } from "../verbs/keygen.js";
-import { decodeBase64, pae, type DSSEEnvelope } from "./dsse.js";
+import { pae, type DecodedEnvelope, type DSSEEnvelope } from "./dsse.js";
 
 export type Signer = { readonly keyId: string; readonly sign: (message: Uint8Array) => Buffer };
 
@@ -32,32 +32,34 @@ export function signEnvelope(
 }
 
 export type SignatureCheck =
-  | { readonly valid: true; readonly keyId: string; readonly payload: Buffer }
+  | { readonly valid: true; readonly key: KeyObject; readonly payload: Buffer }
   | { readonly valid: false; readonly reason: string };
 
 /**
- * Whether any signature of the envelope is a valid Ed25519 signature by `publicKey` over the
- * PAE of the envelope's own payload bytes and payload type. The keyid is a hint only: every
- * signature is tried, so a wrong or missing keyid cannot make a good signature fail or a bad
- * one pass.
+ * Whether any signature of the envelope is a valid Ed25519 signature by one of `publicKeys`
+ * (the first that verifies, in order) over the PAE of the envelope's own payload bytes and
+ * payload type. The keyid is a hint only: every signature is tried, so a wrong or missing keyid
+ * cannot make a good signature fail or a bad one pass.
  */
 export function checkEnvelopeSignature(
-  envelope: DSSEEnvelope,
-  publicKey: KeyObject,
+  envelope: DecodedEnvelope,
+  publicKeys: readonly KeyObject[],
 ): SignatureCheck {
-  const payload = decodeBase64(envelope.payload);
-  if (payload === null) return { valid: false, reason: "the payload is not standard base64" };
-  if (envelope.signatures.length === 0)
+  if (publicKeys.length === 0)
+    return { valid: false, reason: "no trusted key was given to verify it with" };
+  const signed = envelope.signed;
+  if (signed === null) return { valid: false, reason: "the payload is not standard base64" };
+  if (envelope.signatureCount === 0)
     return { valid: false, reason: "the envelope has no signatures" };
-  const message = pae(envelope.payloadType, payload);
-  for (const signature of envelope.signatures) {
-    const sig = typeof signature.sig === "string" ? decodeBase64(signature.sig) : null;
-    if (sig !== null && sig.length === 64 && verify(null, message, publicKey, sig)) {
-      return { valid: true, keyId: keyIdOf(publicKey), payload };
-    }
-  }
+  const sigs = envelope.signatures.filter((sig) => sig.length === 64);
+  for (const key of publicKeys)
+    if (sigs.some((sig) => verify(null, signed.message, key, sig)))
+      return { valid: true, key, payload: signed.payload };
   return {
     valid: false,
-    reason: "no signature verifies with the trusted key over the envelope's payload",
+    reason:
+      publicKeys.length === 1
+        ? "no signature verifies with the trusted key over the envelope's payload"
+        : `no signature verifies with any of the ${publicKeys.length} trusted keys over the envelope's payload`,
   };
 }

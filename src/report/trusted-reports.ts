@@ -1,17 +1,24 @@
 // Signed drill reports as a verifier sees them: the public keys it trusts, and envelopes read,
 // checked for shape, verified against any trusted key and only then parsed. Signature first:
 // nothing in an unverified payload is believed. report verify, gate and audit share this.
+import { isUtf8 } from "node:buffer";
 import { createPublicKey, type KeyObject } from "node:crypto";
 import type { Dir } from "node:fs";
 import { opendir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { readJSONDocument } from "../documents/read-document.js";
+import { MAX_DOCUMENT_BYTES, readJSONDocument } from "../documents/read-document.js";
 import { parseStrictJSON } from "../documents/strict-json.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { isSHA256Hex } from "../identity/digest.js";
 import { displayPath } from "../util/display-path.js";
 import { keyIdOf } from "../verbs/keygen.js";
-import { checkEnvelopeShape, IN_TOTO_PAYLOAD_TYPE, type DSSEEnvelope } from "./dsse.js";
+import {
+  checkEnvelopeShape,
+  decodeEnvelope,
+  IN_TOTO_PAYLOAD_TYPE,
+  type DecodedEnvelope,
+  type DSSEEnvelope,
+} from "./dsse.js";
 import { checkEnvelopeSignature } from "./signing.js";
 import { DRILL_REPORT_PREDICATE_TYPE, STATEMENT_TYPE, type Statement } from "./statement.js";
 
@@ -24,12 +31,16 @@ export type ReportPredicate = {
   readonly [field: string]: unknown;
 };
 
+/**
+ * A verified drill report as gate and audit judge it: what they read of it, not the report. A
+ * report of a large store holds a check per artifact; a folder of them is judged one at a time,
+ * each let go once these few fields are taken.
+ */
 export type SignedReport = {
   /** Display path. */
   readonly file: string;
   /** The trusted key that verified it. */
   readonly keyId: string;
-  readonly statement: Statement<ReportPredicate>;
   /** The subject's name without "release:". */
   readonly releaseId: string;
   /** The subject's sha256. */
@@ -37,9 +48,22 @@ export type SignedReport = {
   readonly verdict: unknown;
   /** predicate.finishedAt parsed; null when absent or not a date. */
   readonly finishedAt: Date | null;
+  /** predicate.rto.seenSeconds and predicate.rpo.seenSeconds; null when not measured. */
+  readonly seenSeconds: { readonly rto: number | null; readonly rpo: number | null };
 };
 
 export const REPORT_FILE_SUFFIX = ".dsse.json";
+
+/**
+ * The largest envelope read: the largest a drill can write. The drill holds the base64 payload
+ * and the envelope's text each as one string, so no envelope it signs is longer than V8's
+ * longest string (512 MiB less 24 bytes), which is also MAX_DOCUMENT_BYTES. A report grows by
+ * 194 bytes plus the path per artifact, a third more in base64: a million artifacts with 50-byte
+ * paths make a 326 MB envelope (docs/decisions.md, "Reading signed reports of large stores").
+ */
+export const MAX_ENVELOPE_BYTES = MAX_DOCUMENT_BYTES;
+const TOO_LARGE_HINT =
+  "No drill writes a signed report this large (a million-artifact report is about 300 MB): check that the file is the drill-report.dsse.json a drill wrote, and name that.";
 
 /** One public key, or why the file cannot be trusted as one. */
 export async function loadTrustedKey(path: string): Promise<TrustedKey | ClassifiedFinding> {
@@ -101,23 +125,43 @@ export async function loadTrustedKeys(
   return { keys, findings };
 }
 
-/** An envelope read from disk with its shape checked (DESIGN.md: a bad shape is unusable). */
+/**
+ * An envelope read from disk, its shape checked (DESIGN.md: a bad shape is unusable) and its
+ * payload decoded; the base64 text is not kept.
+ */
 export async function readEnvelope(
   path: string,
 ): Promise<
-  | { readonly ok: true; readonly envelope: DSSEEnvelope; readonly file: string }
+  | { readonly ok: true; readonly envelope: DecodedEnvelope; readonly file: string }
   | { readonly ok: false; readonly findings: ClassifiedFinding[] }
 > {
-  const read = await readJSONDocument(path, "signed report");
+  const read = await readJSONDocument(path, "signed report", {
+    maxBytes: MAX_ENVELOPE_BYTES,
+    tooLargeHint: TOO_LARGE_HINT,
+    leave: ["payload"],
+  });
   if (!read.ok) return read;
-  const findings = checkEnvelopeShape(read.value).map((problem) =>
+  const payloadJSON = read.left.get("payload");
+  const value =
+    payloadJSON === undefined
+      ? read.value
+      : { ...(read.value as object), payload: stringOf(payloadJSON) };
+  const findings = checkEnvelopeShape(value).map((problem) =>
     createFinding("document_invalid", {
       subject: `${read.file}#${problem.pointer}`,
       message: `${read.file}: ${problem.pointer || "the envelope"} ${problem.message} (a DSSE envelope has payloadType, payload and signatures)`,
     }),
   );
   if (findings.length > 0) return { ok: false, findings };
-  return { ok: true, envelope: read.value as unknown as DSSEEnvelope, file: read.file };
+  return { ok: true, envelope: decodeEnvelope(value as DSSEEnvelope), file: read.file };
+}
+
+/**
+ * The value of a JSON text that is left unparsed; a string without escapes (base64 has none) is
+ * sliced out of it, not copied.
+ */
+function stringOf(json: string): unknown {
+  return json.startsWith('"') && !json.includes("\\") ? json.slice(1, -1) : JSON.parse(json);
 }
 
 /**
@@ -126,28 +170,24 @@ export async function readEnvelope(
  * otherwise. Keys are tried in order, so the first trusted key that verifies is named.
  */
 export function verifyEnvelope(
-  envelope: DSSEEnvelope,
+  envelope: DecodedEnvelope,
   file: string,
   keys: readonly TrustedKey[],
 ): { readonly keyId: string; readonly payload: Buffer } | ClassifiedFinding {
-  let reason =
-    keys.length === 0 ? "no trusted key was given to verify it with" : "no signature verifies";
-  for (const key of keys) {
-    const check = checkEnvelopeSignature(envelope, key.key);
-    if (check.valid) {
-      if (envelope.payloadType === IN_TOTO_PAYLOAD_TYPE)
-        return { keyId: key.keyId, payload: check.payload };
-      return createFinding("report_signature_invalid", {
-        subject: file,
-        expected: `a valid Ed25519 signature by ${displayPath(key.path)} over ${IN_TOTO_PAYLOAD_TYPE}`,
-        actual: `payloadType ${envelope.payloadType}`,
-        message: `${file}: the payloadType is ${JSON.stringify(envelope.payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`,
-      });
-    }
-    reason =
-      keys.length > 1 && check.reason.startsWith("no signature verifies")
-        ? `no signature verifies with any of the ${keys.length} trusted keys over the envelope's payload`
-        : check.reason;
+  const check = checkEnvelopeSignature(
+    envelope,
+    keys.map((k) => k.key),
+  );
+  if (check.valid) {
+    const key = keys.find((k) => k.key === check.key) as TrustedKey;
+    if (envelope.payloadType === IN_TOTO_PAYLOAD_TYPE)
+      return { keyId: key.keyId, payload: check.payload };
+    return createFinding("report_signature_invalid", {
+      subject: file,
+      expected: `a valid Ed25519 signature by ${displayPath(key.path)} over ${IN_TOTO_PAYLOAD_TYPE}`,
+      actual: `payloadType ${envelope.payloadType}`,
+      message: `${file}: the payloadType is ${JSON.stringify(envelope.payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`,
+    });
   }
   const by =
     keys.length === 1 && keys[0] !== undefined
@@ -156,8 +196,8 @@ export function verifyEnvelope(
   return createFinding("report_signature_invalid", {
     subject: file,
     expected: `a valid Ed25519 signature by ${by} over ${IN_TOTO_PAYLOAD_TYPE}`,
-    actual: reason,
-    message: `${file}: ${reason}`,
+    actual: check.reason,
+    message: `${file}: ${check.reason}`,
   });
 }
 
@@ -167,24 +207,26 @@ export function parseStatement(
   file: string,
   predicateType: string = DRILL_REPORT_PREDICATE_TYPE,
 ): Statement<ReportPredicate> | ClassifiedFinding {
-  const invalid = (message: string): ClassifiedFinding =>
-    createFinding("document_invalid", {
+  const finding = (code: "document_invalid" | "document_unreadable", message: string) =>
+    createFinding(code, {
       subject: `${file}#/payload`,
       message: `${file}: the signed payload ${message}`,
     });
+  const invalid = (message: string) => finding("document_invalid", message);
+  if (!isUtf8(payload)) return finding("document_unreadable", "is not UTF-8 text");
   const parsed = parseStrictJSON(payload.toString("utf8"));
-  if (!parsed.ok) return invalid(`is not JSON: ${parsed.problem.message}`);
+  if (!parsed.ok) {
+    const { message, pointer } = parsed.problem;
+    return finding("document_unreadable", `is not JSON: ${message} (at ${pointer || "/"})`);
+  }
   const value: unknown = parsed.value;
   if (typeof value !== "object" || value === null || Array.isArray(value))
     return invalid("is not an in-toto Statement");
   const statement = value as Partial<Statement<ReportPredicate>>;
   if (statement._type !== STATEMENT_TYPE)
-    return invalid(`has _type ${JSON.stringify(statement._type)}, not ${STATEMENT_TYPE}`);
-  if (statement.predicateType !== predicateType) {
-    return invalid(
-      `has predicateType ${JSON.stringify(statement.predicateType)}, not ${predicateType}`,
-    );
-  }
+    return invalid(`has _type ${shown(statement._type)}, not ${STATEMENT_TYPE}`);
+  if (statement.predicateType !== predicateType)
+    return invalid(`has predicateType ${shown(statement.predicateType)}, not ${predicateType}`);
   const subject = Array.isArray(statement.subject) ? (statement.subject[0] as unknown) : undefined;
   const digest = (subject as { digest?: { sha256?: unknown } } | undefined)?.digest?.sha256;
   if (
@@ -197,6 +239,22 @@ export function parseStatement(
   const predicate: unknown = statement.predicate;
   if (typeof predicate !== "object" || predicate === null) return invalid("has no predicate");
   return statement as Statement<ReportPredicate>;
+}
+
+/** A value of an unverified or unexpected payload, short enough for a message. */
+function shown(value: unknown): string {
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+  if (typeof value !== "object" || value === null) return String(value);
+  return Array.isArray(value) ? "an array" : "an object";
+}
+
+function seenSecondsOf(objective: unknown): number | null {
+  const seen =
+    typeof objective === "object" && objective !== null
+      ? (objective as { seenSeconds?: unknown }).seenSeconds
+      : null;
+  return typeof seen === "number" && Number.isFinite(seen) ? seen : null;
 }
 
 function parseFinishedAt(value: unknown): Date | null {
@@ -234,15 +292,29 @@ export async function openSignedReport(
   const statement = parseStatement(verified.payload, read.file);
   if ("code" in statement) return statement;
   const subject = statement.subject[0];
+  const predicate = statement.predicate;
   return {
     file: read.file,
     keyId: verified.keyId,
-    statement,
     releaseId: subject.name.replace(/^release:/, ""),
     releaseIdentity: subject.digest.sha256,
-    verdict: statement.predicate.verdict,
-    finishedAt: parseFinishedAt(statement.predicate.finishedAt),
+    verdict: predicate.verdict,
+    finishedAt: parseFinishedAt(predicate.finishedAt),
+    seenSeconds: { rto: seenSecondsOf(predicate["rto"]), rpo: seenSecondsOf(predicate["rpo"]) },
   };
+}
+
+/**
+ * Opens each envelope in turn (openSignedReport): one report at a time is in memory, however
+ * many the folder holds and however large each is.
+ */
+export async function openSignedReports(
+  paths: readonly string[],
+  keys: readonly TrustedKey[],
+): Promise<(SignedReport | ClassifiedFinding)[]> {
+  const opened: (SignedReport | ClassifiedFinding)[] = [];
+  for (const path of paths) opened.push(await openSignedReport(path, keys));
+  return opened;
 }
 
 /**

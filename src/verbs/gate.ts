@@ -10,8 +10,9 @@ import { evaluateRelease, rollbackForbidden, type ReleaseFacts } from "../policy
 import {
   findReportFiles,
   loadTrustedKeys,
-  openSignedReport,
+  openSignedReports,
   type SignedReport,
+  type TrustedKey,
 } from "../report/trusted-reports.js";
 import {
   decideDrills,
@@ -77,11 +78,11 @@ type Opened = { readonly path: string; readonly report: SignedReport | Classifie
 async function openReports(
   named: readonly string[],
   folder: readonly string[],
-  keys: Parameters<typeof openSignedReport>[1],
+  keys: readonly TrustedKey[],
 ): Promise<{ opened: Opened[]; inputFindings: ClassifiedFinding[] }> {
   const namedSet = new Set(named);
   const paths = [...new Set([...named, ...folder])];
-  const reports = await Promise.all(paths.map((path) => openSignedReport(path, keys)));
+  const reports = await openSignedReports(paths, keys);
   const inputFindings: ClassifiedFinding[] = [];
   const opened: Opened[] = [];
   paths.forEach((path, index) => {

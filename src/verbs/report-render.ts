@@ -10,7 +10,6 @@ import { findingOfError } from "../findings/errors.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { Verdict } from "../findings/verdict.js";
 import { digestsEqual } from "../identity/digest.js";
-import { decodeBase64 } from "../report/dsse.js";
 import type { DrillReport } from "../report/drill-report.js";
 import type { RenderContext } from "../report/render-context.js";
 import { renderHTML } from "../report/render-html.js";
@@ -115,13 +114,14 @@ export async function reportRender(options: ReportRenderOptions): Promise<Report
   // 2. The signature, when a trusted key was given: a bad one renders nothing.
   let payload: Buffer;
   if (key === null) {
-    const decoded = decodeBase64(read.envelope.payload);
+    const decoded = read.envelope.signed?.payload ?? null;
     if (decoded === null)
       return fail([
         createFinding("document_invalid", {
           subject: `${file}#/payload`,
           expected: "standard base64",
           message: `${file}: the payload is not standard base64, so there is no report to render`,
+          hint: "A drill writes the payload as standard base64: this envelope was altered or not written by recoverable. Render the drill-report.dsse.json a drill wrote, or re-run the drill.",
         }),
       ]);
     payload = decoded;

@@ -38,6 +38,8 @@ export function runCLI(
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, NO_COLOR: "1", ...options.env },
     encoding: "utf8",
+    // Not spawnSync's 1 MiB: report verify --json prints a large store's whole signed report.
+    maxBuffer: 1024 * 1024 * 1024,
   });
   return {
     code: child.status,

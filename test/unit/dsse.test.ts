@@ -1,12 +1,19 @@
 // DSSE and Ed25519 against the specifications' own vectors and a checked-in golden envelope.
-import { createHash, createPrivateKey, createPublicKey, verify } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, verify, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { pae, checkEnvelopeShape, type DSSEEnvelope } from "../../src/report/dsse.js";
+import {
+  pae,
+  checkEnvelopeShape,
+  decodeEnvelope,
+  type DSSEEnvelope,
+} from "../../src/report/dsse.js";
 import { checkEnvelopeSignature, createSigner, signEnvelope } from "../../src/report/signing.js";
 
 const FIXTURES = new URL("../fixtures/dsse/", import.meta.url);
 const read = (name: string) => readFileSync(new URL(name, FIXTURES));
+const check = (envelope: DSSEEnvelope, key: KeyObject) =>
+  checkEnvelopeSignature(decodeEnvelope(envelope), [key]);
 
 // RFC 8032 section 7.1, TEST 1.
 const RFC8032_SECRET = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
@@ -76,29 +83,26 @@ describe("the golden envelope", () => {
     ]);
     const sig = Buffer.from(golden.signatures[0]?.sig ?? "", "base64");
     expect(verify(null, independentPAE, publicKey, sig)).toBe(true);
-    expect(checkEnvelopeSignature(golden, publicKey)).toMatchObject({ valid: true });
+    expect(check(golden, publicKey)).toMatchObject({ valid: true });
   });
 
   it("fails for one changed byte of the payload, and for a signature over the raw payload", () => {
     const changed = Buffer.from(payload);
     changed[40] = (changed[40] ?? 0) ^ 1;
-    expect(
-      checkEnvelopeSignature({ ...golden, payload: changed.toString("base64") }, publicKey).valid,
-    ).toBe(false);
+    expect(check({ ...golden, payload: changed.toString("base64") }, publicKey).valid).toBe(false);
     const rawSigner = createSigner(rfc8032PrivateKeyPem());
     const overRaw = {
       ...golden,
       signatures: [{ keyid: rawSigner.keyId, sig: rawSigner.sign(payload).toString("base64") }],
     };
-    expect(checkEnvelopeSignature(overRaw, publicKey).valid).toBe(false);
+    expect(check(overRaw, publicKey).valid).toBe(false);
   });
 
   it("does not trust the keyid: a wrong keyid on a good signature still verifies, a right keyid on a bad one does not", () => {
     const sig = golden.signatures[0]?.sig ?? "";
-    expect(
-      checkEnvelopeSignature({ ...golden, signatures: [{ keyid: "nonsense", sig }] }, publicKey)
-        .valid,
-    ).toBe(true);
+    expect(check({ ...golden, signatures: [{ keyid: "nonsense", sig }] }, publicKey).valid).toBe(
+      true,
+    );
     const otherKey = createPublicKey(
       createPrivateKey({
         key: Buffer.concat([
@@ -109,7 +113,7 @@ describe("the golden envelope", () => {
         type: "pkcs8",
       }),
     );
-    expect(checkEnvelopeSignature(golden, otherKey).valid).toBe(false);
+    expect(check(golden, otherKey).valid).toBe(false);
   });
 
   it("has the shape of an envelope, and shapes that are not are named", () => {
