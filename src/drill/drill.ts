@@ -218,13 +218,15 @@ async function restoreBackup(
   const { manifest } = plan.evidence;
   const shard = plan.shard;
   const postgres = state.postgres;
+  const exclude = plan.config.exclude;
   const outcome = await executeRestore(
     restorePlan,
     mode.source,
     manifest,
     shard === null
-      ? (root, options) => verifyStore(root, manifest, { ...options, postgres })
-      : (root, options) => verifyShardStore(root, manifest, shard, { ...options, postgres }),
+      ? (root, options) => verifyStore(root, manifest, { ...options, postgres, exclude })
+      : (root, options) =>
+          verifyShardStore(root, manifest, shard, { ...options, postgres, exclude }),
     plan.progress,
     plan.exitOnSignal,
   );
@@ -238,7 +240,11 @@ async function restoreBackup(
 async function verifyRestoredStore(plan: DrillPlan, state: DrillState): Promise<boolean> {
   if (plan.mode.kind === "live") {
     const { manifest } = plan.evidence;
-    const options = { progress: plan.progress, postgres: state.postgres };
+    const options = {
+      progress: plan.progress,
+      postgres: state.postgres,
+      exclude: plan.config.exclude,
+    };
     const verification =
       plan.shard === null
         ? await verifyStore(state.storeRoot, manifest, options)

@@ -3,7 +3,6 @@
 // digest (content); a database's shape and row bounds, a JSON Schema, a directory's required
 // members (schema). A store that breaks its own rules at seal time is not sealed: the finding
 // says which rule and what was found.
-import picomatch from "picomatch";
 import type {
   Artifact,
   DatabaseShape,
@@ -13,7 +12,7 @@ import type {
 } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { jsonContentDigest, jsonSchemaErrors, readJSONArtifact } from "../store/json-level.js";
-import { walkStore } from "../store/walk-store.js";
+import { missingMembers } from "../store/check-live-dir.js";
 import type { SealRules } from "./seal-rules.js";
 
 export type Described = { artifact: Artifact } | { finding: ClassifiedFinding };
@@ -148,18 +147,4 @@ async function membersOf(input: LevelInput): Promise<Described> {
       }),
     };
   return { artifact: { ...artifact, level: "schema", members } };
-}
-
-/** The member globs no regular file under `directory` matches. */
-export async function missingMembers(
-  directory: string,
-  members: readonly string[],
-): Promise<string[]> {
-  const pending = new Map(members.map((glob) => [glob, picomatch(glob, { dot: true })]));
-  for await (const entry of walkStore(directory)) {
-    if (entry.type !== "file") continue;
-    for (const [glob, test] of pending) if (test(entry.path)) pending.delete(glob);
-    if (pending.size === 0) break;
-  }
-  return [...pending.keys()];
 }

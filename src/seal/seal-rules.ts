@@ -3,7 +3,6 @@
 // identity rules name are read and compiled here, once, before any work: a schema that cannot
 // be read is bad input, said before the store is walked.
 import { resolve } from "node:path";
-import picomatch from "picomatch";
 import type { DrillConfig } from "../documents/drill-config.js";
 import { readJSONDocument } from "../documents/read-document.js";
 import type { JSONValue } from "../documents/strict-json.js";
@@ -11,6 +10,7 @@ import type { IdentityRule, SQLiteIdentity } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { createLevelMatcher, type LevelRuleOf } from "../store/identity-levels.js";
 import { compileJSONSchema } from "../store/json-level.js";
+import { createPathMatcher } from "../store/path-matcher.js";
 import { createRoleMatcher, type RoleOf } from "../store/roles.js";
 import type { ValidateFunction } from "ajv/dist/2020.js";
 
@@ -32,13 +32,6 @@ export type SealRules = {
   /** Where findings about a rule point: `<config>#/identity/<index>`. */
   readonly ruleSubject: (index: number) => string;
 };
-
-/** A matcher for globs of store paths; nothing matches an empty list. */
-export function createPathMatcher(globs: readonly string[]): (path: string) => boolean {
-  if (globs.length === 0) return () => false;
-  const test = picomatch([...globs], { dot: true });
-  return (path) => test(path);
-}
 
 async function loadJSONSchema(
   rule: IdentityRule & { jsonSchema: string },

@@ -115,9 +115,9 @@ export function reportShape(artifact: Artifact, found: DatabaseShape, report: Re
   for (const difference of compareShapes(artifact.shape, found)) {
     const change =
       difference.found === "absent"
-        ? "is missing"
+        ? `(sealed: ${difference.sealed}) is missing`
         : difference.sealed === "absent"
-          ? "is not in the release"
+          ? `(found: ${difference.found}) is not in the release`
           : `was sealed as ${difference.sealed}, found ${difference.found}`;
     report("schema_mismatch", {
       expected: `${difference.what}: ${difference.sealed}`,
