@@ -5,6 +5,7 @@ import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Manifest } from "../documents/types.js";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
+import type { BackupRecord } from "../sources/backup-record.js";
 import type { RestoreSource } from "../sources/source.js";
 import {
   verifyStore,
@@ -23,6 +24,8 @@ export type RestoreOutcome = {
   readonly swapped: boolean;
   readonly restored: { readonly files: number; readonly bytes: number };
   readonly checked: StoreCheckCounts | null;
+  /** The backup's own record of its bytes, when the source had one (docs/live-data.md). */
+  readonly record?: BackupRecord;
 };
 
 export function targetLocked(
@@ -92,9 +95,16 @@ export async function executeRestore(
     await mkdir(plan.scratch, { mode: 0o755 });
     const extracted = await source.extract(plan.scratch, progress);
     await checkpoint("after-extract");
+    const record = extracted.record ? { record: extracted.record } : {};
     if (hasErrors(extracted.findings)) {
       await removeScratch();
-      return { findings: extracted.findings, swapped: false, restored: extracted, checked: null };
+      return {
+        findings: extracted.findings,
+        swapped: false,
+        restored: extracted,
+        checked: null,
+        ...record,
+      };
     }
     const verification = await verifyRestored(plan.scratch, {
       ...(extracted.written ? { written: extracted.written } : {}),
@@ -108,6 +118,7 @@ export async function executeRestore(
         swapped: false,
         restored: extracted,
         checked: verification.checked,
+        ...record,
       };
     }
     swapping = true;
@@ -124,6 +135,7 @@ export async function executeRestore(
       swapped: true,
       restored: extracted,
       checked: verification.checked,
+      ...record,
     };
   } catch (error) {
     if (!swapping) await removeScratch();

@@ -22,6 +22,7 @@ import { findingOfError } from "../findings/errors.js";
 import { writeDrillOutputs, type ReportPaths } from "../drill/outputs.js";
 import type { Objective, StageRecord } from "../report/drill-report.js";
 import { loadSigner } from "../report/load-signer.js";
+import { pinnedLine } from "../report/render-text.js";
 import { readIdentities } from "../sources/age.js";
 import { openSource } from "../sources/open-source.js";
 import { parseSourceRef } from "../sources/source.js";
@@ -60,6 +61,11 @@ export type DrillResult = VerbResult<{
   rpo: Objective | null;
   stages: readonly StageRecord[];
   scratchKept: string | null;
+  /**
+   * Who pinned the bytes of the store checks, when the release does not pin them all (live
+   * data, docs/live-data.md): "bytes pinned by: the release 4, the backup record (...) 3, ...".
+   */
+  pinned?: string;
 }>;
 
 const NONE = { report: null, rto: null, rpo: null, stages: [], scratchKept: null };
@@ -183,6 +189,7 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
       report: paths,
       rto: outcome.report.rto,
       rpo: outcome.report.rpo,
+      ...pinnedOf(outcome.report),
       stages: outcome.report.stages,
       scratchKept: outcome.scratchKept,
       ...(shard === null
@@ -197,6 +204,11 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
           }),
     },
   );
+}
+
+function pinnedOf(report: DrillOutcome["report"]): { pinned?: string } {
+  const line = pinnedLine(report);
+  return line === null ? {} : { pinned: line };
 }
 
 /**
