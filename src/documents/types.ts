@@ -277,6 +277,11 @@ export type SnapshotMetadata = {
     readonly identity: DigestSet;
   } | null;
   readonly entries: readonly SnapshotEntry[];
+  /**
+   * What the snapshot did not copy (absent in snapshots taken before it left anything out):
+   * paths matching `exclude`, and paths the `roles` rules make disposable.
+   */
+  readonly omitted?: { readonly exclude: readonly string[]; readonly roles: readonly RoleRule[] };
   readonly totals: { readonly files: number; readonly dirs: number; readonly bytes: number };
   readonly validation: {
     readonly status: "valid" | "invalid";
