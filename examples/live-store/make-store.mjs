@@ -9,7 +9,7 @@
 //
 //   node make-store.mjs [--store <dir>]      (default ./store; an existing store is kept)
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import Database from "better-sqlite3";
 import {
   appendVectors,
@@ -22,7 +22,9 @@ import {
 
 const store = storeArgument(process.argv.slice(2));
 if (existsSync(store)) {
-  console.error(`make-store: ${store} exists already; remove it to start over`);
+  console.error(
+    `make-store: ${relative(process.cwd(), store)} exists already; remove it to start over`,
+  );
   process.exit(2);
 }
 for (const dir of ["data/db", "config", "data/chroma", "logs", "data/cache/embeddings", "data/tmp"])
@@ -77,5 +79,5 @@ writeRegistry(store, new Date(day).toISOString(), []);
 writeFileSync(join(store, "logs/atocore.log"), "2026-11-01T08:00:00Z store made\n");
 writeFileSync(join(store, "data/cache/embeddings/query-cache.bin"), Buffer.alloc(4096, 7));
 console.log(
-  `make-store: ${store}: ${PROJECTS.length} projects, 36 documents, 900 interactions, a vector index`,
+  `make-store: ${relative(process.cwd(), store)}: ${PROJECTS.length} projects, 36 documents, 900 interactions, a vector index`,
 );

@@ -7,7 +7,7 @@
 //                                                  mode, until SIGTERM or SIGINT (a running
 //                                                  service, for seal and snapshot to cope with)
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { setTimeout } from "node:timers";
 import Database from "better-sqlite3";
 import {
@@ -50,7 +50,7 @@ if (args.includes("--follow")) {
     process.on(signal, () => {
       stopping = true;
     });
-  console.log(`writer: following ${store} (pid ${process.pid})`);
+  console.log(`writer: following ${relative(process.cwd(), store)} (pid ${process.pid})`);
   // One small transaction every few milliseconds: the -wal file is never empty for long, and
   // SQLite checkpoints it into the database file now and then, as a live service does.
   const tick = () => {
