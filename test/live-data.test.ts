@@ -155,6 +155,21 @@ describe("a backup of the live-data example that lost something", () => {
     snapshotId = String(taken.json()["snapshotId"]);
   }, 120_000);
 
+  it("restores the night's snapshot into a new target: the release's shape, the snapshot's bytes", () => {
+    const target = join(makeTempDir(), "restored");
+    const run = example.cli([
+      "restore",
+      "--source",
+      "snapshot:backups/snapshots#latest",
+      "--target",
+      target,
+    ]);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.json()["resolved"]).toBe(`snapshot ${snapshotId}`);
+    expect(rowsOf(join(target, DATABASE), "interactions")).toBe(910);
+    expect(existsSync(join(target, "logs"))).toBe(false);
+  });
+
   /** A copy of today's store with one thing changed, snapshotted into its own repository. */
   function brokenSnapshot(change: (store: string) => void): string {
     const copy = join(makeTempDir(), "store");
