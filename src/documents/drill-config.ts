@@ -11,6 +11,7 @@ import { parseDuration } from "../policy/duration.js";
 import { NO_POSTGRES_SETTINGS, type PostgresSettings } from "../postgres/settings.js";
 import type {
   DrillConfigDocument,
+  IdentityRule,
   Probe,
   RoleRule,
   ServiceConfig,
@@ -28,6 +29,10 @@ export type DrillConfig = {
   readonly runtimeConfig: string | null;
   readonly evidence: EvidenceFiles;
   readonly roles: readonly RoleRule[];
+  /** What the release pins of each artifact, by glob (docs/live-data.md); jsonSchema paths as written. */
+  readonly identity: readonly IdentityRule[];
+  /** Paths under the store root that are not the store's: never sealed, snapshotted or strays. */
+  readonly exclude: readonly string[];
   readonly sqliteIdentity: SQLiteIdentity;
   /** How pg_dump artifacts are restored (docs/postgresql.md). */
   readonly postgres: PostgresSettings;
@@ -87,6 +92,8 @@ export function defaultDrillConfig(cwd: string): DrillConfig {
     runtimeConfig: null,
     evidence: atlasPaths(resolve(cwd, "ops")),
     roles: [],
+    identity: [],
+    exclude: [],
     sqliteIdentity: "bytes",
     postgres: NO_POSTGRES_SETTINGS,
     probes: [],
@@ -136,6 +143,8 @@ export function resolveDrillConfig(document: DrillConfigDocument, path: string):
       rollbackPolicy: at(document.evidence?.rollbackPolicy, atlas.rollbackPolicy),
     },
     roles: document.roles ?? [],
+    identity: document.identity ?? [],
+    exclude: document.exclude ?? [],
     sqliteIdentity: document.sqlite?.identity ?? "bytes",
     postgres: {
       url: document.postgres?.url ?? null,

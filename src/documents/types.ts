@@ -5,6 +5,11 @@ import type { DrillReport } from "../report/drill-report.js";
 export type Role = "durable" | "reconstructable" | "disposable";
 export type ArtifactKind = "sqlite" | "pgdump" | "json" | "file" | "dir";
 export type SQLiteIdentity = "bytes" | "content";
+/**
+ * What the release pins about an artifact (docs/live-data.md): its exact bytes, its content in
+ * any layout, its shape (live data), or only that it is there and of its kind.
+ */
+export type IdentityLevel = "bytes" | "content" | "schema" | "present";
 
 export type TableRows = { readonly name: string; readonly rows: number };
 
@@ -33,6 +38,30 @@ export type PGDumpFacts = {
   readonly tables: readonly PGTableFacts[];
 };
 
+/** One column of a table, as the database declares it. */
+export type ColumnShape = {
+  readonly name: string;
+  readonly type: string;
+  readonly notNull: boolean;
+  readonly primaryKey: boolean;
+};
+
+/** The shape of a database that a `schema` level pins: compared name by name. */
+export type DatabaseShape = {
+  readonly tables: readonly { readonly name: string; readonly columns: readonly ColumnShape[] }[];
+  readonly indexes: readonly {
+    readonly name: string;
+    readonly table: string;
+    readonly unique: boolean;
+    readonly columns: readonly string[];
+  }[];
+  readonly views: readonly { readonly name: string }[];
+  readonly triggers: readonly { readonly name: string; readonly table: string }[];
+};
+
+/** A bound on a table's rows: at least `min`, and at most `maxShrink` ("10%") fewer than sealed. */
+export type RowBound = { readonly min?: number; readonly maxShrink?: string };
+
 export type Artifact = {
   readonly path: string;
   readonly kind: ArtifactKind;
@@ -41,6 +70,23 @@ export type Artifact = {
   readonly digest: DigestSet;
   readonly sqlite?: SQLiteFacts;
   readonly pgdump?: PGDumpFacts;
+  /**
+   * Absent: `bytes` (for SQLite, `sqlite.identity` says bytes or content). Written only where it
+   * changes what is pinned, so a release of bytes serialises as it always did.
+   */
+  readonly level?: Exclude<IdentityLevel, "bytes">;
+  /** Level content, JSON: the sha256 of the document's RFC 8785 form. */
+  readonly json?: { readonly contentDigest: DigestSet };
+  /** Level schema, SQLite and pg_dump: the shape sealed. */
+  readonly shape?: DatabaseShape;
+  /** Level schema, SQLite and pg_dump: bounds on rows, by table. */
+  readonly rows?: Readonly<Record<string, RowBound>>;
+  /** Level schema, SQLite and pg_dump: the bound of every table without its own. */
+  readonly maxShrink?: string;
+  /** Level schema, JSON: the JSON Schema the document must pass, as sealed. */
+  readonly jsonSchema?: { readonly path: string; readonly schema: unknown };
+  /** Level schema, directory: globs (relative to it) that must each match a file in it. */
+  readonly members?: readonly string[];
 };
 
 export type Manifest = {
@@ -136,6 +182,17 @@ export type RollbackPolicy = {
 
 export type RoleRule = { readonly pattern: string; readonly role: Role };
 
+/** One rule of the drill config's `identity` array: glob to level, first match wins. */
+export type IdentityRule = {
+  readonly pattern: string;
+  readonly level: IdentityLevel;
+  readonly rows?: Readonly<Record<string, RowBound>>;
+  readonly maxShrink?: string;
+  /** A JSON Schema file, relative to the directory that holds ops/. */
+  readonly jsonSchema?: string;
+  readonly members?: readonly string[];
+};
+
 export type DrillConfigDocument = {
   readonly schemaVersion: 1;
   readonly store?: {
@@ -150,6 +207,9 @@ export type DrillConfigDocument = {
     readonly rollbackPolicy?: string;
   };
   readonly roles?: readonly RoleRule[];
+  readonly identity?: readonly IdentityRule[];
+  /** Globs of paths under the store root that are not the store's (logs, caches, scratch). */
+  readonly exclude?: readonly string[];
   readonly sqlite?: { readonly identity?: SQLiteIdentity };
   readonly postgres?: PostgresConfig;
   readonly probes?: readonly Probe[];
@@ -217,6 +277,11 @@ export type SnapshotMetadata = {
     readonly identity: DigestSet;
   } | null;
   readonly entries: readonly SnapshotEntry[];
+  /**
+   * What the snapshot did not copy (absent in snapshots taken before it left anything out):
+   * paths matching `exclude`, and paths the `roles` rules make disposable.
+   */
+  readonly omitted?: { readonly exclude: readonly string[]; readonly roles: readonly RoleRule[] };
   readonly totals: { readonly files: number; readonly dirs: number; readonly bytes: number };
   readonly validation: {
     readonly status: "valid" | "invalid";

@@ -33,6 +33,8 @@ import { freePort } from "../service/free-port.js";
 import { createRedactor } from "../service/redact.js";
 import { startService, waitUntilReady, type RunningService } from "../service/service-process.js";
 import type { RestoreSource } from "../sources/source.js";
+import type { BackupRecord } from "../sources/backup-record.js";
+import { bytesPinnedByRelease } from "../store/identity-levels.js";
 import type { ShardSelection } from "../shard/assign.js";
 import { verifyShardStore } from "../shard/verify-shard-store.js";
 import { verifyStore, type StoreCheckCounts } from "../store/verify-store.js";
@@ -108,6 +110,8 @@ type DrillState = {
   storeChecked: boolean;
   /** The store checks by check and role, when the store was checked. */
   storeCounts: StoreCheckCounts | null;
+  /** The backup's own record that pinned the bytes the release does not (docs/live-data.md). */
+  record: BackupRecord | null;
   readonly storeFindings: ClassifiedFinding[];
   readonly findings: ClassifiedFinding[];
   /** The drill's PostgreSQL: its pg_dumps restored there stay for the sql probes. */
@@ -131,6 +135,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
     policy: [],
     storeChecked: false,
     storeCounts: null,
+    record: null,
     storeFindings: [],
     findings: [],
     postgres: new PostgresSession(config.postgres, true),
@@ -251,18 +256,21 @@ async function restoreBackup(
   const { manifest } = plan.evidence;
   const shard = plan.shard;
   const postgres = state.postgres;
+  const exclude = plan.config.exclude;
   const outcome = await executeRestore(
     restorePlan,
     mode.source,
     manifest,
     shard === null
-      ? (root, options) => verifyStore(root, manifest, { ...options, postgres })
-      : (root, options) => verifyShardStore(root, manifest, shard, { ...options, postgres }),
+      ? (root, options) => verifyStore(root, manifest, { ...options, postgres, exclude })
+      : (root, options) =>
+          verifyShardStore(root, manifest, shard, { ...options, postgres, exclude }),
     plan.progress,
   );
   state.storeFindings.push(...outcome.findings);
   state.storeChecked = outcome.checked !== null;
   state.storeCounts = outcome.checked;
+  state.record = outcome.record ?? null;
   return outcome.swapped;
 }
 
@@ -270,7 +278,11 @@ async function restoreBackup(
 async function verifyRestoredStore(plan: DrillPlan, state: DrillState): Promise<boolean> {
   if (plan.mode.kind === "live") {
     const { manifest } = plan.evidence;
-    const options = { progress: plan.progress, postgres: state.postgres };
+    const options = {
+      progress: plan.progress,
+      postgres: state.postgres,
+      exclude: plan.config.exclude,
+    };
     const verification =
       plan.shard === null
         ? await verifyStore(state.storeRoot, manifest, options)
@@ -279,7 +291,30 @@ async function verifyRestoredStore(plan: DrillPlan, state: DrillState): Promise<
     state.storeChecked = true;
     state.storeCounts = verification.checked;
   }
+  if (state.storeChecked) state.findings.push(...contentRulesOnly(plan, state));
   return !hasErrors(state.storeFindings);
+}
+
+// 3a. Live data whose bytes no record pinned is said once, as an info finding: the report's
+//     checks say it artifact by artifact.
+function contentRulesOnly(plan: DrillPlan, state: DrillState): ClassifiedFinding[] {
+  if (state.record !== null) return [];
+  const artifacts = plan.shard?.artifacts ?? plan.evidence.manifest.artifacts;
+  const unpinned = artifacts.filter((a) => a.role !== "disposable" && !bytesPinnedByRelease(a));
+  if (unpinned.length === 0) return [];
+  const source = plan.mode.kind === "restore" ? plan.mode.source.ref.text : "the live store";
+  return [
+    createFinding("bytes_not_pinned", {
+      subject: source,
+      severity: "info",
+      expected: "a backup record of every byte (a snapshot, or an archive exported from one)",
+      actual: "no record",
+      message: `${source} has no record of its own bytes, so ${unpinned.length} artifact${unpinned.length === 1 ? " was" : "s were"} checked by the content rules of ${unpinned.length === 1 ? "its level" : "their levels"} only: ${unpinned
+        .slice(0, 5)
+        .map((a) => a.path)
+        .join(", ")}${unpinned.length > 5 ? ", ..." : ""}`,
+    }),
+  ];
 }
 
 // 3b. In a shard drill, shard 1 alone starts the service and probes it: n services against n
@@ -434,6 +469,7 @@ function buildReport(
             text: mode.source.ref.text,
             backupTime: state.backupTime?.toISOString() ?? null,
             resolved: state.resolvedSource,
+            ...(state.record === null ? {} : { record: state.record.name }),
           }
         : null,
     storeRoot: displayPath(state.storeRoot),
@@ -446,6 +482,7 @@ function buildReport(
         plan.shard?.artifacts ?? evidence.manifest.artifacts,
         state.storeFindings,
         state.storeChecked,
+        state.record,
       ),
       ...policyChecks(state.policy),
       ...probeChecks(state.probes),

@@ -85,6 +85,34 @@ export const FINDING_CATALOGUE = {
     hint: "Compare the tables named in the finding with the release; restore the database from a backup of this release.",
     failureClass: "not_proven",
   },
+  schema_mismatch: {
+    title: "An artifact does not have the shape the release sealed",
+    explanation:
+      "The artifact is sealed at the `schema` level (live data: its rows may change, its shape may not), and what the backup holds differs from the sealed shape: a table, column, index, view or trigger is missing or is not in the release, or a column's declared type, NOT NULL or primary key changed (SQLite and PostgreSQL, read from the database itself); a JSON document breaks the JSON Schema sealed with it; a directory has no file matching one of its required member globs. The finding names the table and the column, what was sealed and what was found.",
+    hint: "If the schema changed on purpose (a migration), seal a new release from the migrated store with `recoverable seal`; otherwise restore a backup taken before the change and find what altered the schema.",
+    failureClass: "not_proven",
+  },
+  rows_below_bound: {
+    title: "A table holds fewer rows than its bound",
+    explanation:
+      "The artifact is sealed at the `schema` level with row bounds: a table's `min`, or a `maxShrink` such as 10% against the rows it held when the release was sealed. The backup's table holds fewer, as when a table is emptied or a bulk delete goes wrong by accident.",
+    hint: "Check what deleted the rows (the table and the counts are in the finding); restore an earlier backup if it was an accident, or seal a new release if the data shrank on purpose.",
+    failureClass: "not_proven",
+  },
+  json_content_mismatch: {
+    title: "A JSON artifact holds other data than the release",
+    explanation:
+      "The artifact is sealed at the `content` level: its bytes may differ (formatting, key order), but the sha256 of its RFC 8785 canonical form must be the one sealed. Here it is not, so a value changed.",
+    hint: "Restore this file from a backup of the release; if the data changed on purpose, seal a new release, or seal the file at the `schema` level if it is live data.",
+    failureClass: "not_proven",
+  },
+  bytes_not_pinned: {
+    title: "Some bytes were pinned by content rules only",
+    explanation:
+      "Artifacts whose level is not `bytes` (live data) have their bytes pinned by the backup's own record of them when it has one (a snapshot, or an archive exported from one). This backup has no such record (a plain tar:, dir: or restic: source, or a drill of a live store), so for those artifacts only the content rules were checked: integrity, shape, row bounds, kind. Bit rot that keeps a file readable and well formed would not be seen. Always an info finding.",
+    hint: "Drill snapshots taken with `recoverable snapshot`, or archives made by `recoverable snapshots export`: they carry a record of every byte.",
+    failureClass: "not_proven",
+  },
   pgdump_unreadable: {
     title: "A PostgreSQL dump cannot be read",
     explanation:

@@ -1,6 +1,6 @@
 // What restoring one dump found (pure): its facts, or the finding that says what is wrong with
 // it and what to do, from what pg_restore or psql said (restore-errors.ts).
-import type { PGDumpFacts } from "../documents/types.js";
+import type { DatabaseShape, PGDumpFacts } from "../documents/types.js";
 import type { FindingCode } from "../findings/catalogue.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { RestoreError } from "./restore-errors.js";
@@ -15,7 +15,8 @@ export type DumpProblem = {
 };
 
 export type PGDumpInspection =
-  | { readonly ok: true; readonly facts: PGDumpFacts }
+  /** `shape`: the restored database's tables, columns, indexes, views and triggers. */
+  | { readonly ok: true; readonly facts: PGDumpFacts; readonly shape: DatabaseShape }
   /** The dump does not restore: the backup is not good (not proven). */
   | { readonly ok: false; readonly problem: DumpProblem }
   /** No server or no programs to judge it with: the run could not do this check. */

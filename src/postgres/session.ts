@@ -242,10 +242,17 @@ export class PostgresSession implements PGDumpChecker {
     }
     try {
       const { digestDatabase } = await import("./content-digest.js");
-      const content = await withClient(ready.endpoint.client(database), digestDatabase);
+      const { readPGShape } = await import("./shape.js");
+      const { content, shape } = await withClient(
+        ready.endpoint.client(database),
+        async (client) => ({
+          content: await digestDatabase(client),
+          shape: await readPGShape(client),
+        }),
+      );
       if (this.keep) this.restored.set(storePath, { ok: true, database });
       else await this.dropDatabase(ready, database);
-      return { ok: true, facts: { ...format, ...content } };
+      return { ok: true, facts: { ...format, ...content }, shape };
     } catch (error) {
       await this.dropDatabase(ready, database);
       const message = (error as Error).message;

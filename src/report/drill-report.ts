@@ -1,7 +1,9 @@
 // The drill report (pure): what was restored, from where and how old, every stage with its
 // timing, every check with expected and actual, RTO and RPO against their targets, the
 // findings and the verdict. Its schema is schemas/drill-report.schema.json.
-import type { Artifact } from "../documents/types.js";
+import type { Artifact, IdentityLevel } from "../documents/types.js";
+import type { BackupRecord } from "../sources/backup-record.js";
+import { isLiveDirectory, levelOf, pinnedByOf, type PinnedBy } from "../store/identity-levels.js";
 import type { ClassifiedFinding, Finding } from "../findings/finding.js";
 import { toPublicFinding } from "../findings/finding.js";
 import { verdictOf, type Verdict } from "../findings/verdict.js";
@@ -26,6 +28,10 @@ export type ReportCheck = {
   /** Probes: how long it took, and what an HTTP probe sent (secret header values redacted). */
   readonly durationMs?: number;
   readonly request?: { readonly method: string; readonly headers: Record<string, string> };
+  /** Store checks: what the release pins of the artifact (docs/live-data.md). */
+  readonly level?: IdentityLevel;
+  /** Store checks: who pinned its bytes (DESIGN.md "Who pinned the bytes"). */
+  readonly pinnedBy?: PinnedBy;
 };
 
 export type Objective = {
@@ -45,6 +51,8 @@ export type DrillReport = {
     readonly backupTime: string | null;
     /** Exactly which backup was restored (the snapshot `#latest` stood for), when it matters. */
     readonly resolved: string | null;
+    /** The backup's own record that pinned the bytes the release does not ("snapshot <id>"). */
+    readonly record?: string;
   } | null;
   readonly storeRoot: string;
   readonly serviceURL: string | null;
@@ -65,18 +73,27 @@ export type DrillReport = {
   readonly verdict: Verdict;
 };
 
-/** One store check per artifact: failed when an error finding names it, skipped when unchecked. */
+/**
+ * One store check per artifact: failed when an error finding names it, skipped when unchecked.
+ * Each says the artifact's level and who pinned its bytes: the release, the backup's own record
+ * (`record`, when the source had one), or only the content rules.
+ */
 export function storeChecks(
   artifacts: readonly Artifact[],
   findings: readonly ClassifiedFinding[],
   checked: boolean,
+  record: BackupRecord | null = null,
 ): ReportCheck[] {
   return artifacts.map((artifact) => {
-    const errors = findings.filter((f) => f.subject === artifact.path && f.severity === "error");
-    const expected =
-      artifact.kind === "dir"
-        ? "a directory"
-        : `${artifact.kind}, ${artifact.size} bytes, sha256 ${artifact.digest.sha256}`;
+    // A live directory answers for every file in it (a damaged segment fails the directory).
+    const inside = isLiveDirectory(artifact) ? `${artifact.path}/` : null;
+    const errors = findings.filter(
+      (f) =>
+        f.severity === "error" &&
+        (f.subject === artifact.path || (inside !== null && f.subject.startsWith(inside))),
+    );
+    const pins = { level: levelOf(artifact), pinnedBy: pinnedByOf(artifact, record !== null) };
+    const expected = expectedOf(artifact);
     if (!checked && errors.length === 0)
       return {
         name: artifact.path,
@@ -85,6 +102,7 @@ export function storeChecks(
         subject: `${artifact.role} ${artifact.kind}`,
         expected,
         actual: "not checked: the store was not restored",
+        ...pins,
       };
     return {
       name: artifact.path,
@@ -98,8 +116,29 @@ export function storeChecks(
           : artifact.role === "disposable"
             ? "not required"
             : "as expected",
+      ...pins,
     };
   });
+}
+
+/** What a check of the artifact expects, in words: its bytes, or what its level pins. */
+function expectedOf(artifact: Artifact): string {
+  const level = artifact.level;
+  if (artifact.kind === "dir")
+    return level === undefined
+      ? "a directory"
+      : `a directory, present and readable${artifact.members ? `, with ${artifact.members.join(", ")}` : ""}`;
+  if (level === undefined)
+    return `${artifact.kind}, ${artifact.size} bytes, sha256 ${artifact.digest.sha256}`;
+  if (level === "present") return `${artifact.kind}, present and readable`;
+  if (level === "content") {
+    const digest = artifact.json?.contentDigest ?? artifact.pgdump?.contentDigest;
+    return `${artifact.kind}, content sha256 ${digest?.sha256 ?? "unknown"}`;
+  }
+  if (artifact.jsonSchema) return `json valid against ${artifact.jsonSchema.path}`;
+  if (artifact.shape)
+    return `${artifact.kind} with the sealed schema (${artifact.shape.tables.length} tables)${artifact.rows || artifact.maxShrink ? " and rows within bounds" : ""}`;
+  return `${artifact.kind}, valid`;
 }
 
 export function probeChecks(checks: readonly ProbeCheck[]): ReportCheck[] {

@@ -159,7 +159,12 @@ function checkRow(check: ReportCheck): string {
           ].join(" · "),
         )}</div>`;
   const time = check.durationMs === undefined ? "" : stageSeconds(check.durationMs);
-  return `<tr class="${status}" data-status="${status}"><td class="tight"><span class="badge ${status}">${e(check.status)}</span></td><td>${e(check.name)}</td><td class="tight">${e(check.kind)}</td><td class="long">${e(check.subject)}${request}</td><td class="long">${e(check.expected)}</td><td class="long">${e(check.actual)}</td><td class="num">${e(time)}</td></tr>`;
+  // A store check says what the release pins and who pinned the bytes (docs/live-data.md).
+  const pins =
+    check.pinnedBy === undefined
+      ? ""
+      : `<div class="small">level ${e(check.level ?? "bytes")} · bytes pinned by ${e(check.pinnedBy)}</div>`;
+  return `<tr class="${status}" data-status="${status}"><td class="tight"><span class="badge ${status}">${e(check.status)}</span></td><td>${e(check.name)}</td><td class="tight">${e(check.kind)}</td><td class="long">${e(check.subject)}${request}${pins}</td><td class="long">${e(check.expected)}</td><td class="long">${e(check.actual)}</td><td class="num">${e(time)}</td></tr>`;
 }
 
 function checks(report: DrillReport): string {

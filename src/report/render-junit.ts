@@ -27,16 +27,32 @@ function properties(context: RenderContext | undefined): string[] {
   ];
 }
 
+/** A store check's level and who pinned its bytes, as testcase properties (docs/live-data.md). */
+function pinProperties(check: DrillReport["checks"][number]): string {
+  if (check.pinnedBy === undefined) return "";
+  return [
+    "      <properties>",
+    `        <property name="recoverable.level" value="${escapeXML(check.level ?? "bytes")}"/>`,
+    `        <property name="recoverable.pinnedBy" value="${escapeXML(check.pinnedBy)}"/>`,
+    "      </properties>",
+  ].join("\n");
+}
+
 export function renderJUnit(report: DrillReport, context?: RenderContext): string {
   const failures = report.checks.filter((c) => c.status === "failed").length;
   const skipped = report.checks.filter((c) => c.status === "skipped").length;
   const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
   const cases = report.checks.map((check) => {
     const open = `    <testcase classname="recoverable.${escapeXML(check.kind)}" name="${escapeXML(check.name)}">`;
-    if (check.status === "passed") return `${open}</testcase>`;
-    if (check.status === "skipped") return `${open}<skipped/></testcase>`;
+    const pins = pinProperties(check);
+    if (check.status === "passed")
+      return pins === "" ? `${open}</testcase>` : `${open}\n${pins}\n    </testcase>`;
+    if (check.status === "skipped")
+      return pins === ""
+        ? `${open}<skipped/></testcase>`
+        : `${open}\n${pins}\n      <skipped/>\n    </testcase>`;
     const message = `expected ${check.expected}, got ${check.actual}`;
-    return `${open}\n      <failure message="${escapeXML(message)}">${escapeXML(`${check.subject}\n${message}`)}</failure>\n    </testcase>`;
+    return `${open}\n${pins === "" ? "" : `${pins}\n`}      <failure message="${escapeXML(message)}">${escapeXML(`${check.subject}\n${message}`)}</failure>\n    </testcase>`;
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

@@ -70,5 +70,28 @@ export function renderMarkdown(report: DrillReport, context?: RenderContext): st
   }
   const failed = report.checks.filter((c) => c.status === "failed");
   lines.push(`${report.checks.length} checks, ${failed.length} failed.`, "");
+  lines.push(...pinLines(report));
   return lines.join("\n");
+}
+
+/**
+ * Who pinned the bytes of the store checks (docs/live-data.md): the count for each, and the
+ * artifacts the release does not pin by their bytes, each with its level.
+ */
+function pinLines(report: DrillReport): string[] {
+  const store = report.checks.filter((c) => c.pinnedBy !== undefined);
+  if (store.length === 0) return [];
+  const count = (by: string) => store.filter((c) => c.pinnedBy === by).length;
+  const record = report.source?.record === undefined ? "" : ` (${cell(report.source.record)})`;
+  const lines = [
+    `Bytes of the ${store.length} store checks pinned by: the release ${count("release")}, the backup record${record} ${count("backup record")}, content rules only ${count("content rules only")}.`,
+    "",
+  ];
+  const live = store.filter((c) => c.pinnedBy !== "release");
+  if (live.length === 0) return lines;
+  lines.push("| artifact | level | bytes pinned by | status |", "|---|---|---|---|");
+  for (const c of live)
+    lines.push(`| ${cell(c.name)} | ${c.level ?? "bytes"} | ${c.pinnedBy ?? ""} | ${c.status} |`);
+  lines.push("");
+  return lines;
 }

@@ -47,6 +47,15 @@ function signatureLine(context: RenderContext | undefined): string[] {
   }
 }
 
+/** Who pinned the bytes of the store checks, when the release does not pin them all. */
+export function pinnedLine(report: Pick<DrillReport, "checks" | "source">): string | null {
+  const store = report.checks.filter((c) => c.pinnedBy !== undefined);
+  const count = (by: string) => store.filter((c) => c.pinnedBy === by).length;
+  if (count("release") === store.length) return null;
+  const record = report.source?.record === undefined ? "" : ` (${one(report.source.record)})`;
+  return `bytes pinned by: the release ${count("release")}, the backup record${record} ${count("backup record")}, content rules only ${count("content rules only")}`;
+}
+
 export function renderReportText(report: DrillReport, context?: RenderContext): string {
   const lines = [
     `${VERDICT_WORDS[report.verdict] ?? one(report.verdict)}  drill of release ${one(report.releaseId)} sha256:${one(report.releaseIdentity.sha256)}`,
@@ -67,6 +76,8 @@ export function renderReportText(report: DrillReport, context?: RenderContext): 
   const failed = report.checks.filter((c) => c.status === "failed");
   const skipped = report.checks.filter((c) => c.status === "skipped").length;
   body.push(`${report.checks.length} checks: ${failed.length} failed, ${skipped} skipped`);
+  const pins = pinnedLine(report);
+  if (pins !== null) body.push(pins);
   for (const check of failed)
     body.push(
       `✘ ${one(check.kind)} ${one(check.name)}: expected ${one(check.expected)}, got ${one(check.actual)}`,

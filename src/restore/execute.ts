@@ -7,6 +7,7 @@ import { basename, dirname, join } from "node:path";
 import type { Manifest } from "../documents/types.js";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
 import { sealedSizesOf } from "../sources/sealed-sizes.js";
+import type { BackupRecord } from "../sources/backup-record.js";
 import type { RestoreSource } from "../sources/source.js";
 import {
   verifyStore,
@@ -29,6 +30,8 @@ export type RestoreOutcome = {
   readonly checked: StoreCheckCounts | null;
   /** What an interrupted restore of the same target had left, and what was done about it. */
   readonly recovered: readonly string[];
+  /** The backup's own record of its bytes, when the source had one (docs/live-data.md). */
+  readonly record?: BackupRecord;
 };
 
 /**
@@ -112,16 +115,23 @@ async function runLocked(
       sealedSizesOf(manifest.artifacts),
     );
     await checkpoint("after-extract");
+    const record = extracted.record ? { record: extracted.record } : {};
     if (hasErrors(extracted.findings)) {
       await removeScratch();
-      return { findings: extracted.findings, swapped: false, restored: extracted, checked: null };
+      return {
+        findings: extracted.findings,
+        swapped: false,
+        restored: extracted,
+        checked: null,
+        ...record,
+      };
     }
     const verification = await verifyRestored(plan.scratch, {
       ...(extracted.written ? { written: extracted.written } : {}),
       progress,
     });
     await checkpoint("after-verify");
-    const outcome = { restored: extracted, checked: verification.checked };
+    const outcome = { restored: extracted, checked: verification.checked, ...record };
     if (hasErrors(verification.findings)) {
       await removeScratch();
       return { ...outcome, findings: verification.findings, swapped: false };

@@ -1,18 +1,27 @@
-// Walks a store root and describes every entry: kind from content, role from the rules,
-// size and sha256, and for SQLite the content digest and row counts. Symlinks and special
-// files are refused: a store root that cannot be restored as it is cannot be sealed.
-import { lstat } from "node:fs/promises";
-import type { Artifact, Manifest, SQLiteIdentity } from "../documents/types.js";
+// Walks a store root and describes every entry: kind from content, role and identity level
+// from the rules, size and sha256, for SQLite the content digest and row counts, and what the
+// level pins (seal/apply-level.ts). A database with a -wal or -journal beside it is being
+// written: it is read as one consistent state (the online backup API, or a read lock), never
+// as a file and its sidecars apart.
+import { randomBytes } from "node:crypto";
+import { lstat, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Artifact, Manifest } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { digestOfBytes } from "../identity/digest.js";
 import { detectFileKind } from "../store/detect-kind.js";
 import type { FileDigest } from "../store/file-digest.js";
-import type { RoleOf } from "../store/roles.js";
+import { sealedLevelOf } from "../store/identity-levels.js";
 import { StorePool } from "../store/store-pool.js";
-import { checkStorePath } from "../store/store-path.js";
-import { walkStore, type StoreEntry } from "../store/walk-store.js";
+import type { StoreEntry } from "../store/walk-store.js";
+import { entryTypeAt } from "../store/walk-store.js";
 import { mapWithConcurrency } from "../util/concurrency.js";
 import type { PGDumpChecker } from "../postgres/session.js";
+import { copySQLiteConsistently, SQLITE_SIDECARS } from "../snapshots/copy-sqlite.js";
+import { applyLevel, type Described } from "./apply-level.js";
+import type { SealRules } from "./seal-rules.js";
+import { selectEntries } from "./select-entries.js";
 
 /** A directory has no bytes of its own: size 0 and the digest of zero bytes; its children carry identity. */
 export const DIRECTORY_DIGEST = digestOfBytes("");
@@ -21,18 +30,11 @@ export type ManifestBuild = { readonly manifest: Manifest; readonly findings: Cl
 
 export async function buildManifest(
   root: string,
-  roleOf: RoleOf,
-  sqliteIdentity: SQLiteIdentity,
+  rules: SealRules,
   /** Restores each pg_dump to record its tables and content digest. */
   postgres: PGDumpChecker,
 ): Promise<ManifestBuild> {
-  const findings: ClassifiedFinding[] = [];
-  const entries: StoreEntry[] = [];
-  for await (const entry of walkStore(root)) {
-    const refusal = refusalOf(entry);
-    if (refusal) findings.push(refusal);
-    else entries.push(entry);
-  }
+  const { entries, findings } = await selectEntries(root, rules);
   // Every file's bytes on the worker pool (one thread per core), then each described.
   const files = entries.filter((entry) => entry.type === "file");
   const sizes = await mapWithConcurrency(
@@ -41,17 +43,20 @@ export async function buildManifest(
     async (entry) => (await lstat(entry.absolutePath)).size,
   );
   const pool = new StorePool();
+  const scratch = await mkdtemp(join(tmpdir(), "recoverable-seal-"));
   let described: Described[];
   try {
     const digests = await pool.digestAll(
       files.map((entry, i) => ({ file: entry.absolutePath, expectedSize: sizes[i] as number })),
     );
     const digestOf = new Map(files.map((entry, i) => [entry.path, digests[i] as FileDigest]));
+    const context = { rules, pool, postgres, scratch };
     described = await mapWithConcurrency(entries, 4, (entry) =>
-      describe(entry, roleOf, sqliteIdentity, digestOf.get(entry.path), pool, postgres),
+      describe(entry, digestOf.get(entry.path), context),
     );
   } finally {
     await pool.close();
+    await rm(scratch, { recursive: true, force: true });
   }
   // A cause shared by several dumps (no PostgreSQL here) is said once.
   const said = new Set<string>();
@@ -65,80 +70,111 @@ export async function buildManifest(
   return { manifest: { schemaVersion: 1, artifacts }, findings };
 }
 
-function refusalOf(entry: StoreEntry): ClassifiedFinding | null {
-  if (entry.type === "symlink") {
-    return createFinding("path_escapes_root", {
-      subject: entry.path,
-      actual: "symlink",
-      message: `${entry.path}: is a symlink; a store root to seal must hold only regular files and directories`,
-      hint: "Replace the symlink with the file it points to, or move it out of the store root.",
-    });
-  }
-  if (entry.type === "other") {
-    return createFinding("unexpected_artifact", {
-      subject: entry.path,
-      actual: "special file",
-      message: `${entry.path}: is a FIFO, socket or device; it cannot be sealed or restored`,
-      hint: "Move it out of the store root and seal again.",
-    });
-  }
-  const problem = checkStorePath(entry.path);
-  if (problem) {
-    return createFinding("unexpected_artifact", {
-      subject: entry.path,
-      actual: entry.path,
-      message: `${JSON.stringify(entry.path)}: the name ${problem.reason}, so it cannot be named in a manifest`,
-      hint: "Rename the file (NFC, no backslash) and seal again.",
-    });
-  }
-  return null;
-}
-
-type Described = { artifact: Artifact } | { finding: ClassifiedFinding };
+type DescribeContext = {
+  readonly rules: SealRules;
+  readonly pool: StorePool;
+  readonly postgres: PGDumpChecker;
+  /** A private directory for consistent copies of databases being written. */
+  readonly scratch: string;
+};
 
 async function describe(
   entry: StoreEntry,
-  roleOf: RoleOf,
-  sqliteIdentity: SQLiteIdentity,
   bytes: FileDigest | undefined,
-  pool: StorePool,
-  postgres: PGDumpChecker,
+  context: DescribeContext,
 ): Promise<Described> {
-  const role = roleOf(entry.path);
-  if (entry.type === "dir") {
-    return { artifact: { path: entry.path, kind: "dir", role, size: 0, digest: DIRECTORY_DIGEST } };
-  }
+  const { rules } = context;
+  const role = rules.roleOf(entry.path);
+  const rule = rules.levelRuleOf(entry.path);
+  const levelFor = (kind: Artifact["kind"]) =>
+    sealedLevelOf(kind, rule?.rule.level ?? null, rules.sqliteIdentity);
+  const apply = (artifact: Artifact, shape: Parameters<typeof applyLevel>[0]["shape"] = null) =>
+    applyLevel({
+      artifact,
+      absolutePath: entry.absolutePath,
+      level: levelFor(artifact.kind),
+      rule,
+      rules,
+      shape,
+    });
+  if (entry.type === "dir")
+    return apply({ path: entry.path, kind: "dir", role, size: 0, digest: DIRECTORY_DIGEST });
   if (bytes === undefined) throw new Error(`${entry.path}: a file of the store was not hashed`);
-  const { size, digest, head } = bytes;
-  const kind = await detectFileKind(entry.absolutePath, head, size);
-  if (kind === "pgdump")
-    return describeDump(entry, { path: entry.path, kind, role, size, digest }, postgres);
-  if (kind !== "sqlite") return { artifact: { path: entry.path, kind, role, size, digest } };
-  const inspection = await pool.inspectSQLite(entry.absolutePath);
-  if (!inspection.ok) {
+  const kind = await detectFileKind(entry.absolutePath, bytes.head, bytes.size);
+  const artifact: Artifact = {
+    path: entry.path,
+    kind,
+    role,
+    size: bytes.size,
+    digest: bytes.digest,
+  };
+  if (kind === "pgdump") return describeDump(entry, artifact, context.postgres, apply);
+  if (kind !== "sqlite") return apply(artifact);
+  return describeDatabase(entry, artifact, levelFor("sqlite"), context, apply);
+}
+
+/**
+ * A database is read where it is, unless a -wal or -journal beside it says a writer is at
+ * work: then from a consistent copy (the copy's bytes are the ones recorded).
+ */
+async function describeDatabase(
+  entry: StoreEntry,
+  artifact: Artifact,
+  level: ReturnType<typeof sealedLevelOf>,
+  { pool, scratch }: DescribeContext,
+  apply: (
+    artifact: Artifact,
+    shape?: Parameters<typeof applyLevel>[0]["shape"],
+  ) => Promise<Described>,
+): Promise<Described> {
+  let file = entry.absolutePath;
+  let bytes = { size: artifact.size, digest: artifact.digest };
+  if (await beingWritten(file)) {
+    file = join(scratch, `${randomBytes(8).toString("hex")}.sqlite`);
+    const copy = await copySQLiteConsistently(entry.absolutePath, file).catch((error: unknown) =>
+      createFinding("source_changed_during_copy", {
+        subject: entry.path,
+        actual: (error as Error).message,
+        message: `${entry.path}: no consistent state of the database could be read while it is written (${(error as Error).message})`,
+      }),
+    );
+    if ("code" in copy) return { finding: copy };
+    bytes = { size: copy.size, digest: copy.digest };
+  }
+  const [inspection, shape] = await Promise.all([
+    pool.inspectSQLite(file),
+    level === "schema" ? pool.inspectSQLitePart(file, "shape") : null,
+  ]);
+  const problem = !inspection.ok ? inspection.error : shape?.ok === false ? shape.error : null;
+  if (problem !== null || !inspection.ok) {
     return {
       finding: createFinding("sqlite_integrity_check_failed", {
         subject: entry.path,
         expected: "ok",
-        actual: inspection.error,
-        message: `${entry.path}: will not seal a database that fails its integrity check: ${inspection.error}`,
+        actual: problem,
+        message: `${entry.path}: will not seal a database that fails its integrity check: ${problem ?? ""}`,
       }),
     };
   }
-  return {
-    artifact: {
-      path: entry.path,
-      kind,
-      role,
-      size,
-      digest,
+  return apply(
+    {
+      ...artifact,
+      ...bytes,
       sqlite: {
         contentDigest: { sha256: inspection.contentDigestHex },
         tables: inspection.tables,
-        identity: sqliteIdentity,
+        identity: level === "bytes" ? "bytes" : "content",
       },
     },
-  };
+    shape?.ok && shape.shape ? { shape: shape.shape, rows: shape.tables } : null,
+  );
+}
+
+/** A -wal or -journal beside the database: its state is not its main file's bytes alone. */
+async function beingWritten(file: string): Promise<boolean> {
+  for (const suffix of SQLITE_SIDECARS)
+    if (suffix !== "-shm" && (await entryTypeAt(file + suffix)) === "file") return true;
+  return false;
 }
 
 /** A dump is sealed with what it restores to; one that does not restore is not sealed. */
@@ -146,6 +182,10 @@ async function describeDump(
   entry: StoreEntry,
   artifact: Artifact,
   postgres: PGDumpChecker,
+  apply: (
+    artifact: Artifact,
+    shape?: Parameters<typeof applyLevel>[0]["shape"],
+  ) => Promise<Described>,
 ): Promise<Described> {
   const answer = await postgres.inspect(entry.path, entry.absolutePath);
   if ("unavailable" in answer) return { finding: answer.unavailable };
@@ -161,5 +201,11 @@ async function describeDump(
       }),
     };
   }
-  return { artifact: { ...artifact, pgdump: answer.facts } };
+  return apply(
+    { ...artifact, pgdump: answer.facts },
+    {
+      shape: answer.shape,
+      rows: answer.facts.tables,
+    },
+  );
 }

@@ -13,7 +13,10 @@ export async function verifyShardStore(
   root: string,
   manifest: Manifest,
   selection: ShardSelection,
-  options: Pick<VerifyStoreOptions, "strict" | "written" | "progress" | "postgres"> = {},
+  options: Pick<
+    VerifyStoreOptions,
+    "strict" | "written" | "progress" | "postgres" | "exclude"
+  > = {},
 ): Promise<StoreVerification> {
   const { index, count } = selection.spec;
   return verifyStore(

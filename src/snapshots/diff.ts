@@ -13,6 +13,7 @@ import { walkStore } from "../store/walk-store.js";
 import { readHead } from "../util/read-head.js";
 import { copySQLiteConsistently, SQLITE_SIDECARS } from "./copy-sqlite.js";
 import { blobPath, type Repository } from "./repository.js";
+import { createOmitter } from "./omitted.js";
 
 export type TableChange = {
   readonly name: string;
@@ -53,8 +54,16 @@ export async function diffSnapshot(
   const modified: ModifiedFile[] = [];
   let unchanged = 0;
   const databases = new Set<string>();
+  // What the snapshot left out by rule (not the store's, disposable) is not a change.
+  const omits = createOmitter(snapshot.omitted);
+  const omittedDirs: string[] = [];
   for await (const entry of walkStore(root)) {
     if (entry.type !== "file" && entry.type !== "dir") continue;
+    if (omittedDirs.some((prefix) => entry.path.startsWith(prefix))) continue;
+    if (omits(entry.path)) {
+      if (entry.type === "dir") omittedDirs.push(`${entry.path}/`);
+      continue;
+    }
     // A database's -wal/-shm/-journal are part of it (the snapshot's copy holds their content).
     const suffix = SQLITE_SIDECARS.find((s) => entry.path.endsWith(s));
     if (suffix !== undefined && databases.has(entry.path.slice(0, -suffix.length))) continue;

@@ -1,15 +1,16 @@
 // Writes a snapshot's tree into an empty directory: each entry judged by the same rules as any
 // backup (a metadata path that escapes is refused, never followed), each blob re-hashed as it is
-// copied, so a damaged repository never restores silently.
+// copied and checked against the snapshot's record of it, so a damaged repository never
+// restores silently, and the bytes the release does not pin (live data) are pinned by it.
 import { createReadStream } from "node:fs";
 import { createHash } from "node:crypto";
 import { Transform } from "node:stream";
 import type { SnapshotMetadata } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import { shortDigest } from "../identity/digest.js";
 import { createEntryState, judgeEntry } from "../sources/entry-rules.js";
 import type { ExtractOutcome, SourceRef } from "../sources/source.js";
 import { sourceUnreadable } from "../sources/source.js";
+import { checkRecordedFile, recordOf } from "../sources/backup-record.js";
 import { TreeWriter } from "../sources/tree-writer.js";
 import { entryTypeAt } from "../store/walk-store.js";
 import { blobPath, type Repository } from "./repository.js";
@@ -35,42 +36,57 @@ export async function writeSnapshotTree(
   }
   if (findings.length > 0) return { findings, files: 0, bytes: 0 };
   const writer = new TreeWriter(scratch);
+  // Every file against the snapshot's record of it: each damaged or lost file is named, not
+  // only the first, and nothing is restored from a snapshot with one.
+  const damaged: string[] = [];
   for (const entry of snapshot.entries) {
     if (entry.type === "dir") {
       await writer.directory(entry.path, entry.mode);
       continue;
     }
     const blob = blobPath(repo, entry.digest.sha256);
-    if ((await entryTypeAt(blob)) !== "file")
-      return {
-        findings: [sourceUnreadable(ref, `has lost the stored bytes of ${entry.path}`)],
-        files: writer.files,
-        bytes: writer.bytes,
-      };
+    if ((await entryTypeAt(blob)) !== "file") {
+      findings.push(sourceUnreadable(ref, `has lost the stored bytes of ${entry.path}`));
+      continue;
+    }
     const hash = createHash("sha256");
+    let size = 0;
     // Hashes each chunk on its way to the writer; a 'data' listener would start the flow early.
     const body = new Transform({
       highWaterMark: 1024 * 1024,
       transform(chunk: Buffer, _encoding, done) {
         hash.update(chunk);
+        size += chunk.length;
         done(null, chunk);
       },
     });
     createReadStream(blob, { highWaterMark: 1024 * 1024 }).pipe(body);
     await writer.file(entry.path, body, entry.mode, new Date(entry.mtime));
-    const actual = hash.digest("hex");
-    if (actual !== entry.digest.sha256)
-      return {
-        findings: [
-          sourceUnreadable(
-            ref,
-            `holds damaged bytes for ${entry.path} (expected ${shortDigest(entry.digest)}, read sha256:${actual.slice(0, 12)}…)`,
-          ),
-        ],
-        files: writer.files,
-        bytes: writer.bytes,
-      };
+    const mismatch = checkRecordedFile(
+      entry,
+      { size, digest: { sha256: hash.digest("hex") } },
+      `snapshot ${snapshot.id}`,
+    );
+    if (mismatch) {
+      findings.push(mismatch);
+      damaged.push(entry.path);
+    }
   }
+  if (damaged.length > 0)
+    findings.push(
+      sourceUnreadable(
+        ref,
+        `holds damaged bytes for ${damaged.slice(0, 5).join(", ")}${damaged.length > 5 ? ` and ${damaged.length - 5} more` : ""} (each differs from the snapshot's record of it)`,
+      ),
+    );
+  const record = recordOf(snapshot);
+  if (findings.length > 0) return { findings, files: writer.files, bytes: writer.bytes, record };
   await writer.sync();
-  return { findings, files: writer.files, bytes: writer.bytes };
+  return {
+    findings,
+    files: writer.files,
+    bytes: writer.bytes,
+    written: writer.written,
+    record,
+  };
 }

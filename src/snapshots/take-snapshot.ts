@@ -2,8 +2,9 @@
 // bytes it wrote before it is offered to anyone.
 //
 //   1. lock the repository and clear staging left by interrupted snapshots
-//   2. copy every file into staging: SQLite through a consistent copy, others with a check
-//      that they did not change while they were copied (retried, then refused)
+//   2. copy every file into staging (but what is not the store's, and disposable artifacts):
+//      SQLite through a consistent copy, others with a check that they did not change while
+//      they were copied (retried, then refused)
 //   3. move each staged file into the blob store under its digest (stored once)
 //   4. validate from the blobs: re-hash, SQLite integrity and content, JSON parse
 //   5. name the release it holds, when its durable files match the sealed evidence
@@ -27,6 +28,7 @@ import { checkpoint } from "../util/checkpoint.js";
 import { readHead } from "../util/read-head.js";
 import { checkSnapshotBlobs } from "./check-snapshot.js";
 import { copySQLiteConsistently, SQLITE_SIDECARS } from "./copy-sqlite.js";
+import { createOmitter, type Omitted } from "./omitted.js";
 import {
   blobPath,
   clearStaging,
@@ -46,6 +48,8 @@ export type SnapshotRequest = {
   readonly evidence: Evidence | null;
   readonly evidenceFiles: Record<keyof Evidence, string> | null;
   readonly now: () => Date;
+  /** What is not copied: paths that are not the store's, and disposable artifacts. */
+  readonly omitted?: Omitted;
 };
 
 export type SnapshotOutcome = {
@@ -96,7 +100,7 @@ export async function takeSnapshot(request: SnapshotRequest): Promise<SnapshotOu
     const id = newSnapshotId(time);
     const staging = join(repo.tmp, id);
     await mkdir(staging);
-    const copied = await copyStore(request.storeRoot, staging);
+    const copied = await copyStore(request.storeRoot, staging, createOmitter(request.omitted));
     if (hasErrors(copied.findings)) {
       await rm(staging, { recursive: true, force: true });
       return { snapshot: null, findings: copied.findings };
@@ -123,6 +127,7 @@ export async function takeSnapshot(request: SnapshotRequest): Promise<SnapshotOu
       storeRoot: request.storeRoot,
       release: hasErrors(findings) ? null : releaseHeld(withFacts, request),
       entries: withFacts,
+      ...(request.omitted ? { omitted: request.omitted } : {}),
       totals: totalsOf(withFacts),
       validation: {
         status: hasErrors(checked.findings) ? "invalid" : "valid",
@@ -147,11 +152,21 @@ type CopiedStore = {
   sqliteMethods: Map<string, "locked-copy" | "backup-api">;
 };
 
-/** Step 2: every directory recorded, every file copied into staging. */
-async function copyStore(storeRoot: string, staging: string): Promise<CopiedStore> {
+/** Step 2: every directory recorded, every file copied into staging, but what is left out. */
+async function copyStore(
+  storeRoot: string,
+  staging: string,
+  omits: (path: string) => boolean,
+): Promise<CopiedStore> {
   const result: CopiedStore = { entries: [], staged: [], findings: [], sqliteMethods: new Map() };
   const sqliteFiles = new Set<string>();
+  const omittedDirs: string[] = [];
   for await (const entry of walkStore(storeRoot)) {
+    if (omittedDirs.some((prefix) => entry.path.startsWith(prefix))) continue;
+    if (omits(entry.path)) {
+      if (entry.type === "dir") omittedDirs.push(`${entry.path}/`);
+      continue;
+    }
     if (entry.type === "symlink" || entry.type === "other") {
       result.findings.push(
         createFinding("entry_not_snapshotted", {

@@ -4,7 +4,7 @@
 // asks for. Reconstructable and disposable files, and databases pinned by content only, may
 // legitimately have grown, so they have no bound here.
 import type { Artifact } from "../documents/types.js";
-import { bytesArePinned } from "../store/pinned-bytes.js";
+import { bytesPinnedByRelease } from "../store/identity-levels.js";
 
 /** The sealed size of the file at a store path, or undefined when none bounds it. */
 export type SealedSizes = (path: string) => number | undefined;
@@ -12,7 +12,7 @@ export type SealedSizes = (path: string) => number | undefined;
 export function sealedSizesOf(artifacts: readonly Artifact[]): SealedSizes {
   const sizes = new Map<string, number>();
   for (const artifact of artifacts)
-    if (artifact.kind !== "dir" && artifact.role === "durable" && bytesArePinned(artifact))
+    if (artifact.kind !== "dir" && artifact.role === "durable" && bytesPinnedByRelease(artifact))
       sizes.set(artifact.path, artifact.size);
   return (path) => sizes.get(path);
 }

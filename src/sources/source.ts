@@ -5,6 +5,7 @@ import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { WrittenFile } from "../store/file-digest.js";
 import type { ProgressReporter } from "../util/progress.js";
 import type { SealedSizes } from "./sealed-sizes.js";
+import type { BackupRecord } from "./backup-record.js";
 
 export type SourceScheme = "dir" | "tar" | "snapshot" | "restic";
 
@@ -23,6 +24,11 @@ export type ExtractOutcome = {
    * as it wrote them; the checks after the restore then do not read those files again.
    */
   readonly written?: ReadonlyMap<string, WrittenFile>;
+  /**
+   * The backup's own record of its bytes, when it has one (a snapshot, an archive exported from
+   * one): every file written was checked against it (docs/live-data.md).
+   */
+  readonly record?: BackupRecord;
 };
 
 export interface RestoreSource {

@@ -7,9 +7,15 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { PassThrough, type Readable } from "node:stream";
 import { Parser, type ReadEntry } from "tar";
-import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
 import { identityRequired, isAgePath, readIdentities } from "./age.js";
 import { createEntryState, judgeEntry, type BackupEntry } from "./entry-rules.js";
+import {
+  checkAgainstRecord,
+  MAX_RECORD_BYTES,
+  parseRecord,
+  RECORD_MEMBER,
+} from "./backup-record.js";
 import {
   sourceUnreadable,
   type ExtractOutcome,
@@ -97,6 +103,8 @@ async function extractPlainTar(
   const findings: ClassifiedFinding[] = [];
   const writes: Promise<void>[] = [];
   const openBodies = new Set<PassThrough>();
+  // The record an exported snapshot carries (docs/live-data.md): read, never restored.
+  const record = { chunks: [] as Buffer[], bytes: 0, seen: false };
   const seen = { entry: false }; // an object: TypeScript does not track writes in callbacks
   await new Promise<void>((resolvePromise) => {
     const parser = new Parser({ strict: true, maxMetaEntrySize: MAX_META_HEADER_BYTES });
@@ -147,6 +155,14 @@ async function extractPlainTar(
         entry.resume();
         return;
       }
+      if (decision.kind === "file" && decision.path === RECORD_MEMBER) {
+        record.seen = true;
+        entry.on("data", (chunk: Buffer) => {
+          record.bytes += chunk.length;
+          if (record.bytes <= MAX_RECORD_BYTES) record.chunks.push(chunk);
+        });
+        return;
+      }
       if (decision.kind === "dir") {
         entry.resume();
         writes.push(writer.directory(decision.path, entry.mode));
@@ -183,8 +199,27 @@ async function extractPlainTar(
   if (failed && findings.length === 0) throw failed.reason;
   if (findings.length === 0 && !seen.entry)
     findings.push(sourceUnreadable(ref, "holds no entries"));
+  if (findings.length === 0 && record.seen) return checkRecord(record, { findings, writer, ref });
   if (findings.length === 0) await writer.sync();
   return { findings, files: writer.files, bytes: writer.bytes, written: writer.written };
+}
+
+/** The restored files against the record the archive carried; nothing is kept if one differs. */
+async function checkRecord(
+  record: { chunks: Buffer[]; bytes: number },
+  { findings, writer, ref }: { findings: ClassifiedFinding[]; writer: TreeWriter; ref: SourceRef },
+): Promise<ExtractOutcome> {
+  const parsed =
+    record.bytes > MAX_RECORD_BYTES
+      ? sourceUnreadable(ref, `carries a backup record over ${MAX_RECORD_BYTES} bytes`)
+      : parseRecord(Buffer.concat(record.chunks), ref);
+  if ("code" in parsed) findings.push(parsed);
+  else findings.push(...checkAgainstRecord(parsed, writer.written, ref));
+  const outcome = { findings, files: writer.files, bytes: writer.bytes, written: writer.written };
+  if ("code" in parsed) return outcome;
+  const pinned = { ...outcome, record: { name: `snapshot ${parsed.id}, carried by ${ref.text}` } };
+  if (!hasErrors(findings)) await writer.sync();
+  return pinned;
 }
 
 /** A finding when the archive file is missing or not a file; null when it can be opened. */

@@ -10,7 +10,13 @@ export type CheckName =
   | "sqlite_content"
   | "json_parse"
   | "pgdump_restore"
-  | "pgdump_content";
+  | "pgdump_content"
+  /** Identity levels (docs/live-data.md): a JSON document's canonical digest, */
+  | "json_content"
+  /** the shape of a database, a JSON Schema or a live directory's members, */
+  | "schema"
+  /** and the row bounds of a database's tables. */
+  | "row_bounds";
 
 export type StoreCheckCounts = {
   readonly artifacts: number;
@@ -31,6 +37,9 @@ export function zeroCounts(): { byRole: Record<Role, number>; byCheck: Record<Ch
       json_parse: 0,
       pgdump_restore: 0,
       pgdump_content: 0,
+      json_content: 0,
+      schema: 0,
+      row_bounds: 0,
     },
   };
 }

@@ -8,6 +8,8 @@ import { digestsEqual, shortDigest } from "../identity/digest.js";
 import type { PGDumpInspection } from "../postgres/session.js";
 import type { CheckName } from "./check-counts.js";
 import { describeTableDifferences } from "./check-sqlite.js";
+import { checkDatabaseSchema } from "./check-schema-level.js";
+import { levelOf } from "./identity-levels.js";
 
 export type Report = (code: FindingCode, fields: Omit<FindingInput, "subject">) => void;
 
@@ -24,6 +26,17 @@ export function checkPGDump(
   if (!answer.ok) {
     const { code, message, expected: wanted, actual, hint } = answer.problem;
     report(code, { message, expected: wanted, actual, ...(hint ? { hint } : {}) });
+    return;
+  }
+  // Live data (the schema level): the shape and the row bounds, never the rows themselves.
+  if (levelOf(artifact) === "schema") {
+    checkDatabaseSchema(
+      artifact,
+      { shape: answer.shape, rows: answer.facts.tables },
+      expected.tables,
+      { checks },
+      report,
+    );
     return;
   }
   checks.push("pgdump_content");

@@ -5,6 +5,7 @@ import { realpath } from "node:fs/promises";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { ArtifactTable, artifactsOf, type ArtifactSource } from "./artifact-table.js";
 import { judgeLink } from "./link-escape.js";
+import { isLiveDirectory } from "./identity-levels.js";
 import { walkStore } from "./walk-store.js";
 
 /** Entries in the store root that the manifest does not list; never inside a disposable dir. */
@@ -13,6 +14,8 @@ export async function findUnlisted(
   artifacts: ArtifactSource,
   strict: boolean,
   owns: (path: string) => boolean = () => true,
+  /** Paths that are not the store's (the drill config's `exclude`): never strays. */
+  excluded: (path: string) => boolean = () => false,
 ): Promise<ClassifiedFinding[]> {
   // A table answers "is this path listed" from its own columns; an array needs a set of paths.
   const table = artifacts instanceof ArtifactTable ? artifacts : null;
@@ -20,10 +23,14 @@ export async function findUnlisted(
   const listed = (path: string) =>
     table ? table.indexOf(path) !== -1 : (paths?.has(path) ?? false);
   const skipUnder: string[] = [];
+  // A live directory's files and directories are its own (docs/live-data.md); links and
+  // special files in it are still named.
+  const liveUnder: string[] = [];
   for (const artifact of artifactsOf(artifacts)) {
     paths?.add(artifact.path);
     if (artifact.kind === "dir" && artifact.role === "disposable")
       skipUnder.push(`${artifact.path}/`);
+    else if (isLiveDirectory(artifact)) liveUnder.push(`${artifact.path}/`);
   }
   const findings: ClassifiedFinding[] = [];
   const reportedDirs: string[] = [];
@@ -39,6 +46,15 @@ export async function findUnlisted(
       }
     }
     if (skipUnder.some((prefix) => entry.path.startsWith(prefix))) continue;
+    if (excluded(entry.path)) {
+      if (entry.type === "dir") skipUnder.push(`${entry.path}/`);
+      continue;
+    }
+    if (
+      (entry.type === "file" || entry.type === "dir") &&
+      liveUnder.some((prefix) => entry.path.startsWith(prefix))
+    )
+      continue;
     if (reportedDirs.some((prefix) => entry.path.startsWith(prefix))) continue;
     if (entry.type === "dir") reportedDirs.push(`${entry.path}/`);
     if (!owns(entry.path)) continue;

@@ -1,8 +1,10 @@
 // What a backup holds of the release (pure): each durable artifact of the manifest, present
 // with the bytes the release sealed, or with the same SQLite content when the manifest says
-// the content digest is the artifact's identity (it survives VACUUM and the backup API).
+// the content digest is the artifact's identity (it survives VACUUM and the backup API), or
+// simply present where the release pins no more than a backup's record can tell.
 import type { Artifact, Manifest, SnapshotEntry } from "../documents/types.js";
 import { digestsEqual, type DigestSet } from "../identity/digest.js";
+import { levelOf } from "./identity-levels.js";
 
 /** One entry of a backup, as far as the release's identity needs it. */
 export type HeldEntry =
@@ -27,6 +29,11 @@ function shortfallOf(artifact: Artifact, held: HeldEntry | undefined): Shortfall
   if (held.type === "lost") return { path, why: "bytes lost" };
   if (artifact.kind === "dir") return held.type === "dir" ? null : { path, why: "other kind" };
   if (held.type !== "file") return { path, why: "other kind" };
+  // Live data (docs/live-data.md): a backup's record cannot tell a shape or a dump's content
+  // without restoring it; that it holds the file is what it can say. A drill says the rest.
+  const level = levelOf(artifact);
+  if (level === "schema" || level === "present" || (level === "content" && !artifact.sqlite))
+    return null;
   if (artifact.sqlite?.identity === "content") {
     const same =
       held.contentDigest !== null &&

@@ -24,6 +24,8 @@ import {
 } from "./sqlite-content.js";
 import { isWALMode } from "./sqlite-header.js";
 import { findSidecars, type ContentSidecar } from "./sqlite-sidecars.js";
+import { readSQLiteShape } from "./sqlite-shape.js";
+import type { DatabaseShape } from "../documents/types.js";
 
 export type SQLiteInspection =
   | ({
@@ -31,6 +33,8 @@ export type SQLiteInspection =
       readonly integrity: readonly string[];
       /** The sidecars SQLite read with the main file ("-wal", "-journal"); empty for none. */
       readonly sidecars: readonly ContentSidecar[];
+      /** Only from the "shape" part: the tables, columns, indexes, views and triggers. */
+      readonly shape?: DatabaseShape;
     } & SQLiteContent)
   | { readonly ok: false; readonly error: string };
 
@@ -81,12 +85,12 @@ async function withReadOnlyDatabase<T>(
   }
 }
 
-export type InspectionParts = "both" | "integrity" | "content";
+export type InspectionParts = "both" | "integrity" | "content" | "shape";
 
 /**
  * Integrity check plus content digest; a database SQLite cannot read is `ok: false`. `parts`
  * runs only one of them (the other's fields empty), so the two can run on two cores, each on
- * its own connection.
+ * its own connection. "shape" reads the schema and each table's row count instead (`tables`).
  */
 export async function inspectSQLite(
   absolutePath: string,
@@ -96,6 +100,10 @@ export async function inspectSQLite(
 ): Promise<SQLiteInspection> {
   try {
     const { result, sidecars } = await withReadOnlyDatabase(absolutePath, head, (db) => {
+      if (parts === "shape") {
+        const { shape, rows } = readSQLiteShape(db);
+        return { ok: true as const, integrity: [], contentDigestHex: "", tables: rows, shape };
+      }
       let integrity: string[] = [];
       if (parts !== "content") {
         integrity = db.prepare("PRAGMA integrity_check").pluck().all() as string[];

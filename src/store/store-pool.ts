@@ -14,7 +14,7 @@ export type StoreTask =
   | {
       readonly kind: "sqlite";
       readonly file: string;
-      readonly part: "integrity" | "content";
+      readonly part: "integrity" | "content" | "shape";
     }
   | { readonly kind: "copy"; readonly files: readonly CopyRequest[] };
 
@@ -152,8 +152,14 @@ export class StorePool {
     return { ...content, integrity: integrity.integrity };
   }
 
-  /** One part of an inspection (the integrity check, or the content digest) on one worker. */
-  inspectSQLitePart(file: string, part: "integrity" | "content"): Promise<SQLiteInspection> {
+  /**
+   * One part of an inspection (the integrity check, the content digest, or the shape and row
+   * counts) on one worker.
+   */
+  inspectSQLitePart(
+    file: string,
+    part: "integrity" | "content" | "shape",
+  ): Promise<SQLiteInspection> {
     return this.pool.run({ kind: "sqlite", file, part }) as Promise<SQLiteInspection>;
   }
 

@@ -5,7 +5,6 @@ import type { Artifact, Manifest, Role } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding, type Severity } from "../findings/finding.js";
 import { digestsEqual, shortDigest } from "../identity/digest.js";
 import { parseJSONArtifact } from "./detect-kind.js";
-import { bytesArePinned } from "./pinned-bytes.js";
 import type { FileDigest, WrittenFile } from "./file-digest.js";
 import { mapWithConcurrency } from "../util/concurrency.js";
 import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
@@ -13,11 +12,17 @@ import { StorePool, type ProbeAnswer } from "./store-pool.js";
 import { resolveInside } from "./store-path.js";
 import { zeroCounts, type CheckName, type StoreCheckCounts } from "./check-counts.js";
 import { findUnlisted } from "./find-unlisted.js";
+import { createPathMatcher } from "./path-matcher.js";
 import { ArtifactTable, artifactsOf, type ArtifactSource } from "./artifact-table.js";
 import { entryTypeAt } from "./walk-store.js";
 import type { PGDumpChecker, PGDumpInspection } from "../postgres/session.js";
 import { checkPGDump, reportUnavailable } from "./check-pgdump.js";
 import { checkSQLite, hasJournal, type StartedSQLite } from "./check-sqlite.js";
+import { bytesPinnedByRelease, isLiveDirectory, levelOf } from "./identity-levels.js";
+import { checkJSONLevel, checkStillOfKind } from "./check-level.js";
+import { checkSQLiteSchema } from "./check-schema-level.js";
+import { checkLiveDirectory } from "./check-live-dir.js";
+import type { SQLiteInspection } from "./sqlite-inspect.js";
 
 export type { CheckName, StoreCheckCounts } from "./check-counts.js";
 
@@ -54,6 +59,8 @@ export type VerifyStoreOptions = {
    * it (restore), a dump is checked by its bytes only.
    */
   readonly postgres?: PGDumpChecker;
+  /** Globs of paths that are not the store's (the drill config's `exclude`): never strays. */
+  readonly exclude?: readonly string[];
 };
 
 /** How seriously a problem with an artifact counts, by its role (DESIGN.md "Roles"). */
@@ -114,6 +121,7 @@ export async function verifyStore(
       options.listed ?? artifacts,
       options.strict ?? false,
       options.ownsUnlisted,
+      createPathMatcher(options.exclude ?? []),
     )),
   );
   return { findings, checked: { artifacts: artifacts.length, byRole, byCheck } };
@@ -190,6 +198,24 @@ async function checkArtifacts(
       : progress.stage("check store", { files: filesToRead, bytes: bytesToRead });
   const databases: Promise<void>[] = [];
   const sqliteStarted = new Map<number, StartedSQLite>();
+  const sqliteSchema = new Map<
+    number,
+    { integrity: Promise<SQLiteInspection>; shape: Promise<SQLiteInspection> }
+  >();
+  /** Checks that need nothing but the artifact's place, awaited with the databases. */
+  const deferred = databases;
+  const checkLiveDir = async (index: number, artifact: Artifact, dir: string): Promise<void> => {
+    const own: ArtifactResult = { findings: [], checks: [] };
+    await checkLiveDirectory(
+      artifact,
+      dir,
+      pool,
+      written,
+      own,
+      reporterFor(artifact, own.findings),
+    );
+    keep(index, own, 1);
+  };
 
   const checkWindow = async (start: number): Promise<void> => {
     const end = Math.min(start + WINDOW, artifacts.length);
@@ -229,9 +255,19 @@ async function checkArtifacts(
       // A disposable artifact is never required to match: a stale cache never fails a drill.
       if (!sound || artifact.kind === "dir" || artifact.role === "disposable") {
         keep(index, result);
+        // A live directory is one artifact whatever it holds: its members, read through.
+        if (sound && isLiveDirectory(artifact) && artifact.role !== "disposable")
+          deferred.push(checkLiveDir(index, artifact, absolute.get(index) as string));
         return;
       }
-      if (artifact.kind === "sqlite" && artifact.sqlite) {
+      const level = levelOf(artifact);
+      if (artifact.kind === "sqlite" && artifact.sqlite && level === "schema") {
+        const file = absolute.get(index) as string;
+        const integrity = pool.inspectSQLitePart(file, "integrity");
+        const shape = pool.inspectSQLitePart(file, "shape");
+        for (const part of [integrity, shape]) part.catch(() => undefined); // awaited later
+        sqliteSchema.set(index, { integrity, shape });
+      } else if (artifact.kind === "sqlite" && artifact.sqlite && level !== "present") {
         const file = absolute.get(index) as string;
         // The content digest is started at once only where the bytes are expected to differ
         // (identity "content"); otherwise it waits for the bytes, which usually make it moot.
@@ -241,7 +277,7 @@ async function checkArtifacts(
         for (const part of [integrity, content]) part?.catch(() => undefined); // awaited later
         sqliteStarted.set(index, { integrity, content });
       }
-      if (artifact.kind === "pgdump" && artifact.pgdump && postgres) {
+      if (artifact.kind === "pgdump" && artifact.pgdump && postgres && level !== "present") {
         const restored = postgres
           .inspect(artifact.path, absolute.get(index) as string)
           .then((answer) => {
@@ -278,6 +314,17 @@ async function checkArtifacts(
       if (started) {
         sqliteStarted.delete(index);
         databases.push(finishSQLite(index, artifact, file, bytes, started));
+      }
+      const schema = sqliteSchema.get(index);
+      if (schema) {
+        sqliteSchema.delete(index);
+        databases.push(
+          Promise.all([schema.integrity, schema.shape]).then(([integrity, shape]) => {
+            const own: ArtifactResult = { findings: [], checks: [] };
+            checkSQLiteSchema(artifact, integrity, shape, own, reporterFor(artifact, own.findings));
+            keep(index, own, 1);
+          }),
+        );
       }
     }
   };
@@ -378,7 +425,9 @@ async function checkBytes(
   { findings, checks }: ArtifactResult,
 ): Promise<void> {
   const report = reporterFor(artifact, findings);
-  const bytesMustMatch = bytesArePinned(artifact);
+  // Live data: where the release does not pin the bytes, the backup's own record does (the
+  // source checked it as it wrote the file) and the level's rules judge the content.
+  const bytesMustMatch = bytesPinnedByRelease(artifact);
   checks.push("size", "sha256");
   const bytesMatch = bytesEqual(artifact, actual);
   if (!bytesMatch && bytesMustMatch) {
@@ -395,6 +444,14 @@ async function checkBytes(
         message: `${artifact.path}: bytes differ from the release: expected ${shortDigest(artifact.digest)}…, got ${shortDigest(actual.digest)}…`,
       });
     }
+  }
+  // Other bytes where the release does not pin them: the level's rules judge what they hold
+  // (equal bytes imply the sealed content, shape and kind: seal read them from those bytes).
+  if (!bytesMatch && !bytesMustMatch) {
+    if (levelOf(artifact) === "present") await checkStillOfKind(artifact, absolutePath, report);
+    else if (artifact.kind === "json")
+      await checkJSONLevel(artifact, absolutePath, { checks }, report);
+    return;
   }
   if (artifact.kind === "json" && !bytesMatch) {
     checks.push("json_parse");

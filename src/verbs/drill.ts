@@ -30,6 +30,7 @@ import {
 import type { DrillReport, Objective, StageRecord } from "../report/drill-report.js";
 import { displayPath } from "../util/display-path.js";
 import { loadSigner } from "../report/load-signer.js";
+import { pinnedLine } from "../report/render-text.js";
 import { readIdentities } from "../sources/age.js";
 import { openSource } from "../sources/open-source.js";
 import { parseSourceRef } from "../sources/source.js";
@@ -71,6 +72,11 @@ export type DrillResult = VerbResult<{
   rpo: Objective | null;
   stages: readonly StageRecord[];
   scratchKept: string | null;
+  /**
+   * Who pinned the bytes of the store checks, when the release does not pin them all (live
+   * data, docs/live-data.md): "bytes pinned by: the release 4, the backup record (...) 3, ...".
+   */
+  pinned?: string;
 }>;
 
 const NONE = { report: null, rto: null, rpo: null, stages: [], scratchKept: null };
@@ -221,6 +227,7 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
     report: outputs.paths,
     rto: outcome.report.rto,
     rpo: outcome.report.rpo,
+    ...pinnedOf(outcome.report),
     stages: outcome.report.stages,
     scratchKept: outcome.scratchKept,
     ...(shard === null
@@ -234,6 +241,11 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
           },
         }),
   });
+}
+
+function pinnedOf(report: DrillReport): { pinned?: string } {
+  const line = pinnedLine(report);
+  return line === null ? {} : { pinned: line };
 }
 
 /**

@@ -12,7 +12,7 @@ import { buildManifest } from "../seal/build-manifest.js";
 import { PostgresSession } from "../postgres/session.js";
 import { buildPacket } from "../seal/build-packet.js";
 import { buildProvenance } from "../seal/build-provenance.js";
-import { createRoleMatcher } from "../store/roles.js";
+import { loadSealRules } from "../seal/seal-rules.js";
 import { entryTypeAt } from "../store/walk-store.js";
 import { formatJSON, writeFileAtomic } from "../util/atomic-write.js";
 import { displayPath } from "../util/display-path.js";
@@ -116,15 +116,13 @@ export async function seal(options: SealOptions): Promise<SealResult> {
   // 3. The manifest, from the store itself.
   //    Each pg_dump is restored into PostgreSQL (a throwaway server unless postgres.url names
   //    one) to record its tables and content digest.
+  //    The identity rules say what the release pins of each artifact (docs/live-data.md).
+  const rules = await loadSealRules(config);
+  if (!rules.ok) return fail(rules.findings);
   const postgres = new PostgresSession(config.postgres, false);
   let built: Awaited<ReturnType<typeof buildManifest>>;
   try {
-    built = await buildManifest(
-      root,
-      createRoleMatcher(config.roles),
-      config.sqliteIdentity,
-      postgres,
-    );
+    built = await buildManifest(root, rules.rules, postgres);
   } finally {
     await postgres.close();
   }
@@ -169,6 +167,9 @@ export async function seal(options: SealOptions): Promise<SealResult> {
       releaseVersion: options.releaseVersion,
       roles: config.roles,
       sqliteIdentity: config.sqliteIdentity,
+      // Only when set, so the provenance of a release of bytes reads as it always did.
+      ...(config.identity.length > 0 ? { identity: config.identity } : {}),
+      ...(config.exclude.length > 0 ? { exclude: config.exclude } : {}),
     },
     sourceDateEpoch: time.epoch,
     materials,

@@ -4,6 +4,8 @@ import { loadEvidence } from "../documents/load-evidence.js";
 import type { SnapshotMetadata } from "../documents/types.js";
 import { createFinding } from "../findings/finding.js";
 import { takeSnapshot } from "../snapshots/take-snapshot.js";
+import { omittedBy, type Omitted } from "../snapshots/omitted.js";
+import type { RoleRule } from "../documents/types.js";
 import { displayPath } from "../util/display-path.js";
 import { loadContext, storeRootOf, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
@@ -11,6 +13,8 @@ import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
 export type SnapshotOptions = CommonOptions & {
   readonly repo: string;
   readonly label?: string;
+  /** Globs of paths to leave out, beside the drill config's `exclude` (--exclude). */
+  readonly exclude?: readonly string[];
   readonly now?: () => Date;
 };
 
@@ -20,6 +24,17 @@ export type SnapshotResult = VerbResult<{
   validation: SnapshotMetadata["validation"] | null;
   totals: SnapshotMetadata["totals"] | null;
 }>;
+
+/** What the snapshot leaves out: the config's and the flags' excludes, and disposable artifacts. */
+function leftOut(
+  config: { readonly exclude: readonly string[]; readonly roles: readonly RoleRule[] },
+  flags: readonly string[],
+): { omitted?: Omitted } {
+  const exclude = [...config.exclude, ...flags];
+  const disposable = config.roles.some((rule) => rule.role === "disposable");
+  if (exclude.length === 0 && !disposable) return {};
+  return { omitted: omittedBy(exclude, config.roles) };
+}
 
 export async function snapshot(options: SnapshotOptions): Promise<SnapshotResult> {
   const cwd = options.cwd ?? process.cwd();
@@ -50,6 +65,7 @@ export async function snapshot(options: SnapshotOptions): Promise<SnapshotResult
     evidence: evidence.ok ? evidence.evidence : null,
     evidenceFiles: evidence.ok ? evidence.files : null,
     now: options.now ?? (() => new Date()),
+    ...leftOut(loaded.context.config, options.exclude ?? []),
   });
   const taken = outcome.snapshot;
   const release = taken?.release

@@ -112,6 +112,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   const storeOptions = {
     strict: options.strict ?? false,
     postgres,
+    exclude: config.exclude,
     ...(options.progress ? { progress: options.progress } : {}),
   };
   if (spec === null || "code" in spec || signer === null || "code" in signer) {

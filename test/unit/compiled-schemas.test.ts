@@ -32,6 +32,11 @@ const EXAMPLES: [DocumentKind, string, () => Record<string, unknown>][] = [
     () => read("ops/datasets/rollback-policy.json"),
   ],
   ["drillConfig", "ops/drill.json", () => read("ops/drill.json")],
+  [
+    "drillConfig",
+    "examples/live-store/ops/drill.json (identity levels, exclude)",
+    () => read("examples/live-store/ops/drill.json"),
+  ],
   ["drillReport", "a drill report of the example", () => ({ ...sampleReport() })],
 ];
 

@@ -119,6 +119,7 @@ export function registerDrill(program: Command): void {
       ] as const) {
         if (objective) summary.push(`${name} ${describeObjective(objective)}`);
       }
+      if (result.pinned !== undefined) summary.push(result.pinned);
       if (result.shard)
         summary.unshift(
           `shard ${result.shard.index}/${result.shard.count}: ${result.shard.artifacts} artifacts, ${result.shard.bytes} bytes`,

@@ -16,7 +16,15 @@ const EXAMPLES: readonly Example[] = [
   },
 ];
 
-type SnapshotFlags = GlobalFlags & { root?: string; repo: string; label?: string; ops?: string };
+type SnapshotFlags = GlobalFlags & {
+  root?: string;
+  repo: string;
+  label?: string;
+  ops?: string;
+  exclude?: string[];
+};
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerSnapshot(program: Command): void {
   withExamples(withGlobalOptions(program.command("snapshot")), EXAMPLES)
@@ -27,6 +35,11 @@ export function registerSnapshot(program: Command): void {
     .requiredOption("--repo <dir>", "the snapshot repository (made when absent or empty)")
     .option("--label <text>", "a label to find the snapshot by (nightly, before-migration, ...)")
     .option("--ops <dir>", "the evidence that names the release the snapshot holds (default ./ops)")
+    .option(
+      "--exclude <glob>",
+      "leave out paths that are not the store's (logs, caches, scratch); repeatable, added to exclude of the drill config",
+      collect,
+    )
     .action(async (flags: SnapshotFlags) => {
       const { snapshot } = await import("../../verbs/snapshot.js");
       const result = await snapshot({
@@ -36,6 +49,7 @@ export function registerSnapshot(program: Command): void {
           root: flags.root,
           label: flags.label,
           ops: flags.ops,
+          exclude: flags.exclude,
         }),
       });
       const summary: string[] = [];

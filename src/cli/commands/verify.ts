@@ -80,6 +80,19 @@ export function summarize(root: string, checked: StoreCheckCounts): string[] {
       byCheck.pgdump_restore > 0
         ? `, ${byCheck.pgdump_restore} pgdump restore, ${byCheck.pgdump_content} pgdump content`
         : ""
-    }`,
+    }${liveChecks(byCheck)}`,
   ];
+}
+
+/** The checks of live data (docs/live-data.md), said only when a level asked for them. */
+function liveChecks(byCheck: StoreCheckCounts["byCheck"]): string {
+  const counts: [number, string][] = [
+    [byCheck.json_content, "json content"],
+    [byCheck.schema, "schema"],
+    [byCheck.row_bounds, "row bounds"],
+  ];
+  return counts
+    .filter(([count]) => count > 0)
+    .map(([count, name]) => `, ${count} ${name}`)
+    .join("");
 }

@@ -1,0 +1,90 @@
+// Which entries of a store root seal describes: everything, except what is not the store's
+// (`exclude`), what SQLite keeps beside a database (its -wal, -shm and -journal: part of the
+// database's consistent state, never artifacts of their own), and what is inside a live
+// directory (one artifact, whatever it holds). Symlinks and special files are refused wherever
+// they are: a store root that cannot be restored as it is cannot be sealed.
+import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { isLiveDirectory, sealedLevelOf } from "../store/identity-levels.js";
+import { isSQLiteHeader } from "../store/sqlite-header.js";
+import { checkStorePath } from "../store/store-path.js";
+import { walkStore, type StoreEntry } from "../store/walk-store.js";
+import { readHead } from "../util/read-head.js";
+import { SQLITE_SIDECARS } from "../snapshots/copy-sqlite.js";
+import type { SealRules } from "./seal-rules.js";
+
+export type SelectedEntries = {
+  readonly entries: StoreEntry[];
+  readonly findings: ClassifiedFinding[];
+};
+
+const under = (prefixes: readonly string[], path: string) =>
+  prefixes.some((prefix) => path.startsWith(prefix));
+
+export async function selectEntries(root: string, rules: SealRules): Promise<SelectedEntries> {
+  const findings: ClassifiedFinding[] = [];
+  const entries: StoreEntry[] = [];
+  const excluded: string[] = [];
+  const live: string[] = [];
+  for await (const entry of walkStore(root)) {
+    if (under(excluded, entry.path)) continue;
+    if (rules.isExcluded(entry.path)) {
+      if (entry.type === "dir") excluded.push(`${entry.path}/`);
+      continue;
+    }
+    const refusal = refusalOf(entry);
+    if (refusal) findings.push(refusal);
+    else if (!under(live, entry.path)) {
+      entries.push(entry);
+      if (entry.type === "dir" && isLiveDir(entry, rules)) live.push(`${entry.path}/`);
+    }
+  }
+  return { entries: await withoutSidecars(entries), findings };
+}
+
+function isLiveDir(entry: StoreEntry, rules: SealRules): boolean {
+  const level = sealedLevelOf("dir", rules.levelRuleOf(entry.path)?.rule.level ?? null, "bytes");
+  return level !== "bytes" && isLiveDirectory({ kind: "dir", level });
+}
+
+/** The -wal, -shm and -journal files of a database that is itself in the list go. */
+async function withoutSidecars(entries: StoreEntry[]): Promise<StoreEntry[]> {
+  const files = new Map(entries.filter((e) => e.type === "file").map((e) => [e.path, e]));
+  const sidecars = new Set<string>();
+  for (const entry of files.values()) {
+    const suffix = SQLITE_SIDECARS.find((s) => entry.path.endsWith(s));
+    const database =
+      suffix === undefined ? undefined : files.get(entry.path.slice(0, -suffix.length));
+    if (database && isSQLiteHeader(await readHead(database.absolutePath, 100)))
+      sidecars.add(entry.path);
+  }
+  return sidecars.size === 0 ? entries : entries.filter((e) => !sidecars.has(e.path));
+}
+
+function refusalOf(entry: StoreEntry): ClassifiedFinding | null {
+  if (entry.type === "symlink") {
+    return createFinding("path_escapes_root", {
+      subject: entry.path,
+      actual: "symlink",
+      message: `${entry.path}: is a symlink; a store root to seal must hold only regular files and directories`,
+      hint: "Replace the symlink with the file it points to, or move it out of the store root.",
+    });
+  }
+  if (entry.type === "other") {
+    return createFinding("unexpected_artifact", {
+      subject: entry.path,
+      actual: "special file",
+      message: `${entry.path}: is a FIFO, socket or device; it cannot be sealed or restored`,
+      hint: "Move it out of the store root and seal again.",
+    });
+  }
+  const problem = checkStorePath(entry.path);
+  if (problem) {
+    return createFinding("unexpected_artifact", {
+      subject: entry.path,
+      actual: entry.path,
+      message: `${JSON.stringify(entry.path)}: the name ${problem.reason}, so it cannot be named in a manifest`,
+      hint: "Rename the file (NFC, no backslash) and seal again.",
+    });
+  }
+  return null;
+}
