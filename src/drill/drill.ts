@@ -116,7 +116,11 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
     findings: [],
     postgres: new PostgresSession(config.postgres, true),
   };
-  const clock = new StageClock(plan.now, (error) => state.findings.push(findingOfError(error)));
+  const clock = new StageClock(
+    plan.now,
+    (error) => state.findings.push(findingOfError(error)),
+    plan.progress,
+  );
   // Ctrl-C or a SIGTERM mid-drill: remove the scratch place, stop the service (SIGKILL after
   // its grace period), then exit.
   const onSignal = (signal: NodeJS.Signals) => {
@@ -148,15 +152,13 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
     else clock.skip("probes");
   } finally {
     await clock.always("stop service", () => stopTheService(config, state));
-    // The throwaway PostgreSQL server goes with the drill (a signal stops it too:
-    // util/exit-cleanup.ts); scratch databases on a postgres.url server are dropped.
-    await state.postgres.close();
+    await clock.always("teardown", () => tearDown(mode, state));
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
   const { rto, rpo } = measure(plan, startedAt, state);
   const report = buildReport(plan, startedAt, clock, state, rto, rpo);
-  const scratchKept = await cleanScratch(mode, state);
+  const scratchKept = mode.kind === "restore" && mode.keep ? state.scratchDir : null;
   return {
     report,
     storeCounts: state.storeCounts,
@@ -447,10 +449,13 @@ export async function raiseMarkAfter(plan: DrillPlan, report: DrillReport): Prom
   });
 }
 
-// 10. Remove the scratch place unless asked to keep it.
-async function cleanScratch(mode: DrillMode, state: DrillState): Promise<string | null> {
-  if (state.scratchDir === null) return null;
-  if (mode.kind === "restore" && mode.keep) return state.scratchDir;
-  await rm(state.scratchDir, { recursive: true, force: true });
-  return null;
+// 7b. Tear down what the drill made, whatever happened, before the report closes, so its
+//     stages account for all its time: the throwaway PostgreSQL server goes (a signal stops it
+//     too: util/exit-cleanup.ts), scratch databases on a postgres.url server are dropped, and
+//     the scratch place is removed unless asked to keep it.
+async function tearDown(mode: DrillMode, state: DrillState): Promise<boolean> {
+  await state.postgres.close();
+  if (state.scratchDir !== null && !(mode.kind === "restore" && mode.keep))
+    await rm(state.scratchDir, { recursive: true, force: true });
+  return true;
 }

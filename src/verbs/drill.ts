@@ -28,7 +28,7 @@ import { parseSourceRef } from "../sources/source.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
 import { compactUTC } from "../util/compact-time.js";
-import { NO_PROGRESS } from "../util/progress.js";
+import { NO_PROGRESS, type ProgressReporter, type StageOutcome } from "../util/progress.js";
 
 export type DrillOptions = CommonOptions & {
   readonly source?: string;
@@ -156,15 +156,17 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   };
   const outcome = await runDrill(plan);
 
-  // 3. Write and sign the outputs, whatever the verdict.
+  // 3. Write and sign the outputs, whatever the verdict. A stage for progress and the result,
+  //    after the report's own stages: a signed report cannot hold the time of its signing.
   const outDir =
     options.out === undefined
       ? join(config.reportsDir, `${evidence.evidence.packet.release.id}-${compactUTC(now())}`)
       : resolve(cwd, options.out);
-  const paths =
+  const { value: paths, stage: signing } = await timed(plan, "sign report", () =>
     shard === null
-      ? await writeDrillOutputs(outcome.report, outDir, signer)
-      : await writeShardDrillOutputs(outcome, evidence.evidence.manifest, shard, outDir, signer);
+      ? writeDrillOutputs(outcome.report, outDir, signer)
+      : writeShardDrillOutputs(outcome, evidence.evidence.manifest, shard, outDir, signer),
+  );
   // 4. Only now, with the signed report safe, a proven drill raises the high-water mark.
   const findings = [...outcome.findings];
   try {
@@ -183,7 +185,7 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
       report: paths,
       rto: outcome.report.rto,
       rpo: outcome.report.rpo,
-      stages: outcome.report.stages,
+      stages: [...outcome.report.stages, signing],
       scratchKept: outcome.scratchKept,
       ...(shard === null
         ? {}
@@ -197,6 +199,25 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
           }),
     },
   );
+}
+
+/** A stage the verb runs itself, told to progress and recorded as the report's stages are. */
+async function timed<T>(
+  plan: { readonly now: () => Date; readonly progress: ProgressReporter },
+  name: string,
+  body: () => Promise<T>,
+): Promise<{ value: T; stage: StageRecord }> {
+  const shown = plan.progress.stage(name);
+  const started = plan.now();
+  let status: StageOutcome = "failed";
+  try {
+    const value = await body();
+    status = "passed";
+    const durationMs = plan.now().getTime() - started.getTime();
+    return { value, stage: { name, status, startedAt: started.toISOString(), durationMs } };
+  } finally {
+    shown.done(status);
+  }
 }
 
 /**
