@@ -17,9 +17,11 @@ import { runProbes, probeSecrets, type ProbeCheck } from "../probes/run-probes.j
 import {
   createDrillReport,
   measureObjective,
+  notRunReason,
   objectiveCheck,
   policyChecks,
   probeChecks,
+  skippedProbeChecks,
   storeChecks,
   type DrillReport,
   type Objective,
@@ -91,7 +93,9 @@ type DrillState = {
   storeChecked: boolean;
   /** The store checks by check and role, when the store was checked. */
   storeCounts: StoreCheckCounts | null;
+  /** The store's findings, for its checks; they are in `findings` too. */
   readonly storeFindings: ClassifiedFinding[];
+  /** Every finding in the order the stages found them: the first error is the first failure. */
   readonly findings: ClassifiedFinding[];
   /** The drill's PostgreSQL: its pg_dumps restored there stay for the sql probes. */
   readonly postgres: PostgresSession;
@@ -162,7 +166,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
   return {
     report,
     storeCounts: state.storeCounts,
-    findings: [...state.findings, ...state.storeFindings],
+    findings: state.findings,
     scratchKept,
   };
 }
@@ -231,6 +235,7 @@ async function restoreBackup(
     plan.exitOnSignal,
   );
   state.storeFindings.push(...outcome.findings);
+  state.findings.push(...outcome.findings);
   state.storeChecked = outcome.checked !== null;
   state.storeCounts = outcome.checked;
   return outcome.swapped;
@@ -246,6 +251,7 @@ async function verifyRestoredStore(plan: DrillPlan, state: DrillState): Promise<
         ? await verifyStore(state.storeRoot, manifest, options)
         : await verifyShardStore(state.storeRoot, manifest, plan.shard, options);
     state.storeFindings.push(...verification.findings);
+    state.findings.push(...verification.findings);
     state.storeChecked = true;
     state.storeCounts = verification.checked;
   }
@@ -345,7 +351,7 @@ function measure(
   state: DrillState,
 ): { rto: Objective; rpo: Objective } {
   const objectives = plan.evidence.rollbackPolicy.objectives;
-  const proven = !hasErrors([...state.findings, ...state.storeFindings]);
+  const proven = !hasErrors(state.findings);
   const rto = measureObjective(
     state.probesDoneAt === null || !proven
       ? null
@@ -412,8 +418,17 @@ function buildReport(
         state.storeFindings,
         state.storeChecked,
       ),
-      ...policyChecks(state.policy),
-      ...probeChecks(state.probes),
+      ...policyChecks(state.policy, notRunReason(clock.stages)),
+      // Every probe of the release, run or not (shards other than 1 leave them to shard 1).
+      ...(state.probesDoneAt !== null
+        ? probeChecks(state.probes)
+        : runsService(plan)
+          ? skippedProbeChecks(
+              evidence.packet,
+              releaseIdentityOf(evidence.packet).sha256,
+              notRunReason(clock.stages),
+            )
+          : []),
       objectiveCheck("rto", rto),
       objectiveCheck("rpo", rpo),
     ],
@@ -428,7 +443,7 @@ function buildReport(
             log: state.service.log,
           }
         : null,
-    findings: [...state.findings, ...state.storeFindings],
+    findings: state.findings,
   });
 }
 

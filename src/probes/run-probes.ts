@@ -50,6 +50,38 @@ export type ProbeContext = {
 const BODY_LIMIT = 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+const DEFAULT_PATHS = { http: "/", identity: "/release", catalog: "/catalog" } as const;
+
+/**
+ * What a probe asks and what it expects, as its check says it: the same words whether the probe
+ * ran or was skipped, so every report of a release lists the same checks.
+ */
+export function describeProbe(
+  probe: Probe,
+  packet: Packet,
+  expectedIdentity: string,
+): { readonly target: string; readonly expected: string } {
+  switch (probe.type) {
+    case "sql":
+      return {
+        target: `${probe.dataset ?? "?"}: ${probe.query ?? ""}`,
+        expected: JSON.stringify(probe.expect ?? {}),
+      };
+    case "identity":
+      return {
+        target: probe.path ?? DEFAULT_PATHS.identity,
+        expected: `the service serves release identity ${expectedIdentity}`,
+      };
+    case "catalog":
+      return {
+        target: probe.path ?? DEFAULT_PATHS.catalog,
+        expected: `every dataset of the release (${packet.datasets.map((d) => d.name).join(", ")}) at version ${packet.release.version}`,
+      };
+    case "http":
+      return { target: probe.path ?? DEFAULT_PATHS.http, expected: describeHTTPExpect(probe) };
+  }
+}
+
 type Outcome = { check: ProbeCheck; findings: ClassifiedFinding[] };
 
 function outcome(
@@ -112,11 +144,10 @@ async function fetchText(
 async function httpLike(
   probe: Probe,
   context: ProbeContext,
-  defaultPath: string,
   judge: (status: number, body: string) => { unmet: Unmet[]; code: FindingCode; expected: string },
 ): Promise<Outcome> {
   const started = Date.now();
-  const path = probe.path ?? defaultPath;
+  const path = describeProbe(probe, context.packet, "").target;
   const requestInfo = {
     method: probe.method ?? "GET",
     headers: redactHeaders(probe.headers ?? {}, context.secretHeaders),
@@ -155,7 +186,7 @@ async function httpLike(
 }
 
 function httpProbe(probe: Probe, context: ProbeContext): Promise<Outcome> {
-  return httpLike(probe, context, "/", (status, body) => ({
+  return httpLike(probe, context, (status, body) => ({
     unmet: checkHTTPExpectations(probe.expect, status, body),
     code: "probe_failed",
     expected: describeHTTPExpect(probe),
@@ -176,7 +207,7 @@ function describeHTTPExpect(probe: Probe): string {
 
 function identityProbe(probe: Probe, context: ProbeContext, expected: string): Promise<Outcome> {
   const pointer = probe.identityPointer ?? "/releaseIdentity/sha256";
-  return httpLike(probe, context, "/release", (status, body) => {
+  return httpLike(probe, context, (status, body) => {
     let served: unknown = undefined;
     try {
       const found = lookupPointer(JSON.parse(body), pointer);
@@ -201,14 +232,14 @@ function identityProbe(probe: Probe, context: ProbeContext, expected: string): P
     return {
       unmet,
       code: "release_identity_mismatch",
-      expected: `the service serves release identity ${expected}`,
+      expected: describeProbe(probe, context.packet, expected).expected,
     };
   });
 }
 
 function catalogProbe(probe: Probe, context: ProbeContext): Promise<Outcome> {
   const { datasets, release } = context.packet;
-  return httpLike(probe, context, "/catalog", (status, body) => {
+  return httpLike(probe, context, (status, body) => {
     const unmet: Unmet[] = [];
     let listed: { name?: unknown; version?: unknown }[] = [];
     try {
@@ -236,7 +267,7 @@ function catalogProbe(probe: Probe, context: ProbeContext): Promise<Outcome> {
     return {
       unmet,
       code: "catalog_incomplete",
-      expected: `every dataset of the release (${datasets.map((d) => d.name).join(", ")}) at version ${release.version}`,
+      expected: describeProbe(probe, context.packet, "").expected,
     };
   });
 }
@@ -244,8 +275,7 @@ function catalogProbe(probe: Probe, context: ProbeContext): Promise<Outcome> {
 function sqlProbe(probe: Probe, context: ProbeContext): Outcome | Promise<Outcome> {
   const started = Date.now();
   const dataset = context.packet.datasets.find((d) => d.name === probe.dataset);
-  const target = `${probe.dataset ?? "?"}: ${probe.query ?? ""}`;
-  const expected = JSON.stringify(probe.expect ?? {});
+  const { target, expected } = describeProbe(probe, context.packet, "");
   if (!dataset)
     return outcome(
       probe,
