@@ -21,6 +21,7 @@ export async function readJSONDocument(path: string, what: string): Promise<Read
         subject: file,
         message: `${file}: ${message}`,
         actual,
+        ...(actual === "absent" ? { cause: "missing" as const } : {}),
       }),
     ],
   });
@@ -52,6 +53,7 @@ export async function readJSONDocument(path: string, what: string): Promise<Read
         createFinding("document_unreadable", {
           subject: `${file}#${pointer}`,
           message: `${file}:${line}:${column}: the ${what} is not valid JSON: ${message}`,
+          cause: "not_json",
         }),
       ],
     };

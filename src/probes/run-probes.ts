@@ -82,7 +82,15 @@ export function describeProbe(
   }
 }
 
-type Outcome = { check: ProbeCheck; findings: ClassifiedFinding[] };
+type Outcome = {
+  check: ProbeCheck;
+  findings: ClassifiedFinding[];
+  /** The service gave no answer at all: where, and the transport's error. */
+  unanswered?: { readonly origin: string; readonly error: string };
+};
+
+/** Why a probe got no answer to judge, when that is its failure; the hint follows it. */
+type NoAnswer = "unanswered" | "no_service" | "host_not_allowed";
 
 function outcome(
   probe: Probe,
@@ -92,6 +100,7 @@ function outcome(
   code: FindingCode,
   expectedAll: string,
   extra: Partial<ProbeCheck> = {},
+  cause?: NoAnswer,
 ): Outcome {
   const check: ProbeCheck = {
     name: probe.name,
@@ -103,14 +112,18 @@ function outcome(
     durationMs: Date.now() - started,
     ...extra,
   };
-  const findings = unmet.map((u) =>
-    createFinding(code, {
+  const findings = unmet.map((u) => {
+    const input = {
       subject: `probe:${probe.name}`,
       expected: u.expected,
       actual: u.actual,
       message: `probe ${probe.name} (${target}): expected ${u.expected}, got ${u.actual}`,
-    }),
-  );
+    };
+    // No answer to judge: the hint says why, not "check the dataset".
+    return cause === undefined
+      ? createFinding(code, input)
+      : createFinding("probe_failed", { ...input, cause });
+  });
   return { check, findings };
 }
 
@@ -118,10 +131,13 @@ async function fetchText(
   url: string,
   probe: Probe,
   context: ProbeContext,
-): Promise<{ status: number; body: string } | { error: string }> {
+): Promise<{ status: number; body: string } | { error: string; cause: NoAnswer }> {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
   if (!context.allowedHosts.includes(host))
-    return { error: `host ${host} is not in probeHosts of the drill config` };
+    return {
+      error: `host ${host} is not in probeHosts of the drill config`,
+      cause: "host_not_allowed",
+    };
   const timeout = parseDuration(probe.timeout ?? "") ?? DEFAULT_TIMEOUT_MS;
   try {
     const response = await request(url, {
@@ -137,7 +153,7 @@ async function fetchText(
     }
     return { status: response.statusCode, body: body.slice(0, BODY_LIMIT) };
   } catch (error) {
-    return { error: (error as Error).message };
+    return { error: (error as Error).message, cause: "unanswered" };
   }
 }
 
@@ -167,11 +183,12 @@ async function httpLike(
       "probe_failed",
       "a service",
       { request: requestInfo },
+      "no_service",
     );
   }
   const response = await fetchText(`${context.baseURL}${path}`, probe, context);
   if ("error" in response) {
-    return outcome(
+    const failed = outcome(
       probe,
       path,
       started,
@@ -179,7 +196,11 @@ async function httpLike(
       "probe_failed",
       "an answer",
       { request: requestInfo },
+      response.cause,
     );
+    return response.cause === "unanswered"
+      ? { ...failed, unanswered: { origin: context.baseURL, error: response.error } }
+      : failed;
   }
   const { unmet, code, expected } = judge(response.status, response.body);
   return outcome(probe, path, started, unmet, code, expected, { request: requestInfo });
@@ -369,8 +390,7 @@ export async function runProbes(
   context: ProbeContext,
   expectedIdentity: string,
 ): Promise<{ checks: ProbeCheck[]; findings: ClassifiedFinding[] }> {
-  const checks: ProbeCheck[] = [];
-  const findings: ClassifiedFinding[] = [];
+  const results: Outcome[] = [];
   for (const probe of probes) {
     const result =
       probe.type === "sql"
@@ -380,10 +400,42 @@ export async function runProbes(
           : probe.type === "catalog"
             ? await catalogProbe(probe, context)
             : await httpProbe(probe, context);
-    checks.push(result.check);
-    findings.push(...result.findings);
+    results.push(result);
   }
-  return { checks, findings };
+  return { checks: results.map((r) => r.check), findings: mergeUnanswered(results) };
+}
+
+/**
+ * A service that does not answer is one finding, not one per probe: the probes that got the
+ * same error from the same service share it, named by the service (their checks still fail
+ * one by one). A probe alone in its error keeps its own finding.
+ */
+function mergeUnanswered(results: readonly Outcome[]): ClassifiedFinding[] {
+  const keyOf = (r: Outcome) =>
+    r.unanswered ? `${r.unanswered.origin}\n${r.unanswered.error}` : "";
+  const groups = new Map<string, Outcome[]>();
+  for (const r of results)
+    if (r.unanswered) groups.set(keyOf(r), [...(groups.get(keyOf(r)) ?? []), r]);
+  const findings: ClassifiedFinding[] = [];
+  for (const r of results) {
+    const group = groups.get(keyOf(r));
+    if (r.unanswered === undefined || group === undefined || group.length < 2) {
+      findings.push(...r.findings);
+      continue;
+    }
+    if (group[0] !== r) continue;
+    const { origin, error } = r.unanswered;
+    findings.push(
+      createFinding("probe_failed", {
+        subject: origin,
+        expected: "an answer",
+        actual: error,
+        message: `${origin} did not answer ${group.length} probes (${group.map((g) => g.check.name).join(", ")}): ${error}`,
+        cause: "unanswered",
+      }),
+    );
+  }
+  return findings;
 }
 
 /** Every secret a probe sends, so the service log can be redacted of it too. */
