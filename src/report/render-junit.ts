@@ -5,6 +5,7 @@
 // what to do; the service's output goes where CI shows a test's output.
 import { FINDING_CATALOGUE, type FindingDefinition } from "../findings/catalogue.js";
 import type { Finding } from "../findings/finding.js";
+import { CHECK_COLUMNS } from "./check-columns.js";
 import { findingsOfCheck, stageFindings } from "./check-findings.js";
 import type { DrillReport, ReportCheck, StageRecord } from "./drill-report.js";
 import { NOT_CHECKED_NOTE, type RenderContext } from "./render-context.js";
@@ -111,9 +112,17 @@ function checkCase(check: ReportCheck, report: DrillReport): TestCase {
       kind: "failure",
       type: found[0]?.code ?? null,
       message: `expected ${check.expected}, got ${check.actual}`,
-      text: [`${check.kind} ${check.name} (${check.subject})`, ...found.map(describe)].join("\n\n"),
+      text: [facts(check), ...found.map(describe)].join("\n\n"),
     },
   };
+}
+
+/** A check's columns, one a line ("expected: ..."), as every rendering lists them. */
+function facts(check: ReportCheck): string {
+  return CHECK_COLUMNS.map((column) => [column.header.toLowerCase(), column.text(check)])
+    .filter(([, value]) => value !== "")
+    .map(([name, value]) => `${name}: ${value}`)
+    .join("\n");
 }
 
 function caseXML(test: TestCase): string {
