@@ -186,7 +186,7 @@ describe("the library, when something unanticipated breaks mid-run", () => {
 });
 
 describe("the library's progress reporter", () => {
-  it("sees every stage of a drill start and end, nested ones inside their stage, with how each ended", async () => {
+  it("sees every stage of a drill start and end, nested ones inside their stage, with how each ended, and the evidence loaded before", async () => {
     const events: string[] = [];
     const progress: ProgressReporter = {
       stage(name) {
@@ -206,6 +206,8 @@ describe("the library's progress reporter", () => {
     });
     expect(result.verdict).toBe("proven");
     expect(events).toEqual([
+      "start load evidence",
+      "end load evidence passed",
       "start check evidence",
       "end check evidence passed",
       "start check rollback policy",
@@ -231,7 +233,11 @@ describe("the library's progress reporter", () => {
     ]);
     expect(result.stages.map((s) => s.name)).toEqual(
       events
-        .filter((e) => e.startsWith("end ") && e !== "end restore files")
+        // The result has the drill's stages: not the evidence loaded before, nor nested ones.
+        .filter(
+          (e) =>
+            e.startsWith("end ") && !["end load evidence passed", "end restore files"].includes(e),
+        )
         .map((e) => e.slice(4).replace(/ \w+$/, "")),
     );
   });

@@ -119,7 +119,10 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   if (source !== null && "code" in source) inputFindings.push(source);
   const spec = options.shard === undefined ? null : parseShardSpec(options.shard);
   if (spec !== null && "code" in spec) inputFindings.push(spec);
+  // Told to progress: a manifest of a million artifacts takes seconds to read.
+  const loading = (options.progress ?? NO_PROGRESS).stage("load evidence");
   const evidence = await loadEvidence(loaded.context.evidence);
+  loading.done(evidence.ok ? "passed" : "failed");
   if (!evidence.ok) inputFindings.push(...evidence.findings);
   if (
     inputFindings.length > 0 ||
