@@ -17,7 +17,7 @@ import { GAZETTEER, READER_ROLE, gazetteerSQL } from "./example-gazetteer.mjs";
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = resolve(process.argv[2] ?? join(REPO, "ops", "store", GAZETTEER.path));
 
-const binaries = findPGBinaries({ configured: null, programs: SERVER_PROGRAMS });
+const binaries = await findPGBinaries({ configured: null, programs: SERVER_PROGRAMS });
 if ("code" in binaries) {
   console.error(`${binaries.message}\n${binaries.hint}`);
   process.exit(3);

@@ -142,7 +142,12 @@ export type { PublicAnswer as AuditAnswer } from "./audit/answer.js";
 export type { RestorePlan } from "./restore/plan.js";
 export type { RuleOutcome } from "./policy/rules.js";
 export type { StoreCheckCounts } from "./store/verify-store.js";
-export type { ProgressReporter, ProgressTotals, StageProgress } from "./util/progress.js";
+export type {
+  ProgressReporter,
+  ProgressTotals,
+  StageOutcome,
+  StageProgress,
+} from "./util/progress.js";
 export { keyIdOf } from "./verbs/keygen.js";
 export type { VerbName, VerbResult } from "./verbs/result.js";
 export { RecoverableError } from "./findings/errors.js";

@@ -1,8 +1,11 @@
 // The CLI behind a reader that stops early (`recoverable drill --help | head -2`): no EPIPE
-// stack trace, and the exit code is still the verb's.
+// stack trace, and the exit code is still the verb's. Behind a pipe that shows colour (a CI
+// log), FORCE_COLOR turns the colours on.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runCLI } from "./helpers/cli.js";
+import { makeTempDir } from "./helpers/temp-dir.js";
 
 const CLI = join(import.meta.dirname, "..", "dist", "cli", "main.js");
 
@@ -30,5 +33,24 @@ describe("stdout closed by the reader", () => {
     const { code, stderr } = await runClosingStdout(["verify", "--root", "/nonexistent", "--json"]);
     expect(stderr).not.toMatch(/EPIPE|at .*\(node:/);
     expect(code).toBe(1); // the example's evidence, a missing store root: not proven
+  });
+});
+
+describe("stdout that is a pipe", () => {
+  const keygen = (env: Record<string, string>) =>
+    runCLI(["keygen", "--out", join(makeTempDir("recoverable-color-"), "keys")], { env });
+
+  it("is coloured when FORCE_COLOR asks for it, even beside NO_COLOR", () => {
+    const run = keygen({ FORCE_COLOR: "1" });
+    expect(run.code).toBe(0);
+    expect(run.stdout.startsWith("\u001b[32m✔ CREATED\u001b[39m  recoverable keygen")).toBe(true);
+  });
+
+  it("is plain without FORCE_COLOR, and with FORCE_COLOR=0", () => {
+    for (const env of [{}, { FORCE_COLOR: "0" }]) {
+      const run = keygen(env);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^✔ CREATED {2}recoverable keygen/);
+    }
   });
 });

@@ -110,7 +110,12 @@ describe("drill of the bundled example", () => {
       ["wait for readiness", "passed"],
       ["probes", "passed"],
       ["stop service", "passed"],
+      ["teardown", "passed"],
     ]);
+    // The result adds the signing, which the report it signs cannot time.
+    const stages = result["stages"] as { name: string; status: string }[];
+    expect(stages.map((s) => s.name)).toEqual([...report.stages.map((s) => s.name), "sign report"]);
+    expect(stages.at(-1)?.status).toBe("passed");
     expect(report.rto.status).toBe("passed");
     expect(report.rpo.status).toBe("passed");
     const probes = report.checks.filter((c) => c.kind === "probe");
@@ -154,12 +159,13 @@ describe("drill of the bundled example", () => {
     );
     expect(verified.code).toBe(0);
 
-    // JUnit XML that a real parser reads: one testcase per check, none failed.
+    // JUnit XML that a real parser reads: one testcase per stage and per check, none failed.
     const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(
       readFileSync(example.path("out/drill-report.junit.xml"), "utf8"),
     ) as { testsuites: { testsuite: { tests: string; failures: string; testcase: unknown[] } } };
-    expect(junit.testsuites.testsuite.testcase).toHaveLength(report.checks.length);
-    expect(Number(junit.testsuites.testsuite.tests)).toBe(report.checks.length);
+    const cases = report.stages.length + report.checks.length;
+    expect(junit.testsuites.testsuite.testcase).toHaveLength(cases);
+    expect(Number(junit.testsuites.testsuite.tests)).toBe(cases);
     expect(Number(junit.testsuites.testsuite.failures)).toBe(0);
 
     // Markdown, appended to the CI job summary after what was there.

@@ -3,7 +3,8 @@
 // the checks table, whose status filter really hides rows; a drill against a service that
 // answers with hostile strings shows them as text, with no injected element and no script run.
 // Screenshots (and a PDF of the printed page) go to test-output/html-report/.
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -50,11 +51,15 @@ const readReport = (example: ExampleCopy): DrillReport =>
 type Watch = { dialogs: string[]; errors: string[] };
 
 /** Opens a page from its file, noting every dialog, page error and CSP violation. */
-async function open(file: string, javaScriptEnabled = true): Promise<{ page: Page; watch: Watch }> {
+async function open(
+  file: string,
+  javaScriptEnabled = true,
+  width = 1280,
+): Promise<{ page: Page; watch: Watch }> {
   if (!browser) throw new Error("chromium did not start");
   const context = await browser.newContext({
     javaScriptEnabled,
-    viewport: { width: 1280, height: 900 },
+    viewport: { width, height: 900 },
   });
   const page = await context.newPage();
   const watch: Watch = { dialogs: [], errors: [] };
@@ -83,6 +88,38 @@ async function screenshot(page: Page, name: string, file: string): Promise<void>
 }
 
 const visibleRows = (page: Page) => page.locator("#checks-table tbody tr:visible");
+
+type RGB = [number, number, number];
+
+/** An element's text colour and the colour behind it (its own or its nearest ancestor's). */
+async function colours(page: Page, selector: string): Promise<{ text: RGB; background: RGB }> {
+  const found = await page.evaluate<{ text: number[]; background: number[] }>(`(() => {
+    const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+    let element = document.querySelector(${JSON.stringify(selector)});
+    const text = parse(getComputedStyle(element).color);
+    while (element) {
+      const background = parse(getComputedStyle(element).backgroundColor);
+      if (background.length === 3 || background[3] > 0) return { text, background };
+      element = element.parentElement;
+    }
+    return { text, background: [255, 255, 255] };
+  })()`);
+  return { text: found.text.slice(0, 3) as RGB, background: found.background.slice(0, 3) as RGB };
+}
+
+/** WCAG 2 relative luminance. */
+function luminance([r, g, b]: RGB): number {
+  const channel = (v: number) => {
+    const c = v / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+}
+
+function contrast(a: RGB, b: RGB): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
 
 describe.skipIf(!HAVE_CHROMIUM)(
   "the HTML report of the example drill, in headless Chromium",
@@ -116,13 +153,13 @@ describe.skipIf(!HAVE_CHROMIUM)(
       // The timeline: one group per stage, each name and duration visible, in order.
       const stages = page.locator("#timeline svg g.stage");
       expect(await stages.count()).toBe(report.stages.length);
-      expect(report.stages.length).toBe(8);
+      expect(report.stages.length).toBe(9);
       for (const [i, stage] of report.stages.entries()) {
         const group = stages.nth(i);
         expect(await group.getAttribute("data-stage")).toBe(stage.name);
-        expect(await group.locator("text.stage-name").isVisible()).toBe(true);
-        expect(await group.locator("text.stage-name").textContent()).toBe(stage.name);
-        expect(await group.locator("text.stage-duration").textContent()).toMatch(
+        expect(await group.locator(".stage-name").isVisible()).toBe(true);
+        expect(await group.locator(".stage-name").textContent()).toBe(stage.name);
+        expect(await group.locator(".stage-duration").textContent()).toMatch(
           /^\d+(\.\d+)? (ms|s)$/,
         );
         const bar = await group.locator("rect.bar").boundingBox();
@@ -167,11 +204,137 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.close();
     });
 
+    it("states in its header the time its timeline spans, which its stages fill to the end", async () => {
+      const { page } = await open(file);
+      const took = /took ([^·]+?) ·/.exec(await page.locator("#meta").innerText())?.[1];
+      const spans = /over (.+)$/.exec(
+        (await page.locator("#timeline-title").textContent()) ?? "",
+      )?.[1];
+      expect(took).toMatch(/^\d+(\.\d+)? (ms|s)$/);
+      expect(spans).toBe(took);
+      // Teardown is a stage: the last one ends when the drill does, so no time is unaccounted.
+      const last = report.stages.at(-1);
+      expect(last?.name).toBe("teardown");
+      const end = Date.parse(last?.startedAt ?? "") + (last?.durationMs ?? 0);
+      expect(Math.abs(Date.parse(report.finishedAt) - end)).toBeLessThan(50);
+      await page.close();
+    });
+
+    it("follows a dark colour scheme, every text still readable on its background", async () => {
+      const { page } = await open(file);
+      const light = await colours(page, "body");
+      await page.emulateMedia({ colorScheme: "dark" });
+      const dark = await colours(page, "body");
+      expect(luminance(light.background)).toBeGreaterThan(0.9);
+      expect(luminance(dark.background)).toBeLessThan(0.05);
+      for (const selector of [
+        "#verdict",
+        "header.banner h1",
+        "#meta",
+        "#rto .seen",
+        "#checks-table th",
+        "#checks-table td",
+        "#checks-table .badge.passed",
+        "#service pre.log",
+        "footer",
+      ]) {
+        const { text, background } = await colours(page, selector);
+        expect(contrast(text, background), selector).toBeGreaterThanOrEqual(4.5);
+      }
+      await screenshot(page, "example-drill-dark", file);
+      // Printed, it is light whatever the screen prefers.
+      await page.emulateMedia({ media: "print", colorScheme: "dark" });
+      expect(luminance((await colours(page, "body")).background)).toBeGreaterThan(0.9);
+      await page.close();
+    });
+
+    it("keeps its timeline readable at a phone's width, with nothing wider than the screen", async () => {
+      const { page } = await open(file, true, 375);
+      const widths = await page.evaluate(`({
+        page: document.documentElement.scrollWidth,
+        timeline: document.querySelector("#timeline").scrollWidth,
+        room: document.querySelector("#timeline").clientWidth,
+      })`);
+      expect(widths).toMatchObject({ page: 375 });
+      const { timeline, room } = widths as { timeline: number; room: number };
+      expect(timeline).toBeLessThanOrEqual(room);
+      const chart = await page.locator("#timeline svg").boundingBox();
+      for (const name of await page.locator("#timeline .stage-name").all()) {
+        const box = await name.boundingBox();
+        // Text at its own size (an SVG scaled to the screen made it 5 px high), inside the chart.
+        expect(box?.height).toBeGreaterThanOrEqual(12);
+        expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(
+          (chart?.x ?? 0) + (chart?.width ?? 0),
+        );
+      }
+      for (const bar of await page.locator("#timeline rect.bar").all()) {
+        const box = await bar.boundingBox();
+        expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(
+          (chart?.x ?? 0) + (chart?.width ?? 0) + 0.5,
+        );
+      }
+      await screenshot(page, "example-drill-375", file);
+      await page.close();
+    });
+
     it("is fully readable with scripts off: every row shown, no dead filter buttons", async () => {
       const { page } = await open(file, false);
       expect(await visibleRows(page).count()).toBe(report.checks.length);
       expect(await page.locator("#check-filters").isVisible()).toBe(false);
       expect(await page.locator("#timeline svg g.stage").count()).toBe(report.stages.length);
+      await page.close();
+    });
+  },
+);
+
+describe.skipIf(!HAVE_CHROMIUM)(
+  "the HTML report of a drill whose backup has one byte changed",
+  () => {
+    let report: DrillReport;
+    let file: string;
+    beforeAll(() => {
+      const example = copyExample();
+      const copy = example.path("bad-store");
+      cpSync(example.path("ops/store"), copy, { recursive: true });
+      const dataset = `${copy}/datasets/cities.sqlite`;
+      const bytes = readFileSync(dataset);
+      bytes[5000] = (bytes[5000] ?? 0) ^ 0xff;
+      writeFileSync(dataset, bytes);
+      expect(spawnSync("tar", ["-C", copy, "-cf", example.path("bad.tar"), "."]).status).toBe(0);
+      const run = runCLI(["drill", "--json", "--source", "tar:bad.tar", "--out", "out"], {
+        cwd: example.dir,
+      });
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+      report = readReport(example);
+      file = example.path("out/drill-report.html");
+    });
+
+    it("names the first failing check in its banner, and says what was not run", async () => {
+      const { page } = await open(file);
+      expect(await page.locator("#verdict").innerText()).toBe("NOT PROVEN");
+      const first = await page.locator("#first-failure").innerText();
+      expect(first).toMatch(
+        /^First failure: artifact_hash_mismatch datasets\/cities\.sqlite: bytes differ from the release/,
+      );
+      const skipped = report.checks.filter((c) => c.status === "skipped");
+      // Every probe is among them, listed although the drill never got to it.
+      expect(skipped.filter((c) => c.kind === "probe")).toHaveLength(10);
+      expect(await page.locator("#skipped-note").innerText()).toBe(
+        `${skipped.length} of ${report.checks.length} checks were not run; they are listed as skipped under Checks.`,
+      );
+      await page.getByRole("button", { name: `Skipped (${skipped.length})` }).click();
+      expect(await visibleRows(page).count()).toBe(skipped.length);
+      const rows = (await visibleRows(page).allInnerTexts()).join("\n");
+      for (const check of skipped) expect(rows).toContain(check.name);
+      expect(rows).toContain('not run: the stage "restore" failed');
+      // The timeline shows where it stopped, and the teardown that ran anyway.
+      expect(await page.locator("#timeline g.stage.failed").getAttribute("data-stage")).toBe(
+        "restore",
+      );
+      expect(await page.locator('#timeline g[data-stage="teardown"]').getAttribute("class")).toBe(
+        "stage passed",
+      );
+      await screenshot(page, "broken-drill", file);
       await page.close();
     });
   },

@@ -185,6 +185,64 @@ describe("the library, when something unanticipated breaks mid-run", () => {
   });
 });
 
+describe("the library's progress reporter", () => {
+  it("sees every stage of a drill start and end, nested ones inside their stage, with how each ended, and the evidence loaded before", async () => {
+    const events: string[] = [];
+    const progress: ProgressReporter = {
+      stage(name) {
+        events.push(`start ${name}`);
+        return {
+          advance: () => undefined,
+          done: (outcome) =>
+            events.push(`end ${name}${outcome === undefined ? "" : ` ${outcome}`}`),
+        };
+      },
+    };
+    const result = await drill({
+      cwd: example.dir,
+      source: "dir:ops/store",
+      out: join(example.dir, "out"),
+      progress,
+    });
+    expect(result.verdict).toBe("proven");
+    expect(events).toEqual([
+      "start load evidence",
+      "end load evidence passed",
+      "start check evidence",
+      "end check evidence passed",
+      "start check rollback policy",
+      "end check rollback policy passed",
+      "start restore",
+      "start restore files",
+      "end restore files",
+      "end restore passed",
+      "start verify store",
+      "end verify store passed",
+      "start start service",
+      "end start service passed",
+      "start wait for readiness",
+      "end wait for readiness passed",
+      "start probes",
+      "end probes passed",
+      "start stop service",
+      "end stop service passed",
+      "start teardown",
+      "end teardown passed",
+      "start sign report",
+      "end sign report passed",
+    ]);
+    expect(result.stages.map((s) => s.name)).toEqual(
+      events
+        // The result has the drill's stages: not the evidence loaded before, nor nested ones.
+        .filter(
+          (e) =>
+            e.startsWith("end ") && !["end load evidence passed", "end restore files"].includes(e),
+        )
+        .map((e) => e.slice(4).replace(/ \w+$/, "")),
+    );
+  });
+});
+
 describe("the library and the host's signals", () => {
   it("drill installs no SIGINT or SIGTERM handler, and is proven with a signed report", async () => {
     const { progress, seen } = signalWatcher();

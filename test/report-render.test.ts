@@ -131,7 +131,9 @@ describe("report render of a real drill's signed report", () => {
         };
       };
     };
-    expect(xml.testsuites.testsuite.testcase).toHaveLength(report.checks.length);
+    expect(xml.testsuites.testsuite.testcase).toHaveLength(
+      report.stages.length + report.checks.length,
+    );
     expect(xml.testsuites.testsuite.properties.property).toContainEqual({
       name: "recoverable.signature",
       value: "not_checked",

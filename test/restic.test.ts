@@ -148,6 +148,10 @@ describe("restic:<repository>#<snapshot>, when it cannot restore the store", () 
     const run = drill(`restic:${repository}#latest`, "out-wrong", { RESTIC_PASSWORD: wrong });
     expect(run.code).toBe(2);
     expect(run.json()).toHaveFinding("source_credentials_refused");
+    // The hint is restic's: nothing about age identity files.
+    const hint = run.json().findings[0]?.hint ?? "";
+    expect(hint).toContain("RESTIC_PASSWORD_FILE");
+    expect(hint).not.toMatch(/\bage\b|--identity/);
     const outputs = readdirSync(example.path("out-wrong"))
       .map((name) => readFileSync(example.path(`out-wrong/${name}`), "utf8"))
       .join("\n");

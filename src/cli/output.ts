@@ -37,9 +37,21 @@ export type Paint = {
 const plain = (s: string): string => s;
 export const NO_COLOR: Paint = { red: plain, green: plain, yellow: plain, dim: plain, bold: plain };
 
-/** Colour only on a TTY; `hasColors` honours NO_COLOR and FORCE_COLOR. */
-export function colorsFor(stream: NodeJS.WriteStream): Paint {
-  if (!stream.isTTY || !stream.hasColors()) return NO_COLOR;
+/**
+ * Colour on a TTY that has colours (`hasColors` honours NO_COLOR), or wherever FORCE_COLOR asks
+ * for it, TTY or not: a CI log that renders colour is a pipe. FORCE_COLOR is read as Node reads
+ * it: "", 1, 2, 3 or true turn colour on, any other value turns it off, and it wins over NO_COLOR.
+ */
+export function colorsFor(
+  stream: { readonly isTTY?: boolean; hasColors?: () => boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): Paint {
+  const forced = env["FORCE_COLOR"];
+  const on =
+    forced === undefined
+      ? stream.isTTY === true && stream.hasColors?.() === true
+      : ["", "1", "2", "3", "true"].includes(forced);
+  if (!on) return NO_COLOR;
   const sgr = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
   return {
     red: sgr(31, 39),

@@ -50,6 +50,7 @@ export async function readJSONDocument(
         message: `${file}: ${message}`,
         actual,
         ...(hint === undefined ? {} : { hint }),
+        ...(actual === "absent" ? { cause: "missing" as const } : {}),
       }),
     ],
   });
@@ -82,6 +83,7 @@ export async function readJSONDocument(
         createFinding("document_unreadable", {
           subject: `${file}#${pointer}`,
           message: `${file}:${line}:${column}: the ${what} is not valid JSON: ${message}`,
+          cause: "not_json",
         }),
       ],
     };

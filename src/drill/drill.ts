@@ -17,9 +17,11 @@ import { runProbes, probeSecrets, type ProbeCheck } from "../probes/run-probes.j
 import {
   createDrillReport,
   measureObjective,
+  notRunReason,
   objectiveCheck,
   policyChecks,
   probeChecks,
+  skippedProbeChecks,
   storeChecks,
   type DrillReport,
   type Objective,
@@ -112,7 +114,9 @@ type DrillState = {
   storeCounts: StoreCheckCounts | null;
   /** The backup's own record that pinned the bytes the release does not (docs/live-data.md). */
   record: BackupRecord | null;
+  /** The store's findings, for its checks; they are in `findings` too. */
   readonly storeFindings: ClassifiedFinding[];
+  /** Every finding in the order the stages found them: the first error is the first failure. */
   readonly findings: ClassifiedFinding[];
   /** The drill's PostgreSQL: its pg_dumps restored there stay for the sql probes. */
   readonly postgres: PostgresSession;
@@ -141,10 +145,13 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
     postgres: new PostgresSession(config.postgres, true),
     releaseScratch: () => undefined,
   };
-  const clock = new StageClock(plan.now, (error) => state.findings.push(findingOfError(error)));
+  const clock = new StageClock(
+    plan.now,
+    (error) => state.findings.push(findingOfError(error)),
+    plan.progress,
+  );
   // A stage runs until it ends or the drill is interrupted; one too short to give up runs whole.
-  const found = () => [...state.findings, ...state.storeFindings];
-  const interruptions = new Interruptions(plan.signal, found);
+  const interruptions = new Interruptions(plan.signal, () => state.findings);
   const stage = (name: string, body: () => boolean | Promise<boolean>) =>
     clock.run(name, () => interruptions.run(name, body));
   const whole = (name: string, body: () => boolean | Promise<boolean>) =>
@@ -156,6 +163,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
   );
   const reaped = await readReapedNotes(config.stateDir);
   state.findings.push(...reaped.findings);
+  let scratchKept: string | null = null;
   try {
     await whole("check evidence", () => checkEvidence(plan, state));
     await whole("check rollback policy", () => checkPolicy(plan, state));
@@ -174,27 +182,22 @@ export async function runDrill(plan: DrillPlan): Promise<DrillOutcome> {
     else clock.skip("probes");
   } finally {
     await clock.always("stop service", () => stopTheService(config, state));
-    // The throwaway PostgreSQL server goes with the drill (at once, if it is still starting or
-    // restoring); scratch databases on a postgres.url server are dropped.
-    await state.postgres.close();
-    interruptions.dispose();
+    await clock.always("teardown", async () => {
+      scratchKept = await tearDown(mode, state, interruptions);
+      return true;
+    });
   }
+  forgetNotes();
   const interruption = interruptionOf(plan.signal);
-  if (interruption !== null) {
-    const scratchKept = await cleanScratch(mode, state, interruptions);
-    forgetNotes();
-    return interruptions.outcome(interruption, clock.stages, scratchKept);
-  }
+  if (interruption !== null) return interruptions.outcome(interruption, clock.stages, scratchKept);
   const { rto, rpo } = measure(plan, startedAt, state);
   const report = buildReport(plan, startedAt, clock, state, rto, rpo);
-  const scratchKept = await cleanScratch(mode, state, interruptions);
-  forgetNotes();
   return {
     interrupted: null,
     report,
     stages: report.stages,
     storeCounts: state.storeCounts,
-    findings: found(),
+    findings: state.findings,
     scratchKept,
     reapedNotes: reaped.files,
   };
@@ -268,6 +271,7 @@ async function restoreBackup(
     plan.progress,
   );
   state.storeFindings.push(...outcome.findings);
+  state.findings.push(...outcome.findings);
   state.storeChecked = outcome.checked !== null;
   state.storeCounts = outcome.checked;
   state.record = outcome.record ?? null;
@@ -288,6 +292,7 @@ async function verifyRestoredStore(plan: DrillPlan, state: DrillState): Promise<
         ? await verifyStore(state.storeRoot, manifest, options)
         : await verifyShardStore(state.storeRoot, manifest, plan.shard, options);
     state.storeFindings.push(...verification.findings);
+    state.findings.push(...verification.findings);
     state.storeChecked = true;
     state.storeCounts = verification.checked;
   }
@@ -415,7 +420,7 @@ function measure(
   state: DrillState,
 ): { rto: Objective; rpo: Objective } {
   const objectives = plan.evidence.rollbackPolicy.objectives;
-  const proven = !hasErrors([...state.findings, ...state.storeFindings]);
+  const proven = !hasErrors(state.findings);
   const rto = measureObjective(
     state.probesDoneAt === null || !proven
       ? null
@@ -484,8 +489,17 @@ function buildReport(
         state.storeChecked,
         state.record,
       ),
-      ...policyChecks(state.policy),
-      ...probeChecks(state.probes),
+      ...policyChecks(state.policy, notRunReason(clock.stages)),
+      // Every probe of the release, run or not (shards other than 1 leave them to shard 1).
+      ...(state.probesDoneAt !== null
+        ? probeChecks(state.probes)
+        : runsService(plan)
+          ? skippedProbeChecks(
+              evidence.packet,
+              releaseIdentityOf(evidence.packet).sha256,
+              notRunReason(clock.stages),
+            )
+          : []),
       objectiveCheck("rto", rto),
       objectiveCheck("rpo", rpo),
     ],
@@ -500,7 +514,7 @@ function buildReport(
             log: state.service.log,
           }
         : null,
-    findings: [...state.findings, ...state.storeFindings],
+    findings: state.findings,
   });
 }
 
@@ -540,4 +554,18 @@ async function cleanScratch(
       .catch(() => undefined)
       .finally(state.releaseScratch);
   return null;
+}
+
+// 7b. Tear down what the drill made, whatever happened, before the report closes, so its
+//     stages account for all its time: the throwaway PostgreSQL server goes (at once, if it is
+//     still starting or restoring), scratch databases on a postgres.url server are dropped, and
+//     the scratch place is removed unless asked to keep it. Returns the scratch place kept.
+async function tearDown(
+  mode: DrillMode,
+  state: DrillState,
+  interruptions: Interruptions,
+): Promise<string | null> {
+  await state.postgres.close();
+  interruptions.dispose();
+  return cleanScratch(mode, state, interruptions);
 }

@@ -1,6 +1,9 @@
 // Times every stage of a drill; once a stage fails, the ones after it are recorded as skipped.
+// Each stage is also told to the progress reporter as it starts and ends, so a terminal shows
+// that it runs and a library caller sees every stage, not only those that count files.
 import type { CheckStatus } from "../probes/run-probes.js";
 import type { StageRecord } from "../report/drill-report.js";
+import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
 
 export class StageClock {
   readonly stages: StageRecord[] = [];
@@ -10,6 +13,7 @@ export class StageClock {
   constructor(
     private readonly now: () => Date,
     private readonly onError: (error: unknown) => void,
+    private readonly progress: ProgressReporter = NO_PROGRESS,
   ) {}
 
   /** Runs a stage unless an earlier one failed; the body says whether it passed. */
@@ -27,6 +31,7 @@ export class StageClock {
   }
 
   skip(name: string): void {
+    this.progress.stage(name).done("skipped");
     this.record(name, "skipped", this.now(), 0);
   }
 
@@ -35,6 +40,7 @@ export class StageClock {
     body: () => boolean | null | Promise<boolean | null>,
   ): Promise<boolean> {
     const started = this.now();
+    const shown = this.progress.stage(name);
     let passed: boolean | null;
     try {
       passed = await body();
@@ -43,6 +49,7 @@ export class StageClock {
       passed = false;
     }
     const status: CheckStatus = passed === null ? "skipped" : passed ? "passed" : "failed";
+    shown.done(status);
     this.record(name, status, started, this.now().getTime() - started.getTime());
     return passed !== false;
   }

@@ -5,10 +5,19 @@
 /** What kind of failure a finding is, which decides the exit code (DESIGN.md, exit codes). */
 export type FailureClass = "unusable_input" | "not_proven" | "could_not_run";
 
+/** A hint for one cause of a code: the detector names the cause, the catalogue says what to do. */
+export type CauseHint = {
+  /** When it applies, as docs/findings.md says it: "restic refused the password". */
+  readonly when: string;
+  readonly hint: string;
+};
+
 export type FindingDefinition = {
   readonly title: string;
   readonly explanation: string;
+  /** What to do, whatever the cause; a cause of `causes` named by the detector wins over it. */
   readonly hint: string;
+  readonly causes?: Readonly<Record<string, CauseHint>>;
   /** The class of an error-severity finding of this code, unless the detector says otherwise. */
   readonly failureClass: FailureClass;
   /** The exit code in words when it is not the class's (docs/findings.md). */
@@ -21,13 +30,33 @@ export const FINDING_CATALOGUE = {
     explanation:
       "An evidence document (manifest, packet, provenance, rollback policy) or the drill config is well-formed JSON but breaks its JSON Schema or a rule of the format: a missing or unknown property, a wrong type, a path that is not a clean relative POSIX path, a newer schemaVersion than this version of recoverable reads.",
     hint: "Fix the document at the JSON pointer named in the finding (or re-run `recoverable seal` for generated evidence), then run again.",
+    causes: {
+      public_key: {
+        when: "a public key file is not an Ed25519 public key in PEM",
+        hint: "Pass the public key of the key that signed, as `recoverable keygen` wrote it beside drill.key: drill.pub, an Ed25519 key in SPKI PEM (-----BEGIN PUBLIC KEY-----). Other formats, an OpenSSH key (ssh-ed25519 AAAA...) among them, are not read.",
+      },
+      signing_key: {
+        when: "a signing key file is not an Ed25519 private key in PEM",
+        hint: "Make a signing key with `recoverable keygen --out <dir>` and pass --key <dir>/drill.key (or set signing.key in the drill config): an Ed25519 key in PKCS#8 PEM (-----BEGIN PRIVATE KEY-----). Other formats, an OpenSSH key among them, are not read.",
+      },
+    },
     failureClass: "unusable_input",
   },
   document_unreadable: {
     title: "A document cannot be read as JSON",
     explanation:
       "The file is missing, not readable, too large, nested too deeply, not UTF-8, not JSON, or has a key twice in one object. Nothing was checked, because nothing can be trusted from it.",
-    hint: "Check the path and the file's contents at the line and column named; regenerate the document if it was written by a tool.",
+    hint: "Check that the file named is the document it should be and that this user can read it; regenerate it if a tool wrote it.",
+    causes: {
+      missing: {
+        when: "no file is at the path",
+        hint: "Check the path named: nothing is there. Fix the path (or the drill config that names it), or make the file (`recoverable keygen` writes keys, `recoverable seal` the evidence), then run again.",
+      },
+      not_json: {
+        when: "the file is not valid JSON",
+        hint: "Fix the JSON at the line and column named (regenerate the document if a tool wrote it), then run again.",
+      },
+    },
     failureClass: "unusable_input",
   },
   usage_invalid: {
@@ -186,7 +215,17 @@ export const FINDING_CATALOGUE = {
     title: "The key or password does not open the backup",
     explanation:
       "The backup is there but the credentials given cannot open it: a restic repository refused its password (RESTIC_PASSWORD or RESTIC_PASSWORD_FILE), or no age identity given with --identity matches a recipient of an encrypted archive. Nothing was restored.",
-    hint: "Pass the right password (RESTIC_PASSWORD_FILE) or the age identity file the archive was encrypted to (--identity); `age -d -i <file>` tells whether an identity opens it.",
+    hint: "Give the password or key this backup was made with (the message says which one was refused), then run again.",
+    causes: {
+      restic_password: {
+        when: "restic refused the repository's password",
+        hint: "Set RESTIC_PASSWORD_FILE (or RESTIC_PASSWORD, or RESTIC_PASSWORD_COMMAND) to this repository's password; `restic -r <repository> snapshots` with the same variables tells whether it opens.",
+      },
+      age_identity: {
+        when: "no age identity given opens an encrypted archive",
+        hint: "Pass the age identity file the archive was encrypted to (--identity); `age -d -i <file> <archive> > /dev/null` tells whether an identity opens it.",
+      },
+    },
     failureClass: "unusable_input",
   },
   tool_unavailable: {
@@ -249,6 +288,20 @@ export const FINDING_CATALOGUE = {
     explanation:
       "A readiness, query, catalog or identity probe got another status, body or result than the release expects.",
     hint: "Compare expected and actual in the finding; check the dataset the probe reads.",
+    causes: {
+      unanswered: {
+        when: "the service did not answer at all",
+        hint: "Nothing answered at the URL named: check that the service runs and listens there (with --live, the --url you gave; otherwise the service's command and its output in the report), then run again.",
+      },
+      no_service: {
+        when: "there is no service to send the probe to",
+        hint: 'Add a "service" to the drill config (its command starts the service on the restored store), or prove a running one with --live --url <base URL>.',
+      },
+      host_not_allowed: {
+        when: "the probe's host is not allowed",
+        hint: "Add the host to probeHosts in the drill config if the probe may reach it, or point the probe at the service under test.",
+      },
+    },
     failureClass: "not_proven",
   },
   release_identity_mismatch: {
@@ -457,4 +510,17 @@ export type FindingCode = keyof typeof FINDING_CATALOGUE;
 
 export function definitionOf(code: FindingCode): FindingDefinition {
   return FINDING_CATALOGUE[code];
+}
+
+/** The causes a detector may name for `code` (none for most codes). */
+export type CauseOf<C extends FindingCode> = (typeof FINDING_CATALOGUE)[C] extends {
+  readonly causes: infer K;
+}
+  ? Extract<keyof K, string>
+  : never;
+
+/** The hint for `code`: the cause's when the detector named one, else the code's own. */
+export function hintOf(code: FindingCode, cause?: string): string {
+  const definition = definitionOf(code);
+  return (cause === undefined ? undefined : definition.causes?.[cause]?.hint) ?? definition.hint;
 }

@@ -1,4 +1,10 @@
-import { definitionOf, type FailureClass, type FindingCode } from "./catalogue.js";
+import {
+  definitionOf,
+  hintOf,
+  type CauseOf,
+  type FailureClass,
+  type FindingCode,
+} from "./catalogue.js";
 
 export type Severity = "error" | "warning" | "info";
 
@@ -19,18 +25,23 @@ export type Finding = {
  */
 export type ClassifiedFinding = Finding & { readonly failureClass: FailureClass };
 
-export type FindingInput = {
+export type FindingInput<C extends FindingCode = FindingCode> = {
   readonly subject: string;
   readonly message: string;
   readonly expected?: string | null;
   readonly actual?: string | null;
   readonly severity?: Severity;
   readonly hint?: string;
+  /** Which cause of the code this is: the catalogue's hint for it is the finding's hint. */
+  readonly cause?: CauseOf<C>;
   /** Overrides the catalogue's class, e.g. `path_escapes_root` in a manifest is unusable input. */
   readonly failureClass?: FailureClass;
 };
 
-export function createFinding(code: FindingCode, input: FindingInput): ClassifiedFinding {
+export function createFinding<C extends FindingCode>(
+  code: C,
+  input: FindingInput<C>,
+): ClassifiedFinding {
   const definition = definitionOf(code);
   return {
     code,
@@ -39,7 +50,7 @@ export function createFinding(code: FindingCode, input: FindingInput): Classifie
     expected: input.expected ?? null,
     actual: input.actual ?? null,
     message: input.message,
-    hint: input.hint ?? definition.hint,
+    hint: input.hint ?? hintOf(code, input.cause),
     failureClass: input.failureClass ?? definition.failureClass,
   };
 }

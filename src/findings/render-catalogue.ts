@@ -1,6 +1,6 @@
 // The finding catalogue as Markdown (docs/findings.md is generated from this; a test checks it).
 import { FINDING_CATALOGUE, type FindingCode } from "./catalogue.js";
-import type { FailureClass, FindingDefinition } from "./catalogue.js";
+import type { CauseHint, FailureClass, FindingDefinition } from "./catalogue.js";
 
 const EXIT_OF: Record<FailureClass, string> = {
   unusable_input: "2 (unusable input)",
@@ -22,7 +22,8 @@ export function renderFindingsMarkdown(): string {
     "",
     "Every problem `recoverable` reports is a finding with a stable snake_case code, a severity",
     "(`error`, `warning`, `info`), the subject it concerns, expected and actual values, a message",
-    "and a hint saying what to do. Codes are never renamed or removed; new ones are added.",
+    "and a hint saying what to do, chosen by the cause where a code has several. Codes are never",
+    "renamed or removed; new ones are added.",
     "",
     "Only findings of severity `error` decide the exit code. The exit code below is the usual one",
     "for an error of that code; a few codes take another class where they are found (for example",
@@ -38,13 +39,23 @@ export function renderFindingsMarkdown(): string {
   ];
   for (const code of codes) {
     const definition = FINDING_CATALOGUE[code];
+    const causes: readonly CauseHint[] = Object.values(
+      (definition as FindingDefinition).causes ?? {},
+    );
     lines.push(
       `## ${code}`,
       "",
       `**${definition.title}.** ${definition.explanation}`,
       "",
-      `What to do: ${definition.hint}`,
+      causes.length === 0 ? `What to do: ${definition.hint}` : "What to do:",
       "",
+      ...(causes.length === 0
+        ? []
+        : [
+            ...causes.map((c) => `- when ${c.when}: ${c.hint}`),
+            `- otherwise: ${definition.hint}`,
+            "",
+          ]),
       `Usual exit code: ${exitOf(code)}.`,
       "",
     );

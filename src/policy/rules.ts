@@ -208,6 +208,19 @@ export function checkDowngrade(
   return outcome("downgrade", field, false, expected, release.version, `${what}; ${why}`);
 }
 
+/**
+ * The release rules evaluateRelease applies, in its order, with the field each implements: a
+ * report lists every one of them, judged or not (a drill whose evidence is broken never gets to
+ * the policy).
+ */
+export const RELEASE_RULES: readonly { readonly rule: PolicyRule; readonly field: string }[] = [
+  { rule: "versionFloor", field: "/releases/versionFloor" },
+  { rule: "allowedIds", field: "/releases/allowedIds" },
+  { rule: "deniedIds", field: "/releases/deniedIds" },
+  { rule: "maxAge", field: "/releases/maxAge" },
+  { rule: "downgrade", field: "/releases/allowDowngrade" },
+];
+
 /** Every release rule, in the order the policy lists them. */
 export function evaluateRelease(
   policy: RollbackPolicy,

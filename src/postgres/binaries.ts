@@ -3,8 +3,9 @@
 // postgres.bindir of the drill config, the directory of the program on PATH (symlinks
 // resolved, so /usr/local/bin/initdb -> /usr/lib/postgresql/15/bin counts), `pg_config
 // --bindir`, then the newest /usr/lib/postgresql/<version>/bin (Debian and Ubuntu keep the
-// server programs there, off PATH).
-import { spawnSync } from "node:child_process";
+// server programs there, off PATH). The programs asked (pg_config, pg_restore --version) are
+// awaited, never run synchronously, so a drill's progress keeps drawing while they answer.
+import { execFile } from "node:child_process";
 import { accessSync, constants, readdirSync, realpathSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
@@ -51,9 +52,21 @@ function onPath(program: string, env: NodeJS.ProcessEnv): string | null {
   return null;
 }
 
-function pgConfigBindir(env: NodeJS.ProcessEnv): string | null {
-  const run = spawnSync("pg_config", ["--bindir"], { encoding: "utf8", env, timeout: 10_000 });
-  return run.status === 0 ? run.stdout.trim() || null : null;
+/** What a program printed on stdout, or null when it could not be run or failed. */
+export function outputOf(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile(command, args, { encoding: "utf8", env, timeout: 10_000 }, (error, stdout) => {
+      resolve(error === null ? stdout : null);
+    });
+  });
+}
+
+async function pgConfigBindir(env: NodeJS.ProcessEnv): Promise<string | null> {
+  return (await outputOf("pg_config", ["--bindir"], env))?.trim() || null;
 }
 
 /** /usr/lib/postgresql/<version>/bin, newest version first. */
@@ -67,9 +80,8 @@ function debianBindirs(root = "/usr/lib/postgresql"): string[] {
   return versions.sort((a, b) => Number(b) - Number(a)).map((v) => join(root, v, "bin"));
 }
 
-function versionOf(pgRestore: string): string {
-  const run = spawnSync(pgRestore, ["--version"], { encoding: "utf8", timeout: 10_000 });
-  const match = /\(PostgreSQL\)\s+(\S+)/.exec(run.stdout);
+async function versionOf(pgRestore: string): Promise<string> {
+  const match = /\(PostgreSQL\)\s+(\S+)/.exec((await outputOf(pgRestore, ["--version"])) ?? "");
   return match?.[1] ?? "unknown";
 }
 
@@ -80,14 +92,16 @@ export type FindBinariesOptions = {
   readonly env?: NodeJS.ProcessEnv;
 };
 
-export function findPGBinaries(options: FindBinariesOptions): PGBinaries | ClassifiedFinding {
+export async function findPGBinaries(
+  options: FindBinariesOptions,
+): Promise<PGBinaries | ClassifiedFinding> {
   const env = options.env ?? process.env;
   const { programs } = options;
   const fromEnv = env[BINDIR_ENV] ?? "";
   const override = fromEnv !== "" ? fromEnv : options.configured;
-  const found = (bindir: string): PGBinaries => ({
+  const found = async (bindir: string): Promise<PGBinaries> => ({
     bindir,
-    version: versionOf(join(bindir, "pg_restore")),
+    version: await versionOf(join(bindir, "pg_restore")),
     path: (program) => join(bindir, program),
   });
   if (override !== null) {
@@ -95,9 +109,10 @@ export function findPGBinaries(options: FindBinariesOptions): PGBinaries | Class
     const source = fromEnv !== "" ? BINDIR_ENV : "postgres.bindir in the drill config";
     return notFound(programs, `${override} (from ${source})`);
   }
+  const onPATH = onPath(programs[0] ?? "pg_restore", env);
   const candidates = [
-    onPath(programs[0] ?? "pg_restore", env),
-    pgConfigBindir(env),
+    onPATH,
+    onPATH !== null && holdsAll(onPATH, programs) ? null : await pgConfigBindir(env),
     ...debianBindirs(),
   ];
   for (const dir of candidates) if (dir !== null && holdsAll(dir, programs)) return found(dir);

@@ -129,7 +129,7 @@ export class PostgresSession implements PGDumpChecker {
 
   private async startNow(): Promise<Ready | ClassifiedFinding> {
     const { url } = this.settings;
-    const binaries = findPGBinaries({
+    const binaries = await findPGBinaries({
       configured: this.settings.bindir,
       programs: url === null ? SERVER_PROGRAMS : CLIENT_PROGRAMS,
     });

@@ -12,12 +12,12 @@
 // the directory is theirs; the client programs keep running as root, which may use the socket.
 import { spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
-import { appendFile, chmod, chown, mkdtemp, mkdir, readFile } from "node:fs/promises";
+import { appendFile, chmod, chown, mkdtemp, mkdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { registerExitCleanup } from "../util/exit-cleanup.js";
 import { reapIfOrphaned } from "../util/reaper.js";
-import type { PGBinaries } from "./binaries.js";
+import { outputOf, type PGBinaries } from "./binaries.js";
 import { runProgram, runProgramSync, type RunAs } from "./run-program.js";
 
 /** The superuser of the throwaway server: most dumps name it as owner, so OWNER TO works. */
@@ -31,13 +31,15 @@ export type ServerStart =
   | { readonly ok: false; readonly error: string; readonly log: string };
 
 /** The unprivileged user the server runs as when recoverable is root; null: the current user. */
-export function serverUser(): RunAs {
+export async function serverUser(): Promise<RunAs> {
   if (typeof process.geteuid !== "function" || process.geteuid() !== 0) return null;
   for (const name of ["postgres", "nobody"]) {
-    const uid = spawnSync("id", ["-u", name], { encoding: "utf8" });
-    const gid = spawnSync("id", ["-g", name], { encoding: "utf8" });
-    if (uid.status === 0 && gid.status === 0)
-      return { name, uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+    const [uid, gid] = await Promise.all([
+      outputOf("id", ["-u", name]),
+      outputOf("id", ["-g", name]),
+    ]);
+    if (uid !== null && gid !== null)
+      return { name, uid: Number(uid.trim()), gid: Number(gid.trim()) };
   }
   return null;
 }
@@ -102,9 +104,10 @@ export class ThrowawayServer {
    */
   static async start(
     binaries: PGBinaries,
-    runAs: RunAs = serverUser(),
+    user?: RunAs,
     signal?: AbortSignal,
   ): Promise<ServerStart> {
+    const runAs = user === undefined ? await serverUser() : user;
     const parent = parentDir(runAs);
     await mkdir(parent, { recursive: true });
     const dir = await mkdtemp(join(parent, "recoverable-pg-"));
@@ -257,10 +260,46 @@ export class ThrowawayServer {
     }
   }
 
-  /** Stops the server at once and removes its directory; safe to call more than once. */
-  stop(): Promise<void> {
-    this.stopSync();
-    return Promise.resolve();
+  /**
+   * Stops the server at once and removes its directory; safe to call more than once. The same
+   * steps as stopSync, but awaited, so the event loop (and a progress spinner) keeps running
+   * while pg_ctl waits for the server to go.
+   */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    // Interrupted in initdb or pg_ctl start: the synchronous path kills that program's group.
+    if (this.running !== null) {
+      this.stopSync();
+      return;
+    }
+    const pid = this.postmasterPid();
+    if (pid !== null && existsSync(this.dataDir))
+      await runProgram(this.binaries.path("pg_ctl"), this.stopArgs(), {
+        runAs: this.runAs,
+        timeoutMs: 30_000,
+      });
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set meanwhile by an exit handler
+    if (this.stopped) return;
+    if (pid !== null && isAlive(pid)) killHard(pid);
+    await rm(this.dir, { recursive: true, force: true });
+    // Only now: an exit in the middle of the removal still finds the cleanup registered.
+    this.stopped = true;
+    this.forgetRunning();
+    for (const release of this.releases.splice(0)) release();
+  }
+
+  private stopArgs(): string[] {
+    return [
+      "--pgdata",
+      this.dataDir,
+      "--mode",
+      "immediate",
+      "--wait",
+      "--timeout",
+      "20",
+      "--silent",
+      "stop",
+    ];
   }
 
   /**
@@ -284,21 +323,10 @@ export class ThrowawayServer {
     }
     const pid = this.postmasterPid();
     if (pid !== null && existsSync(this.dataDir)) {
-      runProgramSync(
-        this.binaries.path("pg_ctl"),
-        [
-          "--pgdata",
-          this.dataDir,
-          "--mode",
-          "immediate",
-          "--wait",
-          "--timeout",
-          "20",
-          "--silent",
-          "stop",
-        ],
-        { runAs: this.runAs, timeoutMs: 30_000 },
-      );
+      runProgramSync(this.binaries.path("pg_ctl"), this.stopArgs(), {
+        runAs: this.runAs,
+        timeoutMs: 30_000,
+      });
       if (isAlive(pid)) killHard(pid);
     }
     rmSync(this.dir, { recursive: true, force: true });
@@ -310,9 +338,24 @@ export class ThrowawayServer {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A postmaster that exited but was not reaped: pg_ctl leaves it to init, and an init that does
+ * not reap (a container's PID 1 that is not tini) keeps it a zombie forever. It is gone all the
+ * same; waiting for it would only block the run (two seconds at each drill's teardown).
+ */
+function isZombie(pid: number): boolean {
+  try {
+    // "<pid> (<comm>) <state> ...": the state follows the last ")" (comm may hold one).
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false; // not Linux, or already gone
   }
 }
 

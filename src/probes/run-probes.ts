@@ -50,7 +50,47 @@ export type ProbeContext = {
 const BODY_LIMIT = 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-type Outcome = { check: ProbeCheck; findings: ClassifiedFinding[] };
+const DEFAULT_PATHS = { http: "/", identity: "/release", catalog: "/catalog" } as const;
+
+/**
+ * What a probe asks and what it expects, as its check says it: the same words whether the probe
+ * ran or was skipped, so every report of a release lists the same checks.
+ */
+export function describeProbe(
+  probe: Probe,
+  packet: Packet,
+  expectedIdentity: string,
+): { readonly target: string; readonly expected: string } {
+  switch (probe.type) {
+    case "sql":
+      return {
+        target: `${probe.dataset ?? "?"}: ${probe.query ?? ""}`,
+        expected: JSON.stringify(probe.expect ?? {}),
+      };
+    case "identity":
+      return {
+        target: probe.path ?? DEFAULT_PATHS.identity,
+        expected: `the service serves release identity ${expectedIdentity}`,
+      };
+    case "catalog":
+      return {
+        target: probe.path ?? DEFAULT_PATHS.catalog,
+        expected: `every dataset of the release (${packet.datasets.map((d) => d.name).join(", ")}) at version ${packet.release.version}`,
+      };
+    case "http":
+      return { target: probe.path ?? DEFAULT_PATHS.http, expected: describeHTTPExpect(probe) };
+  }
+}
+
+type Outcome = {
+  check: ProbeCheck;
+  findings: ClassifiedFinding[];
+  /** The service gave no answer at all: where, and the transport's error. */
+  unanswered?: { readonly origin: string; readonly error: string };
+};
+
+/** Why a probe got no answer to judge, when that is its failure; the hint follows it. */
+type NoAnswer = "unanswered" | "no_service" | "host_not_allowed";
 
 function outcome(
   probe: Probe,
@@ -60,6 +100,7 @@ function outcome(
   code: FindingCode,
   expectedAll: string,
   extra: Partial<ProbeCheck> = {},
+  cause?: NoAnswer,
 ): Outcome {
   const check: ProbeCheck = {
     name: probe.name,
@@ -71,14 +112,18 @@ function outcome(
     durationMs: Date.now() - started,
     ...extra,
   };
-  const findings = unmet.map((u) =>
-    createFinding(code, {
+  const findings = unmet.map((u) => {
+    const input = {
       subject: `probe:${probe.name}`,
       expected: u.expected,
       actual: u.actual,
       message: `probe ${probe.name} (${target}): expected ${u.expected}, got ${u.actual}`,
-    }),
-  );
+    };
+    // No answer to judge: the hint says why, not "check the dataset".
+    return cause === undefined
+      ? createFinding(code, input)
+      : createFinding("probe_failed", { ...input, cause });
+  });
   return { check, findings };
 }
 
@@ -86,10 +131,13 @@ async function fetchText(
   url: string,
   probe: Probe,
   context: ProbeContext,
-): Promise<{ status: number; body: string } | { error: string }> {
+): Promise<{ status: number; body: string } | { error: string; cause: NoAnswer }> {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
   if (!context.allowedHosts.includes(host))
-    return { error: `host ${host} is not in probeHosts of the drill config` };
+    return {
+      error: `host ${host} is not in probeHosts of the drill config`,
+      cause: "host_not_allowed",
+    };
   const timeout = parseDuration(probe.timeout ?? "") ?? DEFAULT_TIMEOUT_MS;
   try {
     const response = await request(url, {
@@ -105,18 +153,17 @@ async function fetchText(
     }
     return { status: response.statusCode, body: body.slice(0, BODY_LIMIT) };
   } catch (error) {
-    return { error: (error as Error).message };
+    return { error: (error as Error).message, cause: "unanswered" };
   }
 }
 
 async function httpLike(
   probe: Probe,
   context: ProbeContext,
-  defaultPath: string,
   judge: (status: number, body: string) => { unmet: Unmet[]; code: FindingCode; expected: string },
 ): Promise<Outcome> {
   const started = Date.now();
-  const path = probe.path ?? defaultPath;
+  const path = describeProbe(probe, context.packet, "").target;
   const requestInfo = {
     method: probe.method ?? "GET",
     headers: redactHeaders(probe.headers ?? {}, context.secretHeaders),
@@ -136,11 +183,12 @@ async function httpLike(
       "probe_failed",
       "a service",
       { request: requestInfo },
+      "no_service",
     );
   }
   const response = await fetchText(`${context.baseURL}${path}`, probe, context);
   if ("error" in response) {
-    return outcome(
+    const failed = outcome(
       probe,
       path,
       started,
@@ -148,14 +196,18 @@ async function httpLike(
       "probe_failed",
       "an answer",
       { request: requestInfo },
+      response.cause,
     );
+    return response.cause === "unanswered"
+      ? { ...failed, unanswered: { origin: context.baseURL, error: response.error } }
+      : failed;
   }
   const { unmet, code, expected } = judge(response.status, response.body);
   return outcome(probe, path, started, unmet, code, expected, { request: requestInfo });
 }
 
 function httpProbe(probe: Probe, context: ProbeContext): Promise<Outcome> {
-  return httpLike(probe, context, "/", (status, body) => ({
+  return httpLike(probe, context, (status, body) => ({
     unmet: checkHTTPExpectations(probe.expect, status, body),
     code: "probe_failed",
     expected: describeHTTPExpect(probe),
@@ -176,7 +228,7 @@ function describeHTTPExpect(probe: Probe): string {
 
 function identityProbe(probe: Probe, context: ProbeContext, expected: string): Promise<Outcome> {
   const pointer = probe.identityPointer ?? "/releaseIdentity/sha256";
-  return httpLike(probe, context, "/release", (status, body) => {
+  return httpLike(probe, context, (status, body) => {
     let served: unknown = undefined;
     try {
       const found = lookupPointer(JSON.parse(body), pointer);
@@ -201,14 +253,14 @@ function identityProbe(probe: Probe, context: ProbeContext, expected: string): P
     return {
       unmet,
       code: "release_identity_mismatch",
-      expected: `the service serves release identity ${expected}`,
+      expected: describeProbe(probe, context.packet, expected).expected,
     };
   });
 }
 
 function catalogProbe(probe: Probe, context: ProbeContext): Promise<Outcome> {
   const { datasets, release } = context.packet;
-  return httpLike(probe, context, "/catalog", (status, body) => {
+  return httpLike(probe, context, (status, body) => {
     const unmet: Unmet[] = [];
     let listed: { name?: unknown; version?: unknown }[] = [];
     try {
@@ -236,7 +288,7 @@ function catalogProbe(probe: Probe, context: ProbeContext): Promise<Outcome> {
     return {
       unmet,
       code: "catalog_incomplete",
-      expected: `every dataset of the release (${datasets.map((d) => d.name).join(", ")}) at version ${release.version}`,
+      expected: describeProbe(probe, context.packet, "").expected,
     };
   });
 }
@@ -244,8 +296,7 @@ function catalogProbe(probe: Probe, context: ProbeContext): Promise<Outcome> {
 function sqlProbe(probe: Probe, context: ProbeContext): Outcome | Promise<Outcome> {
   const started = Date.now();
   const dataset = context.packet.datasets.find((d) => d.name === probe.dataset);
-  const target = `${probe.dataset ?? "?"}: ${probe.query ?? ""}`;
-  const expected = JSON.stringify(probe.expect ?? {});
+  const { target, expected } = describeProbe(probe, context.packet, "");
   if (!dataset)
     return outcome(
       probe,
@@ -339,8 +390,7 @@ export async function runProbes(
   context: ProbeContext,
   expectedIdentity: string,
 ): Promise<{ checks: ProbeCheck[]; findings: ClassifiedFinding[] }> {
-  const checks: ProbeCheck[] = [];
-  const findings: ClassifiedFinding[] = [];
+  const results: Outcome[] = [];
   for (const probe of probes) {
     const result =
       probe.type === "sql"
@@ -350,10 +400,42 @@ export async function runProbes(
           : probe.type === "catalog"
             ? await catalogProbe(probe, context)
             : await httpProbe(probe, context);
-    checks.push(result.check);
-    findings.push(...result.findings);
+    results.push(result);
   }
-  return { checks, findings };
+  return { checks: results.map((r) => r.check), findings: mergeUnanswered(results) };
+}
+
+/**
+ * A service that does not answer is one finding, not one per probe: the probes that got the
+ * same error from the same service share it, named by the service (their checks still fail
+ * one by one). A probe alone in its error keeps its own finding.
+ */
+function mergeUnanswered(results: readonly Outcome[]): ClassifiedFinding[] {
+  const keyOf = (r: Outcome) =>
+    r.unanswered ? `${r.unanswered.origin}\n${r.unanswered.error}` : "";
+  const groups = new Map<string, Outcome[]>();
+  for (const r of results)
+    if (r.unanswered) groups.set(keyOf(r), [...(groups.get(keyOf(r)) ?? []), r]);
+  const findings: ClassifiedFinding[] = [];
+  for (const r of results) {
+    const group = groups.get(keyOf(r));
+    if (r.unanswered === undefined || group === undefined || group.length < 2) {
+      findings.push(...r.findings);
+      continue;
+    }
+    if (group[0] !== r) continue;
+    const { origin, error } = r.unanswered;
+    findings.push(
+      createFinding("probe_failed", {
+        subject: origin,
+        expected: "an answer",
+        actual: error,
+        message: `${origin} did not answer ${group.length} probes (${group.map((g) => g.check.name).join(", ")}): ${error}`,
+        cause: "unanswered",
+      }),
+    );
+  }
+  return findings;
 }
 
 /** Every secret a probe sends, so the service log can be redacted of it too. */

@@ -1,15 +1,15 @@
 // The drill report (pure): what was restored, from where and how old, every stage with its
 // timing, every check with expected and actual, RTO and RPO against their targets, the
 // findings and the verdict. Its schema is schemas/drill-report.schema.json.
-import type { Artifact, IdentityLevel } from "../documents/types.js";
+import type { Artifact, IdentityLevel, Packet } from "../documents/types.js";
 import type { BackupRecord } from "../sources/backup-record.js";
 import { isLiveDirectory, levelOf, pinnedByOf, type PinnedBy } from "../store/identity-levels.js";
 import type { ClassifiedFinding, Finding } from "../findings/finding.js";
 import { toPublicFinding } from "../findings/finding.js";
 import { verdictOf, type Verdict } from "../findings/verdict.js";
 import type { DigestSet } from "../identity/digest.js";
-import type { RuleOutcome } from "../policy/rules.js";
-import type { CheckStatus, ProbeCheck } from "../probes/run-probes.js";
+import { RELEASE_RULES, type RuleOutcome } from "../policy/rules.js";
+import { describeProbe, type CheckStatus, type ProbeCheck } from "../probes/run-probes.js";
 
 export type StageRecord = {
   readonly name: string;
@@ -110,9 +110,10 @@ export function storeChecks(
       status: errors.length > 0 ? ("failed" as const) : ("passed" as const),
       subject: `${artifact.role} ${artifact.kind}`,
       expected,
+      // What was found, not only which code: a CI system shows this as the failure.
       actual:
         errors.length > 0
-          ? errors.map((e) => e.code).join(", ")
+          ? errors.map((e) => e.actual ?? e.message).join("; ")
           : artifact.role === "disposable"
             ? "not required"
             : "as expected",
@@ -154,16 +155,56 @@ export function probeChecks(checks: readonly ProbeCheck[]): ReportCheck[] {
   }));
 }
 
-/** One check per rule of the rollback policy, named by the policy field it implements. */
-export function policyChecks(outcomes: readonly RuleOutcome[]): ReportCheck[] {
-  return outcomes.map((o) => ({
-    name: `policy ${o.rule}`,
-    kind: "policy",
-    status: o.passed ? "passed" : "failed",
-    subject: `rollback policy ${o.field}`,
-    expected: o.expected,
-    actual: o.message,
-  }));
+/**
+ * The probes a drill did not get to (an earlier stage failed), as skipped checks: a report lists
+ * every probe of the release whatever happened, so a CI system counts the same tests each run.
+ */
+export function skippedProbeChecks(
+  packet: Packet,
+  expectedIdentity: string,
+  reason: string,
+): ReportCheck[] {
+  return packet.probes.map((probe) => {
+    const { target, expected } = describeProbe(probe, packet, expectedIdentity);
+    return {
+      name: probe.name,
+      kind: "probe",
+      status: "skipped",
+      subject: `${probe.type} ${target}`,
+      expected,
+      actual: reason,
+    };
+  });
+}
+
+/**
+ * One check per release rule of the rollback policy, named by the policy field it implements;
+ * a rule that was not judged (the stage did not run, or the high-water mark was unreadable) is
+ * there too, skipped, with `reason`.
+ */
+export function policyChecks(outcomes: readonly RuleOutcome[], reason: string): ReportCheck[] {
+  return RELEASE_RULES.map(({ rule, field }) => {
+    const o = outcomes.find((outcome) => outcome.rule === rule);
+    return {
+      name: `policy ${rule}`,
+      kind: "policy" as const,
+      status:
+        o === undefined
+          ? ("skipped" as const)
+          : o.passed
+            ? ("passed" as const)
+            : ("failed" as const),
+      subject: `rollback policy ${o?.field ?? field}`,
+      expected: o?.expected ?? "judged by the rollback policy",
+      actual: o?.message ?? reason,
+    };
+  });
+}
+
+/** Why a check was not run: the first stage that failed, which stopped the ones after it. */
+export function notRunReason(stages: readonly StageRecord[]): string {
+  const failed = stages.find((stage) => stage.status === "failed");
+  return failed === undefined ? "not run" : `not run: the stage "${failed.name}" failed`;
 }
 
 export function objectiveCheck(name: "rto" | "rpo", objective: Objective): ReportCheck {

@@ -1,14 +1,16 @@
-// The fixed parts of the HTML report: its stylesheet (screen and print), the small script that
+// The fixed parts of the HTML report: its stylesheet (screen, light and dark as the reader's
+// system prefers, and print, always light), the small script that
 // filters the checks table, and a Content-Security-Policy that allows exactly these two by
 // hash. Nothing here depends on a report, so the hashes are computed once, and a value that
 // slipped through escaping still could neither run a script nor load anything.
 import { createHash } from "node:crypto";
 
 export const STYLE = `
-:root{--ok:#1a7f37;--ok-bg:#e9f6ec;--bad:#b42318;--bad-bg:#fdeceb;--warn:#8a5a00;--warn-bg:#fff4d6;--muted:#5d6b7e;--skip-bg:#eef1f5;--line:#d5dbe3;--text:#1d2939;--code-bg:#f4f6f8}
+:root{color-scheme:light dark;--bg:#fff;--ok:#1a7f37;--ok-bg:#e9f6ec;--bad:#b42318;--bad-bg:#fdeceb;--bad-row:#fff8f7;--warn:#8a5a00;--warn-bg:#fff4d6;--muted:#5d6b7e;--skip-bg:#eef1f5;--line:#d5dbe3;--text:#1d2939;--code-bg:#f4f6f8;--on-status:#fff}
+@media screen and (prefers-color-scheme:dark){:root{--bg:#0f141a;--ok:#4ac26b;--ok-bg:#12261a;--bad:#ff7b72;--bad-bg:#2d1416;--bad-row:#22171a;--warn:#e3b341;--warn-bg:#2b2111;--muted:#9aa7b6;--skip-bg:#1e252e;--line:#323c48;--text:#e6edf3;--code-bg:#161d25;--on-status:#0f141a}}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
-body{margin:0;color:var(--text);background:#fff;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+body{margin:0;color:var(--text);background:var(--bg);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
 main,.banner-inner,footer{max-width:72rem;margin:0 auto;padding:0 1.5rem}
 h1,h2,h3{line-height:1.25;margin:0}
 h2{font-size:1.15rem;margin:2rem 0 .75rem;padding-bottom:.3rem;border-bottom:1px solid var(--line)}
@@ -18,12 +20,14 @@ pre{background:var(--code-bg);border:1px solid var(--line);border-radius:6px;pad
 .banner{padding:1.5rem 0 1.25rem;border-bottom:4px solid var(--bad);background:var(--bad-bg)}
 .banner.proven{border-color:var(--ok);background:var(--ok-bg)}
 .banner.could_not_run,.banner.unusable_input{border-color:var(--warn);background:var(--warn-bg)}
-.verdict{display:inline-block;margin:0 0 .5rem;padding:.2rem .75rem;border-radius:999px;font-weight:700;letter-spacing:.06em;color:#fff;background:var(--bad)}
+.verdict{display:inline-block;margin:0 0 .5rem;padding:.2rem .75rem;border-radius:999px;font-weight:700;letter-spacing:.06em;color:var(--on-status);background:var(--bad)}
 .proven .verdict{background:var(--ok)}
 .could_not_run .verdict,.unusable_input .verdict{background:var(--warn)}
 .banner h1{font-size:1.6rem}
 .banner p{margin:.35rem 0 0}
 .identity code{font-size:.9em}
+.first-failure{font-weight:600}
+.first-failure code,.first-failure .subject{overflow-wrap:anywhere}
 .meta{color:var(--muted);font-size:.9rem}
 .note{margin:1rem 0 0;padding:.75rem 1rem;border-left:4px solid var(--warn);background:var(--warn-bg);border-radius:4px}
 .note.trusted{border-color:var(--ok);background:var(--ok-bg)}
@@ -37,15 +41,16 @@ pre{background:var(--code-bg);border:1px solid var(--line);border-radius:6px;pad
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1.25rem;margin:0}
 dl.facts dt{color:var(--muted)}
 dl.facts dd{margin:0;min-width:0}
-.timeline svg{width:100%;height:auto;display:block;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
+.timeline svg{width:100%;display:block;overflow:visible;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
 .timeline .grid{stroke:var(--line);stroke-width:1}
+.timeline text{paint-order:stroke;stroke:var(--bg);stroke-width:3px;stroke-linejoin:round}
 .timeline .tick{fill:var(--muted);font-size:11px}
 .timeline .stage-name{fill:var(--text);font-size:13px}
 .timeline .stage-duration{fill:var(--muted);font-size:12px}
 .timeline .bar{fill:var(--muted)}
 .timeline .passed .bar{fill:var(--ok)}
 .timeline .failed .bar{fill:var(--bad)}
-.timeline .skipped .bar{fill:#fff;stroke:var(--muted);stroke-dasharray:3 2}
+.timeline .skipped .bar{fill:var(--bg);stroke:var(--muted);stroke-dasharray:3 2}
 .timeline .failed .stage-name{fill:var(--bad);font-weight:600}
 .finding{border:1px solid var(--line);border-left:4px solid var(--muted);border-radius:6px;padding:.75rem 1rem;margin:0 0 .75rem}
 .finding.error{border-left-color:var(--bad)}
@@ -59,21 +64,22 @@ dl.facts dd{margin:0;min-width:0}
 .badge.warning{background:var(--warn-bg);color:var(--warn)}
 .filters[hidden]{display:none}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:0 0 .75rem}
-.filters button{font:inherit;font-size:.9rem;padding:.25rem .8rem;border:1px solid var(--line);border-radius:999px;background:#fff;color:var(--text);cursor:pointer}
-.filters button[aria-pressed="true"]{background:var(--text);border-color:var(--text);color:#fff}
+.filters button{font:inherit;font-size:.9rem;padding:.25rem .8rem;border:1px solid var(--line);border-radius:999px;background:var(--bg);color:var(--text);cursor:pointer}
+.filters button[aria-pressed="true"]{background:var(--text);border-color:var(--text);color:var(--bg)}
 .filters .shown{color:var(--muted);font-size:.9rem}
 .table-wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{text-align:left;vertical-align:top;padding:.45rem .6rem;border-bottom:1px solid var(--line)}
-th{position:sticky;top:0;background:#fff;color:var(--muted);font-weight:600;border-bottom:2px solid var(--line)}
+th{position:sticky;top:0;background:var(--bg);color:var(--muted);font-weight:600;border-bottom:2px solid var(--line)}
 td{overflow-wrap:break-word}
 td.long{overflow-wrap:anywhere;min-width:9rem}
 td.tight{white-space:nowrap}
 td.num{text-align:right;white-space:nowrap}
-tr.failed td{background:#fff8f7}
+tr.failed td{background:var(--bad-row)}
 .small{color:var(--muted);font-size:.85em}
 pre.log{max-height:24rem;overflow:auto}
 footer{margin:2.5rem auto 2rem;color:var(--muted);font-size:.85rem}
+@media (max-width:40rem){main,.banner-inner,footer{padding:0 1rem}.banner h1{font-size:1.3rem}dl.facts{grid-template-columns:1fr;gap:0 1rem}dl.facts dd{margin-bottom:.4rem}}
 @page{margin:14mm}
 @media print{
 body{font-size:10.5pt}

@@ -13,10 +13,16 @@ export async function loadSigner(path: string): Promise<Signer | ClassifiedFindi
     const code = (error as NodeJS.ErrnoException).code;
     // An errno (ENOENT, EACCES) is a file problem; anything else (ERR_OSSL_*) is not a private key.
     const unreadable = code !== undefined && /^E[A-Z]+$/.test(code);
-    return createFinding(unreadable ? "document_unreadable" : "document_invalid", {
+    if (unreadable)
+      return createFinding("document_unreadable", {
+        subject: file,
+        message: `${file}: the signing key cannot be read (${code})`,
+        ...(code === "ENOENT" ? { actual: "absent", cause: "missing" as const } : {}),
+      });
+    return createFinding("document_invalid", {
       subject: file,
-      message: `${file}: the signing key ${unreadable ? `cannot be read (${code})` : "is not an Ed25519 private key in PKCS#8 PEM (a drill.pub public key, or another kind of key?)"}`,
-      hint: "Make one with `recoverable keygen --out <dir>` and pass --key <dir>/drill.key (or set signing.key in the drill config).",
+      message: `${file}: the signing key is not an Ed25519 private key in PKCS#8 PEM (a drill.pub public key, or another kind of key?)`,
+      cause: "signing_key",
     });
   }
 }

@@ -1,15 +1,18 @@
 // The HTML report (pure): one self-contained page of a drill report, for a person in a browser
-// or on paper. Verdict and release first, then RTO and RPO against their targets, the source
-// and its age, the stages as a timeline, the findings with what to do, every check in a table
-// that can be filtered by status, the service, and how to verify the signature. No external
-// asset; the Content-Security-Policy allows only the page's own style and script (by hash).
-// Every value from the report is escaped (html-escape.ts).
+// or on paper. Verdict and release first, with the first failure and what was not run, then
+// RTO and RPO against their targets, the source and its age, the stages as a timeline, the
+// findings with what to do, every check in a table that can be filtered by status, the
+// service, and how to verify the signature. Light or dark as the reader's system prefers, and
+// readable at a phone's width. No external asset; the Content-Security-Policy allows only the
+// page's own style and script (by hash). Every value from the report is escaped (html-escape.ts).
 import { formatDuration } from "../policy/duration.js";
 import { VERSION } from "../version.js";
+import { firstFailure } from "./check-findings.js";
+import { CHECK_COLUMNS } from "./check-columns.js";
 import type { DrillReport, Objective, ReportCheck } from "./drill-report.js";
 import { CONTENT_SECURITY_POLICY, SCRIPT, STYLE } from "./html-assets.js";
 import { escapeHTML as e, severityToken, statusToken, verdictToken } from "./html-escape.js";
-import { renderTimeline, stageSeconds } from "./html-timeline.js";
+import { drillSpanMs, renderTimeline, stageSeconds } from "./html-timeline.js";
 import { DRILL_CONTEXT, verifyCommand, type RenderContext } from "./render-context.js";
 
 export { escapeHTML } from "./html-escape.js";
@@ -45,13 +48,33 @@ function when(text: string | null): string {
     .replace(/\.\d+Z$/, " UTC");
 }
 
+/** The failure the drill stopped at, by its code and subject, and what was not run after it. */
+function failureNotes(report: DrillReport): string {
+  const first = firstFailure(report);
+  // Messages usually start with their subject, which the line already names.
+  const message =
+    first !== null && first.message.startsWith(`${first.subject}: `)
+      ? first.message.slice(first.subject.length + 2)
+      : (first?.message ?? "");
+  const failure =
+    first === null
+      ? ""
+      : `<p class="first-failure" id="first-failure">First failure: <code>${e(first.code)}</code> <span class="subject">${e(first.subject)}</span>: ${e(message)} (what to do: under Findings)</p>`;
+  const skipped = report.checks.filter((c) => c.status === "skipped").length;
+  const notRun =
+    skipped === 0
+      ? ""
+      : `<p id="skipped-note">${skipped} of ${report.checks.length} checks were not run; they are listed as skipped under Checks.</p>`;
+  return failure + notRun;
+}
+
 function banner(report: DrillReport, context: RenderContext): string {
   const verdict = verdictToken(report.verdict);
-  const took = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
+  const took = drillSpanMs(report.startedAt, report.finishedAt);
   const meta = [
     report.mode === "live" ? "live drill" : "restore drill",
     `finished ${when(report.finishedAt)}`,
-    Number.isNaN(took) ? null : `took ${stageSeconds(took)}`,
+    took === null ? null : `took ${stageSeconds(took)}`,
     `recoverable ${report.tool.version}`,
   ].filter((part) => part !== null);
   return `<header class="banner ${verdict}"><div class="banner-inner">
@@ -59,7 +82,8 @@ function banner(report: DrillReport, context: RenderContext): string {
 <h1>Recovery drill of release <span class="release-id">${e(report.releaseId)}</span></h1>
 <p class="identity">Release identity <code>sha256:${e(report.releaseIdentity.sha256)}</code></p>
 <p>${VERDICT_SENTENCES[verdict]}</p>
-<p class="meta">${meta.map(e).join(" · ")}</p>
+${failureNotes(report)}
+<p class="meta" id="meta">${meta.map(e).join(" · ")}</p>
 ${signatureNote(context)}
 </div></header>`;
 }
@@ -149,22 +173,13 @@ function findings(report: DrillReport): string {
 
 function checkRow(check: ReportCheck): string {
   const status = statusToken(check.status);
-  const request =
-    check.request === undefined
-      ? ""
-      : `<div class="small">${e(
-          [
-            check.request.method,
-            ...Object.entries(check.request.headers).map(([name, value]) => `${name}: ${value}`),
-          ].join(" · "),
-        )}</div>`;
-  const time = check.durationMs === undefined ? "" : stageSeconds(check.durationMs);
-  // A store check says what the release pins and who pinned the bytes (docs/live-data.md).
-  const pins =
-    check.pinnedBy === undefined
-      ? ""
-      : `<div class="small">level ${e(check.level ?? "bytes")} · bytes pinned by ${e(check.pinnedBy)}</div>`;
-  return `<tr class="${status}" data-status="${status}"><td class="tight"><span class="badge ${status}">${e(check.status)}</span></td><td>${e(check.name)}</td><td class="tight">${e(check.kind)}</td><td class="long">${e(check.subject)}${request}${pins}</td><td class="long">${e(check.expected)}</td><td class="long">${e(check.actual)}</td><td class="num">${e(time)}</td></tr>`;
+  const cells = CHECK_COLUMNS.map((column) => {
+    const more = column.detail?.(check) ?? null;
+    const detail = more === null ? "" : `<div class="small">${e(more)}</div>`;
+    const fit = column.fit === "plain" ? "" : ` class="${column.fit}"`;
+    return `<td${fit}>${e(column.text(check))}${detail}</td>`;
+  });
+  return `<tr class="${status}" data-status="${status}"><td class="tight"><span class="badge ${status}">${e(check.status)}</span></td>${cells.join("")}</tr>`;
 }
 
 function checks(report: DrillReport): string {
@@ -183,7 +198,7 @@ ${button("skipped", `Skipped (${count("skipped")})`, false)}
 ${button("passed", `Passed (${count("passed")})`, false)}
 <span class="shown" id="checks-shown" aria-live="polite"></span></div>
 <div class="table-wrap"><table id="checks-table">
-<thead><tr><th>Status</th><th>Check</th><th>Kind</th><th>Subject</th><th>Expected</th><th>Actual</th><th>Time</th></tr></thead>
+<thead><tr><th>Status</th>${CHECK_COLUMNS.map((c) => `<th>${e(c.header)}</th>`).join("")}</tr></thead>
 <tbody>
 ${sorted.map(checkRow).join("\n")}
 </tbody></table></div></section>`;
@@ -222,6 +237,7 @@ export function renderHTML(report: DrillReport, context: RenderContext = DRILL_C
 <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
 <meta name="generator" content="recoverable ${e(VERSION)}">
 <title>${VERDICT_WORDS[verdict]} · ${e(report.releaseId)} · recovery drill</title>
 <style>${STYLE}</style>
@@ -232,7 +248,7 @@ ${banner(report, context)}
 ${objectives(report)}
 ${source(report)}
 <section id="timeline" class="timeline"><h2>Timeline (${report.stages.length} stages)</h2>
-${renderTimeline(report.stages, report.startedAt)}
+${renderTimeline(report.stages, report.startedAt, report.finishedAt)}
 </section>
 ${findings(report)}
 ${checks(report)}

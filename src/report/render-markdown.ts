@@ -1,4 +1,5 @@
 // Markdown of a drill report: what a CI job summary shows.
+import { CHECK_COLUMNS } from "./check-columns.js";
 import type { DrillReport } from "./drill-report.js";
 import { NOT_CHECKED_NOTE, type RenderContext } from "./render-context.js";
 
@@ -68,10 +69,38 @@ export function renderMarkdown(report: DrillReport, context?: RenderContext): st
       lines.push(`| ${f.severity} | \`${f.code}\` | ${cell(f.subject)} | ${cell(f.message)} |`);
     lines.push("");
   }
-  const failed = report.checks.filter((c) => c.status === "failed");
-  lines.push(`${report.checks.length} checks, ${failed.length} failed.`, "");
+  lines.push(...checkLines(report));
   lines.push(...pinLines(report));
   return lines.join("\n");
+}
+
+/** A CI job summary is capped (GitHub's at 1 MiB): the table lists this many checks at most. */
+const MAX_CHECK_ROWS = 50;
+
+/** The counts of the checks, then those that did not pass (failed first), as a table. */
+function checkLines(report: DrillReport): string[] {
+  const count = (status: string) => report.checks.filter((c) => c.status === status).length;
+  const summary = `${report.checks.length} checks: ${count("failed")} failed, ${count("skipped")} skipped, ${count("passed")} passed.`;
+  const notPassed = [
+    ...report.checks.filter((c) => c.status === "failed"),
+    ...report.checks.filter((c) => c.status === "skipped"),
+  ];
+  if (notPassed.length === 0) return [summary, ""];
+  const shown = notPassed.slice(0, MAX_CHECK_ROWS);
+  return [
+    summary,
+    "",
+    `| status | ${CHECK_COLUMNS.map((c) => c.header.toLowerCase()).join(" | ")} |`,
+    `|---|${CHECK_COLUMNS.map(() => "---|").join("")}`,
+    ...shown.map(
+      (check) =>
+        `| ${cell(check.status)} | ${CHECK_COLUMNS.map((c) => cell(c.text(check))).join(" | ")} |`,
+    ),
+    "",
+    ...(notPassed.length > shown.length
+      ? [`…and ${notPassed.length - shown.length} more; the HTML report lists every check.`, ""]
+      : []),
+  ];
 }
 
 /**

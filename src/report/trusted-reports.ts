@@ -72,9 +72,11 @@ export async function loadTrustedKey(path: string): Promise<TrustedKey | Classif
   try {
     pem = await readFile(path, "utf8");
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
     return createFinding("document_unreadable", {
       subject: file,
-      message: `${file}: the public key cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      message: `${file}: the public key cannot be read (${code ?? String(error)})`,
+      ...(code === "ENOENT" ? { actual: "absent", cause: "missing" as const } : {}),
     });
   }
   // createPublicKey would derive a public key from a private one; a verifier must never be
@@ -85,6 +87,7 @@ export async function loadTrustedKey(path: string): Promise<TrustedKey | Classif
       expected: "a public key (drill.pub)",
       actual: "a private key",
       message: `${file}: is a private key; give the public key (drill.pub) instead and keep the private key where drills are signed`,
+      cause: "public_key",
     });
   }
   let key: KeyObject;
@@ -94,8 +97,9 @@ export async function loadTrustedKey(path: string): Promise<TrustedKey | Classif
     return createFinding("document_invalid", {
       subject: file,
       expected: "an SPKI PEM public key (recoverable keygen writes drill.pub)",
-      actual: "not a public key",
+      actual: /^(ssh-|-----BEGIN OPENSSH)/.test(pem.trim()) ? "an OpenSSH key" : "not a public key",
       message: `${file}: is not a PEM public key`,
+      cause: "public_key",
     });
   }
   if (key.asymmetricKeyType !== "ed25519")
@@ -104,6 +108,7 @@ export async function loadTrustedKey(path: string): Promise<TrustedKey | Classif
       expected: "an Ed25519 public key",
       actual: key.asymmetricKeyType ?? "unknown",
       message: `${file}: the public key is ${key.asymmetricKeyType ?? "of an unknown type"}, not Ed25519`,
+      cause: "public_key",
     });
   return { path, key, keyId: keyIdOf(key) };
 }

@@ -359,6 +359,7 @@ function resticFailure(
         "the repository's password in RESTIC_PASSWORD, RESTIC_PASSWORD_FILE or RESTIC_PASSWORD_COMMAND",
       actual: line,
       message: `${ref.text}: restic could not open ${repository} with the password given; set RESTIC_PASSWORD_FILE (or RESTIC_PASSWORD) to this repository's password`,
+      cause: "restic_password",
     });
   if (
     exit.code === 10 ||

@@ -38,7 +38,7 @@ import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
 import { checkpoint } from "../util/checkpoint.js";
 import { compactUTC } from "../util/compact-time.js";
-import { NO_PROGRESS } from "../util/progress.js";
+import { NO_PROGRESS, type ProgressReporter, type StageOutcome } from "../util/progress.js";
 import { interruptionOf } from "../util/run-scope.js";
 
 export type DrillOptions = CommonOptions & {
@@ -136,7 +136,10 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   if (source !== null && "code" in source) inputFindings.push(source);
   const spec = options.shard === undefined ? null : parseShardSpec(options.shard);
   if (spec !== null && "code" in spec) inputFindings.push(spec);
+  // Told to progress: a manifest of a million artifacts takes seconds to read.
+  const loading = (options.progress ?? NO_PROGRESS).stage("load evidence");
   const evidence = await loadEvidence(loaded.context.evidence);
+  loading.done(evidence.ok ? "passed" : "failed");
   if (!evidence.ok) inputFindings.push(...evidence.findings);
   if (
     inputFindings.length > 0 ||
@@ -188,6 +191,8 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   await checkpoint("drill-before-report", signal);
 
   // 3. Write and sign the outputs, whatever the verdict; all of them, unless interrupted first.
+  //    A stage for progress and the result, after the report's own stages: a signed report
+  //    cannot hold the time of its signing.
   const outDir =
     options.out === undefined
       ? join(config.reportsDir, `${release.releaseId}-${compactUTC(now())}`)
@@ -203,9 +208,8 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
           outDir,
           signer,
         );
-  const interruption = interruptionOf(signal);
-  if (interruption !== null || !(await writeDrillOutputs(outputs, signal)))
-    return createResult(
+  const notSigned = () =>
+    createResult(
       "drill",
       [
         ...outcome.findings,
@@ -214,6 +218,11 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
       release,
       { ...NONE, stages: outcome.stages, scratchKept: outcome.scratchKept },
     );
+  if (interruptionOf(signal) !== null) return notSigned();
+  const { value: written, stage: signing } = await timed(plan, "sign report", () =>
+    writeDrillOutputs(outputs, signal),
+  );
+  if (!written) return notSigned();
   // 4. Only now, with the signed report safe, a proven drill raises the high-water mark, and
   //    the reaper's notes it reports are done with.
   const findings = [...outcome.findings];
@@ -228,7 +237,7 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
     rto: outcome.report.rto,
     rpo: outcome.report.rpo,
     ...pinnedOf(outcome.report),
-    stages: outcome.report.stages,
+    stages: [...outcome.report.stages, signing],
     scratchKept: outcome.scratchKept,
     ...(shard === null
       ? {}
@@ -246,6 +255,25 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
 function pinnedOf(report: DrillReport): { pinned?: string } {
   const line = pinnedLine(report);
   return line === null ? {} : { pinned: line };
+}
+
+/** A stage the verb runs itself, told to progress and recorded as the report's stages are. */
+async function timed<T>(
+  plan: { readonly now: () => Date; readonly progress: ProgressReporter },
+  name: string,
+  body: () => Promise<T>,
+): Promise<{ value: T; stage: StageRecord }> {
+  const shown = plan.progress.stage(name);
+  const started = plan.now();
+  let status: StageOutcome = "failed";
+  try {
+    const value = await body();
+    status = "passed";
+    const durationMs = plan.now().getTime() - started.getTime();
+    return { value, stage: { name, status, startedAt: started.toISOString(), durationMs } };
+  } finally {
+    shown.done(status);
+  }
 }
 
 /**

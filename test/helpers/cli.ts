@@ -34,9 +34,12 @@ export function runCLI(
   args: readonly string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): CLIRun {
+  // Plain text, whatever the environment of the tests says (FORCE_COLOR wins over NO_COLOR).
+  const inherited = { ...process.env };
+  delete inherited["FORCE_COLOR"];
   const child = spawnSync(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? process.cwd(),
-    env: { ...process.env, NO_COLOR: "1", ...options.env },
+    env: { ...inherited, NO_COLOR: "1", ...options.env },
     encoding: "utf8",
     // Not spawnSync's 1 MiB: report verify --json prints a large store's whole signed report.
     maxBuffer: 1024 * 1024 * 1024,

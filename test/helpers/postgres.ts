@@ -27,7 +27,7 @@ export type SourceServer = {
 };
 
 export async function startSourceServer(): Promise<SourceServer> {
-  const binaries = findPGBinaries({ configured: null, programs: SERVER_PROGRAMS });
+  const binaries = await findPGBinaries({ configured: null, programs: SERVER_PROGRAMS });
   if ("code" in binaries) throw new Error(binaries.message);
   const started = await ThrowawayServer.start(binaries);
   if (!started.ok) throw new Error(`${started.error}\n${started.log}`);

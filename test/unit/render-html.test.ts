@@ -124,9 +124,9 @@ describe("renderHTML's page", () => {
       ...html.matchAll(/<g class="stage (\w+)" data-stage="([^"]*)">([\s\S]*?)<\/g>/g),
     ];
     expect(groups.map((g) => g[2])).toEqual(stages.map((s) => s.name));
-    expect(groups[2]?.[3]).toContain(">181 ms</text>");
+    expect(groups[2]?.[3]).toContain(">181 ms</tspan>");
     expect(groups[6]?.[1]).toBe("skipped");
-    expect(groups[6]?.[3]).toContain(">skipped</text>");
+    expect(groups[6]?.[3]).toContain(">skipped</tspan>");
   });
 
   it("lists every check as a row, and hides the filter buttons until the script shows them", () => {

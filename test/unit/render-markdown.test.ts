@@ -61,4 +61,29 @@ describe("Markdown of a drill report", () => {
     // Each row keeps exactly four cells: no pipe from a message split it.
     for (const row of rows) expect(row.split(/(?<!\\)\|/)).toHaveLength(6);
   });
+
+  it("counts the checks and lists those that did not pass, failed first, at most 50", () => {
+    const base = sampleReport();
+    const probe = base.checks.find((c) => c.kind === "probe");
+    if (probe === undefined) throw new Error("the sample has a probe");
+    const skipped = Array.from({ length: 60 }, (_, i) => ({
+      ...probe,
+      name: `probe-${i}`,
+      status: "skipped" as const,
+      actual: 'not run: the stage "restore" failed',
+    }));
+    const failed = {
+      ...probe,
+      name: "cities-count",
+      status: "failed" as const,
+      actual: "status 500",
+    };
+    const markdown = renderMarkdown({ ...base, checks: [...skipped, failed] });
+    expect(markdown).toContain("61 checks: 1 failed, 60 skipped, 0 passed.");
+    const rows = markdown.split("\n").filter((line) => /^\| (failed|skipped) \|/.test(line));
+    expect(rows).toHaveLength(50);
+    expect(rows[0]).toMatch(/^\| failed \| cities-count \| probe \| .* \| status 500 \| 1 ms \|$/);
+    expect(markdown).toContain("…and 11 more; the HTML report lists every check.");
+    expect(renderMarkdown(base)).toContain(`${base.checks.length} checks: 0 failed, 0 skipped,`);
+  });
 });
