@@ -34,7 +34,8 @@ export const CHECK_COLUMNS: readonly CheckColumn[] = [
   { header: "Kind", text: (c) => c.kind, fit: "tight" },
   {
     header: "Subject",
-    text: (c) => c.subject, fit: "long",
+    text: (c) => c.subject,
+    fit: "long",
     detail: (c) => requestLine(c) ?? pinsLine(c),
   },
   { header: "Expected", text: (c) => c.expected, fit: "long" },
