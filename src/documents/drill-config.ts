@@ -9,6 +9,7 @@ import { findDrillConfig } from "./find-config.js";
 import { loadDocument } from "./load-evidence.js";
 import { parseDuration } from "../policy/duration.js";
 import { NO_POSTGRES_SETTINGS, type PostgresSettings } from "../postgres/settings.js";
+import { secretLocation } from "../util/secret-location.js";
 import type {
   DrillConfigDocument,
   Probe,
@@ -137,7 +138,8 @@ export function resolveDrillConfig(document: DrillConfigDocument, path: string):
     service: resolveService(document.service, baseDir),
     probeHosts: document.probeHosts ?? DEFAULT_PROBE_HOSTS,
     secretHeaders: document.secretHeaders ?? [],
-    signingKey: document.signing?.key === undefined ? null : resolve(baseDir, document.signing.key),
+    signingKey:
+      document.signing?.key === undefined ? null : secretLocation(baseDir, document.signing.key),
     stateDir: resolve(baseDir, document.state?.dir ?? DEFAULT_STATE_DIR),
     backups: (document.backups ?? []).map((b, index, all) => ({
       name: b.name,

@@ -14,7 +14,7 @@ export function openSource(
     case "dir":
       return createDirSource(ref);
     case "tar":
-      return createTarSource(ref, options.identityFile);
+      return createTarSource(ref, options.identity);
     case "snapshot":
       return createSnapshotSource(ref);
     case "restic":

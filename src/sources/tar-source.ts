@@ -1,19 +1,14 @@
 // tar:<path> — a tar archive, plain or gzip (detected by content), streamed: never read whole
 // into memory. Each member is judged before its bytes are written; a refused member stops the
 // extraction, and the caller throws the scratch directory away. A path ending in `.age` is
-// decrypted with the --identity file on the way in.
+// decrypted on the way in, with --identity and RECOVERABLE_AGE_PASSPHRASE (src/sources/age-keys.ts).
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { PassThrough, type Readable } from "node:stream";
 import { Parser, type ReadEntry } from "tar";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import {
-  decryptStream,
-  findingOfAgeError,
-  identityRequired,
-  isAgePath,
-  readIdentities,
-} from "./age.js";
+import { decryptStream, findingOfAgeError, isAgePath } from "./age.js";
+import { ageKeysOf, agePassphrase, identityRequired } from "./age-keys.js";
 import { createEntryState, judgeEntry, type BackupEntry } from "./entry-rules.js";
 import {
   sourceUnreadable,
@@ -148,25 +143,23 @@ export async function archiveFileProblem(ref: SourceRef): Promise<ClassifiedFind
 /** The archive's bytes: the file itself, or its plaintext when it is an `.age` file. */
 async function openArchive(
   ref: SourceRef,
-  identityFile: string | undefined,
+  identity: string | undefined,
 ): Promise<Readable | ClassifiedFinding> {
-  const identities =
-    isAgePath(ref.location) && identityFile !== undefined
-      ? await readIdentities(identityFile)
-      : null;
-  if (identities !== null && "code" in identities) return identities;
+  const keys = isAgePath(ref.location) ? await ageKeysOf(identity) : null;
+  if (keys !== null && "code" in keys) return keys;
   const problem = await archiveFileProblem(ref);
   if (problem) return problem;
   const file = createReadStream(ref.location, { highWaterMark: 1024 * 1024 });
-  return identities === null ? file : decryptStream(file, identities);
+  return keys === null ? file : decryptStream(file, keys.identities, keys.passphrase);
 }
 
-/** A tar source; an `.age` archive without an identity file is refused before any work. */
+/** A tar source; an `.age` archive without an identity or a passphrase is refused before any work. */
 export function createTarSource(
   ref: SourceRef,
-  identityFile?: string,
+  identity?: string,
 ): RestoreSource | ClassifiedFinding {
-  if (isAgePath(ref.location) && identityFile === undefined) return identityRequired(ref);
+  if (isAgePath(ref.location) && identity === undefined && agePassphrase() === null)
+    return identityRequired(ref);
   return {
     ref,
     resolved: () => Promise.resolve(null),
@@ -178,7 +171,7 @@ export function createTarSource(
       }
     },
     async extract(scratch, progress): Promise<ExtractOutcome> {
-      const input = await openArchive(ref, identityFile);
+      const input = await openArchive(ref, identity);
       if ("code" in input) return { findings: [input], files: 0, bytes: 0 };
       return extractTarStream(input, ref, scratch, progress);
     },
