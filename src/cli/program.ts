@@ -2,6 +2,7 @@
 import { Command, type HelpContext } from "commander";
 import { VERSION } from "../version.js";
 import { registerAudit } from "./commands/audit.js";
+import { registerCompletion } from "./commands/completion.js";
 import { registerDrill } from "./commands/drill.js";
 import { registerGate } from "./commands/gate.js";
 import { registerIdentity } from "./commands/identity.js";
@@ -69,6 +70,7 @@ export function createProgram(): Command {
   registerGate(program);
   registerAudit(program);
   registerKeygen(program);
+  registerCompletion(program);
   applySynopses(program);
   return program;
 }
