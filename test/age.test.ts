@@ -76,6 +76,97 @@ describe("restore from an age-encrypted tar made by the age CLI", () => {
   });
 });
 
+/**
+ * The example store as a gzip tar encrypted by `age -p` (with `-a`, armored): age reads the
+ * passphrase only from a terminal, so it is typed into the pseudo-terminal `script` gives it.
+ */
+function passphraseArchive(name: string, passphrase: string, armor: boolean): string {
+  execFileSync("tar", ["-C", "ops/store", "-czf", "for-age.tgz", "."], { cwd: example.dir });
+  const age = `age -p${armor ? " -a" : ""} -o ${name} for-age.tgz`;
+  execFileSync("script", ["-qfec", age, "/dev/null"], {
+    cwd: example.dir,
+    input: `${passphrase}\n${passphrase}\n`,
+    stdio: ["pipe", "ignore", "pipe"],
+  });
+  expect(readFileSync(example.path(name), "latin1")).toMatch(
+    armor ? /^-----BEGIN AGE ENCRYPTED FILE-----\n/ : /^age-encryption\.org\/v1\n-> scrypt /,
+  );
+  return example.path(name);
+}
+
+describe("drill of a passphrase-encrypted or armored archive made by the age CLI", () => {
+  const PASSPHRASE = "correct horse battery staple";
+  const drill = (
+    source: string,
+    out: string,
+    args: string[] = [],
+    env: Record<string, string> = {},
+  ) =>
+    runCLI(["drill", "--source", `tar:${source}`, "--out", out, "--json", ...args], {
+      cwd: example.dir,
+      env: { RECOVERABLE_AGE_PASSPHRASE: "", ...env },
+    });
+
+  it("is proven for `age -p` with the passphrase in RECOVERABLE_AGE_PASSPHRASE, and the passphrase is in no report", () => {
+    passphraseArchive("pass.tgz.age", PASSPHRASE, false);
+    const run = drill("pass.tgz.age", "rp", [], { RECOVERABLE_AGE_PASSPHRASE: PASSPHRASE });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.json().verdict).toBe("proven");
+    for (const name of readdirSync(example.path("rp")))
+      expect(readFileSync(example.path(`rp/${name}`), "utf8")).not.toContain(PASSPHRASE);
+  }, 120_000);
+
+  it("is proven for `age -p -a` (armored), and for `age -a -r` with --identity", () => {
+    passphraseArchive("pass-armored.tgz.age", PASSPHRASE, true);
+    const armoredPass = drill("pass-armored.tgz.age", "rpa", [], {
+      RECOVERABLE_AGE_PASSPHRASE: PASSPHRASE,
+    });
+    expect(armoredPass.code, armoredPass.stdout).toBe(0);
+    execFileSync(
+      "sh",
+      ["-c", 'tar -C ops/store -czf - . | age -a -r "$1" > armored.tgz.age', "sh", recipient],
+      {
+        cwd: example.dir,
+      },
+    );
+    const armored = drill("armored.tgz.age", "ra", ["--identity", "key.txt"]);
+    expect(armored.code, armored.stdout).toBe(0);
+    expect(armored.json().verdict).toBe("proven");
+  }, 120_000);
+
+  it("without the passphrase is usage_invalid (exit 2) saying to set RECOVERABLE_AGE_PASSPHRASE; a wrong one is source_credentials_refused (exit 2)", () => {
+    if (!existsSync(example.path("pass.tgz.age")))
+      passphraseArchive("pass.tgz.age", PASSPHRASE, false);
+    const none = drill("pass.tgz.age", "rn");
+    expect(none.code).toBe(2);
+    expect(none.json()).toHaveFinding("usage_invalid", "--identity");
+    expect(none.json().findings[0]?.message).toMatch(/or set RECOVERABLE_AGE_PASSPHRASE/);
+    const wrongPass = runCLI(
+      ["restore", "--json", "--source", "tar:pass.tgz.age", "--target", "tw"],
+      {
+        cwd: example.dir,
+        env: { RECOVERABLE_AGE_PASSPHRASE: "not it" },
+      },
+    );
+    expectRefused(wrongPass, 2, "source_credentials_refused", "tw");
+    expect(wrongPass.json().findings[0]?.message).toMatch(
+      /does not decrypt with the passphrase in RECOVERABLE_AGE_PASSPHRASE/,
+    );
+    const keyOnly = restoreJSON(
+      "--source",
+      "tar:pass.tgz.age",
+      "--identity",
+      "key.txt",
+      "--target",
+      "tw",
+    );
+    expectRefused(keyOnly, 2, "source_credentials_refused", "tw");
+    expect(keyOnly.json().findings[0]?.message).toMatch(
+      /encrypted with a passphrase \(age -p\): set RECOVERABLE_AGE_PASSPHRASE/,
+    );
+  }, 120_000);
+});
+
 describe("an age-encrypted tar that cannot be restored", () => {
   it("gives source_credentials_refused (exit 2) for an archive encrypted to another recipient", () => {
     encryptedArchive("theirs.tgz.age", "-czf", keygen("their-key.txt"));
@@ -181,7 +272,8 @@ describe("decrypting a large archive", () => {
     import { createReadStream } from "node:fs";
     import { Writable } from "node:stream";
     import { pipeline } from "node:stream/promises";
-    const { decryptStream, readIdentities } = await import(process.argv[1]);
+    const { decryptStream } = await import(process.argv[1]);
+    const { readIdentities } = await import(process.argv[1].replace(/age\\.js$/, "age-keys.js"));
     const identities = await readIdentities(process.argv[2]);
     const rss = () => process.memoryUsage().rss;
     const base = rss();

@@ -33,6 +33,7 @@ const ORDER = [
   "gate",
   "audit",
   "",
+  "completion",
   "seal",
 ];
 
@@ -43,6 +44,9 @@ const BEFORE: Record<string, readonly string[]> = {
     "for i in 2 3 4; do recoverable verify --shard $i/4 --out /tmp/atlas-shards; done",
   ],
   seal: ["git init -q && git add ops && git -c user.name=t -c user.email=t@t commit -qm ops"],
+  completion: [
+    "mkdir -p ~/.local/share/bash-completion/completions ~/.zfunc ~/.config/fish/completions",
+  ],
 };
 
 const references = referenceOf(createProgram());

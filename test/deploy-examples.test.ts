@@ -14,14 +14,14 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { XMLParser } from "fast-xml-parser";
-import { load } from "js-yaml";
+import { load, loadAll } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { cleanEnv } from "./helpers/clean-env.js";
 import { CLI, runCLI, type CLIRun } from "./helpers/cli.js";
@@ -35,6 +35,7 @@ import {
 } from "./helpers/dockerfile.js";
 import { recoverableInvocations, shellCommands, type Expansions } from "./helpers/shell-words.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
+import { GITHUB_EXPRESSION, playWorkflow, type Workflow } from "./helpers/workflow-runner.js";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const EXAMPLES = join(REPO, "docs", "examples");
@@ -81,7 +82,6 @@ function checkInvocation(argv: readonly string[]): string[] {
 
 /** Expansions that stand for any value: for checking flags, not for running. */
 const ANY_VALUE: Expansions = { variable: () => "1", command: () => "1" };
-const GITHUB_EXPRESSION = /\$\{\{\s*([^}]*?)\s*\}\}/g;
 
 /** A container's or a host's file system, rooted in a temp dir; the example at /srv/atlas. */
 function createRoot(): { root: string; at: (path: string) => string } {
@@ -134,20 +134,6 @@ const passed = (run: CLIRun, what: string) => {
 
 // ---------------------------------------------------------------------------------------------
 
-type Step = {
-  name?: string;
-  if?: string;
-  uses?: string;
-  run?: string;
-  env?: Record<string, string>;
-  with?: Record<string, string | number>;
-};
-type Job = { needs?: string | string[]; if?: string; steps: Step[] };
-type Workflow = {
-  on: Record<string, unknown>;
-  permissions?: Record<string, string>;
-  jobs: Record<string, Job>;
-};
 type K8sContainer = {
   name: string;
   image: string;
@@ -169,7 +155,9 @@ type K8sPodSpec = {
 function invocationsIn(file: string, expand: Expansions = ANY_VALUE): string[][] {
   const text = example(file);
   if (file.endsWith(".yml") || file.endsWith(".yaml")) {
-    const document = load(text) as Record<string, unknown>;
+    const fromComments = commentInvocations(text, expand);
+    const documents = loadAll(text) as Record<string, unknown>[];
+    const document = documents[0] ?? {};
     if ("jobs" in document) {
       const workflow = document as Workflow;
       return Object.values(workflow.jobs).flatMap((job) =>
@@ -180,7 +168,10 @@ function invocationsIn(file: string, expand: Expansions = ANY_VALUE): string[][]
         ),
       );
     }
-    return podSpecOf(document).containers.flatMap((c) => containerInvocations(c, expand));
+    return [
+      ...podSpecOf(document).containers.flatMap((c) => containerInvocations(c, expand)),
+      ...fromComments,
+    ];
   }
   if (file.endsWith(".service"))
     return [...text.matchAll(/^ExecStart=(.*)$/gm)].flatMap((m) =>
@@ -190,9 +181,39 @@ function invocationsIn(file: string, expand: Expansions = ANY_VALUE): string[][]
     const runtime = parseDockerfile(text).stages.at(-1);
     const find = (keyword: string) => runtime?.instructions.find((i) => i.keyword === keyword);
     const command = [...(execForm(find("ENTRYPOINT")) ?? []), ...(execForm(find("CMD")) ?? [])];
-    return command[0] === "recoverable" ? [command.slice(1)] : [];
+    const afterInit = command[0] === "tini" && command[1] === "--" ? command.slice(2) : command;
+    return afterInit[0] === "recoverable" ? [afterInit.slice(1)] : [];
   }
   return [];
+}
+
+/** The `recoverable` command lines of a file's `#` comments (continued with a backslash). */
+function commentInvocations(text: string, expand: Expansions): string[][] {
+  const lines = text.split("\n").map((l) => /^#\s+(.*)$/.exec(l)?.[1] ?? null);
+  const found: string[][] = [];
+  lines.forEach((line, i) => {
+    if (line === null || !line.startsWith("recoverable ")) return;
+    let joined = line;
+    for (let next = i + 1; joined.endsWith("\\") && lines[next] !== null; next++)
+      joined = `${joined.slice(0, -1)} ${lines[next] ?? ""}`;
+    found.push(...recoverableInvocations(joined, expand));
+  });
+  return found;
+}
+
+/**
+ * The container's volumes as directories beside `root` (one per volume; a mount is a symlink to
+ * it, or to its subPath), so what a run writes to a mount is seen as written to the volume.
+ */
+function mountVolumes(container: K8sContainer, root: string, at: (path: string) => string): string {
+  const volumes = join(root, "..", `${relative(dirname(root), root)}-volumes`);
+  for (const mount of container.volumeMounts ?? []) {
+    const source = join(volumes, mount.name, mount.subPath ?? "");
+    mkdirSync(source, { recursive: true });
+    mkdirSync(dirname(at(mount.mountPath)), { recursive: true });
+    symlinkSync(source, at(mount.mountPath), "dir");
+  }
+  return volumes;
 }
 
 function podSpecOf(document: Record<string, unknown>): K8sPodSpec {
@@ -259,114 +280,24 @@ describe("docs/examples/github-actions-drill.yml", () => {
 
   it("runs, for a release, its drill (summary, JUnit, signed report uploaded) and then its gate on the downloaded report", () => {
     const [privateKey, publicKey] = keyPair();
-    const expressions: Record<string, string> = {
-      "secrets.RECOVERABLE_DRILL_KEY": privateKey,
-      "vars.RECOVERABLE_DRILL_PUB": publicKey,
-      "vars.RECOVERABLE_BACKUP": "dir:ops/store",
-      "secrets.RESTIC_PASSWORD": "",
-      "secrets.AWS_ACCESS_KEY_ID": "",
-      "secrets.AWS_SECRET_ACCESS_KEY": "",
-    };
-    const expression = (text: string) =>
-      text.replace(GITHUB_EXPRESSION, (_, name: string) => {
-        const value = expressions[name];
-        if (value === undefined) throw new Error(`the test has no value for \${{ ${name} }}`);
-        return value;
-      });
-    // Only the conditions the workflow uses, evaluated for a `release` event.
-    const holds = (condition: string | undefined): boolean =>
-      condition === undefined ||
-      condition
-        .replace(/^\$\{\{\s*|\s*\}\}$/g, "")
-        .split("&&")
-        .every((term) => {
-          const t = term.trim();
-          if (t === "always()") return true;
-          if (t === "github.event_name != 'pull_request'") return true;
-          if (t === "github.event_name == 'pull_request'") return false;
-          if (/^needs\.\w+\.result != 'cancelled'$/.test(t)) return true;
-          throw new Error(`the test cannot evaluate the condition ${t}`);
-        });
-    const artifacts = new Map<string, string>();
-    const summary = join(makeTempDir("recoverable-summary-"), "step-summary.md");
-    writeFileSync(summary, "");
-    const ran: string[] = [];
-
-    for (const [jobName, job] of Object.entries(workflow.jobs)) {
-      if (!holds(job.if)) continue;
-      // Each job is a fresh runner: a checkout of the repository and an empty RUNNER_TEMP.
-      const { at } = createRoot();
-      const workspace = at("/srv/atlas");
-      const runnerTemp = makeTempDir("recoverable-runner-temp-");
-      for (const step of job.steps) {
-        if (!holds(step.if)) continue;
-        const env: Record<string, string> = {
-          RUNNER_TEMP: runnerTemp,
-          GITHUB_STEP_SUMMARY: summary,
-        };
-        for (const [name, value] of Object.entries(step.env ?? {})) env[name] = expression(value);
-        const what = `${jobName} / ${step.name ?? step.uses ?? step.run ?? ""}`;
-        if (step.uses !== undefined) {
-          const action = step.uses.replace(/@.*$/, "");
-          const name = String(step.with?.["name"] ?? "");
-          const path = String(step.with?.["path"] ?? "");
-          if (action === "actions/upload-artifact") {
-            expect(existsSync(join(workspace, path)), `${what}: ${path} exists`).toBe(true);
-            const stored = makeTempDir("recoverable-artifact-");
-            cpSync(join(workspace, path), stored, { recursive: true });
-            artifacts.set(name, stored);
-          } else if (action === "actions/download-artifact") {
-            const stored = artifacts.get(name);
-            expect(stored, `${what}: artifact ${name} was uploaded`).toBeDefined();
-            cpSync(stored ?? "", join(workspace, path), { recursive: true });
-          } else if (action === "mikepenz/action-junit-report") {
-            const file = join(workspace, String(step.with?.["report_paths"]));
-            const junit = new XMLParser({ ignoreAttributes: false }).parse(
-              readFileSync(file, "utf8"),
-            ) as Record<string, unknown>;
-            expect(junit).toHaveProperty("testsuites");
-          } else if (action !== "actions/checkout" && action !== "actions/setup-node") {
-            throw new Error(`${what}: the test does not know the action ${action}`);
-          }
-          ran.push(`${jobName}: ${action}`);
-          continue;
-        }
-        const script = step.run ?? "";
-        const expand: Expansions = {
-          variable: (name) => {
-            const value = env[name];
-            if (value === undefined) throw new Error(`${what}: $${name} is not set`);
-            return value;
-          },
-          command: (text) => {
-            throw new Error(`${what}: the test cannot run $(${text})`);
-          },
-        };
-        const invocations = recoverableInvocations(script, expand);
-        if (invocations.length > 0) {
-          for (const argv of invocations) {
-            passed(runCLI(argv, { cwd: workspace, env }), `${what}: recoverable ${argv.join(" ")}`);
-            ran.push(`${jobName}: recoverable ${argv[0] ?? ""}`);
-          }
-        } else if (/^(npm|sudo|gh|run_id)\b/m.test(script)) {
-          ran.push(`${jobName}: skipped ${script.split(/\s/)[0] ?? ""}`); // installs; this machine has them
-        } else {
-          const shell = spawnSync("bash", ["-euo", "pipefail", "-c", script], {
-            cwd: workspace,
-            env: { ...cleanEnv(), ...env },
-            encoding: "utf8",
-          });
-          expect(shell.status, `${what}\n${shell.stderr}`).toBe(0);
-          ran.push(`${jobName}: bash`);
-        }
-      }
-    }
-    expect(ran).toEqual([
+    const played = playWorkflow(workflow, {
+      event: "release",
+      values: {
+        "secrets.RECOVERABLE_DRILL_KEY": privateKey,
+        "vars.RECOVERABLE_DRILL_PUB": publicKey,
+        "vars.RECOVERABLE_BACKUP": "dir:ops/store",
+        "secrets.RESTIC_PASSWORD": "",
+        "secrets.AWS_ACCESS_KEY_ID": "",
+        "secrets.AWS_SECRET_ACCESS_KEY": "",
+      },
+      checkout: () => createRoot().at("/srv/atlas"),
+      passed,
+    });
+    expect(played.ran).toEqual([
       "drill: actions/checkout",
       "drill: actions/setup-node",
       "drill: skipped npm",
       "drill: skipped sudo",
-      "drill: bash",
       "drill: recoverable drill",
       "drill: actions/upload-artifact",
       "drill: mikepenz/action-junit-report",
@@ -378,8 +309,43 @@ describe("docs/examples/github-actions-drill.yml", () => {
       "gate: recoverable gate",
     ]);
     // The drill wrote its Markdown summary into the job summary.
-    expect(readFileSync(summary, "utf8")).toMatch(/atlas-2026\.11\.1/);
+    expect(readFileSync(played.summary, "utf8")).toMatch(/atlas-2026\.11\.1/);
   });
+});
+
+describe("docs/examples/github-actions-shards.yml", () => {
+  const workflow = load(example("github-actions-shards.yml")) as Workflow;
+
+  it("runs its 4 shard jobs and the merge on their artifacts, with the keys from a secret and a variable only: the merged report is proven", () => {
+    const [privateKey, publicKey] = keyPair();
+    const played = playWorkflow(workflow, {
+      event: "schedule",
+      values: {
+        "secrets.RECOVERABLE_DRILL_KEY": privateKey,
+        "vars.RECOVERABLE_DRILL_PUB": publicKey,
+      },
+      // A checkout has no .recoverable/: keys made by keygen are git-ignored.
+      checkout: () => createRoot().at("/srv/atlas"),
+      passed,
+    });
+    const shard = ["actions/checkout", "actions/setup-node", "skipped npm", "recoverable verify"];
+    expect(played.ran).toEqual([
+      ...[1, 2, 3, 4].flatMap(() =>
+        [...shard, "actions/upload-artifact"].map((r) => `shard: ${r}`),
+      ),
+      "merge: actions/checkout",
+      "merge: actions/setup-node",
+      "merge: skipped npm",
+      "merge: actions/download-artifact",
+      "merge: bash",
+      "merge: recoverable report merge",
+      "merge: actions/upload-artifact",
+    ]);
+    const merged = JSON.parse(
+      readFileSync(join(played.artifacts.get("merged-report") ?? "", "merged-report.json"), "utf8"),
+    ) as { verdict: string };
+    expect(merged.verdict).toBe("proven");
+  }, 180_000);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -438,14 +404,7 @@ describe("docs/examples/kubernetes-cronjob.yaml", () => {
   it("runs its container's command against the example: proven, the report on the volume, nothing written outside the mounts", () => {
     const { root, at } = createRoot();
     const [privateKey] = keyPair();
-    const volumes = join(root, "..", `${relative(dirname(root), root)}-volumes`);
-    // Each volume is a directory of its own; a mount is a symlink to it (or to its subPath).
-    for (const mount of container.volumeMounts ?? []) {
-      const source = join(volumes, mount.name, mount.subPath ?? "");
-      mkdirSync(source, { recursive: true });
-      mkdirSync(dirname(at(mount.mountPath)), { recursive: true });
-      symlinkSync(source, at(mount.mountPath), "dir");
-    }
+    const volumes = mountVolumes(container, root, at);
     writeFileSync(at("/keys/drill.key"), privateKey, { mode: 0o400 });
     const env: Record<string, string> = {};
     for (const variable of container.env ?? []) env[variable.name] = variable.value ?? "";
@@ -479,6 +438,112 @@ describe("docs/examples/kubernetes-cronjob.yaml", () => {
     expect(existsSync(join(volumes, "data", "state", "high-water.json"))).toBe(true);
     expect(readdirSync(join(volumes, "scratch"))).toEqual([]);
     expect(changedPaths(before, treeOf(image))).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe("docs/examples/kubernetes-indexed-job.yaml", () => {
+  const documents = loadAll(example("kubernetes-indexed-job.yaml")) as Record<string, unknown>[];
+  const job = documents.find((d) => d["kind"] === "Job") ?? {};
+  const spec = job["spec"] as Record<string, unknown>;
+  const pod = podSpecOf(job);
+  const container = pod.containers[0] as K8sContainer;
+  const claimOf = (volume: string) =>
+    (pod.volumes.find((v) => v.name === volume)?.["persistentVolumeClaim"] ?? {}) as {
+      claimName?: string;
+    };
+
+  it("is an Indexed Job of as many pods as shards, all running at once", () => {
+    expect(job).toMatchObject({ apiVersion: "batch/v1", kind: "Job" });
+    expect(spec).toMatchObject({ completionMode: "Indexed", completions: 4, parallelism: 4 });
+    expect(container.args?.join(" ")).toContain('--shard "$((JOB_COMPLETION_INDEX + 1))/4"');
+  });
+
+  it("fails a shard's index at once on exit 1 (not proven) and 2, retries only exit 3, each index on its own", () => {
+    expect(spec["podFailurePolicy"]).toEqual({
+      rules: [
+        {
+          action: "FailIndex",
+          onExitCodes: { containerName: container.name, operator: "In", values: [1, 2] },
+        },
+      ],
+    });
+    // FailIndex needs a per-index backoff limit; a Job-wide one would let one index use it up.
+    expect(spec["backoffLimitPerIndex"]).toBeGreaterThan(0);
+    expect(spec).not.toHaveProperty("backoffLimit");
+    expect(pod.restartPolicy).toBe("Never");
+  });
+
+  it("writes the shard reports to a ReadWriteMany claim and reads the store read-only", () => {
+    const claim = documents.find(
+      (d) =>
+        d["kind"] === "PersistentVolumeClaim" &&
+        (d["metadata"] as { name?: string }).name === claimOf("reports").claimName,
+    );
+    expect(claim?.["spec"]).toMatchObject({ accessModes: ["ReadWriteMany"] });
+    const store = container.volumeMounts?.find((m) => m.mountPath === "/srv/atlas/store");
+    expect(store?.readOnly).toBe(true);
+  });
+
+  it("runs its 4 pods against the example and then the merge its comment gives: the merged report is proven", () => {
+    const { root, at } = createRoot();
+    const [privateKey, publicKey] = keyPair();
+    const volumes = mountVolumes(container, root, at);
+    // The store's mount is the store itself: verify refuses a store root that is a symlink.
+    rmSync(at("/srv/atlas/store"));
+    cpSync(at("/srv/atlas/ops/store"), at("/srv/atlas/store"), { recursive: true });
+    writeFileSync(at("/keys/drill.key"), privateKey, { mode: 0o400 });
+    writeFileSync(at("/keys/drill.pub"), publicKey);
+    const mapped = (word: string) => (word.startsWith("/") ? at(word) : word);
+    for (const index of [0, 1, 2, 3]) {
+      const [argv] = containerInvocations(container, {
+        variable: (name) => {
+          throw new Error(`$${name} is not set in the container`);
+        },
+        command: (text) => {
+          expect(text).toBe("(JOB_COMPLETION_INDEX + 1)");
+          return String(index + 1);
+        },
+      });
+      const run = runCLI((argv ?? []).map(mapped), { cwd: at(container.workingDir ?? "/") });
+      passed(run, `the Indexed Job's pod ${index}`);
+    }
+    const [merge] = commentInvocations(example("kubernetes-indexed-job.yaml"), ANY_VALUE);
+    expect(merge?.slice(0, 2)).toEqual(["report", "merge"]);
+    const reports = readdirSync(join(volumes, "reports")).filter((f) => f.endsWith(".dsse.json"));
+    const envelopes = reports.map((f) => join(volumes, "reports", f));
+    const rest = (merge ?? []).slice(3).map(mapped);
+    const run = runCLI(["report", "merge", ...envelopes, ...rest, "--json"], {
+      cwd: at(container.workingDir ?? "/"),
+    });
+    passed(run, "the merge of the Indexed Job's shard reports");
+    expect(run.json()).toMatchObject({ verb: "report merge", verdict: "proven" });
+  }, 180_000);
+});
+
+describe("the Node.js lines the examples name", () => {
+  // Node.js release schedule (nodejs.org/en/about/previous-releases): LTS lines and their end.
+  const LTS_END_OF_LIFE: Record<string, string> = {
+    "22": "2027-04-30",
+    "24": "2028-04-30",
+  };
+
+  it("are LTS lines within their support: a line past its end of life fails this test", () => {
+    const named = [
+      ...["github-actions-drill.yml", "github-actions-shards.yml"].flatMap((file) =>
+        [...example(file).matchAll(/node-version: (\S+)/g)].map((m) => [file, m[1] ?? ""]),
+      ),
+      ...[...example("Dockerfile").matchAll(/node:(\d+)-/g)].map((m) => ["Dockerfile", m[1] ?? ""]),
+    ];
+    expect(named.length).toBeGreaterThanOrEqual(5);
+    for (const [file, line] of named) {
+      const end = LTS_END_OF_LIFE[line ?? ""];
+      expect(end, `${file}: Node.js ${line} is not an LTS line this test knows`).toBeDefined();
+      expect(Date.parse(end ?? ""), `${file}: Node.js ${line} ended ${end}`).toBeGreaterThan(
+        Date.now(),
+      );
+    }
   });
 });
 
@@ -609,15 +674,16 @@ describe("docs/examples/Dockerfile", () => {
   const all = (stage: Stage, keyword: string) =>
     stage.instructions.filter((i) => i.keyword === keyword);
 
-  it("builds in one stage from node:20-bookworm-slim and runs in another, without a compiler, as the node user, with ENTRYPOINT recoverable", () => {
+  const installs = (stage: Stage) =>
+    all(stage, "RUN")
+      .map((i) => substitute(i.args, { RUNTIME_PACKAGES: argDefault(stage, "RUNTIME_PACKAGES") }))
+      .join(" ");
+
+  it("builds in one stage from node:24-bookworm-slim and runs in another, without a compiler, as the node user", () => {
     expect(dockerfile.stages.map((s) => [s.base, s.name])).toEqual([
-      ["node:20-bookworm-slim", "build"],
-      ["node:20-bookworm-slim", "runtime"],
+      ["node:24-bookworm-slim", "build"],
+      ["node:24-bookworm-slim", "runtime"],
     ]);
-    const installs = (stage: Stage) =>
-      all(stage, "RUN")
-        .map((i) => substitute(i.args, { RUNTIME_PACKAGES: argDefault(stage, "RUNTIME_PACKAGES") }))
-        .join(" ");
     expect(installs(build)).toMatch(/apt-get install .*\bg\+\+/);
     expect(installs(runtime)).not.toMatch(/\b(g\+\+|gcc|make|python3)\b/);
     expect(all(runtime, "USER").at(-1)?.args).toBe("node");
@@ -625,7 +691,26 @@ describe("docs/examples/Dockerfile", () => {
     const entrypoint = runtime.instructions.findIndex((i) => i.keyword === "ENTRYPOINT");
     expect(user).toBeGreaterThanOrEqual(0);
     expect(user).toBeLessThan(entrypoint);
-    expect(execForm(all(runtime, "ENTRYPOINT")[0])).toEqual(["recoverable"]);
+  });
+
+  it("installs what a drill of the example runs besides Node: PostgreSQL's programs (without a cluster of their own) and restic", () => {
+    const packages = /apt-get install -y --no-install-recommends (.*?) &&/.exec(
+      installs(runtime),
+    )?.[1];
+    // Debian's postgresql brings initdb, pg_ctl and postgres (in /usr/lib/postgresql/<n>/bin,
+    // where recoverable looks) and pg_restore and psql (postgresql-client).
+    expect(packages?.split(/\s+/)).toEqual(
+      expect.arrayContaining(["postgresql", "restic", "ca-certificates"]),
+    );
+    expect(installs(runtime)).toMatch(
+      /echo "create_main_cluster = false" > \/etc\/postgresql-common\/createcluster\.d\/\S+\.conf .*apt-get install/,
+    );
+  });
+
+  it("runs recoverable under tini as PID 1, which reaps what the drill starts and hands on SIGTERM", () => {
+    expect(installs(runtime)).toMatch(/apt-get install -y --no-install-recommends tini /);
+    expect(execForm(all(runtime, "ENTRYPOINT")[0])).toEqual(["tini", "--", "recoverable"]);
+    expect(execForm(all(runtime, "CMD")[0])).toEqual(["--help"]);
   });
 
   function argDefault(stage: Stage, name: string): string {
@@ -656,7 +741,7 @@ describe("docs/examples/Dockerfile", () => {
     expect(ignored("src/index.ts")).toBe(false);
   });
 
-  it("when its stages are carried out here (no Docker engine), builds a CLI that verifies the example, and shows help by default", () => {
+  it("when its stages are carried out here (no Docker engine), builds an image whose ENTRYPOINT verifies and drills the example (its service finding better-sqlite3 through /node_modules), and shows help by default", () => {
     const roots = new Map<string, string>();
     for (const stage of dockerfile.stages) {
       const root = makeTempDir(`recoverable-stage-${stage.name ?? ""}-`);
@@ -698,25 +783,40 @@ describe("docs/examples/Dockerfile", () => {
         }
       }
     }
-    // The ENTRYPOINT as the image's PATH finds it, run by this machine's node.
+    // The ENTRYPOINT as the image runs it: through tini (when this machine has it) to
+    // `recoverable` on the image's PATH, run by this machine's node. The example is in the
+    // image's file system, with no node_modules of its own.
     const runtimeRoot = roots.get("runtime") ?? "";
-    const entrypoint = join(runtimeRoot, "usr", "local", "bin", "recoverable");
-    const { at } = createRoot();
-    const verify = spawnSync(process.execPath, [entrypoint, "verify", "--json"], {
-      cwd: at("/srv/atlas"),
-      encoding: "utf8",
-      env: cleanEnv(),
-    });
+    cpSync(join(REPO, "ops"), join(runtimeRoot, "srv", "atlas", "ops"), { recursive: true });
+    const [entry, ...initArgs] = execForm(all(runtime, "ENTRYPOINT")[0]) ?? [];
+    const hasTini = spawnSync("tini", ["--version"]).status === 0;
+    const image = (args: string[], env: Record<string, string> = {}) => {
+      const argv = [...initArgs, ...args];
+      return spawnSync(hasTini ? (entry ?? "") : (argv[1] ?? ""), hasTini ? argv : argv.slice(2), {
+        cwd: join(runtimeRoot, "srv", "atlas"),
+        encoding: "utf8",
+        env: cleanEnv({
+          PATH: `${join(runtimeRoot, "usr", "local", "bin")}:${process.env["PATH"] ?? ""}`,
+          // tini warns when it is not PID 1 unless it registers as a subreaper.
+          TINI_SUBREAPER: "1",
+          ...env,
+        }),
+      });
+    };
+    const verify = image(["verify", "--json"]);
     expect(verify.status, verify.stderr).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ verb: "verify", verdict: "proven" });
-    const help = spawnSync(
-      process.execPath,
-      [entrypoint, ...(execForm(all(runtime, "CMD")[0]) ?? [])],
-      { encoding: "utf8" },
+    const [privateKey] = keyPair();
+    const drill = image(
+      ["drill", "--source", "dir:ops/store", "--key", "env:RECOVERABLE_DRILL_KEY", "--json"],
+      { RECOVERABLE_DRILL_KEY: privateKey },
     );
+    expect(drill.status, drill.stdout + drill.stderr).toBe(0);
+    expect(JSON.parse(drill.stdout)).toMatchObject({ verb: "drill", verdict: "proven" });
+    const help = image(execForm(all(runtime, "CMD")[0]) ?? []);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^Usage: recoverable/);
-  }, 120_000);
+  }, 180_000);
 });
 
 /**
@@ -755,7 +855,14 @@ function carryOut(command: string, at: (path: string) => string, cwd: string, wh
     return;
   }
   if (program === "mkdir") {
-    mkdirSync(at(words[1] ?? ""), { recursive: true });
+    for (const dir of words.slice(1).filter((w) => w !== "-p"))
+      mkdirSync(at(dir), { recursive: true });
+    return;
+  }
+  const echo = /^echo "([^"]*)" > (\S+)$/.exec(command);
+  if (echo) {
+    mkdirSync(dirname(at(echo[2] ?? "")), { recursive: true });
+    writeFileSync(at(echo[2] ?? ""), `${echo[1] ?? ""}\n`);
     return;
   }
   if (program === "chown") return; // ownership is the one thing a test user cannot give away

@@ -99,7 +99,86 @@ beforeAll(() => {
   );
 }, 200_000);
 
+describe("the install the README gives", () => {
+  const readme = readFileSync(join(REPO, "README.md"), "utf8");
+  const lines = (
+    /<[!]-- install:begin -->\n([\s\S]*?)<[!]-- install:end -->/.exec(readme)?.[1] ?? ""
+  )
+    .split("\n")
+    .map((line) => line.trim().replace(/\s+#.*$/, ""))
+    .filter((line) => line !== "");
+
+  it("packs the repository and installs the tarball, as this test did in a fresh project", () => {
+    expect(lines).toContain("npm ci && npm pack");
+    const install = lines.find((line) => line.startsWith("npm install "));
+    // The tarball the README names is the one `npm pack` writes.
+    expect(install?.split("/").at(-1)).toBe(packed.filename);
+  });
+
+  it("then runs `npx recoverable --version` there, offline: the installed command", () => {
+    expect(lines.at(-1)).toBe("npx recoverable --version");
+    const child = spawnSync("npx", ["recoverable", "--version"], {
+      cwd: project,
+      env: cleanEnv({ npm_config_offline: "true" }),
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(child.stderr).toBe("");
+    expect(child.stdout).toBe(`${versionOf(REPO)}\n`);
+  });
+
+  const npmHasApproveScripts =
+    spawnSync("npm", ["help", "approve-scripts"], { env: cleanEnv(), encoding: "utf8" }).status ===
+    0;
+  it.skipIf(!npmHasApproveScripts)(
+    "leaves better-sqlite3's install script to approve (npm 11), which `npm approve-scripts better-sqlite3` records",
+    () => {
+      const pending = run("npm", ["approve-scripts", "--allow-scripts-pending"], project);
+      expect(pending.stdout + pending.stderr).toMatch(/better-sqlite3@\S+ \(install:/);
+      mustSucceed(
+        "npm approve-scripts",
+        run("npm", ["approve-scripts", "better-sqlite3"], project),
+      );
+      const manifest = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as {
+        allowScripts?: Record<string, boolean>;
+      };
+      expect(manifest.allowScripts).toEqual({ "better-sqlite3": true });
+      expect(readme).toContain("npm approve-scripts better-sqlite3");
+    },
+  );
+});
+
 describe("the packed package", () => {
+  it("imports at run time only its declared dependencies, and the example's service only those too", () => {
+    const declared = Object.keys(
+      (
+        JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {
+          dependencies: Record<string, string>;
+        }
+      ).dependencies,
+    );
+    const installed = join(project, "node_modules", "recoverable");
+    const files = [
+      ...packed.files
+        .filter((f) => /^dist\/.*\.(js|cjs)$/.test(f.path))
+        .map((f) => join(installed, f.path)),
+      join(REPO, "ops", "service", "atlas-service.mjs"),
+    ];
+    const imported = new Set<string>();
+    for (const file of files)
+      for (const m of readFileSync(file, "utf8").matchAll(
+        /(?:from\s+|import\(\s*|require\(\s*)["']([^"'./][^"']*)["']/g,
+      )) {
+        const specifier = m[1] ?? "";
+        if (specifier.startsWith("node:")) continue;
+        const parts = specifier.split("/");
+        imported.add(specifier.startsWith("@") ? parts.slice(0, 2).join("/") : (parts[0] ?? ""));
+      }
+    expect([...imported].filter((name) => !declared.includes(name))).toEqual([]);
+    // json-canonicalize is the tests' reference for RFC 8785, not a dependency.
+    expect(declared).not.toContain("json-canonicalize");
+  });
+
   it("ships the build, the schemas, the compiled schemas and the store worker, and nothing of the tests or sources", () => {
     const paths = packed.files.map((f) => f.path);
     for (const needed of [

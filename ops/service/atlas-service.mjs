@@ -12,7 +12,6 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { canonicalize } from "json-canonicalize";
 
 const store = process.env.RECOVERABLE_STORE;
 const port = Number(process.env.PORT ?? 0);
@@ -24,6 +23,17 @@ if (!store) {
 }
 
 const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+// RFC 8785 for a value JSON.parse made: keys sorted by UTF-16 code units (JavaScript's own
+// order), strings and numbers as JSON.stringify writes them (which is what RFC 8785 asks).
+const canonicalize = (value) =>
+  Array.isArray(value)
+    ? `[${value.map(canonicalize).join(",")}]`
+    : value !== null && typeof value === "object"
+      ? `{${Object.keys(value)
+          .sort()
+          .map((key) => `${JSON.stringify(key)}:${canonicalize(value[key])}`)
+          .join(",")}}`
+      : JSON.stringify(value);
 const state = { ready: false, catalog: null, datasets: new Map(), release: null, error: null };
 
 function load() {

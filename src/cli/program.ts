@@ -1,7 +1,8 @@
 // The commander program: one registration per verb; actions only call the library and print.
-import { Command } from "commander";
+import { Command, type HelpContext } from "commander";
 import { VERSION } from "../version.js";
 import { registerAudit } from "./commands/audit.js";
+import { registerCompletion } from "./commands/completion.js";
 import { registerDrill } from "./commands/drill.js";
 import { registerGate } from "./commands/gate.js";
 import { registerIdentity } from "./commands/identity.js";
@@ -30,8 +31,31 @@ const EXAMPLES: readonly Example[] = [
   },
 ];
 
+/**
+ * A command whose verb group given alone (`recoverable`, `recoverable report`) prints its help on
+ * stdout and exits 0, as restic does; commander prints it as an error, which the CLI silences.
+ * Subcommands are made by createCommand, so every group of the tree is one of these.
+ */
+class RecoverableCommand extends Command {
+  override createCommand(name?: string): Command {
+    return new RecoverableCommand(name);
+  }
+
+  override help(context?: HelpContext): never;
+  override help(callback: (text: string) => string): never;
+  override help(context?: HelpContext | ((text: string) => string)): never {
+    // commander's deprecated callback form is handed on unchanged.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    if (typeof context === "function") return super.help(context);
+    return super.help(context?.error === true ? { error: false } : context);
+  }
+}
+
 export function createProgram(): Command {
-  const program = withUsage(withExamples(new Command("recoverable"), EXAMPLES), "<verb> [options]")
+  const program = withUsage(
+    withExamples(new RecoverableCommand("recoverable"), EXAMPLES),
+    "<verb> [options]",
+  )
     .description("Prove that a release of a serving store can be recovered.")
     .version(VERSION, "-V, --version")
     .showHelpAfterError("(run the verb with --help for its flags and examples)");
@@ -46,6 +70,7 @@ export function createProgram(): Command {
   registerGate(program);
   registerAudit(program);
   registerKeygen(program);
+  registerCompletion(program);
   applySynopses(program);
   return program;
 }

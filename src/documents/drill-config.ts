@@ -1,14 +1,15 @@
-// The drill config (default ops/drill.json), resolved into absolute paths. Its relative paths
+// The drill config (found as src/documents/find-config.ts says), resolved into absolute paths. Its relative paths
 // resolve against the directory that holds ops/: the parent of the config's directory when
 // that directory is named `ops`, else the config's own directory.
-import { access } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import type { EvidenceFiles } from "../identity/chain.js";
 import { atlasPaths } from "./evidence-paths.js";
+import { findDrillConfig } from "./find-config.js";
 import { loadDocument } from "./load-evidence.js";
 import { parseDuration } from "../policy/duration.js";
 import { NO_POSTGRES_SETTINGS, type PostgresSettings } from "../postgres/settings.js";
+import { secretLocation } from "../util/secret-location.js";
 import type {
   DrillConfigDocument,
   IdentityRule,
@@ -17,8 +18,6 @@ import type {
   ServiceConfig,
   SQLiteIdentity,
 } from "./types.js";
-
-export const DEFAULT_CONFIG_PATH = "ops/drill.json";
 
 export type DrillConfig = {
   /** The config file, or null when the documented defaults are used. */
@@ -73,15 +72,6 @@ export type ConfigResult =
   | { readonly ok: true; readonly config: DrillConfig }
   | { readonly ok: false; readonly findings: ClassifiedFinding[] };
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The defaults when no config file is used: the store and evidence in the Atlas layout of ./ops. */
 export function defaultDrillConfig(cwd: string): DrillConfig {
   return {
@@ -109,19 +99,20 @@ export function defaultDrillConfig(cwd: string): DrillConfig {
 }
 
 /**
- * Loads the config named by -C (which must exist), or the default ops/drill.json when it
- * exists, or the documented defaults.
+ * Loads the config named by -C or RECOVERABLE_CONFIG (which must exist), or the ops/drill.json
+ * found from `cwd` upwards, or the documented defaults when there is none.
  */
 export async function loadDrillConfig(
   configFlag: string | undefined,
   cwd = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<ConfigResult> {
-  const path = resolve(cwd, configFlag ?? DEFAULT_CONFIG_PATH);
-  if (configFlag === undefined && !(await exists(path)))
-    return { ok: true, config: defaultDrillConfig(cwd) };
-  const loaded = await loadDocument("drillConfig", path, "drill config");
+  const found = await findDrillConfig(configFlag, cwd, env);
+  if (found === null) return { ok: true, config: defaultDrillConfig(cwd) };
+  const what = found.namedBy === null ? "drill config" : `drill config named by ${found.namedBy}`;
+  const loaded = await loadDocument("drillConfig", found.path, what);
   if (loaded.value === null) return { ok: false, findings: loaded.findings };
-  return { ok: true, config: resolveDrillConfig(loaded.value, path) };
+  return { ok: true, config: resolveDrillConfig(loaded.value, found.path) };
 }
 
 export function resolveDrillConfig(document: DrillConfigDocument, path: string): DrillConfig {
@@ -156,7 +147,8 @@ export function resolveDrillConfig(document: DrillConfigDocument, path: string):
     service: resolveService(document.service, baseDir),
     probeHosts: document.probeHosts ?? DEFAULT_PROBE_HOSTS,
     secretHeaders: document.secretHeaders ?? [],
-    signingKey: document.signing?.key === undefined ? null : resolve(baseDir, document.signing.key),
+    signingKey:
+      document.signing?.key === undefined ? null : secretLocation(baseDir, document.signing.key),
     stateDir: resolve(baseDir, document.state?.dir ?? DEFAULT_STATE_DIR),
     backups: (document.backups ?? []).map((b, index, all) => ({
       name: b.name,

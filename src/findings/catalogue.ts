@@ -37,7 +37,7 @@ export const FINDING_CATALOGUE = {
       },
       signing_key: {
         when: "a signing key file is not an Ed25519 private key in PEM",
-        hint: "Make a signing key with `recoverable keygen --out <dir>` and pass --key <dir>/drill.key (or set signing.key in the drill config): an Ed25519 key in PKCS#8 PEM (-----BEGIN PRIVATE KEY-----). Other formats, an OpenSSH key among them, are not read.",
+        hint: "Make a signing key with `recoverable keygen --out <dir>` and pass --key <dir>/drill.key, or --key env:NAME with its PEM text in the variable NAME (or set signing.key in the drill config): an Ed25519 key in PKCS#8 PEM (-----BEGIN PRIVATE KEY-----). Other formats, an OpenSSH key among them, are not read.",
       },
     },
     failureClass: "unusable_input",

@@ -1,11 +1,43 @@
-// The signing key of a report, read from a PKCS#8 PEM file, or a finding saying what is wrong
-// with the file. drill, verify --shard and report merge sign with it.
+// The signing key of a report, read from a PKCS#8 PEM file or an environment variable
+// (`env:NAME`, src/util/secret-location.ts), or a finding saying what is wrong with it. drill,
+// verify --shard and report merge sign with it.
 import { readFile } from "node:fs/promises";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { displayPath } from "../util/display-path.js";
+import { readSecretVariable, secretVariable } from "../util/secret-location.js";
 import { createSigner, type Signer } from "./signing.js";
 
-export async function loadSigner(path: string): Promise<Signer | ClassifiedFinding> {
+const KEY_HINT =
+  "Make one with `recoverable keygen --out <dir>` and pass --key <dir>/drill.key, or --key env:NAME with the PEM text of drill.key in the variable NAME (or set signing.key in the drill config).";
+
+/** The signer of a location: a file path or `env:NAME`. */
+export async function loadSigner(location: string): Promise<Signer | ClassifiedFinding> {
+  const variable = secretVariable(location);
+  return variable === null ? loadSignerFile(location) : loadSignerVariable(variable);
+}
+
+function loadSignerVariable(name: string): Signer | ClassifiedFinding {
+  const subject = `env:${name}`;
+  const secret = readSecretVariable(name);
+  if ("problem" in secret)
+    return createFinding("usage_invalid", {
+      subject,
+      message: `the signing key ${subject}: ${secret.problem}`,
+      hint: KEY_HINT,
+    });
+  try {
+    return createSigner(secret.text);
+  } catch {
+    // The text is a secret: the finding names the variable, never what it holds.
+    return createFinding("document_invalid", {
+      subject,
+      message: `the signing key ${subject}: the variable does not hold an Ed25519 private key in PKCS#8 PEM (the text of a drill.key, with its BEGIN and END lines and newlines)`,
+      hint: KEY_HINT,
+    });
+  }
+}
+
+async function loadSignerFile(path: string): Promise<Signer | ClassifiedFinding> {
   const file = displayPath(path);
   try {
     return createSigner(await readFile(path, "utf8"));
@@ -30,10 +62,10 @@ export async function loadSigner(path: string): Promise<Signer | ClassifiedFindi
 /** The key from the flag, else the drill config's signing.key, else a usage finding naming both. */
 export async function loadSignerFrom(
   flagName: string,
-  flagPath: string | null,
-  configPath: string | null,
+  flagLocation: string | null,
+  configLocation: string | null,
 ): Promise<Signer | ClassifiedFinding> {
-  const path = flagPath ?? configPath;
+  const path = flagLocation ?? configLocation;
   if (path === null)
     return createFinding("usage_invalid", {
       subject: flagName,

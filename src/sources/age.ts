@@ -1,26 +1,21 @@
 // age-encrypted archives (`tar:backup.tgz.age`), through typage (`age-encryption`, by the age
 // author) rather than a hand-written format. Both directions stream: the library works on web
-// ReadableStreams in 64 KiB chunks, so memory does not grow with the archive. Only X25519
-// identities and recipients (`age-keygen` output): no passphrases, plugins or SSH keys.
-import { readFile, stat } from "node:fs/promises";
+// ReadableStreams in 64 KiB chunks, so memory does not grow with the archive. Decrypts with
+// X25519 identities (`age-keygen` output) and passphrases (`age -p`, scrypt), binary or
+// ASCII-armored (`age -a`); encrypts to X25519 recipients. No plugins or SSH keys.
 import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { Decrypter, Encrypter } from "age-encryption";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import { displayPath } from "../util/display-path.js";
+import { ArmorError, unarmored } from "./age-armor.js";
+import { PASSPHRASE_VARIABLE, type AgeKeys } from "./age-keys.js";
 import { sourceUnreadable, type SourceRef } from "./source.js";
 
 const MAGIC = Buffer.from("age-encryption.org/v1\n");
-const ARMOR = Buffer.from("-----BEGIN AGE ENCRYPTED FILE-----");
 /** A real header is a few hundred bytes per recipient; beyond this it is not an age file. */
 const MAX_HEADER_BYTES = 1024 * 1024;
-/** An identity file is a few lines; a large one is a wrong file (the archive itself, say). */
-const MAX_IDENTITY_FILE_BYTES = 64 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
-
-const IDENTITY_HINT =
-  "Pass --identity with the file `age-keygen -o key.txt` wrote (lines AGE-SECRET-KEY-1...); only X25519 identities are supported, not passphrases, plugins or SSH keys.";
 
 /** Why decryption stopped: the identity is not a recipient, or the bytes are not a sound age file. */
 export type AgeFailure = "not_a_recipient" | "damaged";
@@ -38,68 +33,6 @@ export class AgeDecryptionError extends Error {
 
 export function isAgePath(path: string): boolean {
   return path.endsWith(".age");
-}
-
-/** The usage finding for an `.age` source given without `--identity`. */
-export function identityRequired(ref: SourceRef): ClassifiedFinding {
-  return createFinding("usage_invalid", {
-    subject: "--identity",
-    actual: ref.text,
-    message: `${ref.text} is age-encrypted: pass --identity <file> with an age identity (AGE-SECRET-KEY-1...) it was encrypted to`,
-    hint: IDENTITY_HINT,
-  });
-}
-
-function identityFileFinding(file: string, problem: string): ClassifiedFinding {
-  const shown = displayPath(file);
-  return createFinding("usage_invalid", {
-    subject: shown,
-    message: `--identity ${shown}: ${problem}`,
-    hint: IDENTITY_HINT,
-  });
-}
-
-/** Why one line of an identity file is refused, or null when it is an X25519 identity. */
-function identityLineProblem(line: string): string | null {
-  if (line.startsWith("AGE-SECRET-KEY-PQ-1"))
-    return "is a post-quantum identity; only X25519 identities (AGE-SECRET-KEY-1...) are supported";
-  if (line.startsWith("AGE-PLUGIN-")) return "is a plugin identity; plugins are not supported";
-  if (!line.startsWith("AGE-SECRET-KEY-1"))
-    return "is not an age identity (AGE-SECRET-KEY-1...); passphrases and SSH keys are not supported";
-  try {
-    new Decrypter().addIdentity(line); // validates the Bech32 checksum and the key length
-    return null;
-  } catch {
-    return "is not a valid AGE-SECRET-KEY-1 identity (a damaged or cut-off key)";
-  }
-}
-
-/**
- * The X25519 identities of an `age-keygen` file (`#` comments, one or more AGE-SECRET-KEY-1
- * lines), or a finding naming the file. Findings name line numbers, never key text.
- */
-export async function readIdentities(file: string): Promise<string[] | ClassifiedFinding> {
-  let text: string;
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) return identityFileFinding(file, "is not a file");
-    if (info.size > MAX_IDENTITY_FILE_BYTES)
-      return identityFileFinding(file, `is ${info.size} bytes, too large for an identity file`);
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    return identityFileFinding(file, `cannot be read (${code})`);
-  }
-  const identities: string[] = [];
-  for (const [index, raw] of text.split("\n").entries()) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) continue;
-    const problem = identityLineProblem(line);
-    if (problem !== null) return identityFileFinding(file, `line ${index + 1} ${problem}`);
-    identities.push(line);
-  }
-  if (identities.length === 0) return identityFileFinding(file, "holds no AGE-SECRET-KEY-1 line");
-  return identities;
 }
 
 /** An `age1...` X25519 recipient (as `age-keygen -y` prints it), or a usage finding. */
@@ -134,22 +67,28 @@ async function* bytesOf(input: Readable): AsyncGenerator<Uint8Array> {
 function magicProblem(start: Buffer): string | null {
   const length = Math.min(start.length, MAGIC.length);
   if (start.subarray(0, length).equals(MAGIC.subarray(0, length))) return null;
-  if (start.subarray(0, ARMOR.length).equals(ARMOR))
-    return "is ASCII-armored (age -a); only binary age files are supported";
   return "is not an age file (it does not start with age-encryption.org/v1)";
 }
+
+/** What the header said, for the message when no key matched. */
+type HeaderSeen = { scrypt: boolean };
 
 /**
  * Passes the ciphertext through, refusing early what is not an age header. The library reads
  * the header line by line, so a file without newlines would otherwise be buffered whole.
  */
-async function* guardHeader(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* guardHeader(
+  chunks: AsyncIterable<Uint8Array>,
+  seen: HeaderSeen,
+): AsyncGenerator<Uint8Array> {
   let head: Buffer | null = Buffer.alloc(0);
   for await (const chunk of chunks) {
     if (head !== null) {
       head = Buffer.concat([head, chunk]);
       const problem = magicProblem(head);
       if (problem !== null) throw new AgeDecryptionError("damaged", problem);
+      // A passphrase-encrypted file has exactly one stanza, "-> scrypt <salt> <work factor>".
+      seen.scrypt ||= head.includes("\n-> scrypt ");
       // The header ends with the MAC line, "--- <base64>".
       if (head.includes("\n--- ")) head = null;
       else if (head.length > MAX_HEADER_BYTES)
@@ -161,19 +100,35 @@ async function* guardHeader(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<U
 
 type Phase = "header" | "body";
 
+/** Why no key opened the file, from what was tried and what the header holds. */
+function noKeyMatched(keys: AgeKeys, seen: HeaderSeen): string {
+  const tried = keys.identities.length > 0;
+  if (seen.scrypt && keys.passphrase === null)
+    return `is encrypted with a passphrase (age -p): set ${PASSPHRASE_VARIABLE} to it`;
+  if (seen.scrypt) return `does not decrypt with the passphrase in ${PASSPHRASE_VARIABLE}`;
+  if (!tried)
+    return "is encrypted to age recipients, not with a passphrase: pass --identity with one of their identities";
+  return "is not encrypted to any identity in --identity";
+}
+
 /** A library error as the failure it means; I/O errors of the input pass through unchanged. */
-function classifyDecryption(error: unknown, phase: Phase): unknown {
+function classifyDecryption(
+  error: unknown,
+  phase: Phase,
+  keys: AgeKeys,
+  seen: HeaderSeen,
+): unknown {
   if (error instanceof AgeDecryptionError) return error;
+  if (error instanceof ArmorError)
+    return new AgeDecryptionError("damaged", `is ASCII-armored (age -a) but ${error.message}`, {
+      cause: error,
+    });
   if (!(error instanceof Error) || typeof (error as NodeJS.ErrnoException).code === "string")
     return error;
-  // typage's message when no identity unwraps a stanza (age says "no identity matched any of
-  // the recipients"); a passphrase-encrypted file ends here too, as it has no X25519 stanza.
+  // typage's message when no identity or passphrase unwraps a stanza (age says "no identity
+  // matched any of the recipients").
   if (/no identity matched/.test(error.message))
-    return new AgeDecryptionError(
-      "not_a_recipient",
-      "is not encrypted to any identity in the --identity file (or was encrypted with a passphrase, which is not supported)",
-      { cause: error },
-    );
+    return new AgeDecryptionError("not_a_recipient", noKeyMatched(keys, seen), { cause: error });
   if (phase === "header")
     return new AgeDecryptionError("damaged", `has a damaged age header (${error.message})`, {
       cause: error,
@@ -225,16 +180,24 @@ async function drain(
 }
 
 /**
- * The plaintext of an age file, as a stream. The header (and so whether an identity matches)
- * is read first; a wrong identity or damaged bytes surface as an `AgeDecryptionError` on the
- * returned stream, I/O errors of `input` as themselves. Plaintext chunks are authenticated
- * before they are passed on, so what comes out is always a true prefix of the archive.
+ * The plaintext of an age file (binary or armored), as a stream. The header (and so whether a
+ * key matches) is read first; a wrong key or damaged bytes surface as an `AgeDecryptionError`
+ * on the returned stream, I/O errors of `input` as themselves. Plaintext chunks are
+ * authenticated before they are passed on, so what comes out is always a true prefix of the
+ * archive.
  */
-export function decryptStream(input: Readable, identities: readonly string[]): Readable {
+export function decryptStream(
+  input: Readable,
+  identities: readonly string[],
+  passphrase: string | null = null,
+): Readable {
   const output = new PassThrough({ highWaterMark: CHUNK_BYTES });
   const decrypter = new Decrypter();
+  const keys: AgeKeys = { identities, passphrase };
+  const seen: HeaderSeen = { scrypt: false };
   try {
     for (const identity of identities) decrypter.addIdentity(identity);
+    if (passphrase !== null) decrypter.addPassphrase(passphrase);
   } catch (error) {
     // A caller's mistake (readIdentities validates), not a fault of the archive.
     input.destroy();
@@ -244,10 +207,12 @@ export function decryptStream(input: Readable, identities: readonly string[]): R
     return output;
   }
   const decrypt = async () => {
-    const ciphertext = ReadableStream.from(guardHeader(bytesOf(input)));
+    const ciphertext = ReadableStream.from(guardHeader(unarmored(bytesOf(input)), seen));
     return (await decrypter.decrypt(ciphertext)) as WebReadableStream<Uint8Array>;
   };
-  void drain(decrypt, input, output, classifyDecryption);
+  void drain(decrypt, input, output, (error, phase) =>
+    classifyDecryption(error, phase, keys, seen),
+  );
   return output;
 }
 

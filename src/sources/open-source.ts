@@ -20,7 +20,7 @@ function sourceFor(ref: SourceRef, options: SourceOptions): RestoreSource | Clas
     case "dir":
       return createDirSource(ref);
     case "tar":
-      return createTarSource(ref, options.identityFile);
+      return createTarSource(ref, options.identity);
     case "snapshot":
       return createSnapshotSource(ref);
     case "restic":

@@ -58,8 +58,11 @@ export interface RestoreSource {
 
 /** What a source may need beyond its reference (an age identity for `.age` archives, ...). */
 export type SourceOptions = {
-  /** An age identity file (`age-keygen` output) that decrypts `.age` archives. */
-  readonly identityFile?: string;
+  /**
+   * Where the age identities that decrypt `.age` archives are: an `age-keygen` file (absolute
+   * path) or `env:NAME` (src/util/secret-location.ts).
+   */
+  readonly identity?: string;
 };
 
 const SCHEMES: readonly SourceScheme[] = ["dir", "tar", "snapshot", "restic"];

@@ -1,12 +1,13 @@
 // Turns the bytes of a backup into a plain tar stream, or into the one finding that says what
 // they are instead. Each layer is recognised by its first bytes, never by the file's name: age
-// (decrypted with the --identity file), then gzip, then tar. Decompression is node's streaming
+// (decrypted with the --identity keys or RECOVERABLE_AGE_PASSPHRASE, binary or armored), then gzip, then tar. Decompression is node's streaming
 // gunzip, so memory stays a few chunks whatever the archive inflates to: the tar parser's own
 // gunzip inflates a whole input chunk at once, which a crafted archive turns into a gigabyte.
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import type { ClassifiedFinding } from "../findings/finding.js";
-import { decryptStream, findingOfAgeError, identityRequired, readIdentities } from "./age.js";
+import { decryptStream, findingOfAgeError } from "./age.js";
+import { ageKeysOf, agePassphrase, identityRequired } from "./age-keys.js";
 import {
   describeFormat,
   detectFormat,
@@ -21,7 +22,7 @@ const CHUNK_BYTES = 1024 * 1024;
 export type TarInputOptions = {
   /** The name ends in `.age`: its content must be age. */
   readonly namedAge?: boolean;
-  /** An age identity file (`--identity`); without one an age file is refused. */
+  /** An age identity (`--identity`, a file or env:NAME); without one or a passphrase an age file is refused. */
   readonly identityFile?: string | undefined;
 };
 
@@ -115,7 +116,7 @@ export async function plainTarOf(
   try {
     let current = await open(input);
     let format = detectFormat(current.head);
-    if (options.namedAge === true && format !== "age")
+    if (options.namedAge === true && format !== "age" && format !== "age-armored")
       return refuse(
         sourceUnreadable(
           ref,
@@ -123,11 +124,12 @@ export async function plainTarOf(
           format,
         ),
       );
-    if (format === "age") {
-      if (options.identityFile === undefined) return refuse(identityRequired(ref));
-      const identities = await readIdentities(options.identityFile);
-      if ("code" in identities) return refuse(identities);
-      current = await open(decryptStream(current.stream, identities));
+    if (format === "age" || format === "age-armored") {
+      if (options.identityFile === undefined && agePassphrase() === null)
+        return refuse(identityRequired(ref));
+      const keys = await ageKeysOf(options.identityFile);
+      if ("code" in keys) return refuse(keys);
+      current = await open(decryptStream(current.stream, keys.identities, keys.passphrase));
       format = detectFormat(current.head);
       layers.push("age encryption");
     }

@@ -1,4 +1,5 @@
-// tar:<path> — a tar archive, plain, gzip or age-encrypted (told by its first bytes), streamed:
+// tar:<path> — a tar archive, plain, gzip or age-encrypted (told by its first bytes;
+// decrypted with --identity or RECOVERABLE_AGE_PASSPHRASE, src/sources/age-keys.ts), streamed:
 // never read whole into memory, whatever it inflates to. Each member is judged before its bytes
 // are written; a refused member stops the writing, and the caller throws the scratch directory
 // away. A member larger than the release's file, or a pax header larger than any real one, stops
@@ -8,7 +9,8 @@ import { stat } from "node:fs/promises";
 import { PassThrough, type Readable } from "node:stream";
 import { Parser, type ReadEntry } from "tar";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
-import { identityRequired, isAgePath, readIdentities } from "./age.js";
+import { isAgePath } from "./age.js";
+import { ageKeysOf, agePassphrase, identityRequired } from "./age-keys.js";
 import { createEntryState, judgeEntry, type BackupEntry } from "./entry-rules.js";
 import {
   checkAgainstRecord,
@@ -235,12 +237,13 @@ export async function archiveFileProblem(ref: SourceRef): Promise<ClassifiedFind
   }
 }
 
-/** A tar source; an `.age` archive without an identity file is refused before any work. */
+/** A tar source; an `.age` archive without an identity or a passphrase is refused before any work. */
 export function createTarSource(
   ref: SourceRef,
-  identityFile?: string,
+  identity?: string,
 ): RestoreSource | ClassifiedFinding {
-  if (isAgePath(ref.location) && identityFile === undefined) return identityRequired(ref);
+  if (isAgePath(ref.location) && identity === undefined && agePassphrase() === null)
+    return identityRequired(ref);
   return {
     ref,
     resolved: () => Promise.resolve(null),
@@ -252,11 +255,8 @@ export function createTarSource(
       }
     },
     async opens() {
-      const identities =
-        isAgePath(ref.location) && identityFile !== undefined
-          ? await readIdentities(identityFile)
-          : null;
-      if (identities !== null && "code" in identities) return identities;
+      const keys = isAgePath(ref.location) ? await ageKeysOf(identity) : null;
+      if (keys !== null && "code" in keys) return keys;
       return archiveFileProblem(ref);
     },
     async extract(scratch, progress, sealed): Promise<ExtractOutcome> {
@@ -265,7 +265,7 @@ export function createTarSource(
       const file = createReadStream(ref.location, { highWaterMark: 1024 * 1024 });
       return extractTarStream(file, ref, scratch, progress, {
         namedAge: isAgePath(ref.location),
-        identityFile,
+        identityFile: identity,
         sealed,
       });
     },

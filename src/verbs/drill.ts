@@ -31,7 +31,7 @@ import type { DrillReport, Objective, StageRecord } from "../report/drill-report
 import { displayPath } from "../util/display-path.js";
 import { loadSigner } from "../report/load-signer.js";
 import { pinnedLine } from "../report/render-text.js";
-import { readIdentities } from "../sources/age.js";
+import { readIdentities } from "../sources/age-keys.js";
 import { openSource } from "../sources/open-source.js";
 import { parseSourceRef } from "../sources/source.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
@@ -40,6 +40,7 @@ import { checkpoint } from "../util/checkpoint.js";
 import { compactUTC } from "../util/compact-time.js";
 import { NO_PROGRESS, type ProgressReporter, type StageOutcome } from "../util/progress.js";
 import { interruptionOf } from "../util/run-scope.js";
+import { secretLocation } from "../util/secret-location.js";
 
 export type DrillOptions = CommonOptions & {
   readonly source?: string;
@@ -102,7 +103,7 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
         "no source: pass --source dir:<path>, tar:<path>, snapshot:<repo>#latest or restic:<repository>#latest (or --live with --root and --url)",
       ),
     );
-  const keyPath = options.key === undefined ? config.signingKey : resolve(cwd, options.key);
+  const keyPath = options.key === undefined ? config.signingKey : secretLocation(cwd, options.key);
   if (keyPath === null)
     inputFindings.push(
       usage(
@@ -115,10 +116,10 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   const ref = options.source === undefined ? null : parseSourceRef(options.source, cwd);
   if (ref !== null && "code" in ref) inputFindings.push(ref);
   const sourceOptions =
-    options.identity === undefined ? {} : { identityFile: resolve(cwd, options.identity) };
-  // An identity file that cannot be used is bad input: say so before any work, not mid-drill.
-  if (sourceOptions.identityFile !== undefined) {
-    const identities = await readIdentities(sourceOptions.identityFile);
+    options.identity === undefined ? {} : { identity: secretLocation(cwd, options.identity) };
+  // An identity that cannot be used is bad input: say so before any work, not mid-drill.
+  if (sourceOptions.identity !== undefined) {
+    const identities = await readIdentities(sourceOptions.identity);
     if (!Array.isArray(identities)) inputFindings.push(identities);
   }
   if (!options.live && (options.root !== undefined || options.url !== undefined))

@@ -17,6 +17,7 @@ import { readShardReport, type ShardReportView } from "../shard/read-shard-repor
 import { SHARD_REPORT_PREDICATE_TYPE } from "../shard/shard-report.js";
 import type { StoreCheckCounts } from "../store/verify-store.js";
 import { compactUTC } from "../util/compact-time.js";
+import { secretLocation } from "../util/secret-location.js";
 import { VERSION } from "../version.js";
 import { loadContext } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
@@ -74,7 +75,7 @@ export async function reportMerge(options: ReportMergeOptions): Promise<ReportMe
   if ("code" in key) inputFindings.push(key);
   const signer = await loadSignerFrom(
     "--signing-key",
-    options.signingKey === undefined ? null : resolve(cwd, options.signingKey),
+    options.signingKey === undefined ? null : secretLocation(cwd, options.signingKey),
     config.signingKey,
   );
   if ("code" in signer) inputFindings.push(signer);

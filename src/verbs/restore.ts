@@ -31,6 +31,7 @@ import type { RuleOutcome } from "../policy/rules.js";
 import { openSource } from "../sources/open-source.js";
 import { parseSourceRef, type RestoreSource } from "../sources/source.js";
 import type { StoreCheckCounts } from "../store/verify-store.js";
+import { secretLocation } from "../util/secret-location.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type Release, type VerbResult } from "./result.js";
 
@@ -117,7 +118,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
   if ("code" in ref) return fail([ref]);
   const source = openSource(
     ref,
-    options.identity === undefined ? {} : { identityFile: resolve(cwd, options.identity) },
+    options.identity === undefined ? {} : { identity: secretLocation(cwd, options.identity) },
   );
   if ("code" in source) return fail([source]);
   const refused = await checkTarget(

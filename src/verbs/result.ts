@@ -7,6 +7,7 @@ import type { DigestSet } from "../identity/digest.js";
 
 export type VerbName =
   | "keygen"
+  | "completion"
   | "seal"
   | "identity"
   | "verify"

@@ -31,6 +31,7 @@ import type { DigestSet } from "../identity/digest.js";
 import type { EvidenceFiles } from "../identity/chain.js";
 import { compactUTC } from "../util/compact-time.js";
 import { displayPath } from "../util/display-path.js";
+import { secretLocation } from "../util/secret-location.js";
 import { VERSION } from "../version.js";
 import { loadContext, storeRootOf, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
@@ -80,7 +81,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   const signer = sharded
     ? await loadSignerFrom(
         "--key",
-        options.key === undefined ? null : resolve(cwd, options.key),
+        options.key === undefined ? null : secretLocation(cwd, options.key),
         config.signingKey,
       )
     : null;

@@ -24,7 +24,7 @@ export type ExampleCopy = {
 export function copyExample(): ExampleCopy {
   const dir = makeTempDir("recoverable-example-");
   cpSync(join(REPO, "ops"), join(dir, "ops"), { recursive: true, preserveTimestamps: true });
-  // The example service imports better-sqlite3 and json-canonicalize.
+  // The example service imports better-sqlite3.
   symlinkSync(join(REPO, "node_modules"), join(dir, "node_modules"), "dir");
   const keygen = runCLI(["keygen", "--out", ".recoverable/keys"], { cwd: dir });
   if (keygen.code !== 0) throw new Error(`keygen failed: ${keygen.stderr}`);

@@ -15,8 +15,8 @@ import {
   encryptToRecipients,
   isAgePath,
   parseRecipient,
-  readIdentities,
 } from "../../src/sources/age.js";
+import { readIdentities } from "../../src/sources/age-keys.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
 
 let dir: string;
@@ -175,10 +175,10 @@ describe("decryptStream", () => {
     ["not an age file", () => Buffer.alloc(4096, 0x41), /not an age file/],
     ["an empty file", () => Buffer.alloc(0), /damaged age header/],
     [
-      "ASCII-armored",
+      "ASCII-armored around something that is not an age file",
       () =>
         Buffer.from("-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n-----END AGE ENCRYPTED FILE-----\n"),
-      /ASCII-armored/,
+      /damaged age header/,
     ],
   ])("fails with damaged when %s", async (_name, damage, message) => {
     const error = await decryptionError(damage(sample()), [key.identity]);
@@ -232,7 +232,11 @@ describe("readIdentities", () => {
       /no AGE-SECRET-KEY-1/,
     ],
     ["holds a recipient instead", "RECIPIENT\n", /line 1 is not an age identity/],
-    ["holds a passphrase", "# key\ncorrect horse battery staple\n", /line 2 .*passphrases/],
+    [
+      "holds a passphrase",
+      "# key\ncorrect horse battery staple\n",
+      /line 2 .*a passphrase goes in RECOVERABLE_AGE_PASSPHRASE/,
+    ],
     ["holds a post-quantum identity", "AGE-SECRET-KEY-PQ-1ABC\n", /only X25519/],
     ["holds a damaged key", "DAMAGED\n", /line 1 is not a valid AGE-SECRET-KEY-1/],
   ])("gives usage_invalid naming the file when it %s", async (_name, text, expected) => {
@@ -264,6 +268,168 @@ describe("readIdentities", () => {
       message: expect.stringMatching(/too large/),
     });
   });
+});
+
+/** `bytes` encrypted by typage with a passphrase, at a low work factor to keep the test quick. */
+async function passphraseEncrypt(bytes: Buffer, passphrase: string): Promise<Buffer> {
+  const encrypter = new Encrypter();
+  encrypter.setPassphrase(passphrase);
+  encrypter.setScryptWorkFactor(10);
+  return Buffer.from(await encrypter.encrypt(bytes));
+}
+
+/** A stream of `bytes` in chunks of `size`, so lines and headers are cut anywhere. */
+const inChunks = (bytes: Buffer, size: number) =>
+  Readable.from(
+    Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) =>
+      bytes.subarray(i * size, (i + 1) * size),
+    ),
+  );
+
+describe("decryptStream of ASCII-armored files (age -a)", () => {
+  const plaintext = randomBytes(200_000);
+  let armored: Buffer;
+  beforeAll(() => {
+    armored = execFileSync("age", ["-a", "-r", key.recipient], { input: plaintext });
+  });
+
+  it.each([1, 7, 65, 64 * 1024])(
+    "decrypts what `age -a` wrote, read in chunks of %i bytes",
+    async (size) => {
+      expect(
+        (await collect(decryptStream(inChunks(armored, size), [key.identity]))).equals(plaintext),
+      ).toBe(true);
+    },
+  );
+
+  it("decrypts it with CRLF line ends and whitespace around it", async () => {
+    const crlf = Buffer.from(
+      `\n  ${armored.toString("latin1").replaceAll("\n", "\r\n")}\n\n`,
+      "latin1",
+    );
+    expect(
+      (await collect(decryptStream(Readable.from([crlf]), [key.identity]))).equals(plaintext),
+    ).toBe(true);
+  });
+
+  const lines = () => armored.toString("latin1").split("\n");
+  it.each([
+    ["cut before its END line", () => lines().slice(0, 10).join("\n"), /ASCII-armored .*truncated/],
+    [
+      "a line one column short",
+      () =>
+        lines()
+          .map((l, i) => (i === 3 ? l.slice(1) : l))
+          .join("\n"),
+      /ASCII-armored .*63 columns/,
+    ],
+    [
+      "a character that is not base64",
+      () =>
+        lines()
+          .map((l, i) => (i === 3 ? `${l.slice(0, 10)}*${l.slice(11)}` : l))
+          .join("\n"),
+      /ASCII-armored .*not base64/,
+    ],
+    [
+      "text after its END line",
+      () => `${armored.toString("latin1")}trailer\n`,
+      /ASCII-armored .*after/,
+    ],
+    [
+      "no newline at all",
+      () => `-----BEGIN AGE ENCRYPTED FILE-----${"A".repeat(4096)}`,
+      /ASCII-armored .*too long/,
+    ],
+  ])("fails with damaged when its armor has %s", async (_name, damage, message) => {
+    const error = await decryptionError(Buffer.from(damage(), "latin1"), [key.identity]);
+    expect((error as AgeDecryptionError).failure).toBe("damaged");
+    expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe("decryptStream of passphrase-encrypted files (age -p)", () => {
+  const plaintext = randomBytes(100_000);
+  let encrypted: Buffer;
+  beforeAll(async () => {
+    encrypted = await passphraseEncrypt(plaintext, "correct horse battery staple");
+  });
+  const decrypt = (identities: string[], passphrase: string | null) =>
+    collect(decryptStream(Readable.from([encrypted]), identities, passphrase));
+
+  it("decrypts with the passphrase, alone or beside identities", async () => {
+    expect((await decrypt([], "correct horse battery staple")).equals(plaintext)).toBe(true);
+    expect((await decrypt([key.identity], "correct horse battery staple")).equals(plaintext)).toBe(
+      true,
+    );
+  });
+
+  it.each([
+    [
+      "a wrong passphrase",
+      [] as string[],
+      "wrong",
+      /does not decrypt with the passphrase in RECOVERABLE_AGE_PASSPHRASE/,
+    ],
+    [
+      "identities but no passphrase",
+      ["KEY"],
+      null,
+      /encrypted with a passphrase \(age -p\): set RECOVERABLE_AGE_PASSPHRASE/,
+    ],
+  ])(
+    "fails with not_a_recipient for %s, saying what to do",
+    async (_name, identities, passphrase, message) => {
+      const error = await decrypt(
+        identities.map(() => key.identity),
+        passphrase,
+      ).catch((e: unknown) => e);
+      expect((error as AgeDecryptionError).failure).toBe("not_a_recipient");
+      expect((error as Error).message).toMatch(message);
+    },
+  );
+
+  it("says to pass --identity when a file encrypted to recipients gets only a passphrase", async () => {
+    const error = await collect(
+      decryptStream(Readable.from([ageEncrypt(plaintext, key.recipient)]), [], "a passphrase"),
+    ).catch((e: unknown) => e);
+    expect((error as AgeDecryptionError).failure).toBe("not_a_recipient");
+    expect((error as Error).message).toMatch(/not with a passphrase: pass --identity/);
+  });
+});
+
+describe("readIdentities of env:NAME", () => {
+  it("reads the identity lines from the variable", async () => {
+    process.env["TEST_AGE_IDENTITY"] = `# made by age-keygen\n${key.identity}\n`;
+    expect(await readIdentities("env:TEST_AGE_IDENTITY")).toEqual([key.identity]);
+    delete process.env["TEST_AGE_IDENTITY"];
+  });
+
+  it.each([
+    [
+      "unset",
+      "env:TEST_AGE_UNSET",
+      null,
+      /--identity env:TEST_AGE_UNSET: the environment variable TEST_AGE_UNSET is not set or empty/,
+    ],
+    ["not a variable name", "env:1-no", null, /is not an environment variable name/],
+    [
+      "holding a recipient",
+      "env:TEST_AGE_WRONG",
+      "RECIPIENT",
+      /env:TEST_AGE_WRONG: line 1 is not an age identity/,
+    ],
+  ])(
+    "gives usage_invalid naming the variable when it is %s, never its text",
+    async (_name, location, value, message) => {
+      if (value !== null) process.env["TEST_AGE_WRONG"] = key.recipient;
+      const finding = await readIdentities(location);
+      delete process.env["TEST_AGE_WRONG"];
+      expect(finding).toMatchObject({ code: "usage_invalid", subject: location });
+      expect((finding as { message: string }).message).toMatch(message);
+      expect((finding as { message: string }).message).not.toContain(key.recipient);
+    },
+  );
 });
 
 describe("parseRecipient and isAgePath", () => {

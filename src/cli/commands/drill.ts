@@ -60,7 +60,7 @@ export function registerDrill(program: Command): void {
     )
     .option(
       "--identity <file>",
-      "an age identity file (age-keygen output, AGE-SECRET-KEY-1...) that decrypts a tar:<path>.age source",
+      "an age identity file (age-keygen output, AGE-SECRET-KEY-1...), or env:NAME for those lines in the variable NAME, that decrypts a tar:<path>.age source (a passphrase-encrypted one, age -p, decrypts with $RECOVERABLE_AGE_PASSPHRASE instead)",
     )
     .option(
       "--scratch <dir>",
@@ -68,7 +68,7 @@ export function registerDrill(program: Command): void {
     )
     .option(
       "--key <file>",
-      "the Ed25519 private key that signs the report (default: signing.key of the drill config)",
+      "the Ed25519 private key (PKCS#8 PEM) that signs the report, or env:NAME for its PEM text in the variable NAME (default: signing.key of the drill config)",
     )
     .option(
       "--out <dir>",

@@ -129,7 +129,7 @@ export function registerReport(program: Command): void {
     .requiredOption("--key <pub>", "the trusted public key every shard report must be signed by")
     .option(
       "--signing-key <file>",
-      "the Ed25519 private key that signs the merged report (default: signing.key of the drill config)",
+      "the Ed25519 private key that signs the merged report, or env:NAME for its PEM text in the variable NAME (default: signing.key of the drill config)",
     )
     .option(
       "--out <dir>",

@@ -60,7 +60,7 @@ export function registerRestore(program: Command): void {
     )
     .option(
       "--identity <file>",
-      "an age identity file (age-keygen output, AGE-SECRET-KEY-1...) that decrypts a tar:<path>.age source",
+      "an age identity file (age-keygen output, AGE-SECRET-KEY-1...), or env:NAME for those lines in the variable NAME, that decrypts a tar:<path>.age source (a passphrase-encrypted one, age -p, decrypts with $RECOVERABLE_AGE_PASSPHRASE instead)",
     )
     .option(
       "--recover",

@@ -42,7 +42,7 @@ export function registerVerify(program: Command): void {
     )
     .option(
       "--key <file>",
-      "with --shard: the Ed25519 private key that signs the shard report (default: signing.key of the drill config)",
+      "with --shard: the Ed25519 private key that signs the shard report, or env:NAME for its PEM text in the variable NAME (default: signing.key of the drill config)",
     )
     .option(
       "--out <dir>",
