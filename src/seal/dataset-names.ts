@@ -19,7 +19,7 @@ function nameWithDirs(path: string, stem: string, k: number): string {
 }
 
 /** The fewest directories that give every member of a group a name of its own, or null. */
-function distinctNames(group: readonly Artifact[], stem: string): string[] | null {
+function distinctNames(group: readonly Pick<Artifact, "path">[], stem: string): string[] | null {
   const depth = Math.max(...group.map((a) => a.path.split("/").length - 1));
   for (let k = 1; k <= depth; k++) {
     const names = group.map((a) => nameWithDirs(a.path, stem, k));
@@ -28,18 +28,18 @@ function distinctNames(group: readonly Artifact[], stem: string): string[] | nul
   return null;
 }
 
-export function catalogFreeDatasets(artifacts: readonly Artifact[]): {
-  datasets: DatasetEntry[];
-  findings: ClassifiedFinding[];
+/** The name of each database (by path), and the groups of paths no name tells apart. */
+export function datasetNamesOf(databases: readonly Pick<Artifact, "path" | "kind">[]): {
+  names: Map<string, string>;
+  collisions: { stem: string; paths: string[] }[];
 } {
-  const databases = artifacts.filter((a) => a.kind === "sqlite" || a.kind === "pgdump");
-  const byStem = new Map<string, Artifact[]>();
-  for (const artifact of databases) {
-    const stem = stemOf(artifact);
-    byStem.set(stem, [...(byStem.get(stem) ?? []), artifact]);
+  const byStem = new Map<string, Pick<Artifact, "path" | "kind">[]>();
+  for (const database of databases) {
+    const stem = stemOf(database);
+    byStem.set(stem, [...(byStem.get(stem) ?? []), database]);
   }
   const names = new Map<string, string>();
-  const findings: ClassifiedFinding[] = [];
+  const collisions: { stem: string; paths: string[] }[] = [];
   for (const [stem, group] of byStem) {
     const [only] = group;
     if (group.length === 1 && only !== undefined) {
@@ -47,25 +47,30 @@ export function catalogFreeDatasets(artifacts: readonly Artifact[]): {
       continue;
     }
     const distinct = distinctNames(group, stem);
-    if (distinct === null) {
-      findings.push(datasetsCollide(stem, group));
-      continue;
-    }
-    group.forEach((a, index) => names.set(a.path, distinct[index] ?? stem));
+    if (distinct === null) collisions.push({ stem, paths: group.map((a) => a.path) });
+    else group.forEach((a, index) => names.set(a.path, distinct[index] ?? stem));
   }
+  return { names, collisions };
+}
+
+export function catalogFreeDatasets(artifacts: readonly Artifact[]): {
+  datasets: DatasetEntry[];
+  findings: ClassifiedFinding[];
+} {
+  const databases = artifacts.filter((a) => a.kind === "sqlite" || a.kind === "pgdump");
+  const { names, collisions } = datasetNamesOf(databases);
   const datasets = databases.flatMap((a) => {
     const name = names.get(a.path);
     return name === undefined ? [] : [{ name, path: a.path, digest: a.digest, catalogEntry: {} }];
   });
-  return { datasets, findings };
+  return { datasets, findings: collisions.map((c) => datasetsCollide(c.stem, c.paths)) };
 }
 
-function datasetsCollide(stem: string, group: readonly Artifact[]): ClassifiedFinding {
-  const paths = group.map((a) => a.path);
+export function datasetsCollide(stem: string, paths: readonly string[]): ClassifiedFinding {
   return createFinding("dataset_name_collision", {
     subject: paths.join(", "),
     expected: "one dataset name per database",
-    actual: `${group.length} databases named ${JSON.stringify(stem)}`,
+    actual: `${paths.length} databases named ${JSON.stringify(stem)}`,
     message: `${paths.join(", ")}: these databases would all be the dataset ${JSON.stringify(stem)}, and nothing in their paths tells them apart`,
   });
 }
