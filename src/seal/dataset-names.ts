@@ -28,6 +28,14 @@ function distinctNames(group: readonly Pick<Artifact, "path">[], stem: string): 
   return null;
 }
 
+/** The members of a group whose whole directory path and stem are another's too. */
+function indistinct(group: readonly Pick<Artifact, "path">[], stem: string): string[] {
+  const full = group.map((a) => nameWithDirs(a.path, stem, Number.MAX_SAFE_INTEGER));
+  return group
+    .filter((_, i) => full.indexOf(full[i] ?? "") !== full.lastIndexOf(full[i] ?? ""))
+    .map((a) => a.path);
+}
+
 /** The name of each database (by path), and the groups of paths no name tells apart. */
 export function datasetNamesOf(databases: readonly Pick<Artifact, "path" | "kind">[]): {
   names: Map<string, string>;
@@ -47,7 +55,7 @@ export function datasetNamesOf(databases: readonly Pick<Artifact, "path" | "kind
       continue;
     }
     const distinct = distinctNames(group, stem);
-    if (distinct === null) collisions.push({ stem, paths: group.map((a) => a.path) });
+    if (distinct === null) collisions.push({ stem, paths: indistinct(group, stem) });
     else group.forEach((a, index) => names.set(a.path, distinct[index] ?? stem));
   }
   return { names, collisions };
