@@ -6,6 +6,7 @@ import { registerCompletion } from "./commands/completion.js";
 import { registerDrill } from "./commands/drill.js";
 import { registerGate } from "./commands/gate.js";
 import { registerIdentity } from "./commands/identity.js";
+import { registerInit } from "./commands/init.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerReport } from "./commands/report.js";
 import { registerRestore } from "./commands/restore.js";
@@ -59,6 +60,7 @@ export function createProgram(): Command {
     .description("Prove that a release of a serving store can be recovered.")
     .version(VERSION, "-V, --version")
     .showHelpAfterError("(run the verb with --help for its flags and examples)");
+  registerInit(program);
   registerSeal(program);
   registerIdentity(program);
   registerVerify(program);

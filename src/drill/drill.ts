@@ -33,6 +33,7 @@ import { executeRestore } from "../restore/execute.js";
 import { createRestorePlan } from "../restore/plan.js";
 import { freePort } from "../service/free-port.js";
 import { createRedactor } from "../service/redact.js";
+import { postgresURLsFor } from "../service/postgres-urls.js";
 import { startService, waitUntilReady, type RunningService } from "../service/service-process.js";
 import type { RestoreSource } from "../sources/source.js";
 import type { BackupRecord } from "../sources/backup-record.js";
@@ -337,10 +338,28 @@ async function startTheService(
   const redact = createRedactor(
     probeSecrets(plan.evidence.packet.probes, plan.config.secretHeaders),
   );
+  const kinds = new Map(plan.evidence.manifest.artifacts.map((a) => [a.path, a.kind]));
+  const postgres = await postgresURLsFor(
+    service,
+    plan.evidence.packet.datasets,
+    (path) => kinds.get(path),
+    state.storeRoot,
+    state.postgres,
+  );
+  if (!postgres.ok) {
+    state.findings.push(
+      createFinding("service_failed_to_start", {
+        subject: service.command.join(" "),
+        actual: postgres.error,
+        message: `the service was not started: ${postgres.error}`,
+      }),
+    );
+    return false;
+  }
   const port = await freePort();
   const started = await startService(
     service,
-    { store: state.storeRoot, port, packet: plan.paths.packet },
+    { store: state.storeRoot, port, packet: plan.paths.packet, postgres: postgres.urls },
     redact,
   );
   if (!started.started) {

@@ -318,6 +318,20 @@ export const FINDING_CATALOGUE = {
     hint: "Restore the catalog of this release or rebuild it from the datasets.",
     failureClass: "not_proven",
   },
+  dataset_name_collision: {
+    title: "Two datasets would have the same name",
+    explanation:
+      "A store without a catalog has a dataset for each SQLite database and pg_dump, named by its file name without extension and, where several share it, by the directories that tell them apart (`a/db`, `b/db`). These databases share a name that nothing in their paths tells apart (db.sqlite beside db.dump in one directory), or the catalog lists one name twice: a probe naming it could not say which one it reads.",
+    hint: "Rename one of the files, or give the store a catalog (store.catalog in the drill config) that names each dataset once with its path, then seal again.",
+    failureClass: "unusable_input",
+  },
+  dataset_unknown: {
+    title: "A probe or placeholder names a dataset the release does not have",
+    explanation:
+      "A sql probe's `dataset`, or a `{postgres.url:<dataset>}` placeholder of the service, names a dataset that is not among the release's datasets (or, for the placeholder, not a pg_dump), so the drill could not run it. Said when sealing and before a drill starts, not halfway through it.",
+    hint: "Use one of the dataset names the finding lists (`recoverable seal` derives them from the catalog, or from the database files when there is none), then run again.",
+    failureClass: "unusable_input",
+  },
   rollback_forbidden: {
     title: "The rollback policy forbids this release",
     explanation:

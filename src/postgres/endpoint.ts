@@ -14,6 +14,11 @@ export type PGEndpoint = {
   /** The caller's PG* variables the programs may see. */
   readonly keepEnv: readonly string[];
   readonly client: (database: string) => ClientConfig;
+  /**
+   * The postgresql:// URL of `database` that the service under test is given
+   * ({postgres.url}): a Unix socket as libpq reads it (`?host=<socket dir>`), never a password.
+   */
+  readonly serviceURL: (database: string) => string;
   /** The database to connect to for CREATE and DROP DATABASE. */
   readonly maintenanceDatabase: string;
   /** For messages: never holds a password. */
@@ -51,6 +56,8 @@ export function throwawayEndpoint(server: ThrowawayServer, version: string): PGE
       user: server.user,
       database,
     }),
+    serviceURL: (database) =>
+      `postgresql://${encodeURIComponent(server.user)}@/${encodeURIComponent(database)}?host=${encodeURIComponent(server.socketDir)}&port=${server.port}`,
     maintenanceDatabase: "postgres",
     description: `a throwaway PostgreSQL ${version} server`,
   };
@@ -96,6 +103,7 @@ export function urlEndpoint(parsed: ParsedURL): PGEndpoint {
     toolEnv: password === null ? {} : { PGPASSWORD: password },
     keepEnv: URL_KEEP_ENV,
     client: (database) => ({ connectionString: withDatabase(full, database) }),
+    serviceURL: (database) => withDatabase(url, database),
     maintenanceDatabase: maintenance,
     description: `the PostgreSQL server at ${host}${url.port ? `:${url.port}` : ""} (postgres.url)`,
   };

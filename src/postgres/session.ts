@@ -82,20 +82,45 @@ export class PostgresSession implements PGDumpChecker {
     timeoutMs: number,
   ): Promise<SQLAnswer> {
     return this.serially(async () => {
-      let restored = this.restored.get(storePath);
-      if (restored === undefined) {
-        const inspection = await this.inspectNow(storePath, absolutePath);
-        restored = this.restored.get(storePath);
-        if (restored === undefined)
-          return {
-            ok: false as const,
-            error: "unavailable" in inspection ? inspection.unavailable.message : "not restored",
-          };
-      }
-      if (!restored.ok)
-        return { ok: false as const, error: `the dump was not restored: ${restored.reason}` };
-      return this.runQuery(restored.database, sql, timeoutMs);
+      const database = await this.restoredDatabase(storePath, absolutePath);
+      if (!database.ok) return database;
+      return this.runQuery(database.database, sql, timeoutMs);
     });
+  }
+
+  /**
+   * The URL of the database the dump at storePath is restored in (restored first if need be),
+   * for the service under test: {postgres.url} (src/service/postgres-urls.ts).
+   */
+  connectionURL(
+    storePath: string,
+    absolutePath: string,
+  ): Promise<{ ok: true; url: string } | { ok: false; error: string }> {
+    return this.serially(async () => {
+      const database = await this.restoredDatabase(storePath, absolutePath);
+      if (!database.ok) return database;
+      const ready = await this.start();
+      if ("code" in ready) return { ok: false as const, error: ready.message };
+      return { ok: true as const, url: ready.endpoint.serviceURL(database.database) };
+    });
+  }
+
+  private async restoredDatabase(
+    storePath: string,
+    absolutePath: string,
+  ): Promise<{ ok: true; database: string } | { ok: false; error: string }> {
+    let restored = this.restored.get(storePath);
+    if (restored === undefined) {
+      const inspection = await this.inspectNow(storePath, absolutePath);
+      restored = this.restored.get(storePath);
+      if (restored === undefined)
+        return {
+          ok: false,
+          error: "unavailable" in inspection ? inspection.unavailable.message : "not restored",
+        };
+    }
+    if (!restored.ok) return { ok: false, error: `the dump was not restored: ${restored.reason}` };
+    return { ok: true, database: restored.database };
   }
 
   /**

@@ -1,6 +1,7 @@
 // The release packet from the sealed manifest (pure): it names the manifest's and the
 // policy's digests, the datasets with their catalog entries, the runtime config and the probes.
 import type { DatasetEntry, Manifest, Packet, Probe, StoreFileRef } from "../documents/types.js";
+import { catalogFreeDatasets } from "./dataset-names.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { DigestSet } from "../identity/digest.js";
 
@@ -29,26 +30,17 @@ function fileRef(manifest: Manifest, path: string, what: string): StoreFileRef |
   });
 }
 
-/** Datasets from the catalog's `datasets: [{name, path, ...}]`, or every SQLite and pg_dump artifact. */
+/**
+ * Datasets from the catalog's `datasets: [{name, path, ...}]`, or every SQLite and pg_dump
+ * artifact, named as ./dataset-names.ts says.
+ */
 function datasetsOf(input: PacketInput): {
   datasets: DatasetEntry[];
   findings: ClassifiedFinding[];
 } {
   const { manifest, catalog } = input;
   const byPath = new Map(manifest.artifacts.map((a) => [a.path, a]));
-  if (catalog === null) {
-    const datasets = manifest.artifacts
-      .filter((a) => a.kind === "sqlite" || a.kind === "pgdump")
-      .map((a) => ({
-        name: a.path
-          .replace(/^.*\//, "")
-          .replace(a.kind === "pgdump" ? /(\.[^.]*)?\.gz$|\.[^.]*$/ : /\.[^.]*$/, ""),
-        path: a.path,
-        digest: a.digest,
-        catalogEntry: {},
-      }));
-    return { datasets, findings: [] };
-  }
+  if (catalog === null) return catalogFreeDatasets(manifest.artifacts);
   const entries = (catalog.value as { datasets?: unknown }).datasets;
   if (!Array.isArray(entries)) {
     return {
@@ -82,6 +74,17 @@ function datasetsOf(input: PacketInput): {
           actual: JSON.stringify({ name, path }),
           message: `${catalog.path}: dataset entry ${index} does not name a file of the store root`,
           failureClass: "unusable_input",
+        }),
+      );
+      return;
+    }
+    if (datasets.some((d) => d.name === name)) {
+      findings.push(
+        createFinding("dataset_name_collision", {
+          subject: `${catalog.path}#/datasets/${index}`,
+          expected: "one entry per dataset name",
+          actual: JSON.stringify(name),
+          message: `${catalog.path}: dataset entry ${index} names ${JSON.stringify(name)}, as an earlier entry does`,
         }),
       );
       return;

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { request } from "undici";
 import type { ResolvedService } from "../documents/drill-config.js";
+import { substitutePostgresURLs, type PostgresURLs } from "./postgres-urls.js";
 import { whenAborted } from "../util/abort.js";
 import { guardProcessGroup } from "../util/guard.js";
 
@@ -15,6 +16,8 @@ export type ServiceVariables = {
   readonly store: string;
   readonly port: number;
   readonly packet: string;
+  /** {postgres.url} and {postgres.url:<dataset>}: the restored dumps' databases. */
+  readonly postgres: PostgresURLs;
 };
 
 export type StartResult =
@@ -99,11 +102,12 @@ export class RunningService {
 }
 
 function substitute(text: string, vars: ServiceVariables, url: string): string {
-  return text
+  const replaced = text
     .replaceAll("{store}", vars.store)
     .replaceAll("{port}", String(vars.port))
     .replaceAll("{packet}", vars.packet)
     .replaceAll("{url}", url);
+  return substitutePostgresURLs(replaced, vars.postgres);
 }
 
 export function startService(

@@ -4,7 +4,9 @@ import { loadEvidence } from "../documents/load-evidence.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { releaseIdentityOf } from "../identity/chain.js";
 import { raiseMarkAfter, runDrill, type DrillMode, type DrillOutcome } from "../drill/drill.js";
-import type { Manifest } from "../documents/types.js";
+import type { DrillConfig } from "../documents/drill-config.js";
+import type { Manifest, Packet } from "../documents/types.js";
+import { checkDatasetReferences } from "../seal/dataset-references.js";
 import { digestOfJSON } from "../identity/digest.js";
 import type { Signer } from "../report/signing.js";
 import { selectShard, type ShardSelection } from "../shard/assign.js";
@@ -34,6 +36,7 @@ import { pinnedLine } from "../report/render-text.js";
 import { readIdentities } from "../sources/age-keys.js";
 import { openSource } from "../sources/open-source.js";
 import { parseSourceRef } from "../sources/source.js";
+import { configuredBackup, fileNameOf } from "./configured-backup.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
 import { checkpoint } from "../util/checkpoint.js";
@@ -43,7 +46,10 @@ import { interruptionOf } from "../util/run-scope.js";
 import { secretLocation } from "../util/secret-location.js";
 
 export type DrillOptions = CommonOptions & {
+  /** Default: the backup of the drill config named by `backup`, else its authoritative one. */
   readonly source?: string;
+  /** The name of a backup of the drill config's `backups` to drill (its source, relative to it). */
+  readonly backup?: string;
   readonly scratch?: string;
   /** An age identity file, for `.age` archives. */
   readonly identity?: string;
@@ -96,13 +102,10 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   const inputFindings: ClassifiedFinding[] = [];
   if (options.live && (options.root === undefined || options.url === undefined))
     inputFindings.push(usage("--live", "--live needs --root <store> and --url <base URL>"));
-  if (!options.live && options.source === undefined)
-    inputFindings.push(
-      usage(
-        "--source",
-        "no source: pass --source dir:<path>, tar:<path>, snapshot:<repo>#latest or restic:<repository>#latest (or --live with --root and --url)",
-      ),
-    );
+  // No --source: the configured backup named by `backup`, else the authoritative one.
+  const configured =
+    options.live || options.source !== undefined ? null : configuredBackup(config, options.backup);
+  if (configured !== null && "code" in configured) inputFindings.push(configured);
   const keyPath = options.key === undefined ? config.signingKey : secretLocation(cwd, options.key);
   if (keyPath === null)
     inputFindings.push(
@@ -113,7 +116,12 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
     );
   const signer = keyPath === null ? null : await loadSigner(keyPath);
   if (signer !== null && "code" in signer) inputFindings.push(signer);
-  const ref = options.source === undefined ? null : parseSourceRef(options.source, cwd);
+  const ref =
+    options.source !== undefined
+      ? parseSourceRef(options.source, cwd)
+      : configured !== null && !("code" in configured)
+        ? parseSourceRef(configured.source, config.baseDir)
+        : null;
   if (ref !== null && "code" in ref) inputFindings.push(ref);
   const sourceOptions =
     options.identity === undefined ? {} : { identity: secretLocation(cwd, options.identity) };
@@ -142,6 +150,7 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   const evidence = await loadEvidence(loaded.context.evidence);
   loading.done(evidence.ok ? "passed" : "failed");
   if (!evidence.ok) inputFindings.push(...evidence.findings);
+  else inputFindings.push(...referenceFindings(evidence.evidence, config));
   if (
     inputFindings.length > 0 ||
     !evidence.ok ||
@@ -194,9 +203,10 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   // 3. Write and sign the outputs, whatever the verdict; all of them, unless interrupted first.
   //    A stage for progress and the result, after the report's own stages: a signed report
   //    cannot hold the time of its signing.
+  const backupSuffix = options.backup === undefined ? "" : `-${fileNameOf(options.backup)}`;
   const outDir =
     options.out === undefined
-      ? join(config.reportsDir, `${release.releaseId}-${compactUTC(now())}`)
+      ? join(config.reportsDir, `${release.releaseId}-${compactUTC(now())}${backupSuffix}`)
       : resolve(cwd, options.out);
   const outputs =
     shard === null
@@ -250,6 +260,25 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
             bytes: shard.bytes,
           },
         }),
+  });
+}
+
+/**
+ * A {postgres.url:<dataset>} of the service naming no pg_dump dataset of the release: bad input,
+ * said before the drill runs. (The sealed probes were checked by seal; one naming no dataset in
+ * evidence sealed before it checked fails as a probe, as it always did.)
+ */
+function referenceFindings(
+  evidence: { manifest: Manifest; packet: Packet },
+  config: DrillConfig,
+): ClassifiedFinding[] {
+  const kinds = new Map(evidence.manifest.artifacts.map((a) => [a.path, a.kind]));
+  return checkDatasetReferences({
+    configName: config.file === null ? "drill config" : displayPath(config.file),
+    probes: [],
+    service: config.service,
+    datasets: evidence.packet.datasets,
+    kindOf: (path) => kinds.get(path),
   });
 }
 

@@ -6,6 +6,7 @@ import { exitCodeOfRun, verdictOf, type ExitCode, type Verdict } from "../findin
 import type { DigestSet } from "../identity/digest.js";
 
 export type VerbName =
+  | "init"
   | "keygen"
   | "completion"
   | "seal"

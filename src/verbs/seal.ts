@@ -11,6 +11,7 @@ import { digestOfJSON } from "../identity/digest.js";
 import { buildManifest } from "../seal/build-manifest.js";
 import { PostgresSession } from "../postgres/session.js";
 import { buildPacket } from "../seal/build-packet.js";
+import { checkDatasetReferences } from "../seal/dataset-references.js";
 import { buildProvenance } from "../seal/build-provenance.js";
 import { loadSealRules } from "../seal/seal-rules.js";
 import { entryTypeAt } from "../store/walk-store.js";
@@ -152,6 +153,15 @@ export async function seal(options: SealOptions): Promise<SealResult> {
     probes: config.probes,
   });
   if (hasErrors(packetFindings)) return fail(packetFindings);
+  const kinds = new Map(manifest.artifacts.map((a) => [a.path, a.kind]));
+  const references = checkDatasetReferences({
+    configName: config.file === null ? "drill config" : displayPath(config.file),
+    probes: config.probes,
+    service: config.service,
+    datasets: packet.datasets,
+    kindOf: (path) => kinds.get(path),
+  });
+  if (references.length > 0) return fail(references);
   const releaseIdentity = releaseIdentityOf(packet);
 
   // 5. The provenance: its subject is the release identity.

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { BackupDrill } from "../../verbs/drill-all.js";
 import type { Objective } from "../../report/drill-report.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
@@ -37,6 +38,7 @@ type DrillFlags = GlobalFlags & {
   identity?: string;
   allowDowngrade?: boolean;
   shard?: string;
+  allBackups?: boolean;
 };
 
 function describeObjective(objective: Objective): string {
@@ -46,17 +48,27 @@ function describeObjective(objective: Objective): string {
   return `${objective.seenSeconds}s (${target}) ${objective.status}`;
 }
 
+function describeBackupDrill(backup: BackupDrill): string {
+  const mark = backup.verdict === "proven" ? "✔" : "✘";
+  const report = backup.report?.envelope ?? "no signed report";
+  return `${mark} ${backup.name}${backup.authoritative ? " (authoritative)" : ""}: ${backup.verdict.replace("_", " ")}, ${report}`;
+}
+
 export function registerDrill(program: Command): void {
   withUsage(
     withExamples(withGlobalOptions(program.command("drill")), EXAMPLES),
-    "(--source <src> | --live --root <store> --url <base URL>) [options]",
+    "[--source <src> | --all-backups | --live --root <store> --url <base URL>] [options]",
   )
     .description(
       "the whole recovery drill: restore into scratch, verify, start the service, probe, measure, sign the report",
     )
     .option(
       "--source <src>",
-      "dir:<path>, tar:<path> (.tar, .tar.gz, .tgz; .age needs --identity), snapshot:<repo>#<id|latest> or restic:<repository>#<id|latest>",
+      "dir:<path>, tar:<path> (.tar, .tar.gz, .tgz; .age needs --identity), snapshot:<repo>#<id|latest> or restic:<repository>#<id|latest> (default: the authoritative backup of the drill config's backups)",
+    )
+    .option(
+      "--all-backups",
+      "drill each backup of the drill config's backups in turn, one signed report each (under --out, a folder per backup); exits with the worst verdict",
     )
     .option(
       "--identity <file>",
@@ -88,8 +100,7 @@ export function registerDrill(program: Command): void {
     .option("--url <base URL>", "with --live: the service's base URL")
     .option("--ops <dir>", "the directory holding the evidence in the Atlas layout (default ./ops)")
     .action(async (flags: DrillFlags) => {
-      const { drill } = await import("../../verbs/drill.js");
-      const result = await drill({
+      const options = {
         ...definedOnly({
           config: flags.config,
           ops: flags.ops,
@@ -108,7 +119,15 @@ export function registerDrill(program: Command): void {
           signal: currentRunScope()?.adopt(),
         }),
         progress: createProgress(progressMode(flags)),
-      });
+      };
+      if (flags.allBackups) {
+        const { drillAllBackups } = await import("../../verbs/drill-all.js");
+        const all = await drillAllBackups(options);
+        emit(all, flags, all.backups.map(describeBackupDrill));
+        return;
+      }
+      const { drill } = await import("../../verbs/drill.js");
+      const result = await drill(options);
       const summary: string[] = result.stages.map(
         (s) =>
           `${s.status === "passed" ? "✔" : s.status === "failed" ? "✘" : "·"} ${s.name.padEnd(22)} ${(s.durationMs / 1000).toFixed(2)}s`,
