@@ -16,6 +16,7 @@ const VERDICT_WORDS: Record<Verdict, string> = {
 const SUCCESS_WORDS: Partial<Record<VerbResult["verb"], string>> = {
   seal: "SEALED",
   keygen: "CREATED",
+  init: "CREATED",
   "report render": "RENDERED",
 };
 
