@@ -11,7 +11,7 @@ const show = (value: unknown): string => {
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 };
 
-export function checkJSONExpectation(
+function checkJSONExpectation(
   document: unknown,
   expectation: JSONExpectation,
 ): Unmet | null {
