@@ -1,12 +1,7 @@
 // Secrets never reach a report or a log: header values of Authorization, Cookie and the
 // configured secret headers are replaced wherever they appear.
 
-const ALWAYS_SECRET_HEADERS = [
-  "authorization",
-  "cookie",
-  "proxy-authorization",
-  "set-cookie",
-];
+const ALWAYS_SECRET_HEADERS = ["authorization", "cookie", "proxy-authorization", "set-cookie"];
 const REDACTED = "[redacted]";
 
 export function isSecretHeader(name: string, secretHeaders: readonly string[]): boolean {
