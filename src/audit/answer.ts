@@ -9,7 +9,7 @@ export type AnswerStatus = "answered" | "missing" | "stale";
 export type GapKind = "missing" | "stale";
 
 /** The Atlas runbook's pre-incident questions, word for word as an on-call engineer reads them. */
-export const QUESTIONS: Record<QuestionId, string> = {
+const QUESTIONS: Record<QuestionId, string> = {
   backup: "Where is the authoritative backup of the serving store?",
   catalog: "How is catalog integrity preserved or rebuilt?",
   readiness: "What checks prove the recovered instance is ready?",

@@ -9,7 +9,7 @@ import { GLOBAL_OPTION_FLAGS, referenceOf, type CommandReference } from "./refer
 const PROGRAM = "recoverable";
 const BLOCK = /<!-- cli:begin (.+?) -->\n[\s\S]*?<!-- cli:end \1 -->\n/g;
 
-export class CLIDocsError extends Error {
+class CLIDocsError extends Error {
   readonly code = "cli_docs_invalid";
 }
 

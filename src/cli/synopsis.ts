@@ -11,7 +11,7 @@ export function withUsage(command: Command, usage: string): Command {
 }
 
 /** Arguments, then required options, then [options]: `<envelope> --key <pub> [options]`. */
-export function synopsisOf(command: Command): string {
+function synopsisOf(command: Command): string {
   const args = command.registeredArguments.map((arg) => {
     const name = `${arg.name()}${arg.variadic ? "..." : ""}`;
     return arg.required ? `<${name}>` : `[${name}]`;

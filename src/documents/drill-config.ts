@@ -62,9 +62,9 @@ export type ResolvedService = {
   readonly stopGraceMs: number;
 };
 
-export const DEFAULT_STATE_DIR = ".recoverable/state";
-export const DEFAULT_REPORTS_DIR = "drill-reports";
-export const DEFAULT_PROBE_HOSTS = ["127.0.0.1", "localhost", "::1"];
+const DEFAULT_STATE_DIR = ".recoverable/state";
+const DEFAULT_REPORTS_DIR = "drill-reports";
+const DEFAULT_PROBE_HOSTS = ["127.0.0.1", "localhost", "::1"];
 const DEFAULT_READINESS_TIMEOUT_MS = 30_000;
 const DEFAULT_STOP_GRACE_MS = 5_000;
 
@@ -73,7 +73,7 @@ export type ConfigResult =
   | { readonly ok: false; readonly findings: ClassifiedFinding[] };
 
 /** The defaults when no config file is used: the store and evidence in the Atlas layout of ./ops. */
-export function defaultDrillConfig(cwd: string): DrillConfig {
+function defaultDrillConfig(cwd: string): DrillConfig {
   return {
     file: null,
     baseDir: cwd,
@@ -115,7 +115,7 @@ export async function loadDrillConfig(
   return { ok: true, config: resolveDrillConfig(loaded.value, found.path) };
 }
 
-export function resolveDrillConfig(document: DrillConfigDocument, path: string): DrillConfig {
+function resolveDrillConfig(document: DrillConfigDocument, path: string): DrillConfig {
   const configDir = dirname(path);
   const baseDir = basename(configDir) === "ops" ? dirname(configDir) : configDir;
   const atlas = atlasPaths(resolve(baseDir, "ops"));

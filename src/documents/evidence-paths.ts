@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import type { EvidenceFiles } from "../identity/chain.js";
 
-export const ATLAS_PATHS: EvidenceFiles = {
+const ATLAS_PATHS: EvidenceFiles = {
   manifest: "release/evidence/manifest.json",
   packet: "release/packet/packet.json",
   provenance: "release/provenance.json",

@@ -5,8 +5,8 @@
 import { stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 
-export const DEFAULT_CONFIG_PATH = "ops/drill.json";
-export const CONFIG_VARIABLE = "RECOVERABLE_CONFIG";
+const DEFAULT_CONFIG_PATH = "ops/drill.json";
+const CONFIG_VARIABLE = "RECOVERABLE_CONFIG";
 
 export type ConfigLocation = {
   readonly path: string;

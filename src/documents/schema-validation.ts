@@ -11,7 +11,7 @@ import type { DocumentKind } from "./types.js";
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
-export const SCHEMA_DIR = new URL("../../schemas/", import.meta.url);
+const SCHEMA_DIR = new URL("../../schemas/", import.meta.url);
 
 export const SCHEMA_FILES: Record<DocumentKind, string> = {
   manifest: "manifest.schema.json",
@@ -23,7 +23,7 @@ export const SCHEMA_FILES: Record<DocumentKind, string> = {
   drillReport: "drill-report.schema.json",
 };
 
-export const SUPPORTED_SCHEMA_VERSION = 1;
+const SUPPORTED_SCHEMA_VERSION = 1;
 
 let validators: Map<DocumentKind, ValidateFunction> | undefined;
 
@@ -192,7 +192,7 @@ function patternName(pattern: string): string {
   return `text matching ${pattern}`;
 }
 
-export function valueAt(document: JSONValue, pointer: string): string {
+function valueAt(document: JSONValue, pointer: string): string {
   let node: unknown = document;
   for (const raw of pointer.split("/").slice(1)) {
     const token = raw.replaceAll("~1", "/").replaceAll("~0", "~");

@@ -41,7 +41,7 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   t: "\t",
 };
 
-export function escapePointerToken(token: string): string {
+function escapePointerToken(token: string): string {
   return token.replaceAll("~", "~0").replaceAll("/", "~1");
 }
 

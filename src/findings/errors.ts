@@ -3,20 +3,6 @@ import { createFinding, toPublicFinding, type ClassifiedFinding, type Finding } 
 import { exitCodeOf, verdictOf, type ExitCode } from "./verdict.js";
 
 /**
- * Thrown when a run cannot go on: its findings say why. The CLI boundary turns it into a result
- * with those findings, so a stopped run reports exactly like a completed one.
- */
-export class RunStopped extends Error {
-  readonly findings: readonly ClassifiedFinding[];
-
-  constructor(findings: readonly ClassifiedFinding[], options?: { cause?: unknown }) {
-    super(findings.map((f) => `${f.subject}: ${f.message}`).join("; "), options);
-    this.name = "RunStopped";
-    this.findings = findings;
-  }
-}
-
-/**
  * What the library API throws, and only when a run could not complete for a reason no check
  * anticipated: an I/O error mid-run, a bug. A bad backup, bad evidence or bad options are never
  * thrown; they are findings in the result. `finding` is what the CLI would have printed
@@ -53,7 +39,6 @@ export function toRecoverableError(error: unknown): RecoverableError {
 export function findingOfError(error: unknown): ClassifiedFinding {
   if (process.env["RECOVERABLE_DEBUG"])
     process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-  if (error instanceof RunStopped && error.findings[0]) return error.findings[0];
   if (error instanceof RecoverableError) return error.classified;
   const errno = (error as NodeJS.ErrnoException).code;
   if (typeof errno === "string" && /^E[A-Z]+$/.test(errno)) {

@@ -9,7 +9,7 @@ export function isSHA256Hex(value: string): boolean {
   return SHA256_HEX.test(value);
 }
 
-export function sha256Hex(bytes: Uint8Array | string): string {
+function sha256Hex(bytes: Uint8Array | string): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 

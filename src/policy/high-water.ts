@@ -11,9 +11,9 @@ import { formatJSON, writeFileAtomic } from "../util/atomic-write.js";
 import { displayPath } from "../util/display-path.js";
 import type { HighWaterMark } from "./rules.js";
 
-export const HIGH_WATER_FILE = "high-water.json";
+const HIGH_WATER_FILE = "high-water.json";
 
-export function highWaterPath(stateDir: string): string {
+function highWaterPath(stateDir: string): string {
   return join(stateDir, HIGH_WATER_FILE);
 }
 

@@ -22,7 +22,7 @@ export type PGBinaries = {
   readonly path: (program: PGProgram) => string;
 };
 
-export const BINDIR_ENV = "RECOVERABLE_PG_BINDIR";
+const BINDIR_ENV = "RECOVERABLE_PG_BINDIR";
 
 function isExecutable(path: string): boolean {
   try {

@@ -33,7 +33,7 @@ export type ProgramOptions = {
 
 const TAIL = 64 * 1024;
 
-export function programEnv(
+function programEnv(
   extra: Readonly<Record<string, string>> = {},
   keep: readonly string[] = [],
 ): NodeJS.ProcessEnv {

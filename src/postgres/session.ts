@@ -40,7 +40,7 @@ async function withClient<T>(
   return (await import("./client.js")).withClient(config, work);
 }
 
-export type { DumpProblem, PGDumpChecker, PGDumpInspection } from "./inspection.js";
+export type { PGDumpChecker, PGDumpInspection } from "./inspection.js";
 export type { SQLAnswer } from "./sql-answer.js";
 
 type Ready = {

@@ -21,7 +21,7 @@ import { outputOf, type PGBinaries } from "./binaries.js";
 import { runProgram, runProgramSync, type RunAs } from "./run-program.js";
 
 /** The superuser of the throwaway server: most dumps name it as owner, so OWNER TO works. */
-export const SUPERUSER = "postgres";
+const SUPERUSER = "postgres";
 const PORT = 5432;
 // A Unix socket's path must fit in sun_path (108 bytes on Linux, 104 on macOS).
 const SOCKET_PATH_LIMIT = 100;
@@ -31,7 +31,7 @@ export type ServerStart =
   | { readonly ok: false; readonly error: string; readonly log: string };
 
 /** The unprivileged user the server runs as when recoverable is root; null: the current user. */
-export async function serverUser(): Promise<RunAs> {
+async function serverUser(): Promise<RunAs> {
   if (typeof process.geteuid !== "function" || process.geteuid() !== 0) return null;
   for (const name of ["postgres", "nobody"]) {
     const [uid, gid] = await Promise.all([

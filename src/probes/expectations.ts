@@ -11,10 +11,7 @@ const show = (value: unknown): string => {
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 };
 
-export function checkJSONExpectation(
-  document: unknown,
-  expectation: JSONExpectation,
-): Unmet | null {
+function checkJSONExpectation(document: unknown, expectation: JSONExpectation): Unmet | null {
   const { pointer } = expectation;
   const at = lookupPointer(document, pointer);
   if (expectation.exists === false)

@@ -52,7 +52,7 @@ export type SignedReport = {
   readonly seenSeconds: { readonly rto: number | null; readonly rpo: number | null };
 };
 
-export const REPORT_FILE_SUFFIX = ".dsse.json";
+const REPORT_FILE_SUFFIX = ".dsse.json";
 
 /**
  * The largest envelope read: the largest a drill can write. The drill holds the base64 payload
@@ -286,7 +286,7 @@ function oneFinding(findings: readonly ClassifiedFinding[], path: string): Class
  * report_signature_invalid when no trusted key verifies it, document_unreadable or
  * document_invalid when it is not an envelope (or its signed payload is not a drill report).
  */
-export async function openSignedReport(
+async function openSignedReport(
   path: string,
   keys: readonly TrustedKey[],
 ): Promise<SignedReport | ClassifiedFinding> {

@@ -47,7 +47,7 @@ export type VerifyRestored = (
 const NOTHING = { files: 0, bytes: 0 };
 
 /** The directory --scratch named, when the scratch tree is not beside the target. */
-export function scratchDirOf(plan: RestorePlan): string | null {
+function scratchDirOf(plan: RestorePlan): string | null {
   const dir = dirname(plan.scratch);
   return dir === dirname(plan.target) ? null : dir;
 }

@@ -54,7 +54,7 @@ export type TargetLock = {
   handBack(): Promise<void>;
 };
 
-export function targetLocked(target: string, holder: LockHolder | null): ClassifiedFinding {
+function targetLocked(target: string, holder: LockHolder | null): ClassifiedFinding {
   const who = describeHolder(holder);
   return createFinding("target_locked", {
     subject: target,

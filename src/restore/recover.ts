@@ -151,7 +151,7 @@ async function isAbandonedFile(path: string): Promise<boolean> {
 }
 
 /** Carries the steps out, in order; returns what was done and found, for the result. */
-export async function applyRecovery(steps: readonly RecoveryStep[]): Promise<string[]> {
+async function applyRecovery(steps: readonly RecoveryStep[]): Promise<string[]> {
   for (const step of steps) {
     if (step.kind === "move") {
       await rename(step.from, step.to);

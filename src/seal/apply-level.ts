@@ -70,7 +70,7 @@ function notSealed(path: string, reason: string): Described {
 }
 
 /** A bound in the rule names a table of the database: pg_dump tables may drop `public.`. */
-export function boundTableName(kind: Artifact["kind"], table: string): string {
+function boundTableName(kind: Artifact["kind"], table: string): string {
   return kind === "pgdump" && !table.includes(".") ? `public.${table}` : table;
 }
 

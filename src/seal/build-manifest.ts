@@ -24,7 +24,7 @@ import type { SealRules } from "./seal-rules.js";
 import { selectEntries } from "./select-entries.js";
 
 /** A directory has no bytes of its own: size 0 and the digest of zero bytes; its children carry identity. */
-export const DIRECTORY_DIGEST = digestOfBytes("");
+const DIRECTORY_DIGEST = digestOfBytes("");
 
 export type ManifestBuild = { readonly manifest: Manifest; readonly findings: ClassifiedFinding[] };
 

@@ -5,8 +5,8 @@ import { subjectNameOf } from "../identity/chain.js";
 import type { DigestSet } from "../identity/digest.js";
 import { VERSION } from "../version.js";
 
-export const BUILDER_ID = "https://recoverable.dev/seal";
-export const BUILD_TYPE = "https://recoverable.dev/seal/v1";
+const BUILDER_ID = "https://recoverable.dev/seal";
+const BUILD_TYPE = "https://recoverable.dev/seal/v1";
 
 export type ProvenanceInput = {
   readonly releaseId: string;

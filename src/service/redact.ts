@@ -1,13 +1,8 @@
 // Secrets never reach a report or a log: header values of Authorization, Cookie and the
 // configured secret headers are replaced wherever they appear.
 
-export const ALWAYS_SECRET_HEADERS = [
-  "authorization",
-  "cookie",
-  "proxy-authorization",
-  "set-cookie",
-];
-export const REDACTED = "[redacted]";
+const ALWAYS_SECRET_HEADERS = ["authorization", "cookie", "proxy-authorization", "set-cookie"];
+const REDACTED = "[redacted]";
 
 export function isSecretHeader(name: string, secretHeaders: readonly string[]): boolean {
   const lower = name.toLowerCase();

@@ -15,7 +15,7 @@ export type ShardSpec = { readonly index: number; readonly count: number };
 export const ASSIGNMENT_RULE = "bytes-greedy-v1";
 
 /** A stable 32-bit hash of a manifest path: the first four bytes of its sha256. */
-export function pathHash(path: string): number {
+function pathHash(path: string): number {
   return createHash("sha256").update(path, "utf8").digest().readUInt32BE(0);
 }
 

@@ -5,7 +5,7 @@ import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { ShardSpec } from "./assign.js";
 
 /** More shards than this is a typo, not a plan: each shard walks the whole store root. */
-export const MAX_SHARDS = 1000;
+const MAX_SHARDS = 1000;
 
 export function parseShardSpec(text: string): ShardSpec | ClassifiedFinding {
   const match = /^([0-9]{1,4})\/([0-9]{1,4})$/.exec(text.trim());
@@ -25,8 +25,4 @@ export function parseShardSpec(text: string): ShardSpec | ClassifiedFinding {
     message: `--shard ${JSON.stringify(text)} ${problem}`,
     hint: "Pass --shard <i>/<n>, 1-based: --shard 1/4 ... --shard 4/4 together cover the manifest.",
   });
-}
-
-export function describeShard(spec: ShardSpec): string {
-  return `shard ${spec.index}/${spec.count}`;
 }

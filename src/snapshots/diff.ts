@@ -147,7 +147,7 @@ async function liveTables(livePath: string): ReturnType<typeof digestTables> {
 }
 
 /** Tables added, dropped, or whose rows differ by count or content. */
-export function compareTables(
+function compareTables(
   before: readonly TableDigest[],
   after: readonly TableDigest[],
 ): TableChange[] {

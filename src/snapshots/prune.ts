@@ -36,7 +36,7 @@ const NEWEST_VALID = "newest valid snapshot (never removed)";
 const INVALID = "failed validation when it was made";
 
 /** Which snapshots stay and which go, with why (pure). */
-export function planPrune(
+function planPrune(
   snapshots: readonly SnapshotMetadata[],
   rules: PruneRules,
   now: Date,

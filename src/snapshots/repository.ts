@@ -21,7 +21,7 @@ import { formatJSON, writeFileAtomic } from "../util/atomic-write.js";
 import { acquireLock, currentHolder, describeHolder, releaseLock } from "../util/lock-file.js";
 import { entryTypeAt } from "../store/walk-store.js";
 
-export const MARKER = "recoverable-repository.json";
+const MARKER = "recoverable-repository.json";
 const MARKER_CONTENT = { schemaVersion: 1, kind: "recoverable-snapshots" };
 
 export type Repository = {
@@ -32,7 +32,7 @@ export type Repository = {
   readonly lock: string;
 };
 
-export function repositoryAt(root: string): Repository {
+function repositoryAt(root: string): Repository {
   return {
     root,
     blobs: join(root, "blobs"),

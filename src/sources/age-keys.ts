@@ -16,7 +16,7 @@ export const PASSPHRASE_VARIABLE = "RECOVERABLE_AGE_PASSPHRASE";
 /** An identity file is a few lines; a large one is a wrong file (the archive itself, say). */
 const MAX_IDENTITY_FILE_BYTES = 64 * 1024;
 
-export const IDENTITY_HINT = `Pass --identity with the file \`age-keygen -o key.txt\` wrote (lines AGE-SECRET-KEY-1...), or --identity env:NAME with those lines in the variable NAME; for an archive encrypted with a passphrase (age -p), set ${PASSPHRASE_VARIABLE}. Plugins and SSH keys are not supported.`;
+const IDENTITY_HINT = `Pass --identity with the file \`age-keygen -o key.txt\` wrote (lines AGE-SECRET-KEY-1...), or --identity env:NAME with those lines in the variable NAME; for an archive encrypted with a passphrase (age -p), set ${PASSPHRASE_VARIABLE}. Plugins and SSH keys are not supported.`;
 
 /** What a decryption may try: identities, a passphrase, or both. */
 export type AgeKeys = {

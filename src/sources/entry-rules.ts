@@ -46,7 +46,7 @@ const MAX_SEGMENT_BYTES = 255;
 const MAX_PATH_BYTES = 4096;
 
 /** `./a/b/` -> `a/b`; the root entry `.` or `./` becomes "". */
-export function normalizeMemberName(name: string): string {
+function normalizeMemberName(name: string): string {
   let path = name;
   while (path.startsWith("./")) path = path.slice(2);
   if (path === ".") return "";

@@ -46,7 +46,7 @@ const STDERR_LIMIT = 64 * 1024;
  * `<repository>#<snapshot>`, split at the last `#` (repository strings have colons, never a
  * trailing `#<hex>`); no `#` means the latest snapshot. A string for usage_invalid when wrong.
  */
-export function parseResticLocation(location: string): ResticLocation | string {
+function parseResticLocation(location: string): ResticLocation | string {
   const hash = location.lastIndexOf("#");
   const repository = hash === -1 ? location : location.slice(0, hash);
   const snapshot = hash === -1 ? "latest" : location.slice(hash + 1).toLowerCase();
@@ -171,7 +171,7 @@ async function locateStore(
  * level: a single directory named like a segment of the path starts a chain down to the store.
  * None: the store's own entries are at the root.
  */
-export function storeTreeCandidates(storePath: string, top: readonly TreeNode[]): string[] {
+function storeTreeCandidates(storePath: string, top: readonly TreeNode[]): string[] {
   const segments = storePath.split("/").filter((s) => s !== "");
   const [first, ...rest] = top;
   if (first === undefined || rest.length > 0 || first.type !== "dir") return [];

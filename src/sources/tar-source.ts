@@ -47,7 +47,7 @@ function entryOf(entry: ReadEntry): BackupEntry {
 }
 
 /** A pax or GNU long-name header larger than this is refused: real ones are a few hundred bytes. */
-export const MAX_META_HEADER_BYTES = 1024 * 1024;
+const MAX_META_HEADER_BYTES = 1024 * 1024;
 
 /** What a tar extraction may be told beyond its stream. */
 export type TarStreamOptions = TarInputOptions & {

@@ -63,7 +63,7 @@ function processStartOf(pid: number): string | null {
 }
 
 /** Whether the holder may still be running: always yes for another host, which we cannot see. */
-export function isRunning(holder: LockHolder): boolean {
+function isRunning(holder: LockHolder): boolean {
   if (holder.host !== null && holder.host !== hostname()) return true;
   if (holder.pid === process.pid) return true;
   try {

@@ -13,7 +13,7 @@ export type InterruptSignal = "SIGINT" | "SIGTERM";
 export type Interruption = InterruptSignal | "aborted";
 
 /** The reason of an aborted run scope. */
-export class Interrupted extends Error {
+class Interrupted extends Error {
   constructor(readonly signal: InterruptSignal) {
     super(`interrupted by ${signal}`);
     this.name = "Interrupted";
@@ -21,7 +21,7 @@ export class Interrupted extends Error {
 }
 
 /** 128 + the signal's number, as a shell reports a process ended by it. */
-export function exitCodeOfSignal(signal: InterruptSignal): 130 | 143 {
+function exitCodeOfSignal(signal: InterruptSignal): 130 | 143 {
   return signal === "SIGINT" ? 130 : 143;
 }
 
@@ -37,7 +37,7 @@ export function interruptionOf(signal: AbortSignal): Interruption | null {
  */
 export type InterruptReporter = (signal: InterruptSignal) => number;
 
-export class RunScope {
+class RunScope {
   private readonly controller = new AbortController();
   private adopted = false;
   private reporter: InterruptReporter | null = null;

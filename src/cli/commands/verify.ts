@@ -72,7 +72,7 @@ export function registerVerify(program: Command): void {
     });
 }
 
-export function summarize(root: string, checked: StoreCheckCounts): string[] {
+function summarize(root: string, checked: StoreCheckCounts): string[] {
   const { byRole, byCheck } = checked;
   return [
     `store ${root}: ${checked.artifacts} artifacts (${byRole.durable} durable, ${byRole.reconstructable} reconstructable, ${byRole.disposable} disposable)`,
