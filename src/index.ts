@@ -148,7 +148,7 @@ export type {
   StageOutcome,
   StageProgress,
 } from "./util/progress.js";
-export { keyIdOf } from "./verbs/keygen.js";
+export { keyIdOf } from "./identity/key-id.js";
 export type { VerbName, VerbResult } from "./verbs/result.js";
 export { RecoverableError } from "./findings/errors.js";
 export type { Finding, Severity } from "./findings/finding.js";

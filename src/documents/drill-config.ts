@@ -7,7 +7,7 @@ import type { EvidenceFiles } from "../identity/chain.js";
 import { atlasPaths } from "./evidence-paths.js";
 import { findDrillConfig } from "./find-config.js";
 import { loadDocument } from "./load-evidence.js";
-import { parseDuration } from "../policy/duration.js";
+import { parseDuration } from "../util/duration.js";
 import { NO_POSTGRES_SETTINGS, type PostgresSettings } from "../postgres/settings.js";
 import { secretLocation } from "../util/secret-location.js";
 import type {

@@ -12,7 +12,7 @@ import type { Evidence, EvidenceFiles } from "../identity/chain.js";
 import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
 import { findingOfError } from "../findings/errors.js";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
-import { parseDuration } from "../policy/duration.js";
+import { parseDuration } from "../util/duration.js";
 import { runProbes, probeSecrets, type ProbeCheck } from "../probes/run-probes.js";
 import {
   createDrillReport,
@@ -45,7 +45,7 @@ import { displayPath } from "../util/display-path.js";
 import { guardDirectory, type Release } from "../util/guard.js";
 import { noteReapsIn } from "../util/reaper.js";
 import { interruptionOf, type Interruption } from "../util/run-scope.js";
-import { VERSION } from "../version.js";
+import { VERSION } from "../util/version.js";
 import { Interruptions } from "./interruptions.js";
 import { readReapedNotes, reapedNotesDir } from "./reaped-notes.js";
 import { StageClock } from "./stage-clock.js";

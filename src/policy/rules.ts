@@ -7,7 +7,7 @@ import semver from "semver";
 import type { RollbackPolicy } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { DigestSet } from "../identity/digest.js";
-import { formatDuration, parseDuration } from "./duration.js";
+import { formatDuration, parseDuration } from "../util/duration.js";
 
 /** The release being restored, served or shipped, as its packet says. */
 export type ReleaseFacts = {

@@ -3,7 +3,7 @@
 import type { Provenance } from "../documents/types.js";
 import { subjectNameOf } from "../identity/chain.js";
 import type { DigestSet } from "../identity/digest.js";
-import { VERSION } from "../version.js";
+import { VERSION } from "../util/version.js";
 
 export const BUILDER_ID = "https://recoverable.dev/seal";
 export const BUILD_TYPE = "https://recoverable.dev/seal/v1";

@@ -32,7 +32,7 @@ import type { EvidenceFiles } from "../identity/chain.js";
 import { compactUTC } from "../util/compact-time.js";
 import { displayPath } from "../util/display-path.js";
 import { secretLocation } from "../util/secret-location.js";
-import { VERSION } from "../version.js";
+import { VERSION } from "../util/version.js";
 import { loadContext, storeRootOf, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
 
