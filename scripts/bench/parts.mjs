@@ -63,7 +63,7 @@ async function sqliteParts(path) {
 async function evidenceLoader() {
   const { atlasPaths } = await dist("documents/evidence-paths.js");
   const { loadEvidence } = await dist("documents/load-evidence.js");
-  const { verifyChain } = await dist("identity/chain.js");
+  const { verifyChain } = await dist("documents/identity-chain.js");
   return async (ops) => {
     const paths = atlasPaths(resolve(ops));
     const loaded = await loadEvidence(paths);

@@ -16,7 +16,7 @@ import { archiveFileProblem } from "../sources/tar-source.js";
 import type { SourceRef } from "../sources/source.js";
 import { digestFile } from "../store/file-digest.js";
 import { inspectSQLite } from "../store/sqlite-inspect.js";
-import { resolveInside } from "../store/store-path.js";
+import { resolveInside } from "../documents/store-path.js";
 import { entryTypeAt } from "../store/walk-store.js";
 import { mapWithConcurrency } from "../util/concurrency.js";
 import {

@@ -8,8 +8,8 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { DrillConfig, ResolvedService } from "../documents/drill-config.js";
-import type { Evidence, EvidenceFiles } from "../identity/chain.js";
-import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
+import type { Evidence, EvidenceFiles } from "../documents/identity-chain.js";
+import { releaseIdentityOf, verifyChain } from "../documents/identity-chain.js";
 import { findingOfError } from "../findings/errors.js";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
 import { parseDuration } from "../util/duration.js";
@@ -23,12 +23,9 @@ import {
   probeChecks,
   skippedProbeChecks,
   storeChecks,
-  type DrillReport,
-  type Objective,
 } from "../report/drill-report.js";
 import { checkReleasePolicy } from "../policy/enforce.js";
 import { raiseHighWater, readHighWater } from "../policy/high-water.js";
-import type { RuleOutcome } from "../policy/rules.js";
 import { executeRestore } from "../restore/execute.js";
 import { createRestorePlan } from "../restore/plan.js";
 import { freePort } from "../service/free-port.js";
@@ -50,7 +47,12 @@ import { Interruptions } from "./interruptions.js";
 import { readReapedNotes, reapedNotesDir } from "./reaped-notes.js";
 import { StageClock } from "./stage-clock.js";
 import type { ProgressReporter } from "../util/progress.js";
-import type { StageRecord } from "../report/drill-report.js";
+import type {
+  DrillReport,
+  Objective,
+  StageRecord,
+  RuleOutcome,
+} from "../documents/drill-report.js";
 
 export type DrillMode =
   | {

@@ -12,8 +12,7 @@ import { isSecretHeader, redactHeaders } from "../service/redact.js";
 import { checkHTTPExpectations, checkSQLExpectations, type Unmet } from "./expectations.js";
 import { lookupPointer } from "./json-pointer.js";
 import type { SQLAnswer } from "../postgres/session.js";
-
-export type CheckStatus = "passed" | "failed" | "skipped";
+import type { CheckStatus } from "../documents/drill-report.js";
 
 export type ProbeCheck = {
   readonly name: string;

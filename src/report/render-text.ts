@@ -2,8 +2,8 @@
 // how far the signature was checked, the source, RTO and RPO, the stages, the failed checks
 // and every finding with what to do. Laid out like the drill's own summary.
 import { formatDuration } from "../util/duration.js";
-import type { DrillReport, Objective } from "./drill-report.js";
 import { NOT_CHECKED_NOTE, verifyCommand, type RenderContext } from "./render-context.js";
+import type { DrillReport, Objective } from "../documents/drill-report.js";
 
 const VERDICT_WORDS: Record<string, string> = {
   proven: "✔ PROVEN",

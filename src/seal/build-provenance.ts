@@ -1,7 +1,7 @@
 // The provenance of a release (pure): its subject is the release identity; materials are the
 // inputs that decided it.
 import type { Provenance } from "../documents/types.js";
-import { subjectNameOf } from "../identity/chain.js";
+import { subjectNameOf } from "../documents/identity-chain.js";
 import type { DigestSet } from "../identity/digest.js";
 import { VERSION } from "../util/version.js";
 

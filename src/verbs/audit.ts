@@ -6,7 +6,7 @@ import type { DrillConfig } from "../documents/drill-config.js";
 import { loadEvidence } from "../documents/load-evidence.js";
 import type { Manifest, Role } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
+import { releaseIdentityOf, verifyChain } from "../documents/identity-chain.js";
 import { loadTrustedKeys, type TrustedKey } from "../report/trusted-reports.js";
 import { openRepository } from "../snapshots/repository.js";
 import { parseSourceRef } from "../sources/source.js";

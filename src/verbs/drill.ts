@@ -2,7 +2,7 @@
 import { join, resolve } from "node:path";
 import { loadEvidence } from "../documents/load-evidence.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import { releaseIdentityOf } from "../identity/chain.js";
+import { releaseIdentityOf } from "../documents/identity-chain.js";
 import { raiseMarkAfter, runDrill, type DrillMode, type DrillOutcome } from "../drill/drill.js";
 import type { Manifest } from "../documents/types.js";
 import { digestOfJSON } from "../identity/digest.js";
@@ -27,7 +27,6 @@ import {
   type DrillOutputs,
   type ReportPaths,
 } from "../drill/outputs.js";
-import type { DrillReport, Objective, StageRecord } from "../report/drill-report.js";
 import { displayPath } from "../util/display-path.js";
 import { loadSigner } from "../report/load-signer.js";
 import { pinnedLine } from "../report/render-text.js";
@@ -41,6 +40,7 @@ import { compactUTC } from "../util/compact-time.js";
 import { NO_PROGRESS, type ProgressReporter, type StageOutcome } from "../util/progress.js";
 import { interruptionOf } from "../util/run-scope.js";
 import { secretLocation } from "../util/secret-location.js";
+import type { DrillReport, Objective, StageRecord } from "../documents/drill-report.js";
 
 export type DrillOptions = CommonOptions & {
   readonly source?: string;

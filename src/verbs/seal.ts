@@ -6,7 +6,7 @@ import { readJSONDocument } from "../documents/read-document.js";
 import { checkSchema } from "../documents/schema-validation.js";
 import type { Manifest, Packet, Provenance } from "../documents/types.js";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
-import { releaseIdentityOf } from "../identity/chain.js";
+import { releaseIdentityOf } from "../documents/identity-chain.js";
 import { digestOfJSON } from "../identity/digest.js";
 import { buildManifest } from "../seal/build-manifest.js";
 import { PostgresSession } from "../postgres/session.js";
