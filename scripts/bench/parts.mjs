@@ -93,7 +93,7 @@ async function storeChecks(root, ops) {
 }
 
 async function extract(sourceText, scratch) {
-  const { parseSourceRef } = await dist("sources/source.js");
+  const { parseSourceRef } = await dist("archive/source.js");
   const { openSource } = await dist("sources/open-source.js");
   const ref = parseSourceRef(sourceText, process.cwd());
   const source = "code" in ref ? ref : openSource(ref, {});

@@ -11,7 +11,7 @@ import type {
   StageRecord,
 } from "../documents/drill-report.js";
 import type { Artifact, Packet } from "../documents/types.js";
-import type { BackupRecord } from "../sources/backup-record.js";
+import type { BackupRecord } from "../archive/backup-record.js";
 import { isLiveDirectory, levelOf, pinnedByOf } from "../store/identity-levels.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import { toPublicFinding } from "../findings/finding.js";

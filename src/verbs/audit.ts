@@ -9,7 +9,7 @@ import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { releaseIdentityOf, verifyChain } from "../documents/identity-chain.js";
 import { loadTrustedKeys, type TrustedKey } from "../report/trusted-reports.js";
 import { openRepository } from "../snapshots/repository.js";
-import { parseSourceRef } from "../sources/source.js";
+import { parseSourceRef } from "../archive/source.js";
 import { displayPath } from "../util/display-path.js";
 import { ageMs, toPublicAnswer, type Answer, type PublicAnswer } from "../audit/answer.js";
 import { answerBackup } from "../audit/backup-answer.js";

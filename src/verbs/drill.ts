@@ -30,9 +30,9 @@ import {
 import { displayPath } from "../util/display-path.js";
 import { loadSigner } from "../report/load-signer.js";
 import { pinnedLine } from "../report/render-text.js";
-import { readIdentities } from "../sources/age-keys.js";
+import { readIdentities } from "../archive/age-keys.js";
 import { openSource } from "../sources/open-source.js";
-import { parseSourceRef } from "../sources/source.js";
+import { parseSourceRef } from "../archive/source.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
 import { checkpoint } from "../util/checkpoint.js";

@@ -28,7 +28,7 @@ import {
 } from "../restore/recover.js";
 import { checkReleasePolicy } from "../policy/enforce.js";
 import { openSource } from "../sources/open-source.js";
-import { parseSourceRef, type RestoreSource } from "../sources/source.js";
+import { parseSourceRef, type RestoreSource } from "../archive/source.js";
 import type { StoreCheckCounts } from "../store/verify-store.js";
 import { secretLocation } from "../util/secret-location.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";

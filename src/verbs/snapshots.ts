@@ -14,7 +14,7 @@ import {
   type Repository,
 } from "../snapshots/repository.js";
 import { checkRetentionRules } from "../snapshots/retention.js";
-import { parseRecipient } from "../sources/age.js";
+import { parseRecipient } from "../archive/age.js";
 import { entryTypeAt } from "../store/walk-store.js";
 import { displayPath } from "../util/display-path.js";
 import { loadContext, storeRootOf, type CommonOptions } from "./evidence-context.js";
