@@ -1,5 +1,6 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { layerRules } from "./scripts/layers.mjs";
 
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "ops/store/", "coverage/", "bench/out/"] },
@@ -19,6 +20,8 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
   },
+  // Each folder of src/ imports only the layers below it (scripts/layers.mjs, docs/architecture.md).
+  ...layerRules(),
   {
     // vitest's asymmetric matchers (expect.stringMatching, expect.objectContaining) are typed any.
     files: ["test/**/*.ts"],

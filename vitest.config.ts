@@ -9,7 +9,7 @@ import { defineConfig } from "vitest/config";
 const PURE_CORE = [
   "src/findings/**/*.ts",
   "src/identity/**/*.ts",
-  "src/policy/duration.ts",
+  "src/util/duration.ts",
   "src/policy/rules.ts",
   "src/gate/judge-reports.ts",
   "src/audit/answer.ts",
@@ -20,6 +20,7 @@ const PURE_CORE = [
   "src/restore/guards.ts",
   "src/drill/stage-clock.ts",
   "src/documents/strict-json.ts",
+  "src/documents/identity-chain.ts",
   "src/report/check-columns.ts",
   "src/report/check-findings.ts",
   "src/report/dsse.ts",
@@ -36,10 +37,10 @@ const PURE_CORE = [
   "src/shard/assign.ts",
   "src/shard/shard-spec.ts",
   "src/snapshots/retention.ts",
-  "src/sources/entry-rules.ts",
+  "src/archive/entry-rules.ts",
   "src/store/compare-shape.ts",
   "src/store/identity-levels.ts",
-  "src/store/store-path.ts",
+  "src/documents/store-path.ts",
   "src/service/redact.ts",
 ];
 

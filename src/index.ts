@@ -136,11 +136,16 @@ export type { AuditCounts, AuditedBackup, AuditedDrill } from "./verbs/audit.js"
 export type { GateCandidate, GateReport, Requirement } from "./verbs/gate.js";
 export type { ReportPredicate } from "./verbs/report-verify.js";
 export type { ReportPaths } from "./drill/outputs.js";
-export type { DrillReport, Objective, ReportCheck, StageRecord } from "./report/drill-report.js";
+export type {
+  DrillReport,
+  Objective,
+  ReportCheck,
+  RuleOutcome,
+  StageRecord,
+} from "./documents/drill-report.js";
 export type { Statement } from "./report/statement.js";
 export type { PublicAnswer as AuditAnswer } from "./audit/answer.js";
 export type { RestorePlan } from "./restore/plan.js";
-export type { RuleOutcome } from "./policy/rules.js";
 export type { StoreCheckCounts } from "./store/verify-store.js";
 export type {
   ProgressReporter,
@@ -148,13 +153,13 @@ export type {
   StageOutcome,
   StageProgress,
 } from "./util/progress.js";
-export { keyIdOf } from "./verbs/keygen.js";
+export { keyIdOf } from "./identity/key-id.js";
 export type { VerbName, VerbResult } from "./verbs/result.js";
 export { RecoverableError } from "./findings/errors.js";
 export type { Finding, Severity } from "./findings/finding.js";
 export type { Verdict, ExitCode } from "./findings/verdict.js";
 export { FINDING_CATALOGUE, type FindingCode } from "./findings/catalogue.js";
 export { canonicalJSON, digestOfJSON, type DigestSet } from "./identity/digest.js";
-export { releaseIdentityOf } from "./identity/chain.js";
+export { releaseIdentityOf } from "./documents/identity-chain.js";
 export type { SQLiteFileContent } from "./store/sqlite-file-digest.js";
 export type * from "./documents/types.js";

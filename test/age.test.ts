@@ -297,7 +297,7 @@ describe("decrypting a large archive", () => {
       recipient,
       archive,
     ]);
-    const module = new URL("../sources/age.js", pathToFileURL(CLI)).href;
+    const module = new URL("../archive/age.js", pathToFileURL(CLI)).href;
     const child = spawnSync(
       process.execPath,
       ["--input-type=module", "-e", MEASURE, module, example.path("key.txt"), archive],

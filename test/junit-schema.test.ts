@@ -8,9 +8,9 @@ import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { XMLParser } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { DrillReport } from "../src/report/drill-report.js";
 import { runCLI } from "./helpers/cli.js";
 import { copyExample, type ExampleCopy } from "./helpers/example-copy.js";
+import type { DrillReport } from "../src/documents/drill-report.js";
 
 const XSD = fileURLToPath(new URL("fixtures/junit/junit-10.xsd", import.meta.url));
 const HAVE_XMLLINT = spawnSync("xmllint", ["--version"]).status === 0;

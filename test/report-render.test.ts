@@ -3,12 +3,12 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { XMLParser } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { DrillReport } from "../src/report/drill-report.js";
 import { createSigner, signEnvelope } from "../src/report/signing.js";
 import { createStatement } from "../src/report/statement.js";
 import { SHARD_REPORT_PREDICATE_TYPE } from "../src/shard/shard-report.js";
 import { runCLI, type CLIRun } from "./helpers/cli.js";
 import { copyExample, type ExampleCopy } from "./helpers/example-copy.js";
+import type { DrillReport } from "../src/documents/drill-report.js";
 
 const ENVELOPE = "out/drill-report.dsse.json";
 const KEY = ".recoverable/keys/drill.pub";

@@ -63,7 +63,7 @@ async function sqliteParts(path) {
 async function evidenceLoader() {
   const { atlasPaths } = await dist("documents/evidence-paths.js");
   const { loadEvidence } = await dist("documents/load-evidence.js");
-  const { verifyChain } = await dist("identity/chain.js");
+  const { verifyChain } = await dist("documents/identity-chain.js");
   return async (ops) => {
     const paths = atlasPaths(resolve(ops));
     const loaded = await loadEvidence(paths);
@@ -93,7 +93,7 @@ async function storeChecks(root, ops) {
 }
 
 async function extract(sourceText, scratch) {
-  const { parseSourceRef } = await dist("sources/source.js");
+  const { parseSourceRef } = await dist("archive/source.js");
   const { openSource } = await dist("sources/open-source.js");
   const ref = parseSourceRef(sourceText, process.cwd());
   const source = "code" in ref ? ref : openSource(ref, {});

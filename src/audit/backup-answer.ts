@@ -3,7 +3,7 @@
 // (/objectives/rpo); and any durable artifact of the release that no backup holds.
 import type { Manifest, RollbackPolicy } from "../documents/types.js";
 import { digestsEqual, type DigestSet } from "../identity/digest.js";
-import { formatDuration } from "../policy/duration.js";
+import { formatDuration } from "../util/duration.js";
 import { checkObjective } from "../policy/rules.js";
 import { ageMs, createAnswer, createGap, listSome, type Answer, type Gap } from "./answer.js";
 import { durableArtifacts, type Shortfall } from "../store/holdings.js";

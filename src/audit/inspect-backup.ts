@@ -13,10 +13,10 @@ import {
 import { dirSourceKind } from "../sources/dir-source.js";
 import { openSource } from "../sources/open-source.js";
 import { archiveFileProblem } from "../sources/tar-source.js";
-import type { SourceRef } from "../sources/source.js";
+import type { SourceRef } from "../archive/source.js";
 import { digestFile } from "../store/file-digest.js";
 import { inspectSQLite } from "../store/sqlite-inspect.js";
-import { resolveInside } from "../store/store-path.js";
+import { resolveInside } from "../documents/store-path.js";
 import { entryTypeAt } from "../store/walk-store.js";
 import { mapWithConcurrency } from "../util/concurrency.js";
 import {

@@ -4,7 +4,7 @@
 import type { ResolvedService } from "../documents/drill-config.js";
 import type { Packet, Probe, RollbackPolicy } from "../documents/types.js";
 import type { DigestSet } from "../identity/digest.js";
-import { formatDuration } from "../policy/duration.js";
+import { formatDuration } from "../util/duration.js";
 import { checkDrillSchedule } from "../policy/rules.js";
 import type { SignedReport } from "../report/trusted-reports.js";
 import { ageMs, createAnswer, createGap, listSome, type Answer, type Gap } from "./answer.js";

@@ -1,6 +1,6 @@
 // The commander program: one registration per verb; actions only call the library and print.
 import { Command, type HelpContext } from "commander";
-import { VERSION } from "../version.js";
+import { VERSION } from "../util/version.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerCompletion } from "./commands/completion.js";
 import { registerDrill } from "./commands/drill.js";

@@ -3,12 +3,12 @@
 // that directory is named `ops`, else the config's own directory.
 import { basename, dirname, resolve } from "node:path";
 import type { ClassifiedFinding } from "../findings/finding.js";
-import type { EvidenceFiles } from "../identity/chain.js";
+import type { EvidenceFiles } from "./identity-chain.js";
 import { atlasPaths } from "./evidence-paths.js";
 import { findDrillConfig } from "./find-config.js";
 import { loadDocument } from "./load-evidence.js";
-import { parseDuration } from "../policy/duration.js";
-import { NO_POSTGRES_SETTINGS, type PostgresSettings } from "../postgres/settings.js";
+import { parseDuration } from "../util/duration.js";
+import { NO_POSTGRES_SETTINGS, type PostgresSettings } from "./postgres-settings.js";
 import { secretLocation } from "../util/secret-location.js";
 import type {
   DrillConfigDocument,

@@ -1,7 +1,7 @@
 // Where the evidence documents are: the Atlas layout under an ops directory, or the drill
 // config's own paths.
 import { join } from "node:path";
-import type { EvidenceFiles } from "../identity/chain.js";
+import type { EvidenceFiles } from "./identity-chain.js";
 
 const ATLAS_PATHS: EvidenceFiles = {
   manifest: "release/evidence/manifest.json",

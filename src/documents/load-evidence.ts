@@ -1,12 +1,12 @@
 // Loads the four evidence documents once into typed values: read, parse strictly, validate
 // against the schemas, check manifest paths. Every problem in every document is reported.
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import type { Evidence, EvidenceFiles } from "../identity/chain.js";
-import { checkStorePath } from "../store/store-path.js";
+import type { Evidence, EvidenceFiles } from "./identity-chain.js";
+import { checkStorePath } from "./store-path.js";
 import { displayPath } from "../util/display-path.js";
 import { stat } from "node:fs/promises";
 import type { DigestSet } from "../identity/digest.js";
-import type { ArtifactTable } from "../store/artifact-table.js";
+import type { ArtifactTable } from "./artifact-table.js";
 import { streamManifest } from "./manifest-stream.js";
 import { MAX_DOCUMENT_BYTES, readJSONDocument } from "./read-document.js";
 import { checkSchema } from "./schema-validation.js";

@@ -11,8 +11,8 @@
 import { isUtf8 } from "node:buffer";
 import { createHash, type Hash } from "node:crypto";
 import { open } from "node:fs/promises";
-import { ArtifactTableBuilder, type ArtifactTable } from "../store/artifact-table.js";
-import { checkStorePath } from "../store/store-path.js";
+import { ArtifactTableBuilder, type ArtifactTable } from "./artifact-table.js";
+import { checkStorePath } from "./store-path.js";
 import type { DigestSet } from "../identity/digest.js";
 import { canonicalJSON, writeCanonicalJSON } from "../identity/canonical-json.js";
 import { conformsTo } from "./schema-validation.js";

@@ -1,6 +1,6 @@
 // The documents as typed values, after schema validation (normalise first, then verify).
 import type { DigestSet } from "../identity/digest.js";
-import type { DrillReport } from "../report/drill-report.js";
+import type { DrillReport } from "./drill-report.js";
 
 export type Role = "durable" | "reconstructable" | "disposable";
 export type ArtifactKind = "sqlite" | "pgdump" | "json" | "file" | "dir";

@@ -8,11 +8,11 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { DrillConfig, ResolvedService } from "../documents/drill-config.js";
-import type { Evidence, EvidenceFiles } from "../identity/chain.js";
-import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
+import type { Evidence, EvidenceFiles } from "../documents/identity-chain.js";
+import { releaseIdentityOf, verifyChain } from "../documents/identity-chain.js";
 import { findingOfError } from "../findings/errors.js";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
-import { parseDuration } from "../policy/duration.js";
+import { parseDuration } from "../util/duration.js";
 import { runProbes, probeSecrets, type ProbeCheck } from "../probes/run-probes.js";
 import {
   createDrillReport,
@@ -23,20 +23,17 @@ import {
   probeChecks,
   skippedProbeChecks,
   storeChecks,
-  type DrillReport,
-  type Objective,
 } from "../report/drill-report.js";
 import { checkReleasePolicy } from "../policy/enforce.js";
 import { raiseHighWater, readHighWater } from "../policy/high-water.js";
-import type { RuleOutcome } from "../policy/rules.js";
 import { executeRestore } from "../restore/execute.js";
 import { createRestorePlan } from "../restore/plan.js";
 import { freePort } from "../service/free-port.js";
 import { createRedactor } from "../service/redact.js";
 import { postgresURLsFor } from "../service/postgres-urls.js";
 import { startService, waitUntilReady, type RunningService } from "../service/service-process.js";
-import type { RestoreSource } from "../sources/source.js";
-import type { BackupRecord } from "../sources/backup-record.js";
+import type { RestoreSource } from "../archive/source.js";
+import type { BackupRecord } from "../archive/backup-record.js";
 import { bytesPinnedByRelease } from "../store/identity-levels.js";
 import type { ShardSelection } from "../shard/assign.js";
 import { verifyShardStore } from "../shard/verify-shard-store.js";
@@ -46,12 +43,17 @@ import { displayPath } from "../util/display-path.js";
 import { guardDirectory, type Release } from "../util/guard.js";
 import { noteReapsIn } from "../util/reaper.js";
 import { interruptionOf, type Interruption } from "../util/run-scope.js";
-import { VERSION } from "../version.js";
+import { VERSION } from "../util/version.js";
 import { Interruptions } from "./interruptions.js";
 import { readReapedNotes, reapedNotesDir } from "./reaped-notes.js";
 import { StageClock } from "./stage-clock.js";
 import type { ProgressReporter } from "../util/progress.js";
-import type { StageRecord } from "../report/drill-report.js";
+import type {
+  DrillReport,
+  Objective,
+  StageRecord,
+  RuleOutcome,
+} from "../documents/drill-report.js";
 
 export type DrillMode =
   | {

@@ -7,8 +7,8 @@ import { interruptedBy, interruptedFinding } from "../findings/interrupted.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import { whenAborted } from "../util/abort.js";
 import type { Interruption } from "../util/run-scope.js";
-import type { StageRecord } from "../report/drill-report.js";
 import type { DrillOutcome } from "./drill.js";
+import type { StageRecord } from "../documents/drill-report.js";
 
 export class Interruptions {
   /** The stage that was running (or was about to) when the run was interrupted. */

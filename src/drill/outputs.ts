@@ -5,7 +5,6 @@ import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DigestSet } from "../identity/digest.js";
 import { IN_TOTO_PAYLOAD_TYPE } from "../report/dsse.js";
-import type { DrillReport } from "../report/drill-report.js";
 import type { RenderContext } from "../report/render-context.js";
 import { renderHTML } from "../report/render-html.js";
 import { renderJUnit } from "../report/render-junit.js";
@@ -15,6 +14,7 @@ import { createStatement } from "../report/statement.js";
 import { formatJSON } from "../util/atomic-write.js";
 import { displayPath } from "../util/display-path.js";
 import { writeAllOrNone, type FileToWrite } from "../util/write-all-or-none.js";
+import type { DrillReport } from "../documents/drill-report.js";
 
 export type ReportPaths = {
   json: string;

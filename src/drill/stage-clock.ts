@@ -1,9 +1,8 @@
 // Times every stage of a drill; once a stage fails, the ones after it are recorded as skipped.
 // Each stage is also told to the progress reporter as it starts and ends, so a terminal shows
 // that it runs and a library caller sees every stage, not only those that count files.
-import type { CheckStatus } from "../probes/run-probes.js";
-import type { StageRecord } from "../report/drill-report.js";
 import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
+import type { StageRecord, CheckStatus } from "../documents/drill-report.js";
 
 export class StageClock {
   readonly stages: StageRecord[] = [];

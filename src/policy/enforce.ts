@@ -1,16 +1,12 @@
 // What restore and drill ask before any work: does the rollback policy allow this release for
 // this store? The rules of src/policy/rules.ts with the store's high-water mark.
-import type { Evidence, EvidenceFiles } from "../identity/chain.js";
-import { releaseIdentityOf } from "../identity/chain.js";
+import type { Evidence, EvidenceFiles } from "../documents/identity-chain.js";
+import { releaseIdentityOf } from "../documents/identity-chain.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import { displayPath } from "../util/display-path.js";
 import { readHighWater } from "./high-water.js";
-import {
-  evaluateRelease,
-  rollbackForbidden,
-  type HighWaterMark,
-  type RuleOutcome,
-} from "./rules.js";
+import { evaluateRelease, rollbackForbidden, type HighWaterMark } from "./rules.js";
+import type { RuleOutcome } from "../documents/drill-report.js";
 
 export type PolicyCheck = {
   readonly outcomes: RuleOutcome[];

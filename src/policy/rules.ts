@@ -7,7 +7,8 @@ import semver from "semver";
 import type { RollbackPolicy } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { DigestSet } from "../identity/digest.js";
-import { formatDuration, parseDuration } from "./duration.js";
+import { formatDuration, parseDuration } from "../util/duration.js";
+import type { PolicyRule, RuleOutcome } from "../documents/drill-report.js";
 
 /** The release being restored, served or shipped, as its packet says. */
 export type ReleaseFacts = {
@@ -29,28 +30,6 @@ export type HighWaterMark = {
    * more permissive policy must not grant itself the rollback.
    */
   readonly allowDowngrade: boolean;
-};
-
-export type PolicyRule =
-  | "versionFloor"
-  | "allowedIds"
-  | "deniedIds"
-  | "maxAge"
-  | "downgrade"
-  | "rto"
-  | "rpo"
-  | "drillSchedule";
-
-export type RuleOutcome = {
-  readonly rule: PolicyRule;
-  /** The policy field the rule implements, as a JSON pointer into the rollback policy. */
-  readonly field: string;
-  readonly passed: boolean;
-  readonly expected: string;
-  readonly actual: string;
-  readonly message: string;
-  /** Set when the rule failed but was let through on purpose (a downgrade the operator asked for). */
-  readonly overridden?: true;
 };
 
 export type ReleaseContext = {

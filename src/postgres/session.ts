@@ -24,7 +24,7 @@ import {
 import { quoteIdent } from "./quote.js";
 import { restoreDump } from "./restore-dump.js";
 import { runProgramSync } from "./run-program.js";
-import type { PostgresSettings } from "./settings.js";
+import type { PostgresSettings } from "../documents/postgres-settings.js";
 import { ThrowawayServer } from "./throwaway-server.js";
 
 /**

@@ -7,13 +7,12 @@ import { join } from "node:path";
 import type { Packet, Probe } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { FindingCode } from "../findings/catalogue.js";
-import { parseDuration } from "../policy/duration.js";
+import { parseDuration } from "../util/duration.js";
 import { isSecretHeader, redactHeaders } from "../service/redact.js";
 import { checkHTTPExpectations, checkSQLExpectations, type Unmet } from "./expectations.js";
 import { lookupPointer } from "./json-pointer.js";
 import type { SQLAnswer } from "../postgres/session.js";
-
-export type CheckStatus = "passed" | "failed" | "skipped";
+import type { CheckStatus } from "../documents/drill-report.js";
 
 export type ProbeCheck = {
   readonly name: string;

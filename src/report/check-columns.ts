@@ -1,8 +1,8 @@
 // The columns of a check as every rendering shows them (pure): the HTML table, the Markdown
 // table of the checks that did not pass, and the text of a JUnit failure. A column added here
 // (who pinned a store check's bytes, say) appears in all three.
-import type { ReportCheck } from "./drill-report.js";
 import { stageSeconds } from "./html-timeline.js";
+import type { ReportCheck } from "../documents/drill-report.js";
 
 export type CheckColumn = {
   readonly header: string;

@@ -2,7 +2,7 @@
 // what was found about it, and the findings no check shows (a source that could not be read, a
 // service that never became ready) with the stage that failed.
 import type { Finding } from "../findings/finding.js";
-import type { DrillReport, ReportCheck } from "./drill-report.js";
+import type { DrillReport, ReportCheck } from "../documents/drill-report.js";
 
 const POLICY_SUBJECT = "rollback policy ";
 

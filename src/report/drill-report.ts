@@ -1,77 +1,23 @@
-// The drill report (pure): what was restored, from where and how old, every stage with its
-// timing, every check with expected and actual, RTO and RPO against their targets, the
-// findings and the verdict. Its schema is schemas/drill-report.schema.json.
-import type { Artifact, IdentityLevel, Packet } from "../documents/types.js";
-import type { BackupRecord } from "../sources/backup-record.js";
-import { isLiveDirectory, levelOf, pinnedByOf, type PinnedBy } from "../store/identity-levels.js";
-import type { ClassifiedFinding, Finding } from "../findings/finding.js";
+// The drill report built (pure): the checks of the store, the probes, the objectives and the
+// rollback policy, and the report with its findings and verdict. Its types, the document as
+// written and read back, are documents/drill-report.ts; its schema is
+// schemas/drill-report.schema.json.
+import type {
+  CheckStatus,
+  DrillReport,
+  Objective,
+  ReportCheck,
+  RuleOutcome,
+  StageRecord,
+} from "../documents/drill-report.js";
+import type { Artifact, Packet } from "../documents/types.js";
+import type { BackupRecord } from "../archive/backup-record.js";
+import { isLiveDirectory, levelOf, pinnedByOf } from "../store/identity-levels.js";
+import type { ClassifiedFinding } from "../findings/finding.js";
 import { toPublicFinding } from "../findings/finding.js";
-import { verdictOf, type Verdict } from "../findings/verdict.js";
-import type { DigestSet } from "../identity/digest.js";
-import { RELEASE_RULES, type RuleOutcome } from "../policy/rules.js";
-import { describeProbe, type CheckStatus, type ProbeCheck } from "../probes/run-probes.js";
-
-export type StageRecord = {
-  readonly name: string;
-  readonly status: CheckStatus;
-  readonly startedAt: string;
-  readonly durationMs: number;
-};
-
-export type ReportCheck = {
-  readonly name: string;
-  readonly kind: "store" | "probe" | "objective" | "policy";
-  readonly status: CheckStatus;
-  readonly subject: string;
-  readonly expected: string;
-  readonly actual: string;
-  /** Probes: how long it took, and what an HTTP probe sent (secret header values redacted). */
-  readonly durationMs?: number;
-  readonly request?: { readonly method: string; readonly headers: Record<string, string> };
-  /** Store checks: what the release pins of the artifact (docs/live-data.md). */
-  readonly level?: IdentityLevel;
-  /** Store checks: who pinned its bytes (DESIGN.md "Who pinned the bytes"). */
-  readonly pinnedBy?: PinnedBy;
-};
-
-export type Objective = {
-  readonly seenSeconds: number | null;
-  readonly targetSeconds: number | null;
-  readonly status: CheckStatus;
-};
-
-export type DrillReport = {
-  readonly schemaVersion: 1;
-  readonly tool: { readonly name: "recoverable"; readonly version: string };
-  readonly mode: "restore" | "live";
-  readonly releaseId: string;
-  readonly releaseIdentity: DigestSet;
-  readonly source: {
-    readonly text: string;
-    readonly backupTime: string | null;
-    /** Exactly which backup was restored (the snapshot `#latest` stood for), when it matters. */
-    readonly resolved: string | null;
-    /** The backup's own record that pinned the bytes the release does not ("snapshot <id>"). */
-    readonly record?: string;
-  } | null;
-  readonly storeRoot: string;
-  readonly serviceURL: string | null;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly stages: readonly StageRecord[];
-  readonly checks: readonly ReportCheck[];
-  readonly rto: Objective;
-  readonly rpo: Objective;
-  /** Every rule of the rollback policy for this release, with the store's high-water mark. */
-  readonly policy: readonly RuleOutcome[];
-  readonly service: {
-    readonly command: readonly string[];
-    readonly exit: string | null;
-    readonly log: string;
-  } | null;
-  readonly findings: readonly Finding[];
-  readonly verdict: Verdict;
-};
+import { verdictOf } from "../findings/verdict.js";
+import { RELEASE_RULES } from "../policy/rules.js";
+import { describeProbe, type ProbeCheck } from "../probes/run-probes.js";
 
 /**
  * One store check per artifact: failed when an error finding names it, skipped when unchecked.

@@ -4,8 +4,8 @@
 // header states. Every x is a percentage of the chart's width and there is no viewBox: the
 // chart fills any width, from a phone's to a printed page's, while its text keeps its size.
 // Coloured by the page's stylesheet, not by attributes.
-import type { StageRecord } from "./drill-report.js";
 import { escapeHTML as e, statusToken } from "./html-escape.js";
+import type { StageRecord } from "../documents/drill-report.js";
 
 const AXIS = 24;
 const ROW = 40;

@@ -5,15 +5,15 @@
 // service, and how to verify the signature. Light or dark as the reader's system prefers, and
 // readable at a phone's width. No external asset; the Content-Security-Policy allows only the
 // page's own style and script (by hash). Every value from the report is escaped (html-escape.ts).
-import { formatDuration } from "../policy/duration.js";
-import { VERSION } from "../version.js";
+import { formatDuration } from "../util/duration.js";
+import { VERSION } from "../util/version.js";
 import { firstFailure } from "./check-findings.js";
 import { CHECK_COLUMNS } from "./check-columns.js";
-import type { DrillReport, Objective, ReportCheck } from "./drill-report.js";
 import { CONTENT_SECURITY_POLICY, SCRIPT, STYLE } from "./html-assets.js";
 import { escapeHTML as e, severityToken, statusToken, verdictToken } from "./html-escape.js";
 import { drillSpanMs, renderTimeline, stageSeconds } from "./html-timeline.js";
 import { DRILL_CONTEXT, verifyCommand, type RenderContext } from "./render-context.js";
+import type { DrillReport, Objective, ReportCheck } from "../documents/drill-report.js";
 
 export { escapeHTML } from "./html-escape.js";
 

@@ -7,8 +7,8 @@ import { FINDING_CATALOGUE, type FindingDefinition } from "../findings/catalogue
 import type { Finding } from "../findings/finding.js";
 import { CHECK_COLUMNS, pinsLine } from "./check-columns.js";
 import { findingsOfCheck, stageFindings } from "./check-findings.js";
-import type { DrillReport, ReportCheck, StageRecord } from "./drill-report.js";
 import { NOT_CHECKED_NOTE, type RenderContext } from "./render-context.js";
+import type { DrillReport, ReportCheck, StageRecord } from "../documents/drill-report.js";
 
 export function escapeXML(text: string): string {
   // Characters XML 1.0 cannot hold at all are dropped; the five specials are escaped.

@@ -1,7 +1,7 @@
 // Markdown of a drill report: what a CI job summary shows.
 import { CHECK_COLUMNS } from "./check-columns.js";
-import type { DrillReport } from "./drill-report.js";
 import { NOT_CHECKED_NOTE, type RenderContext } from "./render-context.js";
+import type { DrillReport } from "../documents/drill-report.js";
 
 const VERDICT: Record<DrillReport["verdict"], string> = {
   proven: "✅ proven",

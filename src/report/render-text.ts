@@ -1,9 +1,9 @@
 // A drill report as plain text (pure), for a terminal or a log: the verdict line first, then
 // how far the signature was checked, the source, RTO and RPO, the stages, the failed checks
 // and every finding with what to do. Laid out like the drill's own summary.
-import { formatDuration } from "../policy/duration.js";
-import type { DrillReport, Objective } from "./drill-report.js";
+import { formatDuration } from "../util/duration.js";
 import { NOT_CHECKED_NOTE, verifyCommand, type RenderContext } from "./render-context.js";
+import type { DrillReport, Objective } from "../documents/drill-report.js";
 
 const VERDICT_WORDS: Record<string, string> = {
   proven: "✔ PROVEN",

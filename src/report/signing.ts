@@ -1,7 +1,7 @@
 // Ed25519 signing and verification of DSSE envelopes with node:crypto. Keys come in as PEM
 // (PKCS#8 private, SPKI public); the key id is hex sha256 of the SPKI DER (DESIGN.md).
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
-import { keyIdOf } from "../verbs/keygen.js";
+import { keyIdOf } from "../identity/key-id.js";
 import { pae, type DecodedEnvelope, type DSSEEnvelope } from "./dsse.js";
 
 export type Signer = { readonly keyId: string; readonly sign: (message: Uint8Array) => Buffer };

@@ -1,7 +1,7 @@
 // The in-toto Statement v1 that carries a drill report (DESIGN.md "The signed report"), or a
 // shard or merged report with their own predicate types (docs/sharding.md).
 import type { DigestSet } from "../identity/digest.js";
-import { subjectNameOf } from "../identity/chain.js";
+import { subjectNameOf } from "../documents/identity-chain.js";
 
 export const STATEMENT_TYPE = "https://in-toto.io/Statement/v1";
 export const DRILL_REPORT_PREDICATE_TYPE = "https://recoverable.dev/drill-report/v1";

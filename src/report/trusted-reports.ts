@@ -11,7 +11,7 @@ import { parseStrictJSON } from "../documents/strict-json.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { isSHA256Hex } from "../identity/digest.js";
 import { displayPath } from "../util/display-path.js";
-import { keyIdOf } from "../verbs/keygen.js";
+import { keyIdOf } from "../identity/key-id.js";
 import {
   checkEnvelopeShape,
   decodeEnvelope,

@@ -6,9 +6,9 @@ import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Manifest } from "../documents/types.js";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
-import { sealedSizesOf } from "../sources/sealed-sizes.js";
-import type { BackupRecord } from "../sources/backup-record.js";
-import type { RestoreSource } from "../sources/source.js";
+import { sealedSizesOf } from "../archive/sealed-sizes.js";
+import type { BackupRecord } from "../archive/backup-record.js";
+import type { RestoreSource } from "../archive/source.js";
 import {
   verifyStore,
   type StoreCheckCounts,

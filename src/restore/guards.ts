@@ -7,7 +7,7 @@ import { lstat, realpath } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import type { SourceRef } from "../sources/source.js";
+import type { SourceRef } from "../archive/source.js";
 
 /** The places a target is judged against, all absolute. */
 export type Protected = {

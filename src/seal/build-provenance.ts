@@ -1,9 +1,9 @@
 // The provenance of a release (pure): its subject is the release identity; materials are the
 // inputs that decided it.
 import type { Provenance } from "../documents/types.js";
-import { subjectNameOf } from "../identity/chain.js";
+import { subjectNameOf } from "../documents/identity-chain.js";
 import type { DigestSet } from "../identity/digest.js";
-import { VERSION } from "../version.js";
+import { VERSION } from "../util/version.js";
 
 const BUILDER_ID = "https://recoverable.dev/seal";
 const BUILD_TYPE = "https://recoverable.dev/seal/v1";

@@ -6,7 +6,7 @@
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { isLiveDirectory, sealedLevelOf } from "../store/identity-levels.js";
 import { isSQLiteHeader } from "../store/sqlite-header.js";
-import { checkStorePath } from "../store/store-path.js";
+import { checkStorePath } from "../documents/store-path.js";
 import { walkStore, type StoreEntry } from "../store/walk-store.js";
 import { readHead } from "../util/read-head.js";
 import { SQLITE_SIDECARS } from "../snapshots/copy-sqlite.js";

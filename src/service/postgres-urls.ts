@@ -2,12 +2,12 @@
 // environment name: {postgres.url} (the release's one pg_dump dataset) and
 // {postgres.url:<dataset>}. Only the datasets named are looked up (and restored, if the store
 // check did not already). The names were checked before the drill ran
-// (src/seal/dataset-references.ts); what is left to fail here is the restore itself.
+// (src/documents/dataset-references.ts); what is left to fail here is the restore itself.
 import { join } from "node:path";
 import type { ResolvedService } from "../documents/drill-config.js";
 import type { ArtifactKind, DatasetEntry } from "../documents/types.js";
 import type { PostgresSession } from "../postgres/session.js";
-import { POSTGRES_URL_PLACEHOLDER } from "../seal/dataset-references.js";
+import { POSTGRES_URL_PLACEHOLDER } from "../documents/dataset-references.js";
 
 /** The URL of each dataset named, by name; the key "" is the one of {postgres.url}. */
 export type PostgresURLs = ReadonlyMap<string, string>;

@@ -6,10 +6,10 @@ import type { Finding } from "../findings/finding.js";
 import type { Verdict } from "../findings/verdict.js";
 import type { DigestSet } from "../identity/digest.js";
 import { digestOfJSON } from "../identity/digest.js";
-import type { DrillReport, ReportCheck } from "../report/drill-report.js";
 import type { StoreCheckCounts } from "../store/verify-store.js";
 import { ASSIGNMENT_RULE, type ShardSelection } from "./assign.js";
 import type { Manifest } from "../documents/types.js";
+import type { DrillReport, ReportCheck } from "../documents/drill-report.js";
 
 export const SHARD_REPORT_PREDICATE_TYPE = "https://recoverable.dev/shard-report/v1";
 

@@ -11,9 +11,9 @@ import type { Readable } from "node:stream";
 import { create as createTar } from "tar";
 import type { SnapshotMetadata } from "../documents/types.js";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
-import { encryptToRecipients } from "../sources/age.js";
+import { encryptToRecipients } from "../archive/age.js";
 import { formatJSON, syncDirectory } from "../util/atomic-write.js";
-import { RECORD_MEMBER } from "../sources/backup-record.js";
+import { RECORD_MEMBER } from "../archive/backup-record.js";
 import { writeSnapshotTree } from "./materialize.js";
 import type { Repository } from "./repository.js";
 

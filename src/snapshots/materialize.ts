@@ -7,11 +7,11 @@ import { createHash } from "node:crypto";
 import { Transform } from "node:stream";
 import type { SnapshotMetadata } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import { createEntryState, judgeEntry } from "../sources/entry-rules.js";
-import type { ExtractOutcome, SourceRef } from "../sources/source.js";
-import { sourceUnreadable } from "../sources/source.js";
-import { checkRecordedFile, recordOf } from "../sources/backup-record.js";
-import { TreeWriter } from "../sources/tree-writer.js";
+import { createEntryState, judgeEntry } from "../archive/entry-rules.js";
+import type { ExtractOutcome, SourceRef } from "../archive/source.js";
+import { sourceUnreadable } from "../archive/source.js";
+import { checkRecordedFile, recordOf } from "../archive/backup-record.js";
+import { TreeWriter } from "../archive/tree-writer.js";
 import { entryTypeAt } from "../store/walk-store.js";
 import { blobPath, type Repository } from "./repository.js";
 

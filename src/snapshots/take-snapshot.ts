@@ -11,8 +11,8 @@
 //   6. write the metadata, atomically and last: before that there is no snapshot
 import { chmod, lstat, mkdir, rename, rm } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative } from "node:path";
-import type { Evidence } from "../identity/chain.js";
-import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
+import type { Evidence } from "../documents/identity-chain.js";
+import { releaseIdentityOf, verifyChain } from "../documents/identity-chain.js";
 import type { SnapshotEntry, SnapshotMetadata } from "../documents/types.js";
 import {
   createFinding,

@@ -5,14 +5,14 @@ import { lstat, opendir, realpath, stat } from "node:fs/promises";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { StorePool } from "../store/store-pool.js";
 import { isAbsent, walkStore } from "../store/walk-store.js";
-import { createEntryState, judgeEntry, type EntryKind } from "./entry-rules.js";
+import { createEntryState, judgeEntry, type EntryKind } from "../archive/entry-rules.js";
 import {
   sourceUnreadable,
   type ExtractOutcome,
   type RestoreSource,
   type SourceRef,
-} from "./source.js";
-import { TreeWriter } from "./tree-writer.js";
+} from "../archive/source.js";
+import { TreeWriter } from "../archive/tree-writer.js";
 import { NO_PROGRESS } from "../util/progress.js";
 
 /** What a dir: source's path is, following it when it is itself a symlink. */

@@ -2,7 +2,7 @@ import { capRepeated } from "../findings/cap-repeated.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import { createDirSource } from "./dir-source.js";
 import { createResticSource } from "./restic-source.js";
-import type { RestoreSource, SourceOptions, SourceRef } from "./source.js";
+import type { RestoreSource, SourceOptions, SourceRef } from "../archive/source.js";
 import { createSnapshotSource } from "./snapshot-source.js";
 import { createTarSource } from "./tar-source.js";
 

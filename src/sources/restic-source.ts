@@ -13,14 +13,14 @@ import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/fi
 import type { WrittenFile } from "../store/file-digest.js";
 import { syncDirectory } from "../util/atomic-write.js";
 import type { ProgressReporter } from "../util/progress.js";
-import type { SealedSizes } from "./sealed-sizes.js";
+import type { SealedSizes } from "../archive/sealed-sizes.js";
 import {
   maskURLPassword,
   sourceUnreadable,
   type ExtractOutcome,
   type RestoreSource,
   type SourceRef,
-} from "./source.js";
+} from "../archive/source.js";
 import { extractTarStream } from "./tar-source.js";
 
 /** The `--source` location split: restic's own repository string and the snapshot asked for. */

@@ -15,7 +15,7 @@ import {
   type ExtractOutcome,
   type RestoreSource,
   type SourceRef,
-} from "./source.js";
+} from "../archive/source.js";
 
 type Found = { repo: Repository; snapshot: SnapshotMetadata } | ClassifiedFinding;
 

@@ -6,15 +6,15 @@
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import type { ClassifiedFinding } from "../findings/finding.js";
-import { decryptStream, findingOfAgeError } from "./age.js";
-import { ageKeysOf, agePassphrase, identityRequired } from "./age-keys.js";
+import { decryptStream, findingOfAgeError } from "../archive/age.js";
+import { ageKeysOf, agePassphrase, identityRequired } from "../archive/age-keys.js";
 import {
   describeFormat,
   detectFormat,
   FORMAT_HEAD_BYTES,
   type ContentFormat,
 } from "./detect-format.js";
-import { sourceUnreadable, type SourceRef } from "./source.js";
+import { sourceUnreadable, type SourceRef } from "../archive/source.js";
 
 const CHUNK_BYTES = 1024 * 1024;
 

@@ -1,5 +1,5 @@
 // tar:<path> — a tar archive, plain, gzip or age-encrypted (told by its first bytes;
-// decrypted with --identity or RECOVERABLE_AGE_PASSPHRASE, src/sources/age-keys.ts), streamed:
+// decrypted with --identity or RECOVERABLE_AGE_PASSPHRASE, src/archive/age-keys.ts), streamed:
 // never read whole into memory, whatever it inflates to. Each member is judged before its bytes
 // are written; a refused member stops the writing, and the caller throws the scratch directory
 // away. A member larger than the release's file, or a pax header larger than any real one, stops
@@ -9,24 +9,24 @@ import { stat } from "node:fs/promises";
 import { PassThrough, type Readable } from "node:stream";
 import { Parser, type ReadEntry } from "tar";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
-import { isAgePath } from "./age.js";
-import { ageKeysOf, agePassphrase, identityRequired } from "./age-keys.js";
-import { createEntryState, judgeEntry, type BackupEntry } from "./entry-rules.js";
+import { isAgePath } from "../archive/age.js";
+import { ageKeysOf, agePassphrase, identityRequired } from "../archive/age-keys.js";
+import { createEntryState, judgeEntry, type BackupEntry } from "../archive/entry-rules.js";
 import {
   checkAgainstRecord,
   MAX_RECORD_BYTES,
   parseRecord,
   RECORD_MEMBER,
-} from "./backup-record.js";
+} from "../archive/backup-record.js";
 import {
   sourceUnreadable,
   type ExtractOutcome,
   type RestoreSource,
   type SourceRef,
-} from "./source.js";
-import type { SealedSizes } from "./sealed-sizes.js";
+} from "../archive/source.js";
+import type { SealedSizes } from "../archive/sealed-sizes.js";
 import { findingOfReadError, plainTarOf, type TarInputOptions } from "./tar-input.js";
-import { TreeWriter } from "./tree-writer.js";
+import { TreeWriter } from "../archive/tree-writer.js";
 import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
 
 function entryOf(entry: ReadEntry): BackupEntry {

@@ -3,7 +3,7 @@
 // symlink that leads out of the root is an error (path_escapes_root), not a stray.
 import { realpath } from "node:fs/promises";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import { ArtifactTable, artifactsOf, type ArtifactSource } from "./artifact-table.js";
+import { ArtifactTable, artifactsOf, type ArtifactSource } from "../documents/artifact-table.js";
 import { judgeLink } from "./link-escape.js";
 import { isLiveDirectory } from "./identity-levels.js";
 import { walkStore } from "./walk-store.js";

@@ -9,6 +9,7 @@ import type {
   IdentityRule,
   SQLiteIdentity,
 } from "../documents/types.js";
+import type { PinnedBy } from "../documents/drill-report.js";
 
 /** The rule that decides a path's level, with its place in the config; null: none matches. */
 export type LevelRuleOf = (path: string) => { rule: IdentityRule; index: number } | null;
@@ -57,9 +58,6 @@ export function bytesPinnedByRelease(artifact: Artifact): boolean {
 export function isLiveDirectory(artifact: Pick<Artifact, "kind" | "level">): boolean {
   return artifact.kind === "dir" && (artifact.level === "schema" || artifact.level === "present");
 }
-
-/** Who pinned an artifact's bytes in a check (DESIGN.md "Who pinned the bytes"). */
-export type PinnedBy = "release" | "backup record" | "content rules only";
 
 export function pinnedByOf(artifact: Artifact, coveredByRecord: boolean): PinnedBy {
   if (bytesPinnedByRelease(artifact)) return "release";

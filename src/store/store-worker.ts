@@ -6,7 +6,7 @@ import { parentPort } from "node:worker_threads";
 import { errorForWire, startPoolWorker, type WorkerReply } from "../util/worker-pool.js";
 import { readHead } from "../util/read-head.js";
 import { cloneFileWithDigestSync, copyFileWithDigestSync, digestFileSync } from "./file-digest.js";
-import { resolveInside } from "./store-path.js";
+import { resolveInside } from "../documents/store-path.js";
 import type {
   CopyAnswer,
   CopyRequest,

@@ -2,11 +2,11 @@
 import { join, resolve } from "node:path";
 import { loadEvidence } from "../documents/load-evidence.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import { releaseIdentityOf } from "../identity/chain.js";
+import { releaseIdentityOf } from "../documents/identity-chain.js";
 import { raiseMarkAfter, runDrill, type DrillMode, type DrillOutcome } from "../drill/drill.js";
 import type { DrillConfig } from "../documents/drill-config.js";
 import type { Manifest, Packet } from "../documents/types.js";
-import { checkDatasetReferences } from "../seal/dataset-references.js";
+import { checkDatasetReferences } from "../documents/dataset-references.js";
 import { digestOfJSON } from "../identity/digest.js";
 import type { Signer } from "../report/signing.js";
 import { selectShard, type ShardSelection } from "../shard/assign.js";
@@ -29,13 +29,12 @@ import {
   type DrillOutputs,
   type ReportPaths,
 } from "../drill/outputs.js";
-import type { DrillReport, Objective, StageRecord } from "../report/drill-report.js";
 import { displayPath } from "../util/display-path.js";
 import { loadSigner } from "../report/load-signer.js";
 import { pinnedLine } from "../report/render-text.js";
-import { readIdentities } from "../sources/age-keys.js";
+import { readIdentities } from "../archive/age-keys.js";
 import { openSource } from "../sources/open-source.js";
-import { parseSourceRef } from "../sources/source.js";
+import { parseSourceRef } from "../archive/source.js";
 import { configuredBackup, fileNameOf } from "./configured-backup.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
@@ -44,6 +43,7 @@ import { compactUTC } from "../util/compact-time.js";
 import { NO_PROGRESS, type ProgressReporter, type StageOutcome } from "../util/progress.js";
 import { interruptionOf } from "../util/run-scope.js";
 import { secretLocation } from "../util/secret-location.js";
+import type { DrillReport, Objective, StageRecord } from "../documents/drill-report.js";
 
 export type DrillOptions = CommonOptions & {
   /** Default: the backup of the drill config named by `backup`, else its authoritative one. */

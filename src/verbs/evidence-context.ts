@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { loadDrillConfig, type DrillConfig } from "../documents/drill-config.js";
 import { atlasPaths } from "../documents/evidence-paths.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import type { EvidenceFiles } from "../identity/chain.js";
+import type { EvidenceFiles } from "../documents/identity-chain.js";
 import type { ProgressReporter } from "../util/progress.js";
 
 export type CommonOptions = {

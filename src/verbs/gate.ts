@@ -4,7 +4,7 @@
 import { resolve } from "node:path";
 import { loadEvidence } from "../documents/load-evidence.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
+import { releaseIdentityOf, verifyChain } from "../documents/identity-chain.js";
 import { readHighWater } from "../policy/high-water.js";
 import { evaluateRelease, rollbackForbidden, type ReleaseFacts } from "../policy/rules.js";
 import {

@@ -1,7 +1,7 @@
 // identity: validate the four documents and the links between them, and name the release.
 // It never reads the store.
 import { loadEvidence } from "../documents/load-evidence.js";
-import { releaseIdentityOf, verifyChain, type Evidence } from "../identity/chain.js";
+import { releaseIdentityOf, verifyChain, type Evidence } from "../documents/identity-chain.js";
 import { digestOfJSON, type DigestSet } from "../identity/digest.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";

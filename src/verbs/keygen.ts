@@ -1,9 +1,10 @@
 // keygen: an Ed25519 key pair for signing drill reports. The private key is written once,
 // mode 0600, and never printed.
-import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdir, open, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { keyIdOf } from "../identity/key-id.js";
 import { displayPath } from "../util/display-path.js";
 import { syncDirectory } from "../util/atomic-write.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
@@ -17,13 +18,6 @@ export type KeygenResult = VerbResult<{
 
 export const PRIVATE_KEY_FILE = "drill.key";
 export const PUBLIC_KEY_FILE = "drill.pub";
-
-/** The key id of DESIGN.md: hex sha256 of the public key's SPKI DER. */
-export function keyIdOf(publicKey: KeyObject): string {
-  return createHash("sha256")
-    .update(publicKey.export({ type: "spki", format: "der" }))
-    .digest("hex");
-}
 
 async function writeExclusive(path: string, data: string, mode: number): Promise<void> {
   const handle = await open(path, "wx", mode);

@@ -18,7 +18,7 @@ import { SHARD_REPORT_PREDICATE_TYPE } from "../shard/shard-report.js";
 import type { StoreCheckCounts } from "../store/verify-store.js";
 import { compactUTC } from "../util/compact-time.js";
 import { secretLocation } from "../util/secret-location.js";
-import { VERSION } from "../version.js";
+import { VERSION } from "../util/version.js";
 import { loadContext } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
 

@@ -10,7 +10,6 @@ import { findingOfError } from "../findings/errors.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { Verdict } from "../findings/verdict.js";
 import { digestsEqual } from "../identity/digest.js";
-import type { DrillReport } from "../report/drill-report.js";
 import type { RenderContext } from "../report/render-context.js";
 import { renderHTML } from "../report/render-html.js";
 import { renderJUnit } from "../report/render-junit.js";
@@ -25,6 +24,7 @@ import {
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { displayPath } from "../util/display-path.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
+import type { DrillReport } from "../documents/drill-report.js";
 
 export const REPORT_FORMATS = ["html", "markdown", "junit", "text"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

@@ -3,7 +3,7 @@
 import { resolve } from "node:path";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { digestsEqual, isSHA256Hex } from "../identity/digest.js";
-import { formatDuration, parseDuration } from "../policy/duration.js";
+import { formatDuration, parseDuration } from "../util/duration.js";
 import type { Statement } from "../report/statement.js";
 import {
   loadTrustedKey,

@@ -7,7 +7,7 @@ import { dirname, resolve } from "node:path";
 import { loadEvidence } from "../documents/load-evidence.js";
 import type { Manifest } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import { releaseIdentityOf, verifyChain } from "../identity/chain.js";
+import { releaseIdentityOf, verifyChain } from "../documents/identity-chain.js";
 import { executeRestore, targetStateOf } from "../restore/execute.js";
 import { checkTarget, localBackupOf } from "../restore/guards.js";
 import { peekTargetLock } from "../restore/lock.js";
@@ -27,13 +27,13 @@ import {
   recoveredFindings,
 } from "../restore/recover.js";
 import { checkReleasePolicy } from "../policy/enforce.js";
-import type { RuleOutcome } from "../policy/rules.js";
 import { openSource } from "../sources/open-source.js";
-import { parseSourceRef, type RestoreSource } from "../sources/source.js";
+import { parseSourceRef, type RestoreSource } from "../archive/source.js";
 import type { StoreCheckCounts } from "../store/verify-store.js";
 import { secretLocation } from "../util/secret-location.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type Release, type VerbResult } from "./result.js";
+import type { RuleOutcome } from "../documents/drill-report.js";
 
 export type RestoreOptions = Omit<CommonOptions, "root"> & {
   /** The backup; required unless `recover`. */

@@ -1,7 +1,7 @@
 // snapshots list | validate | diff | prune | export: reading and keeping a snapshot repository.
 import { resolve } from "node:path";
 import type { RollbackPolicy, SnapshotMetadata } from "../documents/types.js";
-import { parseDuration } from "../policy/duration.js";
+import { parseDuration } from "../util/duration.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { checkSnapshotBlobs } from "../snapshots/check-snapshot.js";
 import { diffSnapshot, type SnapshotChanges } from "../snapshots/diff.js";
@@ -14,7 +14,7 @@ import {
   type Repository,
 } from "../snapshots/repository.js";
 import { checkRetentionRules } from "../snapshots/retention.js";
-import { parseRecipient } from "../sources/age.js";
+import { parseRecipient } from "../archive/age.js";
 import { entryTypeAt } from "../store/walk-store.js";
 import { displayPath } from "../util/display-path.js";
 import { loadContext, storeRootOf, type CommonOptions } from "./evidence-context.js";

@@ -4,7 +4,7 @@ import { resolve, join } from "node:path";
 import { loadEvidence, loadEvidenceStreamed } from "../documents/load-evidence.js";
 import { createFinding, toPublicFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { verdictOf } from "../findings/verdict.js";
-import { releaseIdentityOf, verifyChain, verifyChainOf } from "../identity/chain.js";
+import { releaseIdentityOf, verifyChain, verifyChainOf } from "../documents/identity-chain.js";
 import { digestOfJSON } from "../identity/digest.js";
 import { storeChecks } from "../report/drill-report.js";
 import { loadSignerFrom } from "../report/load-signer.js";
@@ -25,14 +25,14 @@ import {
   type StoreVerification,
 } from "../store/verify-store.js";
 import { PostgresSession } from "../postgres/session.js";
-import { ArtifactTable } from "../store/artifact-table.js";
+import { ArtifactTable } from "../documents/artifact-table.js";
 import type { Manifest } from "../documents/types.js";
 import type { DigestSet } from "../identity/digest.js";
-import type { EvidenceFiles } from "../identity/chain.js";
+import type { EvidenceFiles } from "../documents/identity-chain.js";
 import { compactUTC } from "../util/compact-time.js";
 import { displayPath } from "../util/display-path.js";
 import { secretLocation } from "../util/secret-location.js";
-import { VERSION } from "../version.js";
+import { VERSION } from "../util/version.js";
 import { loadContext, storeRootOf, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
 

@@ -1,6 +1,6 @@
+import type { DrillReport, ReportCheck, StageRecord } from "../../src/documents/drill-report.js";
 // A drill report as the drill writes it (trimmed from a real run of the bundled example), for
 // tests of the renderers that need no drill. Each test changes what it is about.
-import type { DrillReport, ReportCheck, StageRecord } from "../../src/report/drill-report.js";
 
 const IDENTITY = "737eb2830ab2cbfcedc80c83d3215062742ba70f3b2d2a5ee3947f9c2b536bcb";
 

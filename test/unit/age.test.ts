@@ -1,4 +1,4 @@
-// src/sources/age.ts against the real age CLI (1.1.1): what it encrypts we decrypt, what we
+// src/archive/age.ts against the real age CLI (1.1.1): what it encrypts we decrypt, what we
 // encrypt it decrypts; identity files and recipients as age-keygen writes them; every way a
 // decryption fails, by the failure it is mapped to.
 import { execFileSync } from "node:child_process";
@@ -15,8 +15,8 @@ import {
   encryptToRecipients,
   isAgePath,
   parseRecipient,
-} from "../../src/sources/age.js";
-import { readIdentities } from "../../src/sources/age-keys.js";
+} from "../../src/archive/age.js";
+import { readIdentities } from "../../src/archive/age-keys.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
 
 let dir: string;

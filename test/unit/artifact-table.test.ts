@@ -1,4 +1,4 @@
-// src/store/artifact-table.ts: the compact columns give back every artifact exactly as parsed,
+// src/documents/artifact-table.ts: the compact columns give back every artifact exactly as parsed,
 // and the store check judges a table exactly as it judges the parsed array.
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -10,7 +10,7 @@ import {
   ArtifactTable,
   ArtifactTableBuilder,
   artifactsOf,
-} from "../../src/store/artifact-table.js";
+} from "../../src/documents/artifact-table.js";
 import { verifyStore } from "../../src/store/verify-store.js";
 import { makeTempDir, removeTempDirs } from "../helpers/temp-dir.js";
 

@@ -1,6 +1,6 @@
 // Durations as DESIGN.md writes them (<integer><unit>..., units s m h d w), and how an age reads.
 import { describe, expect, it } from "vitest";
-import { formatDuration, parseDuration } from "../../src/policy/duration.js";
+import { formatDuration, parseDuration } from "../../src/util/duration.js";
 
 describe("parseDuration", () => {
   it.each([

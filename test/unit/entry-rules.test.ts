@@ -2,7 +2,7 @@
 // path_escapes_root, special files, dangling hardlinks, symlinks, bad names and duplicates are
 // archive_entry_refused, and the root entry is skipped.
 import { describe, expect, it } from "vitest";
-import { createEntryState, judgeEntry, type BackupEntry } from "../../src/sources/entry-rules.js";
+import { createEntryState, judgeEntry, type BackupEntry } from "../../src/archive/entry-rules.js";
 
 /** Judges the entries in order in one backup; returns each decision. */
 function judgeAll(entries: BackupEntry[]) {

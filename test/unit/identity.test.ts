@@ -11,7 +11,7 @@ import {
   verifyChain,
   type Evidence,
   type EvidenceFiles,
-} from "../../src/identity/chain.js";
+} from "../../src/documents/identity-chain.js";
 import { canonicalJSON, digestOfJSON, digestsEqual } from "../../src/identity/digest.js";
 import { createFixtureStore } from "../helpers/fixture-store.js";
 

@@ -9,7 +9,7 @@ import { checkManifestPaths, loadDocument } from "../../src/documents/load-evide
 import { streamManifest } from "../../src/documents/manifest-stream.js";
 import type { Artifact, Manifest } from "../../src/documents/types.js";
 import { digestOfJSON } from "../../src/identity/digest.js";
-import { artifactsOf } from "../../src/store/artifact-table.js";
+import { artifactsOf } from "../../src/documents/artifact-table.js";
 import { makeTempDir, removeTempDirs } from "../helpers/temp-dir.js";
 
 afterAll(removeTempDirs);

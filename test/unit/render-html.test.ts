@@ -5,11 +5,11 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../../src/findings/finding.js";
-import type { DrillReport, ReportCheck } from "../../src/report/drill-report.js";
 import type { RenderContext } from "../../src/report/render-context.js";
 import { escapeHTML, renderHTML } from "../../src/report/render-html.js";
 import { renderReportText } from "../../src/report/render-text.js";
 import { sampleReport } from "../helpers/sample-report.js";
+import type { DrillReport, ReportCheck } from "../../src/documents/drill-report.js";
 
 const HOSTILE = [
   `<script>window.__pwned = "script"</script>`,

@@ -2,7 +2,7 @@
 // check a <failure> typed by its finding, a drill that could not run an <error>, later stages
 // skipped with the stage that stopped them, and the service's output where CI shows it.
 import { describe, expect, it } from "vitest";
-import type { DrillReport } from "../../src/report/drill-report.js";
+import type { DrillReport } from "../../src/documents/drill-report.js";
 import { escapeXML, renderJUnit } from "../../src/report/render-junit.js";
 import { sampleReport } from "../helpers/sample-report.js";
 

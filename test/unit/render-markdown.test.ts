@@ -1,9 +1,9 @@
 // The Markdown summary shows report text as text: a probe answer or finding message cannot
 // become a link, an image, emphasis, HTML or a broken table in a CI job summary.
 import { describe, expect, it } from "vitest";
-import type { DrillReport } from "../../src/report/drill-report.js";
 import { cell, renderMarkdown } from "../../src/report/render-markdown.js";
 import { sampleReport } from "../helpers/sample-report.js";
+import type { DrillReport } from "../../src/documents/drill-report.js";
 
 const HOSTILE = [
   "[click me](https://evil.example/steal)",

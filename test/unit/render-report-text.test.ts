@@ -2,7 +2,7 @@
 // the signature, a live drill (no source), objectives not measured, failed checks, who pinned
 // the bytes, and the command that checks the signed report.
 import { describe, expect, it } from "vitest";
-import type { DrillReport, ReportCheck } from "../../src/report/drill-report.js";
+import type { DrillReport, ReportCheck } from "../../src/documents/drill-report.js";
 import { renderMarkdown } from "../../src/report/render-markdown.js";
 import { pinnedLine, renderReportText } from "../../src/report/render-text.js";
 import { sampleReport } from "../helpers/sample-report.js";

@@ -12,9 +12,9 @@ import {
   policyChecks,
   skippedProbeChecks,
   storeChecks,
-  type StageRecord,
 } from "../../src/report/drill-report.js";
 import { sampleReport } from "../helpers/sample-report.js";
+import type { StageRecord } from "../../src/documents/drill-report.js";
 
 const packet = JSON.parse(
   readFileSync(new URL("../../ops/release/packet/packet.json", import.meta.url), "utf8"),

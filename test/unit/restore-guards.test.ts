@@ -5,7 +5,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkTarget, localBackupOf } from "../../src/restore/guards.js";
-import type { SourceRef } from "../../src/sources/source.js";
+import type { SourceRef } from "../../src/archive/source.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
 
 /** cwd/, a backup at backups/store, evidence at cwd/ops/manifest.json. */

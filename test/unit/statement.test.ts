@@ -1,7 +1,7 @@
 // The in-toto Statement v1 that carries a drill report: the release as its one subject, and the
 // predicate type of a drill report unless another is named.
 import { describe, expect, it } from "vitest";
-import { subjectNameOf } from "../../src/identity/chain.js";
+import { subjectNameOf } from "../../src/documents/identity-chain.js";
 import { createStatement, DRILL_REPORT_PREDICATE_TYPE } from "../../src/report/statement.js";
 
 describe("createStatement", () => {

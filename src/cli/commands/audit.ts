@@ -50,8 +50,8 @@ export function registerAudit(program: Command): void {
     .option("--ops <dir>", "the directory holding the evidence in the Atlas layout (default ./ops)")
     .action(async (flags: AuditFlags, command: Command) => {
       const { audit } = await import("../../verbs/audit.js");
-      const { renderAuditMarkdown } = await import("../../audit/render-markdown.js");
-      const { renderAuditText } = await import("../../audit/render-text.js");
+      const { renderAuditMarkdown } = await import("../render-audit-markdown.js");
+      const { renderAuditText } = await import("../render-audit-text.js");
       if (flags.json && flags.format !== undefined && flags.format !== "json")
         command.error(
           `--json prints the JSON result, which --format ${flags.format} contradicts: drop one of them`,

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import type { BackupDrill } from "../../verbs/drill-all.js";
-import type { Objective } from "../../report/drill-report.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
@@ -8,6 +7,7 @@ import { createProgress, progressMode } from "../progress.js";
 import { withExamples, type Example } from "../examples.js";
 import { withUsage } from "../synopsis.js";
 import { currentRunScope } from "../../util/run-scope.js";
+import type { Objective } from "../../documents/drill-report.js";
 
 const EXAMPLES: readonly Example[] = [
   {

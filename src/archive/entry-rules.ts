@@ -1,7 +1,7 @@
 // The rules every entry of a backup passes before a byte of it is written (DESIGN.md
 // "Archives"), as a pure function: escapes are path_escapes_root and never stripped; special
 // files, dangling hardlinks, bad names and duplicates are archive_entry_refused.
-import { checkStorePath } from "../store/store-path.js";
+import { checkStorePath } from "../documents/store-path.js";
 
 export type EntryKind = "file" | "dir" | "symlink" | "hardlink" | "special";
 

@@ -2,8 +2,8 @@
 // probe's `dataset`, and each `{postgres.url:<dataset>}` placeholder of the service (a pg_dump
 // dataset; `{postgres.url}` alone needs exactly one). Checked by seal and before a drill runs,
 // so a wrong name is bad input said at once, not a probe failing halfway through a drill.
-import type { ResolvedService } from "../documents/drill-config.js";
-import type { ArtifactKind, DatasetEntry, Probe } from "../documents/types.js";
+import type { ResolvedService } from "./drill-config.js";
+import type { ArtifactKind, DatasetEntry, Probe } from "./types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 
 /** `{postgres.url}` or `{postgres.url:<dataset>}`, anywhere in a string. */

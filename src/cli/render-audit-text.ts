@@ -1,9 +1,9 @@
 // The audit for an on-call engineer's terminal (pure): each question, its status, the facts
 // that answer it and every gap with what to do; then anything else found, and the tally.
-import { NO_COLOR, type Paint } from "../cli/output.js";
+import { NO_COLOR, type Paint } from "./output.js";
 import type { Finding } from "../findings/finding.js";
 import type { AuditResult } from "../verbs/audit.js";
-import type { AnswerStatus, PublicAnswer } from "./answer.js";
+import type { AnswerStatus, PublicAnswer } from "../audit/answer.js";
 
 function headline(result: AuditResult, paint: Paint): string {
   const word =

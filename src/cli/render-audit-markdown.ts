@@ -1,8 +1,8 @@
 // The audit as Markdown (pure): a page for a runbook, a ticket or a CI job summary, with the
 // three questions as sections, their facts, and a table of gaps with what to do.
 import type { AuditResult } from "../verbs/audit.js";
-import type { AnswerStatus, PublicAnswer } from "./answer.js";
-import { otherFindings } from "./render-text.js";
+import type { AnswerStatus, PublicAnswer } from "../audit/answer.js";
+import { otherFindings } from "./render-audit-text.js";
 
 const STATUS: Record<AnswerStatus, string> = {
   answered: "✅ Answered",

@@ -2,9 +2,9 @@
 //   manifest digest -> packet.manifest; policy digest -> packet.rollbackPolicy;
 //   release identity = digest of the packet -> provenance subject.
 // Each broken link is one evidence_chain_broken finding naming the link.
-import type { Manifest, Packet, Provenance, RollbackPolicy } from "../documents/types.js";
+import type { Manifest, Packet, Provenance, RollbackPolicy } from "./types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import { digestOfJSON, digestsEqual, type DigestSet } from "./digest.js";
+import { digestOfJSON, digestsEqual, type DigestSet } from "../identity/digest.js";
 
 export type Evidence = {
   readonly manifest: Manifest;

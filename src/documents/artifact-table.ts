@@ -3,7 +3,7 @@
 // artifacts; about 80 bytes an artifact where the parsed objects take about 210, and V8 grows its heap around
 // whatever is live. An artifact with anything more (SQLite facts, x- keys, a kind this table
 // does not know) is kept as it was parsed. `at(i)` builds the object again when it is needed.
-import type { Artifact, ArtifactKind, Role } from "../documents/types.js";
+import type { Artifact, ArtifactKind, Role } from "./types.js";
 
 /** What the store check reads: an array of artifacts has this shape, and so does the table. */
 export type ArtifactSource = {

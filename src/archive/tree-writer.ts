@@ -11,7 +11,7 @@ import { NO_PROGRESS, type StageProgress } from "../util/progress.js";
 import { syncEach, syncFileSystem } from "../util/sync-fs.js";
 import type { WrittenFile } from "../store/file-digest.js";
 import type { StorePool } from "../store/store-pool.js";
-import { resolveInside } from "../store/store-path.js";
+import { resolveInside } from "../documents/store-path.js";
 
 export type FileToCopy = {
   /** The store path to write. */
