@@ -16,6 +16,7 @@ import {
   type DrillShardReport,
 } from "../shard/shard-report.js";
 import { parseShardSpec } from "../shard/shard-spec.js";
+import { resolveScenario } from "../drill/scenario.js";
 import type { ShardSummary } from "./verify.js";
 import { findingOfError } from "../findings/errors.js";
 import { drillInterrupted } from "../drill/interruptions.js";
@@ -54,6 +55,8 @@ export type DrillOptions = CommonOptions & {
   readonly allowDowngrade?: boolean;
   /** `i/n`: check only shard i of n and sign a shard report instead of a drill report. */
   readonly shard?: string;
+  /** A failure scenario of the rollback policy whose RTO and RPO the drill is judged against. */
+  readonly scenario?: string;
   readonly live?: boolean;
   readonly url?: string;
   readonly now?: () => Date;
@@ -142,6 +145,14 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   const evidence = await loadEvidence(loaded.context.evidence);
   loading.done(evidence.ok ? "passed" : "failed");
   if (!evidence.ok) inputFindings.push(...evidence.findings);
+  const scenario = evidence.ok
+    ? resolveScenario(
+        options.scenario,
+        evidence.evidence.rollbackPolicy,
+        evidence.files.rollbackPolicy,
+      )
+    : null;
+  if (scenario !== null && "code" in scenario) inputFindings.push(scenario);
   if (
     inputFindings.length > 0 ||
     !evidence.ok ||
@@ -173,6 +184,7 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
     mode,
     allowDowngrade: options.allowDowngrade ?? false,
     shard,
+    scenario: scenario !== null && "code" in scenario ? null : scenario,
     now,
     progress: options.progress ?? NO_PROGRESS,
     signal,
