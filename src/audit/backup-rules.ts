@@ -66,7 +66,7 @@ export function checkCopies(input: RulesInput): Found {
     found.gaps.push(
       ruleGap(
         "offsite",
-        `${offsite.length === 0 ? "no" : offsite.length} off-site cop${offsite.length === 1 ? "y" : "ies"} where the policy asks for ${rule.offsite}: ${reachable.map(where).join(", ") || "no backup is reachable"}${aside}`,
+        `${offsite.length === 0 ? "no off-site copy" : `${offsite.length} off-site cop${offsite.length === 1 ? "y" : "ies"}`} where the policy asks for ${rule.offsite}: ${reachable.map(where).join(", ") || "no backup is reachable"}${aside}`,
         'Copy a backup off-site (object storage, another site) and list it in the drill config with "location": "offsite".',
       ),
     );
