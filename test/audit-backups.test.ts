@@ -208,7 +208,9 @@ describe("RTO and RPO per failure scenario", () => {
     setTreeTime(example.path("ops/store"), new Date(Date.now() - 60_000));
     const proven = freshDrill("--scenario", "database-loss", "--out", "reports/db");
     expect(proven.json()["rpo"]).toMatchObject({ targetSeconds: 86_400, status: "passed" });
-    const report = JSON.parse(readFileSync(example.path("reports/db/drill-report.json"), "utf8"));
+    const report = JSON.parse(
+      readFileSync(example.path("reports/db/drill-report.json"), "utf8"),
+    ) as { scenario?: unknown };
     expect(report.scenario).toEqual({ name: "database-loss", rto: "1h", rpo: "24h" });
 
     const tight = run([

@@ -57,17 +57,16 @@ const DIFF_EXAMPLES: readonly Example[] = [
 
 const PRUNE_EXAMPLES: readonly Example[] = [
   {
-    command:
-      "recoverable snapshots prune --dir backups/chromadb --glob 'chromadb_backup_*.tar.gz' --date-pattern 'chromadb_backup_%Y%m%d_%H%M%S' --keep-daily 30",
-    says: "which archives of the folder 30 daily backups keep and which they would remove; --apply removes them",
-  },
-  {
     command: "recoverable snapshots prune --repo /tmp/atlas-snapshots --dry-run",
     says: "what the retention of the example's rollback policy would keep and remove; changes nothing",
   },
   {
     command: "recoverable snapshots prune --repo /tmp/atlas-snapshots --keep-last 3 --keep-daily 7",
     says: "keep the 3 newest snapshots and the newest of each of the last 7 days, forget the others and free their blobs",
+  },
+  {
+    command: "recoverable snapshots prune --dir /tmp --glob 'atlas*.tar.gz*' --keep-last 1",
+    says: "which archives of a folder (here the exports above, dated by mtime) the rules keep and which they would remove; removes nothing without --apply",
   },
 ];
 
