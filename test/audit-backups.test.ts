@@ -5,12 +5,15 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { PublicAnswer } from "../src/audit/answer.js";
 import { runCLI, type CLIRun } from "./helpers/cli.js";
 import { copyExample, type ExampleCopy } from "./helpers/example-copy.js";
 import { CHROMA_GLOB, CHROMA_PATTERN, DAY_MS, writeArchives } from "./helpers/archive-folder.js";
 import { backup, initRepository, RESTIC_PASSWORD } from "./helpers/restic.js";
+
+// Each test seals, drills and audits a copy of the example, some of them twice: minutes under load.
+vi.setConfig({ testTimeout: 240_000 });
 
 let example: ExampleCopy;
 beforeEach(() => {
@@ -192,7 +195,7 @@ describe("audit of retention actually kept", () => {
     expect(result.json().findings[0]?.message).toContain(
       `keepMonthly 12 asks for one in each of the last 12 months; 1 has none: ${month}`,
     );
-  }, 120_000);
+  }, 240_000);
 });
 
 describe("RTO and RPO per failure scenario", () => {
