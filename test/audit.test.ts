@@ -331,17 +331,18 @@ describe("audit, with unusable input", () => {
 });
 
 describe("the audit's pure rules", () => {
-  it("queriesDataset: sql on the dataset, or http whose path names it as a whole segment", () => {
+  it("queriesDataset: sql on the dataset, or http that names it in its dataset field, never a path segment alone", () => {
     expect(queriesDataset({ name: "q", type: "sql", dataset: "cities" }, "cities")).toBe(true);
     expect(
+      queriesDataset(
+        { name: "q", type: "http", dataset: "cities", path: "/rows?table=cities" },
+        "cities",
+      ),
+    ).toBe(true);
+    expect(
       queriesDataset({ name: "q", type: "http", path: "/datasets/cities/count" }, "cities"),
-    ).toBe(true);
-    expect(
-      queriesDataset({ name: "q", type: "http", path: "/rows?dataset=cities" }, "cities"),
-    ).toBe(true);
-    expect(
-      queriesDataset({ name: "q", type: "http", path: "/datasets/cities2/count" }, "cities"),
     ).toBe(false);
+    expect(queriesDataset({ name: "q", type: "http", path: "/db/health" }, "db")).toBe(false);
     expect(queriesDataset({ name: "q", type: "catalog", path: "/catalog/cities" }, "cities")).toBe(
       false,
     );

@@ -8,9 +8,17 @@ import { checkObjective } from "../policy/rules.js";
 import { ageMs, createAnswer, createGap, listSome, type Answer, type Gap } from "./answer.js";
 import { durableArtifacts, type Shortfall } from "../store/holdings.js";
 import type { BackupFacts } from "./inspect-backup.js";
+import type { Series } from "./backup-series.js";
+import { checkCopies, checkRetention } from "./backup-rules.js";
+import { describeScenario, type ScenarioRow } from "./scenario-table.js";
 
 export type BackupAnswerInput = {
   readonly backups: readonly BackupFacts[];
+  /** Each backup's copies over time, in the order of `backups` (for checkRetention). */
+  readonly series: readonly Series[];
+  /** Whether the serving store is there, as a copy for the 3-2-1 rule. */
+  readonly storeCopy: boolean;
+  readonly scenarios: { readonly rows: readonly ScenarioRow[]; readonly gaps: readonly Gap[] };
   readonly manifest: Manifest;
   readonly policy: RollbackPolicy;
   readonly releaseIdentity: DigestSet;
@@ -84,7 +92,38 @@ function judgeNewest(reachable: readonly BackupFacts[], input: BackupAnswerInput
         hint: "Take a fresh backup now (`recoverable snapshot`) and find out why the backup schedule stopped.",
       }),
     );
+  const authoritative = reachable.find((b) => b.authoritative);
+  if (authoritative !== undefined && authoritative !== newest)
+    gaps.push(...judgeAuthoritative(authoritative, newest, input, facts));
   return { facts, gaps };
+}
+
+/**
+ * The authoritative backup is judged against the RPO by itself: a fresh local copy does not make
+ * a two-week-old off-site copy, the one an incident restores from, any younger.
+ */
+function judgeAuthoritative(
+  authoritative: BackupFacts,
+  newest: BackupFacts,
+  input: BackupAnswerInput,
+  facts: string[],
+): Gap[] {
+  if (authoritative.backupTime === null) return [];
+  const age = ageMs(authoritative.backupTime, input.now);
+  const rule = checkObjective(input.policy, "rpo", Math.round(age / 1000));
+  facts.push(
+    `The authoritative backup ${label(authoritative)} is ${formatDuration(age)} old (${rule.passed ? "within" : "OVER"} the RPO target ${input.policy.objectives.rpo}).`,
+  );
+  if (rule.passed) return [];
+  return [
+    createGap("stale", "backup_too_old", {
+      subject: authoritative.source,
+      expected: rule.expected,
+      actual: rule.actual,
+      message: `the authoritative backup ${label(authoritative)} is ${formatDuration(age)} old, older than the RPO target ${input.policy.objectives.rpo}; a fresher copy (${label(newest)}) is not the authoritative one, so restoring from the authoritative backup would lose more data than the policy allows`,
+      hint: `Find out why the authoritative backup "${authoritative.name}" stopped (its job, its off-site copy) and take one now; or, if "${newest.name}" is the copy to restore from, mark it authoritative in the drill config.`,
+    }),
+  ];
 }
 
 /** Durable artifacts that no backup checked holds as the release sealed them. */
@@ -159,5 +198,11 @@ export function answerBackup(input: BackupAnswerInput): Answer {
     if (held !== null) facts.push(held);
   }
   gaps.push(...unheld(backups, input.manifest));
+  for (const found of [checkCopies(input), checkRetention(input)]) {
+    facts.push(...found.facts);
+    gaps.push(...found.gaps);
+  }
+  facts.push(...input.scenarios.rows.map((row) => `Scenario ${describeScenario(row)}.`));
+  gaps.push(...input.scenarios.gaps);
   return createAnswer("backup", facts, gaps);
 }

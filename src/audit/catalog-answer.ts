@@ -33,16 +33,9 @@ const ROLE_WORDS = {
 function catalogFile(input: CatalogAnswerInput, facts: string[], gaps: Gap[]): void {
   const ref = input.packet.catalog;
   if (ref === undefined) {
-    facts.push("The release names no catalog.");
-    gaps.push(
-      createGap("missing", "catalog_incomplete", {
-        subject: "catalog",
-        expected: "a catalog named by the release packet",
-        actual: "none",
-        message:
-          "the release packet names no catalog, so nothing ties the datasets the service exposes to the release",
-        hint: 'Set store.catalog in the drill config (e.g. "catalog.json") and re-seal the release with `recoverable seal`.',
-      }),
+    // A store without a catalog: its datasets are the manifest's databases, sealed by digest.
+    facts.push(
+      `The release names no catalog: its datasets are the manifest's SQLite databases and PostgreSQL dumps, each sealed by digest into the release identity and verified byte for byte on restore.`,
     );
     return;
   }
@@ -91,17 +84,20 @@ function coverage(input: CatalogAnswerInput, facts: string[], gaps: Gap[]): void
     );
   }
   const covered: string[] = [];
+  const catalogued = packet.catalog !== undefined;
   for (const dataset of packet.datasets) {
     const entry = dataset.catalogEntry;
     const artifact = manifest.artifacts.find((a) => a.path === dataset.path);
     const problem =
-      entry["name"] !== dataset.name || entry["path"] !== dataset.path
+      catalogued && (entry["name"] !== dataset.name || entry["path"] !== dataset.path)
         ? `has no catalog entry naming it (name ${JSON.stringify(entry["name"] ?? null)}, path ${JSON.stringify(entry["path"] ?? null)})`
         : artifact === undefined
           ? `names ${dataset.path}, which the manifest does not list`
           : !digestsEqual(artifact.digest, dataset.digest)
             ? `names ${dataset.path} with another digest than the manifest`
-            : null;
+            : artifact.role === "disposable"
+              ? `is ${dataset.path}, a disposable artifact that no restore brings back`
+              : null;
     if (problem === null) covered.push(dataset.name);
     else
       gaps.push(
@@ -114,7 +110,9 @@ function coverage(input: CatalogAnswerInput, facts: string[], gaps: Gap[]): void
   }
   if (covered.length > 0)
     facts.push(
-      `The catalog covers ${covered.length} of ${packet.datasets.length} datasets of the release: ${listSome(covered)}.`,
+      catalogued
+        ? `The catalog covers ${covered.length} of ${packet.datasets.length} datasets of the release: ${listSome(covered)}.`
+        : `The manifest holds ${covered.length} of ${packet.datasets.length} datasets of the release as restored, verified artifacts: ${listSome(covered)}.`,
     );
   const datasetPaths = new Set(packet.datasets.map((d) => d.path));
   for (const artifact of manifest.artifacts) {
@@ -142,7 +140,11 @@ export function answerCatalog(input: CatalogAnswerInput): Answer {
   catalogFile(input, facts, gaps);
   coverage(input, facts, gaps);
   const probes = input.packet.probes.filter((p) => p.type === "catalog");
-  if (probes.length > 0)
+  if (input.packet.catalog === undefined)
+    facts.push(
+      "No catalog probe is needed: without a catalog, the datasets are checked by the restore's digests and by their query probes (question 3).",
+    );
+  else if (probes.length > 0)
     facts.push(
       `After a restore, ${listSome(probes.map(describeProbe))} checks that the service exposes exactly the catalog of the release.`,
     );

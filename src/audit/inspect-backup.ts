@@ -2,7 +2,8 @@
 // and (where that can be told without restoring) does it hold every durable artifact of the
 // release. Never writes: a directory is read, a snapshot repository's metadata is listed.
 import { lstat } from "node:fs/promises";
-import type { Artifact, Manifest, SnapshotMetadata } from "../documents/types.js";
+import { join } from "node:path";
+import type { Artifact, BackupLocation, Manifest, SnapshotMetadata } from "../documents/types.js";
 import {
   blobPath,
   findSnapshot,
@@ -13,7 +14,9 @@ import {
 import { dirSourceKind } from "../sources/dir-source.js";
 import { openSource } from "../sources/open-source.js";
 import { archiveFileProblem } from "../sources/tar-source.js";
-import type { SourceRef } from "../archive/source.js";
+import { parseSourceRef, type SourceRef } from "../archive/source.js";
+import { listArchives, type ArchiveSelection } from "../snapshots/archive-folder.js";
+import { displayPath } from "../util/display-path.js";
 import { digestFile } from "../store/file-digest.js";
 import { inspectSQLite } from "../store/sqlite-inspect.js";
 import { resolveInside } from "../documents/store-path.js";
@@ -29,8 +32,12 @@ import {
 
 export type BackupTarget = {
   readonly name: string;
-  readonly ref: SourceRef;
+  /** The backup as a source; for a folder of archives, its newest archive (null when it has none). */
+  readonly ref: SourceRef | null;
+  readonly archives: ArchiveSelection | null;
   readonly authoritative: boolean;
+  readonly location: BackupLocation | null;
+  readonly media: string | null;
 };
 
 export type Holdings =
@@ -40,8 +47,10 @@ export type Holdings =
 export type BackupFacts = {
   readonly name: string;
   readonly source: string;
-  readonly scheme: SourceRef["scheme"];
+  readonly scheme: SourceRef["scheme"] | "archives";
   readonly authoritative: boolean;
+  readonly location: BackupLocation | null;
+  readonly media: string | null;
   /** Why the backup cannot be reached, or null when it can. */
   readonly problem: string | null;
   readonly backupTime: Date | null;
@@ -61,9 +70,11 @@ const NOT_CHECKED: Holdings = { checked: false, reason: "not checked" };
 function blank(target: BackupTarget, notes: string[] = []): BackupFacts {
   return {
     name: target.name,
-    source: target.ref.text,
-    scheme: target.ref.scheme,
+    source: backupSource(target),
+    scheme: target.archives === null ? (target.ref?.scheme ?? "archives") : "archives",
     authoritative: target.authoritative,
+    location: target.location,
+    media: target.media,
     problem: null,
     backupTime: null,
     snapshot: null,
@@ -80,23 +91,61 @@ function errnoOf(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? String(error);
 }
 
+/** How a backup is shown: its source string, or `archives:<folder>/<glob>`. */
+export function backupSource(target: BackupTarget): string {
+  if (target.archives === null) return target.ref?.text ?? "";
+  return `archives:${displayPath(join(target.archives.dir, target.archives.glob))}`;
+}
+
 export async function inspectBackup(
   target: BackupTarget,
   manifest: Manifest,
 ): Promise<BackupFacts> {
-  switch (target.ref.scheme) {
+  if (target.archives !== null) return inspectArchiveFolder(target, target.archives);
+  const ref = target.ref;
+  if (ref === null) return unreachable(target, "names no source");
+  switch (ref.scheme) {
     case "dir":
-      return inspectDirectory(target, manifest);
+      return inspectDirectory({ ...target, ref }, manifest);
     case "snapshot":
-      return inspectSnapshot(target, manifest);
+      return inspectSnapshot({ ...target, ref }, manifest);
     case "tar":
     case "restic":
-      return inspectArchive(target);
+      return inspectArchive({ ...target, ref });
   }
 }
 
+// A folder of archives: its newest dated archive, as a tar: backup.
+async function inspectArchiveFolder(
+  target: BackupTarget,
+  archives: ArchiveSelection,
+): Promise<BackupFacts> {
+  let listed;
+  try {
+    listed = await listArchives(archives);
+  } catch (error) {
+    return unreachable(target, `its folder cannot be listed (${errnoOf(error)})`);
+  }
+  const newest = listed.find((a) => a.time !== null);
+  if (newest === undefined)
+    return unreachable(
+      target,
+      listed.length === 0
+        ? `its folder holds no file matching ${archives.glob}`
+        : `no archive's name holds a date matching ${archives.datePattern ?? ""}`,
+    );
+  const ref = parseSourceRef(`tar:${newest.path}`, archives.dir);
+  if ("code" in ref) return unreachable(target, ref.message);
+  const facts = await inspectArchive({ ...target, ref });
+  const note = `${listed.length} archive${listed.length === 1 ? "" : "s"}, the newest ${newest.name}`;
+  return { ...facts, source: backupSource(target), notes: [note, ...facts.notes] };
+}
+
 // dir: — its backup time is its newest mtime; its files are hashed like a store root's.
-async function inspectDirectory(target: BackupTarget, manifest: Manifest): Promise<BackupFacts> {
+async function inspectDirectory(
+  target: BackupTarget & { ref: SourceRef },
+  manifest: Manifest,
+): Promise<BackupFacts> {
   const kind = await dirSourceKind(target.ref.location).catch(() => "absent");
   if (kind !== "dir")
     return unreachable(target, kind === "absent" ? "does not exist" : "is not a directory");
@@ -143,7 +192,10 @@ async function heldInDirectory(
 }
 
 // snapshot: — the newest valid snapshot (or the one named), by its recorded digests.
-async function inspectSnapshot(target: BackupTarget, manifest: Manifest): Promise<BackupFacts> {
+async function inspectSnapshot(
+  target: BackupTarget & { ref: SourceRef },
+  manifest: Manifest,
+): Promise<BackupFacts> {
   const hash = target.ref.location.lastIndexOf("#");
   const repo = await openRepository(target.ref.location.slice(0, hash));
   if ("code" in repo) return unreachable(target, repo.message);
@@ -178,7 +230,7 @@ async function inspectSnapshot(target: BackupTarget, manifest: Manifest): Promis
 }
 
 // tar: and restic: — reachable and dated without restoring; their contents only a drill proves.
-async function inspectArchive(target: BackupTarget): Promise<BackupFacts> {
+async function inspectArchive(target: BackupTarget & { ref: SourceRef }): Promise<BackupFacts> {
   if (target.ref.scheme === "tar") {
     const problem = await archiveFileProblem(target.ref);
     if (problem) return unreachable(target, problem.message.replace(`${target.ref.text}: `, ""));

@@ -28,12 +28,22 @@ function decoded(segment: string): string {
   }
 }
 
-/** A query probe of a dataset: SQL on it, or HTTP whose path names it as a whole segment. */
+/**
+ * A query probe of a dataset: SQL on it, or HTTP that says so with its `dataset` field. A path
+ * that merely names the dataset does not count: `/db/health` does not query a dataset `db`.
+ */
 export function queriesDataset(probe: Probe, dataset: string): boolean {
-  if (probe.type === "sql") return probe.dataset === dataset;
-  if (probe.type !== "http") return false;
-  if (probe.dataset === dataset) return true;
-  return (probe.path ?? "").split(/[/?&=#]/).some((segment) => decoded(segment) === dataset);
+  return (probe.type === "sql" || probe.type === "http") && probe.dataset === dataset;
+}
+
+/** HTTP probes without a `dataset` whose path names the dataset as a whole segment: the hint's candidates. */
+function namedInPath(probes: readonly Probe[], dataset: string): Probe[] {
+  return probes.filter(
+    (p) =>
+      p.type === "http" &&
+      p.dataset === undefined &&
+      (p.path ?? "").split(/[/?&=#]/).some((segment) => decoded(segment) === dataset),
+  );
 }
 
 function readiness(input: ReadinessAnswerInput, facts: string[], gaps: Gap[]): void {
@@ -45,9 +55,7 @@ function readiness(input: ReadinessAnswerInput, facts: string[], gaps: Gap[]): v
     return;
   }
   // Without a service to start, an HTTP probe of the service itself (not of a dataset) shows it answers.
-  const own = packet.probes.filter(
-    (p) => p.type === "http" && !packet.datasets.some((d) => queriesDataset(p, d.name)),
-  );
+  const own = packet.probes.filter((p) => p.type === "http" && p.dataset === undefined);
   if (own.length > 0) {
     facts.push(`Readiness: ${listSome(own.map(describeProbe))} shows the service answers.`);
     return;
@@ -88,13 +96,21 @@ function probes(input: ReadinessAnswerInput, facts: string[], gaps: Gap[]): void
       facts.push(`Dataset ${dataset.name}: queried by ${listSome(queries.map(describeProbe))}.`);
       continue;
     }
+    const candidates = namedInPath(packet.probes, dataset.name);
+    const aside =
+      candidates.length === 0
+        ? ""
+        : ` (${listSome(candidates.map((p) => `"${p.name}"`))} names it in ${candidates.length === 1 ? "its path" : "their paths"} but does not say it queries it)`;
     gaps.push(
       createGap("missing", "audit_gap", {
         subject: `dataset:${dataset.name}`,
-        expected: "at least one query probe (sql on the dataset, or http naming it in its path)",
+        expected: 'at least one query probe (sql on the dataset, or http with "dataset" naming it)',
         actual: "none",
-        message: `dataset ${dataset.name} has no query probe, so a recovered service could serve it empty or broken and the drill would still pass`,
-        hint: `Add a probe such as {"name": "${dataset.name}-rows", "type": "sql", "dataset": "${dataset.name}", "query": "SELECT count(*) FROM <table>", "expect": {"minRows": 1}} to the drill config and re-seal the release.`,
+        message: `dataset ${dataset.name} has no query probe${aside}, so a recovered service could serve it empty or broken and the drill would still pass`,
+        hint:
+          candidates.length > 0
+            ? `Add "dataset": "${dataset.name}" to the probe ${candidates[0]?.name ?? ""} in the drill config if it queries this dataset, and re-seal the release.`
+            : `Add a probe such as {"name": "${dataset.name}-rows", "type": "sql", "dataset": "${dataset.name}", "query": "SELECT count(*) FROM <table>", "expect": {"minRows": 1}} to the drill config and re-seal the release.`,
       }),
     );
   }

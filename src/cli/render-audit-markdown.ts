@@ -3,6 +3,7 @@
 import type { AuditResult } from "../verbs/audit.js";
 import type { AnswerStatus, PublicAnswer } from "../audit/answer.js";
 import { otherFindings } from "./render-audit-text.js";
+import { formatDuration } from "../util/duration.js";
 
 const STATUS: Record<AnswerStatus, string> = {
   answered: "✅ Answered",
@@ -65,6 +66,28 @@ export function renderAuditMarkdown(result: AuditResult): string {
       `| ${durable} | ${reconstructable} | ${disposable} | ${artifacts} |`,
       "",
     );
+  }
+  if (result.scenarios.length > 0) {
+    lines.push(
+      "## Failure scenarios",
+      "",
+      "| scenario | RTO | RPO | backups | newest backup | last drill |",
+      "|---|---|---|---|---|---|",
+    );
+    for (const row of result.scenarios) {
+      const newest =
+        row.newestBackup === null
+          ? "none reachable"
+          : `${row.newestBackup.name}, ${formatDuration(row.newestBackup.ageSeconds * 1000)} old${row.newestBackup.withinRpo ? "" : " (OVER the RPO)"}`;
+      const drill =
+        row.lastDrill === null
+          ? "none"
+          : `${row.lastDrill.verdict}, ${row.lastDrill.finishedAt}${row.lastDrill.rtoSeconds === null ? "" : `, RTO ${row.lastDrill.rtoSeconds}s`}`;
+      lines.push(
+        `| ${inline(row.name)} | ${row.rto} | ${row.rpo} | ${inline(row.backups.join(", "))} | ${inline(newest)} | ${inline(drill)} |`,
+      );
+    }
+    lines.push("");
   }
   const others = otherFindings(result);
   if (others.length > 0) {

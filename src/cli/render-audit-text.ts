@@ -4,6 +4,7 @@ import { NO_COLOR, type Paint } from "./output.js";
 import type { Finding } from "../findings/finding.js";
 import type { AuditResult } from "../verbs/audit.js";
 import type { AnswerStatus, PublicAnswer } from "../audit/answer.js";
+import { describeScenario } from "../audit/scenario-table.js";
 
 function headline(result: AuditResult, paint: Paint): string {
   const word =
@@ -63,6 +64,10 @@ export function renderAuditText(result: AuditResult, paint: Paint = NO_COLOR): s
       "",
       `Artifacts of the release: ${artifacts} (${durable} durable, ${reconstructable} reconstructable, ${disposable} disposable)`,
     );
+  }
+  if (result.scenarios.length > 0) {
+    lines.push("", "Failure scenarios (the rollback policy's RTO and RPO per scenario):");
+    for (const row of result.scenarios) lines.push(`  · ${describeScenario(row)}`);
   }
   const others = otherFindings(result);
   if (others.length > 0) lines.push("");

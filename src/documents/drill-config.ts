@@ -11,6 +11,7 @@ import { parseDuration } from "../util/duration.js";
 import { NO_POSTGRES_SETTINGS, type PostgresSettings } from "./postgres-settings.js";
 import { secretLocation } from "../util/secret-location.js";
 import type {
+  BackupLocation,
   DrillConfigDocument,
   IdentityRule,
   Probe,
@@ -42,15 +43,26 @@ export type DrillConfig = {
   readonly signingKey: string | null;
   /** Where the high-water mark and other state of this store are kept. */
   readonly stateDir: string;
-  /** The backups audit looks at, as source strings (relative paths resolve against baseDir). */
-  readonly backups: readonly {
-    readonly name: string;
-    readonly source: string;
-    readonly authoritative: boolean;
-  }[];
+  /** The backups audit looks at (relative paths resolve against baseDir). */
+  readonly backups: readonly ConfiguredBackup[];
   /** Where signed drill reports are found, and the public keys trusted to sign them. */
   readonly reportsDir: string;
   readonly trustedKeys: readonly string[];
+};
+
+/** A backup of the drill config: a source string, or (source null) a folder of dated archives. */
+export type ConfiguredBackup = {
+  readonly name: string;
+  readonly source: string | null;
+  /** The folder (absolute), the glob of names, the date pattern or null for mtimes. */
+  readonly archives: {
+    readonly dir: string;
+    readonly glob: string;
+    readonly datePattern: string | null;
+  } | null;
+  readonly authoritative: boolean;
+  readonly location: BackupLocation | null;
+  readonly media: string | null;
 };
 
 export type ResolvedService = {
@@ -152,8 +164,18 @@ function resolveDrillConfig(document: DrillConfigDocument, path: string): DrillC
     stateDir: resolve(baseDir, document.state?.dir ?? DEFAULT_STATE_DIR),
     backups: (document.backups ?? []).map((b, index, all) => ({
       name: b.name,
-      source: b.source,
+      source: b.source ?? null,
+      archives:
+        b.archives === undefined
+          ? null
+          : {
+              dir: resolve(baseDir, b.archives.dir),
+              glob: b.archives.glob,
+              datePattern: b.archives.datePattern ?? null,
+            },
       authoritative: b.authoritative ?? (index === 0 && !all.some((o) => o.authoritative)),
+      location: b.location ?? null,
+      media: b.media ?? null,
     })),
     reportsDir: resolve(baseDir, document.reports?.dir ?? DEFAULT_REPORTS_DIR),
     trustedKeys: (document.reports?.trustedKeys ?? []).map((k) => resolve(baseDir, k)),

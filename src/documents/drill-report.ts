@@ -84,6 +84,8 @@ export type DrillReport = {
   readonly checks: readonly ReportCheck[];
   readonly rto: Objective;
   readonly rpo: Objective;
+  /** drill --scenario: the failure scenario whose targets rto and rpo were judged against. */
+  readonly scenario?: { readonly name: string; readonly rto: string; readonly rpo: string };
   /** Every rule of the rollback policy for this release, with the store's high-water mark. */
   readonly policy: readonly RuleOutcome[];
   readonly service: {

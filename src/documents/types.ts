@@ -178,7 +178,33 @@ export type RollbackPolicy = {
     readonly keepWithin?: string;
   };
   readonly drills: { readonly every: string; readonly requireSignedReport?: boolean };
+  /** What audit asks of the backups as a whole: 3-2-1 counts, retention actually kept. */
+  readonly backups?: {
+    readonly copies?: number;
+    readonly media?: number;
+    readonly offsite?: number;
+    readonly checkRetention?: boolean;
+  };
+  /** RTO and RPO per failure scenario, with the names of the backups that serve it. */
+  readonly scenarios?: readonly Scenario[];
 };
+
+export type Scenario = {
+  readonly name: string;
+  readonly description?: string;
+  readonly rto: string;
+  readonly rpo: string;
+  readonly backups?: readonly string[];
+};
+
+/** A folder of dated archives as the drill config names it (src/snapshots/archive-folder.ts). */
+export type ArchivesConfig = {
+  readonly dir: string;
+  readonly glob: string;
+  readonly datePattern?: string;
+};
+
+export type BackupLocation = "local" | "offsite";
 
 export type RoleRule = { readonly pattern: string; readonly role: Role };
 
@@ -220,8 +246,11 @@ export type DrillConfigDocument = {
   readonly state?: { readonly dir?: string };
   readonly backups?: readonly {
     readonly name: string;
-    readonly source: string;
+    readonly source?: string;
+    readonly archives?: ArchivesConfig;
     readonly authoritative?: boolean;
+    readonly location?: BackupLocation;
+    readonly media?: string;
   }[];
   readonly reports?: { readonly dir?: string; readonly trustedKeys?: readonly string[] };
 };

@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { DrillConfig, ResolvedService } from "../documents/drill-config.js";
+import type { Scenario } from "../documents/types.js";
 import type { Evidence, EvidenceFiles } from "../documents/identity-chain.js";
 import { releaseIdentityOf, verifyChain } from "../documents/identity-chain.js";
 import { findingOfError } from "../findings/errors.js";
@@ -77,6 +78,8 @@ export type DrillPlan = {
   readonly allowDowngrade: boolean;
   /** --shard i/n: check only this share of the manifest; shard 1 alone runs the service. */
   readonly shard: ShardSelection | null;
+  /** drill --scenario: its RTO and RPO replace the policy's objectives. */
+  readonly scenario?: Scenario | null;
   readonly now: () => Date;
   /** Told how far the restore and the store check are. */
   readonly progress: ProgressReporter;
@@ -440,7 +443,8 @@ function measure(
   startedAt: Date,
   state: DrillState,
 ): { rto: Objective; rpo: Objective } {
-  const objectives = plan.evidence.rollbackPolicy.objectives;
+  const objectives = plan.scenario ?? plan.evidence.rollbackPolicy.objectives;
+  const of = plan.scenario == null ? "" : ` of scenario ${plan.scenario.name}`;
   const proven = !hasErrors(state.findings);
   const rto = measureObjective(
     state.probesDoneAt === null || !proven
@@ -458,7 +462,7 @@ function measure(
         subject: "rto",
         expected: `at most ${objectives.rto}`,
         actual: `${String(rto.seenSeconds)}s`,
-        message: `recovery took ${String(rto.seenSeconds)}s, over the RTO target of ${objectives.rto}`,
+        message: `recovery took ${String(rto.seenSeconds)}s, over the RTO target${of} of ${objectives.rto}`,
       }),
     );
   if (rpo.status === "failed")
@@ -467,7 +471,7 @@ function measure(
         subject: "rpo",
         expected: `at most ${objectives.rpo}`,
         actual: `${String(rpo.seenSeconds)}s`,
-        message: `the backup was ${String(rpo.seenSeconds)}s old, over the RPO target of ${objectives.rpo}`,
+        message: `the backup was ${String(rpo.seenSeconds)}s old, over the RPO target${of} of ${objectives.rpo}`,
       }),
     );
   return { rto, rpo };
@@ -526,6 +530,9 @@ function buildReport(
     ],
     rto,
     rpo,
+    ...(plan.scenario == null
+      ? {}
+      : { scenario: { name: plan.scenario.name, rto: plan.scenario.rto, rpo: plan.scenario.rpo } }),
     policy: state.policy,
     service:
       state.service && config.service

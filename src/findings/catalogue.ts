@@ -483,6 +483,20 @@ export const FINDING_CATALOGUE = {
     hint: "Add what the finding names (a backup in the drill config, a probe and a re-seal, a trusted key, a drill), then run `recoverable audit` again.",
     failureClass: "not_proven",
   },
+  backup_rule_unmet: {
+    title: "The backups break the policy's 3-2-1 rule",
+    explanation:
+      "The rollback policy's backups section asks for a number of copies (the serving store and each reachable backup), of distinct media and off-site (from each backup's location and media in the drill config), and the reachable backups fall short. The subject says which count: backups.copies, backups.media or backups.offsite; the message lists the backups as audit saw them.",
+    hint: 'Add the copy the finding names (another backup, other media, an off-site copy) and list it under "backups" in the drill config with its "location" and "media".',
+    failureClass: "not_proven",
+  },
+  retention_not_kept: {
+    title: "A backup does not keep what the retention asks",
+    explanation:
+      "With checkRetention in the rollback policy's backups section, audit reads the policy's retention as what must be present: a copy in each of the last keepDaily days, keepWeekly ISO weeks and keepMonthly months (UTC), and at least keepLast copies, in every backup that holds a series (a folder of archives, a snapshot or restic repository). The message names the days, weeks or months that have no copy.",
+    hint: "Find out why the backup job skipped those days (its log, its schedule) or why a prune removed them; take a backup now, and keep the retention from now on (`recoverable snapshots prune` applies the same rules).",
+    failureClass: "not_proven",
+  },
   backup_incomplete: {
     title: "No backup holds a durable artifact of the release",
     explanation:

@@ -50,6 +50,8 @@ export type SignedReport = {
   readonly finishedAt: Date | null;
   /** predicate.rto.seenSeconds and predicate.rpo.seenSeconds; null when not measured. */
   readonly seenSeconds: { readonly rto: number | null; readonly rpo: number | null };
+  /** predicate.scenario.name: the failure scenario the drill was judged against (drill --scenario). */
+  readonly scenario: string | null;
 };
 
 const REPORT_FILE_SUFFIX = ".dsse.json";
@@ -306,7 +308,16 @@ async function openSignedReport(
     verdict: predicate.verdict,
     finishedAt: parseFinishedAt(predicate.finishedAt),
     seenSeconds: { rto: seenSecondsOf(predicate["rto"]), rpo: seenSecondsOf(predicate["rpo"]) },
+    scenario: scenarioOf(predicate["scenario"]),
   };
+}
+
+function scenarioOf(scenario: unknown): string | null {
+  const name =
+    typeof scenario === "object" && scenario !== null
+      ? (scenario as { name?: unknown }).name
+      : null;
+  return typeof name === "string" ? name : null;
 }
 
 /**

@@ -117,6 +117,20 @@ async function findSnapshot(
   return { id: only.id, time: only.time, path };
 }
 
+/** The times of every snapshot of the repository (for audit's retention), or why they cannot be listed. */
+export async function listResticSnapshotTimes(
+  ref: SourceRef,
+): Promise<readonly Date[] | ClassifiedFinding> {
+  const location = parseResticLocation(ref.location);
+  if (typeof location === "string") return sourceUnreadable(ref, location);
+  const run = await runRestic(location, ["snapshots", "--json"]);
+  if (failed(run)) return resticFailure(ref, location, run);
+  const listed = parseSnapshots(run.stdout);
+  if (listed === null)
+    return sourceUnreadable(ref, "restic printed no snapshot list", run.stdout.slice(0, 200));
+  return listed.map((s) => s.time);
+}
+
 function parseSnapshots(
   stdout: string,
 ): { id: string; time: Date; paths: readonly string[] }[] | null {

@@ -4,12 +4,16 @@
 import { resolve } from "node:path";
 import type { DrillConfig } from "../documents/drill-config.js";
 import { loadEvidence } from "../documents/load-evidence.js";
-import type { Manifest, Role } from "../documents/types.js";
+import type { BackupLocation, Manifest, Role } from "../documents/types.js";
+import { dirSourceKind } from "../sources/dir-source.js";
+import { seriesOf } from "../audit/backup-series.js";
+import { scenarioTable, type ScenarioRow } from "../audit/scenario-table.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { releaseIdentityOf, verifyChain } from "../documents/identity-chain.js";
 import { loadTrustedKeys, type TrustedKey } from "../report/trusted-reports.js";
 import { openRepository } from "../snapshots/repository.js";
 import { parseSourceRef } from "../archive/source.js";
+import { compileDatePattern } from "../snapshots/archive-folder.js";
 import { displayPath } from "../util/display-path.js";
 import { ageMs, toPublicAnswer, type Answer, type PublicAnswer } from "../audit/answer.js";
 import { answerBackup } from "../audit/backup-answer.js";
@@ -34,6 +38,8 @@ export type AuditedBackup = {
   readonly name: string;
   readonly source: string;
   readonly authoritative: boolean;
+  readonly location: BackupLocation | null;
+  readonly media: string | null;
   readonly reachable: boolean;
   readonly problem: string | null;
   readonly backupTime: string | null;
@@ -56,10 +62,18 @@ export type AuditResult = VerbResult<{
   answers: PublicAnswer[];
   counts: AuditCounts | null;
   backups: AuditedBackup[];
+  scenarios: ScenarioRow[];
   lastDrill: AuditedDrill | null;
 }>;
 
-const NONE = { auditedAt: null, answers: [], counts: null, backups: [], lastDrill: null };
+const NONE = {
+  auditedAt: null,
+  answers: [],
+  counts: null,
+  backups: [],
+  scenarios: [],
+  lastDrill: null,
+};
 
 /** The configured backups, then --repo; a source string the config cannot mean is unusable. */
 async function backupTargets(
@@ -71,7 +85,27 @@ async function backupTargets(
   const findings: ClassifiedFinding[] = [];
   const configFile = config.file === null ? "drill config" : displayPath(config.file);
   config.backups.forEach((backup, index) => {
-    const ref = parseSourceRef(backup.source, config.baseDir);
+    const described = {
+      name: backup.name,
+      authoritative: backup.authoritative,
+      location: backup.location,
+      media: backup.media,
+    };
+    if (backup.archives !== null) {
+      const pattern = backup.archives.datePattern;
+      const compiled = pattern === null ? null : compileDatePattern(pattern);
+      if (typeof compiled === "string")
+        findings.push(
+          createFinding("document_invalid", {
+            subject: `${configFile}#/backups/${index}/archives/datePattern`,
+            actual: pattern,
+            message: `${configFile}: backup "${backup.name}" has the date pattern ${JSON.stringify(pattern)}, which cannot be used: ${compiled}`,
+          }),
+        );
+      else targets.push({ ...described, ref: null, archives: backup.archives });
+      return;
+    }
+    const ref = parseSourceRef(backup.source ?? "", config.baseDir);
     if ("code" in ref)
       findings.push(
         createFinding("document_invalid", {
@@ -81,7 +115,7 @@ async function backupTargets(
           message: `${configFile}: backup "${backup.name}" has source ${JSON.stringify(backup.source)}, which is not a source this version understands`,
         }),
       );
-    else targets.push({ name: backup.name, ref, authoritative: backup.authoritative });
+    else targets.push({ ...described, ref, archives: null });
   });
   if (repo !== undefined) {
     // A repository named on the command line must be one: a typo is bad input, not a gap.
@@ -89,7 +123,15 @@ async function backupTargets(
     const ref = parseSourceRef(`snapshot:${repo}#latest`, cwd);
     if ("code" in opened) findings.push(opened);
     else if ("code" in ref) findings.push(ref);
-    else targets.push({ name: `--repo ${repo}`, ref, authoritative: config.backups.length === 0 });
+    else
+      targets.push({
+        name: `--repo ${repo}`,
+        ref,
+        archives: null,
+        authoritative: config.backups.length === 0,
+        location: null,
+        media: null,
+      });
   }
   return { targets, findings };
 }
@@ -128,6 +170,8 @@ function toAuditedBackup(facts: BackupFacts, now: Date): AuditedBackup {
     name: facts.name,
     source: facts.source,
     authoritative: facts.authoritative,
+    location: facts.location,
+    media: facts.media,
     reachable: facts.problem === null,
     problem: facts.problem,
     backupTime: facts.backupTime?.toISOString() ?? null,
@@ -163,14 +207,42 @@ export async function audit(options: AuditOptions = {}): Promise<AuditResult> {
   const releaseIdentity = releaseIdentityOf(packet);
 
   // 2. The evidence that is not in the documents: the backups as they are now, the drills.
-  const [backups, drills] = await Promise.all([
+  const wantSeries = policy.backups?.checkRetention === true;
+  const [backups, series, drills, storeCopy] = await Promise.all([
     Promise.all(targets.targets.map((target) => inspectBackup(target, manifest))),
+    Promise.all(
+      targets.targets.map((target) =>
+        wantSeries ? seriesOf(target) : Promise.resolve({ kind: "single" } as const),
+      ),
+    ),
     collectDrillEvidence(config.reportsDir, keys.keys),
+    config.storeRoot === null
+      ? false
+      : dirSourceKind(config.storeRoot).then(
+          (k) => k === "dir",
+          () => false,
+        ),
   ]);
+  const scenarios = scenarioTable({
+    policy,
+    backups,
+    reports: drills.reports,
+    releaseIdentity,
+    now,
+  });
 
   // 3. The three answers; each gap is a finding.
   const answers: Answer[] = [
-    answerBackup({ backups, manifest, policy, releaseIdentity, now }),
+    answerBackup({
+      backups,
+      series,
+      storeCopy,
+      scenarios,
+      manifest,
+      policy,
+      releaseIdentity,
+      now,
+    }),
     answerCatalog({
       manifest,
       packet,
@@ -188,6 +260,7 @@ export async function audit(options: AuditOptions = {}): Promise<AuditResult> {
       answers: answers.map(toPublicAnswer),
       counts: countRoles(manifest),
       backups: backups.map((b) => toAuditedBackup(b, now)),
+      scenarios: scenarios.rows,
       lastDrill:
         last?.finishedAt == null
           ? null

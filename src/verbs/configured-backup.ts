@@ -3,6 +3,7 @@
 // usage finding says what to add.
 import type { DrillConfig } from "../documents/drill-config.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { listArchives } from "../snapshots/archive-folder.js";
 import { displayPath } from "../util/display-path.js";
 
 export type ConfiguredBackup = DrillConfig["backups"][number];
@@ -43,4 +44,35 @@ export function fileNameOf(name: string): string {
       .replace(/[^a-z0-9._-]+/g, "-")
       .replace(/^[-.]+|-+$/g, "") || "backup"
   );
+}
+
+/**
+ * The source a configured backup drills: its `source`, or for a folder of dated archives the
+ * newest archive in it as `tar:<path>` (absolute), or a finding saying why there is none.
+ */
+export async function sourceOfBackup(
+  backup: ConfiguredBackup,
+): Promise<string | ClassifiedFinding> {
+  if (backup.source !== null) return backup.source;
+  const folder = backup.archives;
+  const subject = `backup ${JSON.stringify(backup.name)}`;
+  if (folder === null)
+    return createFinding("usage_invalid", {
+      subject,
+      message: `${subject} has neither a source nor a folder of archives`,
+    });
+  try {
+    const newest = (await listArchives(folder))[0];
+    if (newest !== undefined) return `tar:${newest.path}`;
+    return createFinding("source_unreadable", {
+      subject,
+      actual: "no archive",
+      message: `${subject}: no file in ${displayPath(folder.dir)} matches ${folder.glob}`,
+    });
+  } catch (error) {
+    return createFinding("source_unreadable", {
+      subject,
+      message: `${subject}: ${displayPath(folder.dir)} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    });
+  }
 }

@@ -61,7 +61,7 @@ export async function drillAllBackups(options: DrillOptions): Promise<DrillAllRe
     last = await drill({ ...options, ...out, backup: backup.name });
     backups.push({
       name: backup.name,
-      source: backup.source,
+      source: backup.source ?? `archives in ${backup.archives?.dir ?? "?"}`,
       authoritative: backup.authoritative,
       verdict: last.verdict,
       exitCode: last.exitCode,

@@ -18,6 +18,7 @@ import {
   type DrillShardReport,
 } from "../shard/shard-report.js";
 import { parseShardSpec } from "../shard/shard-spec.js";
+import { resolveScenario } from "../drill/scenario.js";
 import type { ShardSummary } from "./verify.js";
 import { findingOfError } from "../findings/errors.js";
 import { drillInterrupted } from "../drill/interruptions.js";
@@ -35,7 +36,7 @@ import { pinnedLine } from "../report/render-text.js";
 import { readIdentities } from "../archive/age-keys.js";
 import { openSource } from "../sources/open-source.js";
 import { parseSourceRef } from "../archive/source.js";
-import { configuredBackup, fileNameOf } from "./configured-backup.js";
+import { configuredBackup, fileNameOf, sourceOfBackup } from "./configured-backup.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
 import { checkpoint } from "../util/checkpoint.js";
@@ -60,6 +61,8 @@ export type DrillOptions = CommonOptions & {
   readonly allowDowngrade?: boolean;
   /** `i/n`: check only shard i of n and sign a shard report instead of a drill report. */
   readonly shard?: string;
+  /** A failure scenario of the rollback policy whose RTO and RPO the drill is judged against. */
+  readonly scenario?: string;
   readonly live?: boolean;
   readonly url?: string;
   readonly now?: () => Date;
@@ -106,6 +109,10 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   const configured =
     options.live || options.source !== undefined ? null : configuredBackup(config, options.backup);
   if (configured !== null && "code" in configured) inputFindings.push(configured);
+  const configuredSource =
+    configured !== null && !("code" in configured) ? await sourceOfBackup(configured) : null;
+  if (configuredSource !== null && typeof configuredSource !== "string")
+    inputFindings.push(configuredSource);
   const keyPath = options.key === undefined ? config.signingKey : secretLocation(cwd, options.key);
   if (keyPath === null)
     inputFindings.push(
@@ -119,8 +126,8 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   const ref =
     options.source !== undefined
       ? parseSourceRef(options.source, cwd)
-      : configured !== null && !("code" in configured)
-        ? parseSourceRef(configured.source, config.baseDir)
+      : typeof configuredSource === "string"
+        ? parseSourceRef(configuredSource, config.baseDir)
         : null;
   if (ref !== null && "code" in ref) inputFindings.push(ref);
   const sourceOptions =
@@ -151,6 +158,14 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   loading.done(evidence.ok ? "passed" : "failed");
   if (!evidence.ok) inputFindings.push(...evidence.findings);
   else inputFindings.push(...referenceFindings(evidence.evidence, config));
+  const scenario = evidence.ok
+    ? resolveScenario(
+        options.scenario,
+        evidence.evidence.rollbackPolicy,
+        evidence.files.rollbackPolicy,
+      )
+    : null;
+  if (scenario !== null && "code" in scenario) inputFindings.push(scenario);
   if (
     inputFindings.length > 0 ||
     !evidence.ok ||
@@ -182,6 +197,7 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
     mode,
     allowDowngrade: options.allowDowngrade ?? false,
     shard,
+    scenario: scenario !== null && "code" in scenario ? null : scenario,
     now,
     progress: options.progress ?? NO_PROGRESS,
     signal,

@@ -210,8 +210,8 @@ export async function pruneSnapshots(
 }
 
 /** Flags win; without any, the rollback policy's retention; without that, a usage finding. */
-async function rulesOf(
-  options: RepoOptions & { rules: Partial<PruneRules> },
+export async function rulesOf(
+  options: CommonOptions & { rules: Partial<PruneRules> },
 ): Promise<PruneRules | ClassifiedFinding> {
   const usable = (rules: PruneRules, from: string): PruneRules | ClassifiedFinding => {
     const problems = checkRetentionRules(rules);

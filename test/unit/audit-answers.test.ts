@@ -33,6 +33,8 @@ function backup(change: Partial<BackupFacts> = {}): BackupFacts {
     source: "snapshot:/backups/atlas#latest",
     scheme: "snapshot",
     authoritative: true,
+    location: null,
+    media: null,
     problem: null,
     backupTime: new Date("2026-12-01T02:00:00Z"),
     snapshot: {
@@ -47,6 +49,9 @@ function backup(change: Partial<BackupFacts> = {}): BackupFacts {
 
 const input = (backups: BackupFacts[]): BackupAnswerInput => ({
   backups,
+  series: backups.map(() => ({ kind: "single" as const })),
+  storeCopy: true,
+  scenarios: { rows: [], gaps: [] },
   manifest,
   policy,
   releaseIdentity: IDENTITY,

@@ -36,6 +36,7 @@ function report(change: Partial<SignedReport> = {}): SignedReport {
     releaseId: "atlas-2026.11.1",
     releaseIdentity: IDENTITY.sha256,
     verdict: "proven",
+    scenario: null,
     finishedAt: new Date("2026-11-30T12:00:00Z"),
     seenSeconds: { rto: 0.4, rpo: 7200 },
     ...change,

@@ -38,6 +38,7 @@ function report(change: Partial<SignedReport> = {}): SignedReport {
     releaseId: release.id,
     releaseIdentity: IDENTITY,
     verdict: "proven",
+    scenario: null,
     finishedAt: new Date("2026-11-30T12:00:00Z"),
     seenSeconds: { rto: 300, rpo: 1800 },
     ...change,

@@ -39,6 +39,7 @@ type DrillFlags = GlobalFlags & {
   allowDowngrade?: boolean;
   shard?: string;
   allBackups?: boolean;
+  scenario?: string;
 };
 
 function describeObjective(objective: Objective): string {
@@ -95,6 +96,10 @@ export function registerDrill(program: Command): void {
       "--shard <i/n>",
       "restore the whole backup but check only shard i of n (1-based); shard 1 alone runs the service and probes; signs a shard report for `report merge`",
     )
+    .option(
+      "--scenario <name>",
+      "judge RTO and RPO against this failure scenario of the rollback policy (its scenarios table) instead of its objectives",
+    )
     .option("--live", "prove a store and service that are already up: needs --root and --url")
     .option("--root <store>", "with --live: the store root serving now")
     .option("--url <base URL>", "with --live: the service's base URL")
@@ -115,6 +120,7 @@ export function registerDrill(program: Command): void {
           identity: flags.identity,
           allowDowngrade: flags.allowDowngrade,
           shard: flags.shard,
+          scenario: flags.scenario,
           // Interrupted, the drill stops what it started and ends with its result (130, 143).
           signal: currentRunScope()?.adopt(),
         }),

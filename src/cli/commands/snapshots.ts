@@ -64,6 +64,10 @@ const PRUNE_EXAMPLES: readonly Example[] = [
     command: "recoverable snapshots prune --repo /tmp/atlas-snapshots --keep-last 3 --keep-daily 7",
     says: "keep the 3 newest snapshots and the newest of each of the last 7 days, forget the others and free their blobs",
   },
+  {
+    command: "recoverable snapshots prune --dir /tmp --glob 'atlas*.tar.gz*' --keep-last 1",
+    says: "which archives of a folder (here the exports above, dated by mtime) the rules keep and which they would remove; removes nothing without --apply",
+  },
 ];
 
 const EXPORT_EXAMPLES: readonly Example[] = [
@@ -91,6 +95,71 @@ function count(value: string): number {
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+type PruneFlags = GlobalFlags & {
+  repo?: string;
+  ops?: string;
+  dir?: string;
+  glob?: string;
+  datePattern?: string;
+  apply?: boolean;
+  dryRun?: boolean;
+  keepLast?: number;
+  keepHourly?: number;
+  keepDaily?: number;
+  keepWeekly?: number;
+  keepMonthly?: number;
+  keepYearly?: number;
+  keepWithin?: string;
+  keepWithinHourly?: string;
+  keepWithinDaily?: string;
+  keepWithinWeekly?: string;
+  keepWithinMonthly?: string;
+  keepWithinYearly?: string;
+};
+
+function rulesOfFlags(flags: PruneFlags) {
+  return definedOnly({
+    keepLast: flags.keepLast,
+    keepHourly: flags.keepHourly,
+    keepDaily: flags.keepDaily,
+    keepWeekly: flags.keepWeekly,
+    keepMonthly: flags.keepMonthly,
+    keepYearly: flags.keepYearly,
+    keepWithin: flags.keepWithin,
+    keepWithinHourly: flags.keepWithinHourly,
+    keepWithinDaily: flags.keepWithinDaily,
+    keepWithinWeekly: flags.keepWithinWeekly,
+    keepWithinMonthly: flags.keepWithinMonthly,
+    keepWithinYearly: flags.keepWithinYearly,
+  });
+}
+
+async function pruneDir(flags: PruneFlags, dir: string): Promise<void> {
+  const { pruneArchiveFolder } = await import("../../verbs/prune-folder.js");
+  const result = await pruneArchiveFolder({
+    dir,
+    rules: rulesOfFlags(flags),
+    ...definedOnly({
+      config: flags.config,
+      ops: flags.ops,
+      glob: flags.glob,
+      datePattern: flags.datePattern,
+      apply: flags.apply,
+      dryRun: flags.dryRun,
+    }),
+  });
+  const removedWord = result.dryRun ? "to remove" : "removed";
+  const freeWord = result.dryRun ? "would free" : "freed";
+  const summary = [
+    ...result.kept.map((d) => `keep    ${d.name}  ${d.reasons.join(", ")}`),
+    ...result.removed.map(
+      (d) => `remove  ${d.name}  ${d.reasons.join(", ") || "no rule keeps it"}`,
+    ),
+    `${result.kept.length} kept, ${result.removed.length} ${removedWord}; ${freeWord} ${megabytes(result.freedBytes)}${result.dryRun && result.removed.length > 0 ? " (pass --apply to remove them)" : ""}`,
+  ];
+  emit(result, flags, summary);
 }
 
 function megabytes(bytes: number): string {
@@ -175,11 +244,20 @@ export function registerSnapshots(program: Command): void {
       emit(result, flags, summary);
     });
 
-  withExamples(withGlobalOptions(snapshots.command("prune")), PRUNE_EXAMPLES)
+  const prune = withExamples(withGlobalOptions(snapshots.command("prune")), PRUNE_EXAMPLES)
     .description(
-      "forget snapshots by restic's rules (defaults: the rollback policy's retention) and free their blobs",
+      "forget snapshots by restic's rules (defaults: the rollback policy's retention) and free their blobs, or remove the archives of a folder the same rules do not keep",
     )
-    .requiredOption("--repo <dir>", "the snapshot repository")
+    .option("--repo <dir>", "the snapshot repository (removes unless --dry-run)")
+    .option(
+      "--dir <folder>",
+      "a folder of dated archives instead of a repository (a dry run unless --apply)",
+    )
+    .option("--glob <pattern>", "with --dir: the archives' file names, e.g. 'backup_*.tar.gz'")
+    .option(
+      "--date-pattern <pattern>",
+      "with --dir: the date in their names, e.g. 'backup_%Y%m%d_%H%M%S' (UTC; default: each file's mtime)",
+    )
     .option("--keep-last <n>", "keep the n newest snapshots", count)
     .option(
       "--keep-hourly <n>",
@@ -204,56 +282,31 @@ export function registerSnapshots(program: Command): void {
     .option("--keep-within-monthly <duration>", "the newest snapshot of each month within this")
     .option("--keep-within-yearly <duration>", "the newest snapshot of each year within this")
     .option("--dry-run", "say what would be kept and removed, change nothing")
-    .option("--ops <dir>", "where the rollback policy is (default ./ops)")
-    .action(
-      async (
-        flags: RepoFlags & {
-          keepLast?: number;
-          keepHourly?: number;
-          keepDaily?: number;
-          keepWeekly?: number;
-          keepMonthly?: number;
-          keepYearly?: number;
-          keepWithin?: string;
-          keepWithinHourly?: string;
-          keepWithinDaily?: string;
-          keepWithinWeekly?: string;
-          keepWithinMonthly?: string;
-          keepWithinYearly?: string;
-          dryRun?: boolean;
-        },
-      ) => {
-        const { pruneSnapshots } = await import("../../verbs/snapshots.js");
-        const result = await pruneSnapshots({
-          repo: flags.repo,
-          rules: definedOnly({
-            keepLast: flags.keepLast,
-            keepHourly: flags.keepHourly,
-            keepDaily: flags.keepDaily,
-            keepWeekly: flags.keepWeekly,
-            keepMonthly: flags.keepMonthly,
-            keepYearly: flags.keepYearly,
-            keepWithin: flags.keepWithin,
-            keepWithinHourly: flags.keepWithinHourly,
-            keepWithinDaily: flags.keepWithinDaily,
-            keepWithinWeekly: flags.keepWithinWeekly,
-            keepWithinMonthly: flags.keepWithinMonthly,
-            keepWithinYearly: flags.keepWithinYearly,
-          }),
-          ...definedOnly({ config: flags.config, ops: flags.ops, dryRun: flags.dryRun }),
-        });
-        const removedWord = result.dryRun ? "to remove" : "removed";
-        const freeWord = result.dryRun ? "would free" : "freed";
-        const summary = [
-          ...result.kept.map((d) => `keep    ${d.id}  ${d.reasons.join(", ")}`),
-          ...result.removed.map(
-            (d) => `remove  ${d.id}  ${d.reasons.join(", ") || "no rule keeps it"}`,
-          ),
-          `${result.kept.length} kept, ${result.removed.length} ${removedWord}; ${freeWord} ${result.freedBlobs} blobs (${megabytes(result.freedBytes)})`,
-        ];
-        emit(result, flags, summary);
-      },
-    );
+    .option("--apply", "with --dir: remove the archives the rules do not keep")
+    .option("--ops <dir>", "where the rollback policy is (default ./ops)");
+  prune.action(async (flags: PruneFlags) => {
+    if ((flags.repo === undefined) === (flags.dir === undefined))
+      prune.error("error: pass exactly one of --repo <dir> and --dir <folder>");
+    if (flags.apply === true && flags.repo !== undefined)
+      prune.error("error: --apply is for --dir; a --repo prune removes unless --dry-run is given");
+    if (flags.dir !== undefined) return pruneDir(flags, flags.dir);
+    const { pruneSnapshots } = await import("../../verbs/snapshots.js");
+    const result = await pruneSnapshots({
+      repo: flags.repo ?? "",
+      rules: rulesOfFlags(flags),
+      ...definedOnly({ config: flags.config, ops: flags.ops, dryRun: flags.dryRun }),
+    });
+    const removedWord = result.dryRun ? "to remove" : "removed";
+    const freeWord = result.dryRun ? "would free" : "freed";
+    const summary = [
+      ...result.kept.map((d) => `keep    ${d.id}  ${d.reasons.join(", ")}`),
+      ...result.removed.map(
+        (d) => `remove  ${d.id}  ${d.reasons.join(", ") || "no rule keeps it"}`,
+      ),
+      `${result.kept.length} kept, ${result.removed.length} ${removedWord}; ${freeWord} ${result.freedBlobs} blobs (${megabytes(result.freedBytes)})`,
+    ];
+    emit(result, flags, summary);
+  });
 
   withExamples(
     withGlobalOptions(snapshots.command("export").argument("<id>", SNAPSHOT_ID)),
