@@ -251,15 +251,13 @@ async function restoreBackup(
   const { manifest } = plan.evidence;
   const shard = plan.shard;
   const postgres = state.postgres;
-  const outcome = await executeRestore(
-    restorePlan,
-    mode.source,
-    manifest,
-    shard === null
-      ? (root, options) => verifyStore(root, manifest, { ...options, postgres })
-      : (root, options) => verifyShardStore(root, manifest, shard, { ...options, postgres }),
-    plan.progress,
-  );
+  const outcome = await executeRestore(restorePlan, mode.source, manifest, {
+    verifyRestored:
+      shard === null
+        ? (root, options) => verifyStore(root, manifest, { ...options, postgres })
+        : (root, options) => verifyShardStore(root, manifest, shard, { ...options, postgres }),
+    progress: plan.progress,
+  });
   state.storeFindings.push(...outcome.findings);
   state.storeChecked = outcome.checked !== null;
   state.storeCounts = outcome.checked;
