@@ -224,7 +224,10 @@ class LockedRun {
   }
 
   private async interrupted(when: string): Promise<Outcome> {
-    await this.removeScratch();
+    // Work given up may still be writing into it: then this removal may fail, and the tree is
+    // removed again once that work has ended (release), or at exit.
+    if (this.abandoned.length === 0) await this.removeScratch();
+    else await this.removeScratch().catch(() => undefined);
     const finding = restoreInterrupted(
       interruptionOf(this.signal as AbortSignal) ?? "aborted",
       `${when}: it removed its scratch tree and released the lock; ${this.plan.target} was not changed`,
