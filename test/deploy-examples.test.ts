@@ -730,6 +730,7 @@ describe("docs/examples/Dockerfile", () => {
     for (const kept of [
       "node_modules/commander/package.json",
       "dist/index.js",
+      "native/rename-exchange/build/Release/rename_exchange.node",
       ".recoverable/keys/drill.key",
       ".git/config",
       "test/verify.test.ts",
@@ -739,6 +740,7 @@ describe("docs/examples/Dockerfile", () => {
     ])
       expect(ignored(kept), kept).toBe(true);
     expect(ignored("src/index.ts")).toBe(false);
+    expect(ignored("native/rename-exchange/rename_exchange.c")).toBe(false);
   });
 
   it("when its stages are carried out here (no Docker engine), builds an image whose ENTRYPOINT verifies and drills the example (its service finding better-sqlite3 through /node_modules), and shows help by default", () => {

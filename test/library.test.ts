@@ -2,10 +2,10 @@
 // as results, only the unanticipated rejects (as a RecoverableError), and a library call never
 // takes over the host's signals. test/package.test.ts runs the packed package the same way.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import {
   drill,
   RecoverableError,
@@ -18,6 +18,7 @@ import {
 } from "../src/index.js";
 import { CLI } from "./helpers/cli.js";
 import { copyExample, type ExampleCopy } from "./helpers/example-copy.js";
+import { tree } from "./helpers/tree.js";
 
 let example: ExampleCopy;
 beforeEach(() => {
@@ -280,6 +281,44 @@ describe("the library and the host's signals", () => {
     for (const line of seen) expect(line).toMatch(new RegExp(`: ${before}$`));
     expect(Object.keys(result.restored ?? {}).sort()).toEqual(["bytes", "files"]);
     expect(result.restored?.files).toBeGreaterThan(0);
+  });
+
+  it("restore aborted through its signal while extracting: interrupted (exit code 3), the target as it was, and once the work it gave up has ended, no scratch tree and no lock", async () => {
+    cpSync(example.path("ops/store"), example.path("live"), { recursive: true });
+    writeFileSync(example.path("live/marker.txt"), "the old store");
+    const before = tree(example.path("live"));
+    const controller = new AbortController();
+    const progress: ProgressReporter = {
+      stage() {
+        controller.abort(); // the first stage is the extraction
+        return { advance: () => undefined, done: () => undefined };
+      },
+    };
+    const listeners = `SIGINT ${process.listenerCount("SIGINT")}, SIGTERM ${process.listenerCount("SIGTERM")}`;
+    const result = await restore({
+      cwd: example.dir,
+      source: "dir:ops/store",
+      target: "live",
+      force: true,
+      progress,
+      signal: controller.signal,
+    });
+    expect(result).toMatchObject({ verdict: "could_not_run", exitCode: 3, safetyCopy: null });
+    expect(result).toHaveFinding("interrupted", "AbortSignal");
+    expect(result.findings[0]?.message).toMatch(
+      /^the restore was interrupted by its caller's AbortSignal while it extracted the backup/,
+    );
+    expect(
+      `SIGINT ${process.listenerCount("SIGINT")}, SIGTERM ${process.listenerCount("SIGTERM")}`,
+    ).toBe(listeners);
+    expect(tree(example.path("live"))).toEqual(before);
+    const hidden = () => readdirSync(example.dir).filter((f) => f.startsWith(".live."));
+    await vi.waitFor(
+      () => {
+        expect(hidden()).toEqual([]);
+      },
+      { timeout: 20_000, interval: 50 },
+    );
   });
 
   it("while the CLI's restore, on SIGTERM before the swap, removes its scratch tree and lock and exits 143", async () => {

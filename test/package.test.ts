@@ -9,7 +9,7 @@
 // its declared dependencies only.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv } from "./helpers/clean-env.js";
@@ -197,11 +197,17 @@ describe("the packed package", () => {
       "schemas/drill-config.schema.json",
       "schemas/drill-report.schema.json",
       "schemas/snapshot.schema.json",
+      // The optional rename-exchange addon: its sources and the install script that builds it.
+      "native/rename-exchange/binding.gyp",
+      "native/rename-exchange/rename_exchange.c",
+      "scripts/build-native.mjs",
     ])
       expect(paths).toContain(needed);
     const foreign = paths.filter(
       (p) =>
-        !/^(dist\/|schemas\/[a-z-]+\.schema\.json$|package\.json$|README\.md$|LICENSE$)/.test(p),
+        !/^(dist\/|schemas\/[a-z-]+\.schema\.json$|package\.json$|README\.md$|LICENSE$|native\/rename-exchange\/(binding\.gyp|rename_exchange\.c)$|scripts\/build-native\.mjs$)/.test(
+          p,
+        ),
     );
     expect(foreign).toEqual([]);
     expect(paths).toContain("LICENSE");
@@ -296,6 +302,45 @@ console.log(JSON.stringify({ intact, changed }));
         subject: "datasets/cities.sqlite",
       }),
     ]);
+  });
+
+  it("installed without its install script, has no rename-exchange addon and restores with two renames; its shipped sources build the addon, and restore then exchanges", () => {
+    const dir = exampleIn("exchange-case");
+    const bin = join(project, "node_modules", ".bin", "recoverable");
+    const installed = join(project, "node_modules", "recoverable");
+    const addon = join(installed, "native", "rename-exchange", "build");
+    expect(existsSync(addon)).toBe(false);
+    cpSync(join(dir, "ops", "store"), join(dir, "live"), { recursive: true });
+    writeFileSync(join(dir, "live", "marker.txt"), "the old store");
+    const restore = () => {
+      const args = ["restore", "--source", "dir:ops/store", "--target", "live", "--force"];
+      const plan = run(bin, [...args, "--dry-run", "--json"], dir, 30_000);
+      const steps = (JSON.parse(plan.stdout) as { plan: { steps: string[] } }).plan.steps;
+      const child = run(bin, [...args, "--json"], dir, 30_000);
+      expect(child.status, child.stdout).toBe(0);
+      const result = JSON.parse(child.stdout) as { verdict: string; safetyCopy: string };
+      expect(result.verdict).toBe("proven");
+      return { swap: steps.find((step) => step.startsWith("swap: ")), ...result };
+    };
+    const renamed = restore();
+    expect(renamed.swap).toMatch(/^swap: move the current .* then rename /);
+    expect(readFileSync(resolve(dir, renamed.safetyCopy, "marker.txt"), "utf8")).toBe(
+      "the old store",
+    );
+    const build = run(
+      process.execPath,
+      [join(installed, "scripts", "build-native.mjs")],
+      dir,
+      120_000,
+    );
+    expect(build.status, build.stderr).toBe(0);
+    expect(build.stdout).toMatch(/^recoverable: built .*rename_exchange\.node$/m);
+    writeFileSync(join(dir, "live", "marker.txt"), "the old store, again");
+    const exchanged = restore();
+    expect(exchanged.swap).toMatch(/^swap: exchange .* in one step \(renameat2 RENAME_EXCHANGE\)/);
+    expect(readFileSync(resolve(dir, exchanged.safetyCopy, "marker.txt"), "utf8")).toBe(
+      "the old store, again",
+    );
   });
 
   it("installs the recoverable command, which verifies the example", () => {

@@ -2,13 +2,15 @@
 // the target is always the old store or the new one, never absent; the next restore (or
 // `restore --recover`) finishes what was left, says what it found, and trusts no path a lock names.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { runCLI } from "./helpers/cli.js";
+import { startCLI } from "./helpers/background-cli.js";
+import { runCLI, type CLIRun, type JSONResult } from "./helpers/cli.js";
 import { createFixtureStore, type FixtureStore } from "./helpers/fixture-store.js";
 import { besides, deadPid, expectContract, killedAt } from "./helpers/restore-runs.js";
 import { tree } from "./helpers/tree.js";
+import { loadRenameExchange } from "../src/util/rename-exchange.js";
 
 let fixture: FixtureStore;
 let live: string;
@@ -29,17 +31,28 @@ const recover = () =>
 const recovered = (json: { findings: { code: string; message: string }[] }) =>
   json.findings.filter((f) => f.code === "restore_recovered").map((f) => f.message);
 
-describe("restore killed at each journaled step", () => {
+const safetyCopies = () =>
+  besides(fixture.dir, "live").filter((entry) => entry.startsWith(".live.recoverable-safety-"));
+
+describe("restore killed at each journaled step, the swap an exchange", () => {
+  it("runs where the rename-exchange addon is built (Linux, with the compiler better-sqlite3 needs too)", () => {
+    expect(process.platform).toBe("linux");
+    expect(loadRenameExchange()).not.toBeNull();
+  });
+
   it.each([
     ["after-lock", "old"],
     ["after-extract", "old"],
     ["after-verify", "old"],
     ["before-swap", "old"],
+    ["mid-swap", "new"],
+    ["after-safety-copy", "new"],
     ["after-swap", "new"],
   ])(
     "at %s leaves the %s store in place, and the next restore finishes and says so",
     async (point, which) => {
       const pid = await killedAt(RESTORE, fixture.dir, point);
+      // Never absent: the old store or the new one, byte for byte.
       expect(existsSync(live)).toBe(true);
       expect(tree(live)).toEqual(which === "old" ? old : tree(fixture.store));
       const next = restore();
@@ -47,24 +60,85 @@ describe("restore killed at each journaled step", () => {
       expect(next.code, next.stdout).toBe(0);
       const lines = recovered(json);
       expect(lines[0]).toMatch(new RegExp(`^took over the lock left by process ${pid} \\(restore`));
+      const said = (pattern: RegExp) => lines.some((line) => pattern.test(line));
       const scratchLeft = ["after-extract", "after-verify", "before-swap"].includes(point);
-      expect(lines.some((line) => line.startsWith("removed the abandoned scratch tree "))).toBe(
-        scratchLeft,
+      expect(said(/^removed the abandoned scratch tree /)).toBe(scratchLeft);
+      expect(said(/^the interrupted restore was killed before its swap took effect/)).toBe(
+        point === "before-swap",
       );
-      expect(lines.some((line) => line.includes("had swapped its verified store into"))).toBe(
-        which === "new",
+      expect(said(/^moved the old store from .* to the safety copy .* after exchanging/)).toBe(
+        point === "mid-swap",
+      );
+      expect(said(/had swapped its verified store into .*; the old store is kept at /)).toBe(
+        point === "after-safety-copy" || point === "after-swap",
       );
       expect(json["recovered"]).toEqual(lines);
       expect(tree(live)).toEqual(tree(fixture.store));
-      // Left beside the target: only safety copies, kept for the user (no lock, no scratch).
-      for (const entry of besides(fixture.dir, "live"))
-        expect(entry).toMatch(/^\.live\.recoverable-safety-/);
+      // Left beside the target: only safety copies, kept for the user (no lock, no scratch);
+      // the killed run's holds the old store once its swap had taken effect.
+      expect(besides(fixture.dir, "live")).toEqual(safetyCopies());
+      const own = basename(json["safetyCopy"] as string);
+      const theirs = safetyCopies().filter((entry) => entry !== own);
+      expect(theirs.map((entry) => tree(join(fixture.dir, entry)))).toEqual(
+        which === "new" ? [old] : [],
+      );
     },
   );
 
+  it.each([
+    ["before-swap", "old"],
+    ["mid-swap", "new"],
+    ["after-safety-copy", "new"],
+    ["after-swap", "new"],
+  ])(
+    "killed at %s, restore --recover alone leaves the %s store, its safety copy and nothing else, exit 0",
+    async (point, which) => {
+      await killedAt(RESTORE, fixture.dir, point);
+      const run = recover();
+      const json = expectContract(run);
+      expect(run.code, run.stdout).toBe(0);
+      expect(json).toHaveFinding("restore_recovered");
+      expect(tree(live)).toEqual(which === "old" ? old : tree(fixture.store));
+      expect(besides(fixture.dir, "live")).toEqual(safetyCopies());
+      expect(safetyCopies().map((entry) => tree(join(fixture.dir, entry)))).toEqual(
+        which === "old" ? [] : [old],
+      );
+      const again = runCLI(["restore", "--recover", "--target", "live"], { cwd: fixture.dir });
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain("nothing to recover");
+    },
+  );
+
+  it("a dry run after a kill mid-swap plans the old store's move to the safety copy first, and changes nothing", async () => {
+    await killedAt(RESTORE, fixture.dir, "mid-swap");
+    const before = besides(fixture.dir, "live");
+    const dry = restore("--dry-run");
+    expect(expectContract(dry).exitCode).toBe(0);
+    const steps = (dry.json()["plan"] as { steps: string[] }).steps;
+    expect(steps[1]).toMatch(/^first, for an interrupted restore: move the old store from /);
+    expect(steps).toContainEqual(expect.stringMatching(/^swap: exchange .* in one step/));
+    expect(besides(fixture.dir, "live")).toEqual(before);
+  });
+});
+
+describe("restore killed in the two-rename swap (no exchange: RECOVERABLE_TEST_NO_EXCHANGE=1)", () => {
+  const NO_EXCHANGE = { RECOVERABLE_TEST_NO_EXCHANGE: "1" };
+
+  it.each([
+    ["before-swap", "old"],
+    ["after-swap", "new"],
+  ])("at %s leaves the %s store in place", async (point, which) => {
+    await killedAt(RESTORE, fixture.dir, point, NO_EXCHANGE);
+    expect(tree(live)).toEqual(which === "old" ? old : tree(fixture.store));
+    const next = restore();
+    expect(expectContract(next).exitCode).toBe(0);
+    expect(tree(live)).toEqual(tree(fixture.store));
+    expect(besides(fixture.dir, "live")).toEqual(safetyCopies());
+  });
+
   it("between the two renames (a test-only pause; in a run they are back to back) the next restore moves the old store back first", async () => {
-    await killedAt(RESTORE, fixture.dir, "after-safety-copy");
-    // The one window a kill can leave: the old store sits in its safety copy.
+    await killedAt(RESTORE, fixture.dir, "after-safety-copy", NO_EXCHANGE);
+    // The one window a kill can leave without the exchange: the old store sits in its safety copy.
     expect(existsSync(live)).toBe(false);
     const dry = restore("--dry-run");
     expect(expectContract(dry).exitCode).toBe(0);
@@ -82,7 +156,7 @@ describe("restore killed at each journaled step", () => {
   });
 
   it("restore --recover closes that window alone: the old store back, nothing else left, exit 0", async () => {
-    await killedAt(RESTORE, fixture.dir, "after-safety-copy");
+    await killedAt(RESTORE, fixture.dir, "after-safety-copy", NO_EXCHANGE);
     const run = recover();
     const json = expectContract(run);
     expect(run.code, run.stdout).toBe(0);
@@ -94,6 +168,12 @@ describe("restore killed at each journaled step", () => {
     const again = runCLI(["restore", "--recover", "--target", "live"], { cwd: fixture.dir });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("nothing to recover");
+  });
+
+  it("plans the two renames when the exchange is not there", () => {
+    const dry = runCLI([...RESTORE, "--json", "--dry-run"], { cwd: fixture.dir, env: NO_EXCHANGE });
+    const steps = (dry.json()["plan"] as { steps: string[] }).steps;
+    expect(steps).toContainEqual(expect.stringMatching(/^swap: move the current .* then rename /));
   });
 });
 
@@ -161,5 +241,90 @@ describe("what an interrupted restore left, judged without trusting it", () => {
     expect(run.code, run.stdout).toBe(0);
     expect(recovered(json)).toEqual([`removed the abandoned scratch tree ${abandoned}`]);
     expect(existsSync(abandoned)).toBe(false);
+  });
+});
+
+describe("restore interrupted by SIGINT or SIGTERM (the run scope's signal)", () => {
+  async function signalledAt(point: string, signal: NodeJS.Signals, ...extra: string[]) {
+    const run = startCLI([...RESTORE, "--json", ...extra], {
+      cwd: fixture.dir,
+      env: { RECOVERABLE_TEST_PAUSE_AT: point },
+    });
+    await run.waitForStderr(`paused at ${point}`);
+    run.kill(signal);
+    const { code } = await run.exited;
+    const result: CLIRun = {
+      code,
+      stdout: run.stdout(),
+      stderr: run.stderr(),
+      json: () => JSON.parse(run.stdout()) as JSONResult,
+    };
+    return { result, json: expectContract(result) };
+  }
+
+  it.each([
+    ["during-extract", "SIGTERM", 143, "while it extracted the backup"],
+    ["after-extract", "SIGINT", 130, "while it extracted the backup"],
+    ["after-verify", "SIGTERM", 143, "while it verified the restored tree"],
+  ] as const)(
+    "at %s, %s: gives up, removes its scratch tree and lock, leaves the target as it was, exit %i with `interrupted`",
+    async (point, signal, exitCode, when) => {
+      const { result, json } = await signalledAt(point, signal);
+      expect(result.code).toBe(exitCode);
+      expect(json.findings.map((f) => `${f.code} ${f.subject}`)).toEqual([`interrupted ${signal}`]);
+      expect(json.findings[0]?.message).toContain(`interrupted by ${signal} ${when}`);
+      expect(tree(live)).toEqual(old);
+      expect(besides(fixture.dir, "live")).toEqual([]);
+      // Nothing was left for the next run to recover.
+      expect(recovered(restore().json())).toEqual([]);
+    },
+  );
+
+  it("before it takes the lock, SIGTERM: exit 143, nothing changed, nothing left", async () => {
+    const { result, json } = await signalledAt("before-lock", "SIGTERM");
+    expect(result.code).toBe(143);
+    expect(json.findings[0]?.message).toBe(
+      "the restore was interrupted by SIGTERM before it took the lock: nothing was changed",
+    );
+    expect(tree(live)).toEqual(old);
+    expect(besides(fixture.dir, "live")).toEqual([]);
+  });
+
+  it("with --scratch elsewhere, a SIGTERM while extracting removes the scratch tree there too", async () => {
+    mkdirSync(join(fixture.dir, "scratch"));
+    const { result } = await signalledAt("during-extract", "SIGTERM", "--scratch", "scratch");
+    expect(result.code).toBe(143);
+    expect(readdirSync(join(fixture.dir, "scratch"))).toEqual([]);
+    expect(besides(fixture.dir, "live")).toEqual([]);
+  });
+
+  it.each(["before-swap", "mid-swap"])(
+    "once the swap is journaled (%s), a SIGTERM changes nothing: the swap runs to its end, exit 0",
+    async (point) => {
+      const { result, json } = await signalledAt(point, "SIGTERM");
+      expect(result.code, result.stdout).toBe(0);
+      expect(json.verdict).toBe("proven");
+      expect(tree(live)).toEqual(tree(fixture.store));
+      expect(tree(json["safetyCopy"] as string)).toEqual(old);
+      expect(besides(fixture.dir, "live")).toEqual(safetyCopies());
+    },
+  );
+});
+
+describe("restore with --scratch elsewhere, killed in its exchange", () => {
+  it("had moved the scratch tree beside the target first, so a plain `restore --recover` finds the old store there", async () => {
+    mkdirSync(join(fixture.dir, "scratch"));
+    await killedAt([...RESTORE, "--scratch", "scratch"], fixture.dir, "mid-swap");
+    expect(tree(live)).toEqual(tree(fixture.store));
+    expect(readdirSync(join(fixture.dir, "scratch"))).toEqual([]);
+    const run = recover();
+    expect(expectContract(run).exitCode).toBe(0);
+    expect(recovered(run.json())).toContainEqual(
+      expect.stringMatching(
+        /^moved the old store from .*\/\.live\.recoverable-restore-.* to the safety copy/,
+      ),
+    );
+    expect(safetyCopies().map((entry) => tree(join(fixture.dir, entry)))).toEqual([old]);
+    expect(besides(fixture.dir, "live")).toEqual(safetyCopies());
   });
 });

@@ -266,16 +266,14 @@ async function restoreBackup(
   const shard = plan.shard;
   const postgres = state.postgres;
   const exclude = plan.config.exclude;
-  const outcome = await executeRestore(
-    restorePlan,
-    mode.source,
-    manifest,
-    shard === null
-      ? (root, options) => verifyStore(root, manifest, { ...options, postgres, exclude })
-      : (root, options) =>
-          verifyShardStore(root, manifest, shard, { ...options, postgres, exclude }),
-    plan.progress,
-  );
+  const outcome = await executeRestore(restorePlan, mode.source, manifest, {
+    verifyRestored:
+      shard === null
+        ? (root, options) => verifyStore(root, manifest, { ...options, postgres, exclude })
+        : (root, options) =>
+            verifyShardStore(root, manifest, shard, { ...options, postgres, exclude }),
+    progress: plan.progress,
+  });
   state.storeFindings.push(...outcome.findings);
   state.findings.push(...outcome.findings);
   state.storeChecked = outcome.checked !== null;

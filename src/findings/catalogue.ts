@@ -435,7 +435,7 @@ export const FINDING_CATALOGUE = {
   interrupted: {
     title: "The run was interrupted",
     explanation:
-      "recoverable got SIGINT (Ctrl-C) or SIGTERM (a CI job cancelled or timed out, a pod stopped) before the run was over. It stopped what it had started (the service: SIGTERM to its process group, SIGKILL after the stop grace; the throwaway PostgreSQL server) and removed its scratch places (a drill's unless --keep), and it exits 130 after SIGINT or 143 after SIGTERM. An interrupted drill writes and signs no report, whatever it had found so far: it proves nothing. A library call aborted through its AbortSignal ends the same way, with exit code 3 in its result.",
+      "recoverable got SIGINT (Ctrl-C) or SIGTERM (a CI job cancelled or timed out, a pod stopped) before the run was over. It stopped what it had started (the service: SIGTERM to its process group, SIGKILL after the stop grace; the throwaway PostgreSQL server) and removed its scratch places (a drill's unless --keep), and it exits 130 after SIGINT or 143 after SIGTERM. An interrupted drill writes and signs no report, whatever it had found so far: it proves nothing. An interrupted restore removes its scratch tree and releases its lock, and leaves the target as it was; once its swap is journaled it runs to its end, whatever signal comes. A library call aborted through its AbortSignal ends the same way, with exit code 3 in its result.",
     hint: "Run it again. In CI, give the job more time than the drill's restore, the service's readiness timeout and its stop grace together, so a timeout does not cut it short.",
     failureClass: "could_not_run",
     exit: "130 after SIGINT, 143 after SIGTERM (3 for a library call aborted by its caller)",

@@ -8,11 +8,16 @@ export function interruptedBy(interruption: Interruption): string {
   return interruption === "aborted" ? "its caller's AbortSignal" : interruption;
 }
 
-/** `message` says what was interrupted, when, and what it left. */
-export function interruptedFinding(interruption: Interruption, message: string): ClassifiedFinding {
+/** `message` says what was interrupted, when, and what it left; `hint`, when not the catalogue's. */
+export function interruptedFinding(
+  interruption: Interruption,
+  message: string,
+  hint?: string,
+): ClassifiedFinding {
   return createFinding("interrupted", {
     subject: interruption === "aborted" ? "AbortSignal" : interruption,
     actual: interruption === "aborted" ? "aborted" : `${interruption} received`,
     message,
+    ...(hint === undefined ? {} : { hint }),
   });
 }

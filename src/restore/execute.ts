@@ -1,11 +1,13 @@
 // Carries out a restore plan with litestream's discipline: write into scratch, fsync, verify,
-// keep a safety copy, swap by rename, fsync the parent; on any failure the old target is left
-// exactly as it was and everything the run wrote is removed. Each step is journaled in the lock,
-// so a run killed at any of them is finished or rolled back by the next (recover.ts, swap.ts).
-import { mkdir, readdir, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+// keep a safety copy, swap (an exchange where the system has one), fsync the parent; on any
+// failure or interruption before the swap the old target is left exactly as it was and
+// everything the run wrote is removed. Each step is journaled in the lock, so a run killed at
+// any of them is finished or rolled back by the next (recover.ts, swap.ts).
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { Manifest } from "../documents/types.js";
-import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
+import { hasErrors, type ClassifiedFinding } from "../findings/finding.js";
+import { interruptedBy, interruptedFinding } from "../findings/interrupted.js";
 import { sealedSizesOf } from "../archive/sealed-sizes.js";
 import type { BackupRecord } from "../archive/backup-record.js";
 import type { RestoreSource } from "../archive/source.js";
@@ -15,12 +17,15 @@ import {
   type StoreVerification,
   type VerifyStoreOptions,
 } from "../store/verify-store.js";
-import { checkpoint } from "../util/checkpoint.js";
+import { whenAborted } from "../util/abort.js";
+import { checkpoint, pausesAt } from "../util/checkpoint.js";
 import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
+import { interruptionOf, type Interruption } from "../util/run-scope.js";
 import type { TargetLock } from "./lock.js";
 import { bytesNeeded, isNoSpace, noSpaceLeft } from "./no-space.js";
 import type { RestorePlan } from "./plan.js";
 import { lockAndRecover } from "./recover.js";
+import { besideTarget, makeScratch, RestoreExitGuard } from "./scratch.js";
 import { swapIn } from "./swap.js";
 
 export type RestoreOutcome = {
@@ -44,7 +49,29 @@ export type VerifyRestored = (
   options: Pick<VerifyStoreOptions, "written" | "progress">,
 ) => Promise<StoreVerification>;
 
+export type ExecuteOptions = {
+  readonly verifyRestored?: VerifyRestored;
+  readonly progress?: ProgressReporter;
+  /**
+   * Aborted before the swap is journaled: the run gives up what it is doing, removes its scratch
+   * tree, releases the lock and ends with the `interrupted` finding; the target is as it was.
+   * Once the swap is journaled it runs to its end.
+   */
+  readonly signal?: AbortSignal;
+  /** The target's lock, when the caller took it already (and finished what a dead run left). */
+  readonly held?: TargetLock;
+};
+
 const NOTHING = { files: 0, bytes: 0 };
+
+/** The finding of a restore interrupted before its swap; `what`: when, and what it left. */
+export function restoreInterrupted(interruption: Interruption, what: string): ClassifiedFinding {
+  return interruptedFinding(
+    interruption,
+    `the restore was interrupted by ${interruptedBy(interruption)} ${what}`,
+    "Run the restore again when you want it: nothing of this run is left to recover.",
+  );
+}
 
 /** The directory --scratch named, when the scratch tree is not beside the target. */
 function scratchDirOf(plan: RestorePlan): string | null {
@@ -53,20 +80,17 @@ function scratchDirOf(plan: RestorePlan): string | null {
 }
 
 /**
- * Restores `plan` under the target's lock: `held` when the caller took it already (and finished
- * what a dead run left), else taken here. The lock is released at the end, unless a failed swap
- * could not put the old store back: then its journal stays for the next run.
+ * Restores `plan` under the target's lock: `options.held`, or taken here. The lock is released
+ * at the end, unless a failed swap could not be finished or undone: then its journal stays for
+ * the next run.
  */
 export async function executeRestore(
   plan: RestorePlan,
   source: RestoreSource,
   manifest: Manifest,
-  verifyRestored: VerifyRestored = (root, options) => verifyStore(root, manifest, options),
-  progress: ProgressReporter = NO_PROGRESS,
-  exitOnSignal = false,
-  held?: TargetLock,
+  options: ExecuteOptions = {},
 ): Promise<RestoreOutcome> {
-  let lock = held;
+  let lock = options.held;
   let recovered: readonly string[] = [];
   if (lock === undefined) {
     await mkdir(dirname(plan.target), { recursive: true });
@@ -75,109 +99,164 @@ export async function executeRestore(
       return { findings: [taken], swapped: false, restored: NOTHING, checked: null, recovered };
     ({ lock, recovered } = taken);
   }
-  const run = await runLocked(plan, lock, source, verifyRestored, progress, exitOnSignal, manifest);
-  return { ...run, recovered };
+  const run = new LockedRun(plan, lock, source, manifest, options);
+  return { ...(await run.run()), recovered };
 }
 
-async function runLocked(
-  plan: RestorePlan,
-  lock: TargetLock,
-  source: RestoreSource,
-  verifyRestored: VerifyRestored,
-  progress: ProgressReporter,
-  exitOnSignal: boolean,
-  manifest: Manifest,
-): Promise<Omit<RestoreOutcome, "recovered">> {
-  const removeScratch = () => rm(plan.scratch, { recursive: true, force: true });
-  let keepLock = false;
-  // SIGINT and SIGTERM before the swap: clean up and leave the target as it was. Once the swap
-  // is journaled it runs to its end (two renames and an fsync): a signal then changes nothing.
-  let swapping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (swapping) return;
-    void removeScratch()
-      .then(() => lock.release())
-      .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  };
-  // Only the CLI exits on a signal: a library never ends its host's process (an interrupted
-  // restore is rolled back by the next restore of the target, from the lock's journal).
-  if (exitOnSignal) {
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+type Outcome = Omit<RestoreOutcome, "recovered">;
+
+/** One restore under its lock; `run()` once. */
+class LockedRun {
+  private readonly guard: RestoreExitGuard;
+  /** Work given up at an interruption that may still write into the scratch tree. */
+  private readonly abandoned: Promise<unknown>[] = [];
+  private readonly verifyRestored: VerifyRestored;
+  private readonly progress: ProgressReporter;
+  private readonly signal: AbortSignal | undefined;
+
+  constructor(
+    private plan: RestorePlan,
+    private readonly lock: TargetLock,
+    private readonly source: RestoreSource,
+    private readonly manifest: Manifest,
+    options: ExecuteOptions,
+  ) {
+    this.guard = new RestoreExitGuard(plan.scratch, lock.path);
+    this.verifyRestored =
+      options.verifyRestored ?? ((root, verify) => verifyStore(root, manifest, verify));
+    this.progress = options.progress ?? NO_PROGRESS;
+    this.signal = options.signal;
   }
-  try {
-    await checkpoint("after-lock");
+
+  private readonly removeScratch = () => rm(this.plan.scratch, { recursive: true, force: true });
+
+  async run(): Promise<Outcome> {
+    let keep = false;
+    try {
+      const { outcome, verified } = await this.untilSwap();
+      if (!verified) return outcome;
+      // From here the journal, not this process, says what is left if the run dies.
+      this.guard.disarm();
+      keep = true;
+      const swap = await swapIn(this.plan, this.lock, this.signal);
+      keep = !swap.swapped && swap.stuck;
+      if (swap.swapped) return outcome;
+      if (!swap.stuck) await this.removeScratch();
+      return { ...outcome, findings: [swap.finding], swapped: false };
+    } catch (error) {
+      if (keep) throw error; // the swap had begun: its journal stays for the next run
+      await this.removeScratch();
+      if (!isNoSpace(error)) throw error;
+      const dir = dirname(this.plan.scratch);
+      const finding = await noSpaceLeft(error, dir, bytesNeeded(this.manifest));
+      return { findings: [finding], swapped: false, restored: NOTHING, checked: null };
+    } finally {
+      if (!keep) await this.release();
+    }
+  }
+
+  /**
+   * Extracts and verifies; `verified` when the tree may be swapped in (its outcome is then the
+   * swap's, if it succeeds), else the run's outcome.
+   */
+  private async untilSwap(): Promise<{ outcome: Outcome; verified: boolean }> {
+    const { plan, source, progress } = this;
+    await checkpoint("after-lock", this.signal);
+    const done = (outcome: Outcome) => ({ outcome, verified: false });
+    if (this.signal?.aborted) return done(await this.interrupted("before it extracted anything"));
     const refused = await makeScratch(plan);
-    if (refused) return { findings: [refused], swapped: false, restored: NOTHING, checked: null };
-    const extracted = await source.extract(
+    if (refused)
+      return done({ findings: [refused], swapped: false, restored: NOTHING, checked: null });
+    const extracting = source.extract(
       plan.scratch,
       progress,
-      sealedSizesOf(manifest.artifacts),
+      sealedSizesOf(this.manifest.artifacts),
     );
-    await checkpoint("after-extract");
+    // A test pause inside the work, which only an interruption gives up.
+    const extracted = await this.unlessAborted(
+      pausesAt("during-extract")
+        ? extracting.then(async (result) => {
+            await checkpoint("during-extract");
+            return result;
+          })
+        : extracting,
+    );
+    await checkpoint("after-extract", this.signal);
+    if (extracted === null || this.signal?.aborted)
+      return done(await this.interrupted("while it extracted the backup"));
     const record = extracted.record ? { record: extracted.record } : {};
     if (hasErrors(extracted.findings)) {
-      await removeScratch();
-      return {
+      await this.removeScratch();
+      return done({
         findings: extracted.findings,
         swapped: false,
         restored: extracted,
         checked: null,
         ...record,
-      };
+      });
     }
-    const verification = await verifyRestored(plan.scratch, {
-      ...(extracted.written ? { written: extracted.written } : {}),
-      progress,
-    });
-    await checkpoint("after-verify");
-    const outcome = { restored: extracted, checked: verification.checked, ...record };
+    const verification = await this.unlessAborted(
+      this.verifyRestored(plan.scratch, {
+        ...(extracted.written ? { written: extracted.written } : {}),
+        progress,
+      }),
+    );
+    await checkpoint("after-verify", this.signal);
+    if (verification === null || this.signal?.aborted)
+      return done(await this.interrupted("while it verified the restored tree"));
+    const counts = { restored: extracted, checked: verification.checked, ...record };
     if (hasErrors(verification.findings)) {
-      await removeScratch();
-      return { ...outcome, findings: verification.findings, swapped: false };
+      await this.removeScratch();
+      return done({ ...counts, findings: verification.findings, swapped: false });
     }
-    swapping = true;
-    const swap = await swapIn(plan, lock);
-    if (swap.swapped) return { ...outcome, findings: verification.findings, swapped: true };
-    keepLock = swap.stuck;
-    if (!swap.stuck) await removeScratch();
-    return { ...outcome, findings: [swap.finding], swapped: false };
-  } catch (error) {
-    await removeScratch();
-    if (!isNoSpace(error)) throw error;
-    const finding = await noSpaceLeft(error, dirname(plan.scratch), bytesNeeded(manifest));
-    return { findings: [finding], swapped: false, restored: NOTHING, checked: null };
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    if (!keepLock) await lock.release();
+    this.plan = await besideTarget(plan);
+    this.guard.movedTo(this.plan.scratch);
+    return {
+      outcome: { ...counts, findings: verification.findings, swapped: true },
+      verified: true,
+    };
   }
-}
 
-/**
- * Makes the empty scratch directory. When --scratch put it elsewhere, proves at once that it
- * can be renamed into the target's parent (the swap is a rename): another file system is
- * refused before a byte is written.
- */
-async function makeScratch(plan: RestorePlan): Promise<ClassifiedFinding | null> {
-  await mkdir(plan.scratch, { mode: 0o755 });
-  const parent = dirname(plan.target);
-  if (dirname(plan.scratch) === parent) return null;
-  const probe = join(parent, basename(plan.scratch));
-  try {
-    await rename(plan.scratch, probe);
-    await rename(probe, plan.scratch);
-    return null;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw error;
-    await rm(plan.scratch, { recursive: true, force: true });
-    return createFinding("usage_invalid", {
-      subject: "--scratch",
-      expected: `a directory on the file system of ${parent}`,
-      actual: dirname(plan.scratch),
-      message: `--scratch ${dirname(plan.scratch)} is on another file system than ${parent}: the restored tree could not be renamed into place (EXDEV), so nothing was restored`,
-      hint: "Leave --scratch out (the scratch tree then goes beside the target), or name a directory on the target's file system.",
-    });
+  /** `work`'s result, or null when the signal aborts first (the work is given up). */
+  private async unlessAborted<T>(work: Promise<T>): Promise<T | null> {
+    const wait = whenAborted(this.signal);
+    try {
+      return await Promise.race([work, wait.aborted.then(() => null)]);
+    } finally {
+      wait.dispose();
+      if (this.signal?.aborted) this.abandoned.push(work.catch(() => undefined));
+    }
+  }
+
+  private async interrupted(when: string): Promise<Outcome> {
+    // Work given up may still be writing into it: then this removal may fail, and the tree is
+    // removed again once that work has ended (release), or at exit.
+    if (this.abandoned.length === 0) await this.removeScratch();
+    else await this.removeScratch().catch(() => undefined);
+    const finding = restoreInterrupted(
+      interruptionOf(this.signal as AbortSignal) ?? "aborted",
+      `${when}: it removed its scratch tree and released the lock; ${this.plan.target} was not changed`,
+    );
+    return { findings: [finding], swapped: false, restored: NOTHING, checked: null };
+  }
+
+  /**
+   * Releases the lock, and the exit guard; after work given up at an interruption has ended
+   * (its scratch tree is removed once more then), or at exit, whichever comes first.
+   */
+  private async release(): Promise<void> {
+    if (this.abandoned.length === 0) {
+      await this.lock.release();
+      this.guard.disarm();
+      return;
+    }
+    void Promise.all(this.abandoned)
+      .then(this.removeScratch)
+      .then(() => this.lock.release())
+      .catch(() => undefined)
+      .finally(() => {
+        this.guard.disarm();
+      });
   }
 }
 

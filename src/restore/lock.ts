@@ -15,8 +15,9 @@ import {
   type StaleLock,
 } from "../util/lock-file.js";
 import { lockPathOf, RUN_ID } from "./plan.js";
+import { parseTreeIdentity, type TreeIdentity } from "./tree-identity.js";
 
-/** restoring: extracting and verifying, the target untouched; swapping: the renames may have begun. */
+/** restoring: extracting and verifying, the target untouched; swapping: the swap may have begun. */
 export type RestorePhase = "restoring" | "swapping";
 
 const PHASES: readonly RestorePhase[] = ["restoring", "swapping"];
@@ -26,6 +27,8 @@ export type RestoreJournal = LockHolder & {
   readonly phase: RestorePhase;
   /** The directory of the scratch tree when --scratch put it elsewhere; for messages only. */
   readonly scratchDir: string | null;
+  /** Once swapping: the verified scratch tree's device and inode, which the swap puts in place. */
+  readonly scratchTree?: TreeIdentity;
   /**
    * While this run finishes what a dead one left: that run's journal, so a run killed while
    * recovering leaves the recovery to the next one instead of losing it.
@@ -39,13 +42,18 @@ export type PreviousRun = {
   readonly runId: string | null;
   readonly phase: RestorePhase | null;
   readonly scratchDir: string | null;
+  /** The verified tree the dead run was swapping in, when its journal says. */
+  readonly scratchTree: TreeIdentity | null;
 };
 
 export type TargetLock = {
   readonly path: string;
   readonly runId: string;
-  /** Journals the next phase (the lock file is replaced at once and flushed). */
-  phase(phase: RestorePhase): Promise<void>;
+  /**
+   * Journals the next phase (the lock file is replaced at once and flushed); "swapping" with
+   * the identity of the tree being swapped in.
+   */
+  phase(phase: RestorePhase, scratchTree?: TreeIdentity): Promise<void>;
   release(): Promise<void>;
   /**
    * When finishing a dead run's leftovers failed: the lock goes back to what the dead run left,
@@ -77,6 +85,7 @@ export function previousRunOf(stale: StaleLock): PreviousRun {
     runId: runId !== null && RUN_ID.test(runId) ? runId : null,
     phase: PHASES.find((p) => p === phase) ?? null,
     scratchDir: text(record["scratchDir"]),
+    scratchTree: parseTreeIdentity(record["scratchTree"]),
   };
 }
 
@@ -98,15 +107,19 @@ export async function lockTarget(
   };
   const attempt = await acquireLock(path, (stale) => {
     if (stale === null) return first;
-    const { runId: inherited, phase, scratchDir: theirs } = previousRunOf(stale);
-    return { ...first, recovering: { runId: inherited, phase, scratchDir: theirs } };
+    const { runId: inherited, phase, scratchDir: theirs, scratchTree } = previousRunOf(stale);
+    return {
+      ...first,
+      recovering: { runId: inherited, phase, scratchDir: theirs, scratchTree },
+    };
   });
   if (!attempt.acquired) return targetLocked(target, attempt.holder);
   return {
     lock: {
       path,
       runId,
-      phase: (phase) => rewriteLock(path, { ...first, phase }),
+      phase: (phase, scratchTree) =>
+        rewriteLock(path, { ...first, phase, ...(scratchTree ? { scratchTree } : {}) }),
       release: () => releaseLock(path),
       handBack: () =>
         attempt.previous?.record

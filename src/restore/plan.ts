@@ -28,6 +28,8 @@ export type PlanInput = {
   readonly scratchDir?: string;
   readonly now: Date;
   readonly nonce: string;
+  /** Whether the swap can exchange the two trees in one step (src/util/rename-exchange.ts). */
+  readonly exchange?: boolean;
 };
 
 /** What a run id looks like; anything else read from a lock is not one. */
@@ -51,23 +53,33 @@ export function safetyCopyOf(target: string, runId: string): string {
   return join(dirname(target), `.${basename(target)}.recoverable-safety-${runId}`);
 }
 
+function swapStep(
+  target: string,
+  scratch: string,
+  safetyCopy: string | null,
+  exchange: boolean,
+): string {
+  if (safetyCopy === null) return `swap: rename ${scratch} to ${target}`;
+  if (exchange)
+    return `swap: exchange ${scratch} and ${target} in one step (renameat2 RENAME_EXCHANGE), then rename ${scratch}, now the old store, to ${safetyCopy} (the safety copy)`;
+  return `swap: move the current ${target} to ${safetyCopy} (the safety copy), then rename ${scratch} to ${target}`;
+}
+
 export function createRestorePlan(input: PlanInput): RestorePlan {
   const parent = dirname(input.target);
   const runId = runIdOf(input.now, input.nonce);
   const scratch = join(input.scratchDir ?? parent, scratchNameOf(input.target, runId));
   const safetyCopy = input.targetState === "absent" ? null : safetyCopyOf(input.target, runId);
   const lock = lockPathOf(input.target);
+  const beside = join(parent, scratchNameOf(input.target, runId));
   const steps = [
     `lock ${lock}`,
     `extract ${input.source} into ${scratch}`,
     "fsync every restored file and directory",
     `verify ${scratch} against the manifest`,
+    ...(beside === scratch ? [] : [`move ${scratch} beside the target, to ${beside}`]),
     `journal the swap in ${lock}`,
-    ...(safetyCopy
-      ? [
-          `swap: move the current ${input.target} to ${safetyCopy} (the safety copy), then rename ${scratch} to ${input.target}`,
-        ]
-      : [`swap: rename ${scratch} to ${input.target}`]),
+    swapStep(input.target, beside, safetyCopy, input.exchange ?? false),
     `fsync ${parent}`,
     "unlock",
   ];

@@ -3,10 +3,14 @@
 // target's parent (or the --scratch this run was given), directories (never links), scratch trees
 // owned by this user. A path read from a lock is never acted on.
 //
-// The rule: a run killed while its journal said "swapping", whose target is gone, gets its old
-// store back from its safety copy (the swap is rolled back, as if the run had never started);
-// otherwise the target is left as it is, old or new. Abandoned scratch trees are removed; safety
-// copies are kept for the user, as a finished restore keeps them.
+// The rule, for a run killed while its journal said "swapping": whether its swap took effect is
+// read from the target itself, which is then the tree the journal names (same device and inode).
+// Killed in the two-rename swap with the target gone, the old store comes back from its safety
+// copy (the swap is rolled back, as if the run had never started). Killed after its exchange but
+// before the old store, now under the scratch tree's name, was renamed to the safety copy, that
+// rename is done (the verified new store stays). Otherwise the target is left as it is, old or
+// new. Abandoned scratch trees are removed; safety copies are kept for the user, as a finished
+// restore keeps them.
 import { lstat, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { entryTypeAt } from "../store/walk-store.js";
@@ -16,11 +20,19 @@ import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { lockTarget, peekTargetLock, type PreviousRun, type TargetLock } from "./lock.js";
 import { isNoSpace } from "./no-space.js";
 import { safetyCopyOf, scratchNameOf } from "./plan.js";
+import { sameTree, treeIdentityOf } from "./tree-identity.js";
 
 /** What is there, found by names derived from the target (the pure planner's input). */
 export type Leftovers = {
   readonly target: string;
   readonly targetPresent: boolean;
+  /** The target is the tree the dead run journaled before its swap: the swap took effect. */
+  readonly targetIsNewTree: boolean;
+  /**
+   * When it did, and the dead run's scratch tree name beside the target is still a directory:
+   * its exchange put the old store there, and the run was killed before renaming it.
+   */
+  readonly oldStoreAt: string | null;
   /** The dead run's safety copy, when it is a directory there. */
   readonly safetyCopy: string | null;
   /** Scratch trees of runs that are not running: directories named as this target's, ours. */
@@ -51,20 +63,10 @@ export function planRecovery(previous: PreviousRun | null, found: Leftovers): Re
       todo: `take over the lock left by ${holder}`,
     });
   }
-  const swapping = previous?.phase === "swapping";
-  if (swapping && !found.targetPresent && found.safetyCopy !== null)
-    steps.push({
-      kind: "move",
-      from: found.safetyCopy,
-      to: found.target,
-      done: `moved the old store back from the safety copy ${found.safetyCopy} to ${found.target}: the interrupted restore was killed in its swap`,
-      todo: `move the old store back from the safety copy ${found.safetyCopy} to ${found.target} (the interrupted restore was killed in its swap)`,
-    });
-  else if (swapping && found.safetyCopy !== null)
-    note(
-      `the interrupted restore had swapped its verified store into ${found.target}; the old store is kept at ${found.safetyCopy}`,
-    );
-  for (const path of found.scratches)
+  const swap = previous?.phase === "swapping" ? swapRecovery(previous, found) : null;
+  if (swap !== null) steps.push(swap);
+  // After an exchange, the dead run's scratch name holds the old store: never removed.
+  for (const path of found.scratches.filter((path) => path !== found.oldStoreAt))
     steps.push({
       kind: "remove",
       path,
@@ -83,6 +85,44 @@ export function planRecovery(previous: PreviousRun | null, found: Leftovers): Re
       `the interrupted restore's scratch tree ${found.unreachedScratch} is not beside the target and was not removed; remove it, or give the same --scratch`,
     );
   return steps;
+}
+
+/** What a run killed while its journal said "swapping" needs done, or said; null: nothing. */
+function swapRecovery(previous: PreviousRun, found: Leftovers): RecoveryStep | null {
+  const { target, safetyCopy } = found;
+  const note = (text: string): RecoveryStep => ({ kind: "note", done: text, todo: text });
+  if (!found.targetPresent && safetyCopy !== null)
+    return {
+      kind: "move",
+      from: safetyCopy,
+      to: target,
+      done: `moved the old store back from the safety copy ${safetyCopy} to ${target}: the interrupted restore was killed in its swap`,
+      todo: `move the old store back from the safety copy ${safetyCopy} to ${target} (the interrupted restore was killed in its swap)`,
+    };
+  if (!found.targetPresent) return null;
+  const oldStore = found.targetIsNewTree ? found.oldStoreAt : null;
+  const safety = previous.runId === null ? null : safetyCopyOf(target, previous.runId);
+  if (oldStore !== null && safety !== null && safetyCopy === null)
+    return {
+      kind: "move",
+      from: oldStore,
+      to: safety,
+      done: `moved the old store from ${oldStore} to the safety copy ${safety}: the interrupted restore was killed in its swap, after exchanging its verified store into ${target}`,
+      todo: `move the old store from ${oldStore} to the safety copy ${safety} (the interrupted restore was killed in its swap, after exchanging its verified store into ${target})`,
+    };
+  if (oldStore !== null)
+    return note(
+      `the interrupted restore had exchanged its verified store into ${target}; the old store is kept at ${oldStore}`,
+    );
+  if (found.targetIsNewTree || safetyCopy !== null)
+    return note(
+      `the interrupted restore had swapped its verified store into ${target}${safetyCopy === null ? "" : `; the old store is kept at ${safetyCopy}`}`,
+    );
+  if (previous.scratchTree !== null)
+    return note(
+      `the interrupted restore was killed before its swap took effect: ${target} holds the store it held before`,
+    );
+  return null;
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -119,9 +159,18 @@ export async function findLeftovers(
   const reachable = theirs !== null && dirname(theirs) === scratchDir;
   if (theirs !== null && reachable && (await isOwnDirectory(theirs))) scratches.push(theirs);
   const safety = runId === null ? null : safetyCopyOf(target, runId);
+  const journaled = previous?.scratchTree ?? null;
+  const targetIsNewTree = journaled !== null && sameTree(await treeIdentityOf(target), journaled);
+  // Not only the user's own: it may be the old store, whoever owns it; it is moved, never removed.
+  const exchangedOut = runId === null ? null : join(parent, scratchNameOf(target, runId));
   return {
     target,
     targetPresent: (await entryTypeAt(target)) !== null,
+    targetIsNewTree,
+    oldStoreAt:
+      targetIsNewTree && exchangedOut !== null && (await entryTypeAt(exchangedOut)) === "dir"
+        ? exchangedOut
+        : null,
     safetyCopy: safety !== null && (await entryTypeAt(safety)) === "dir" ? safety : null,
     scratches,
     lockTemporaries,

@@ -1,7 +1,7 @@
 // The one place where SIGINT and SIGTERM are handled. The command line installs it before it
 // loads anything else, so no signal is lost between the start of the process and the verb.
 // A signal aborts the scope's AbortSignal. A verb that stops by itself when that signal
-// aborts (the drill) adopts the scope: it unwinds, stops what it started, and reports the
+// aborts (drill, restore) adopts the scope: it unwinds, stops what it started, and reports the
 // interruption in its result. For every other verb, and for a second signal, the run ends at
 // once: the interruption is reported, and process.exit runs the synchronous cleanups of
 // ./exit-cleanup.ts (servers, scratch) on its way out. The exit code is 130 after SIGINT and
@@ -70,9 +70,6 @@ class RunScope {
       this.controller.abort(new Interrupted(signal));
       // The verb unwinds; or, while the command line loads, it reports once it can.
       if (this.adopted || this.reporter === null) return;
-      // A verb with a handler of its own (restore, until it adopts this scope) cleans up
-      // and exits by itself.
-      if (process.listenerCount(signal) > 1) return;
     }
     this.exitNow(signal);
   }

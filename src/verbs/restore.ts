@@ -8,7 +8,7 @@ import { loadEvidence } from "../documents/load-evidence.js";
 import type { Manifest } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { releaseIdentityOf, verifyChain } from "../documents/identity-chain.js";
-import { executeRestore, targetStateOf } from "../restore/execute.js";
+import { executeRestore, restoreInterrupted, targetStateOf } from "../restore/execute.js";
 import { checkTarget, localBackupOf } from "../restore/guards.js";
 import { peekTargetLock } from "../restore/lock.js";
 import { recoverTarget } from "../restore/recover-target.js";
@@ -31,6 +31,9 @@ import { openSource } from "../sources/open-source.js";
 import { parseSourceRef, type RestoreSource } from "../archive/source.js";
 import type { StoreCheckCounts } from "../store/verify-store.js";
 import { secretLocation } from "../util/secret-location.js";
+import { renameExchange } from "../util/rename-exchange.js";
+import { checkpoint } from "../util/checkpoint.js";
+import { interruptionOf } from "../util/run-scope.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type Release, type VerbResult } from "./result.js";
 import type { RuleOutcome } from "../documents/drill-report.js";
@@ -53,9 +56,16 @@ export type RestoreOptions = Omit<CommonOptions, "root"> & {
   readonly recover?: boolean;
   readonly now?: () => Date;
   /**
-   * On SIGINT or SIGTERM before the swap: remove the scratch tree, release the lock, and exit
-   * the process with 130 or 143, as the CLI does. Off by default: a library never exits its
-   * host's process; a restore killed mid-way is rolled back by the next restore of the target.
+   * Interrupts the restore when it aborts before the swap: it gives up extracting or verifying,
+   * removes its scratch tree, releases the lock, leaves the target as it was, and its result
+   * has the `interrupted` finding. Once the swap is journaled it runs to its end. The CLI
+   * passes one that SIGINT and SIGTERM abort; the library never handles a signal itself, and
+   * a restore killed outright is finished or rolled back by the next restore of the target.
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * @deprecated Ignored: a library restore never handles a signal itself. Pass `signal` (an
+   * AbortSignal your own SIGINT/SIGTERM handler aborts) instead. Kept so callers still compile.
    */
   readonly exitOnSignal?: boolean;
 };
@@ -158,6 +168,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
     ...(scratchDir === null ? {} : { scratchDir }),
     now,
     nonce: randomBytes(3).toString("hex"),
+    exchange: renameExchange() !== null,
   };
   const context = { options, release, policy: policy.outcomes, planned };
   // 2. The plan; --dry-run stops here.
@@ -244,6 +255,12 @@ async function lockedRestore(
   const { options, release, policy, planned } = context;
   const result = (findings: ClassifiedFinding[], fields: Fields = {}) =>
     createResult("restore", findings, release, { ...EMPTY_RESTORE, policy, ...fields });
+  await checkpoint("before-lock", options.signal);
+  const interruption = options.signal ? interruptionOf(options.signal) : null;
+  if (interruption !== null)
+    return result([
+      restoreInterrupted(interruption, "before it took the lock: nothing was changed"),
+    ]);
   const taken = await lockOrFull(planned, scratchDir, manifest);
   if ("code" in taken) return result([taken]);
   const { lock, recovered } = taken;
@@ -259,15 +276,11 @@ async function lockedRestore(
       return result([...notes, ...(stop ? [stop] : [])], { recovered });
     const plan = createRestorePlan({ ...planned, targetState: state });
     handedOver = true; // executeRestore releases the lock
-    const outcome = await executeRestore(
-      plan,
-      source,
-      manifest,
-      undefined,
-      options.progress,
-      options.exitOnSignal ?? false,
-      lock,
-    );
+    const outcome = await executeRestore(plan, source, manifest, {
+      ...(options.progress ? { progress: options.progress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      held: lock,
+    });
     return result([...notes, ...outcome.findings], {
       plan,
       safetyCopy: outcome.swapped ? plan.safetyCopy : null,

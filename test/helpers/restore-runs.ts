@@ -24,11 +24,12 @@ export function pausedAt(
   args: readonly string[],
   cwd: string,
   point: string,
+  env: Record<string, string> = {},
 ): Promise<ChildProcess & { pid: number }> {
   return new Promise((resolvePaused, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd,
-      env: { ...process.env, NO_COLOR: "1", RECOVERABLE_TEST_PAUSE_AT: point },
+      env: { ...process.env, NO_COLOR: "1", ...env, RECOVERABLE_TEST_PAUSE_AT: point },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
@@ -56,8 +57,9 @@ export async function killedAt(
   args: readonly string[],
   cwd: string,
   point: string,
+  env: Record<string, string> = {},
 ): Promise<number> {
-  const child = await pausedAt(args, cwd, point);
+  const child = await pausedAt(args, cwd, point, env);
   await kill(child);
   return child.pid;
 }

@@ -65,10 +65,13 @@ describe("planRecovery", () => {
     runId: "20261126T024012Z-1a2b3c",
     phase: "swapping",
     scratchDir: null,
+    scratchTree: { dev: "64768", ino: "1234567" },
   };
   const found: Leftovers = {
     target: "/srv/t",
     targetPresent: false,
+    targetIsNewTree: false,
+    oldStoreAt: null,
     safetyCopy: "/srv/.t.recoverable-safety-20261126T024012Z-1a2b3c",
     scratches: ["/srv/.t.recoverable-restore-20261126T024012Z-1a2b3c"],
     lockTemporaries: [],
@@ -101,14 +104,65 @@ describe("planRecovery", () => {
     expect(steps.map((s) => s.kind)).toEqual(["remove", "remove"]);
   });
 
-  it("names a scratch tree it may not remove", () => {
-    const steps = planRecovery(run, {
-      ...found,
-      targetPresent: true,
-      safetyCopy: null,
-      scratches: [],
-      unreachedScratch: "/mnt/s/.t.recoverable-restore-20261126T024012Z-1a2b3c",
+  const scratch = "/srv/.t.recoverable-restore-20261126T024012Z-1a2b3c";
+  const exchanged: Leftovers = {
+    ...found,
+    targetPresent: true,
+    targetIsNewTree: true,
+    oldStoreAt: scratch,
+    safetyCopy: null,
+    scratches: [scratch],
+  };
+
+  it("killed after its exchange: the old store, at the scratch tree's name, becomes the safety copy and is never removed", () => {
+    const steps = planRecovery(run, exchanged);
+    expect(steps.map((s) => s.kind)).toEqual(["note", "move"]);
+    expect(steps[1]).toMatchObject({
+      from: scratch,
+      to: "/srv/.t.recoverable-safety-20261126T024012Z-1a2b3c",
     });
+    expect(steps[1]?.done).toMatch(/^moved the old store from .* after exchanging its verified/);
+    // A safety copy already there (not a state a run leaves) is not overwritten.
+    const both = planRecovery(run, { ...exchanged, safetyCopy: found.safetyCopy });
+    expect(both.map((s) => s.kind)).toEqual(["note", "note"]);
+    expect(both[1]?.done).toMatch(/the old store is kept at .*recoverable-restore-/);
+  });
+
+  it("killed before its swap took effect (the target is not the journaled tree): says so, removes the scratch tree", () => {
+    const steps = planRecovery(run, { ...found, targetPresent: true, safetyCopy: null });
+    expect(steps.map((s) => s.kind)).toEqual(["note", "note", "remove"]);
+    expect(steps[1]?.done).toBe(
+      "the interrupted restore was killed before its swap took effect: /srv/t holds the store it held before",
+    );
+  });
+
+  it("killed after its swap: says where the old store is kept, or only that the swap was done (no old store)", () => {
+    const after = planRecovery(run, {
+      ...exchanged,
+      oldStoreAt: null,
+      scratches: [],
+      safetyCopy: found.safetyCopy,
+    });
+    expect(after.map((s) => s.done)).toContain(
+      `the interrupted restore had swapped its verified store into /srv/t; the old store is kept at ${found.safetyCopy ?? ""}`,
+    );
+    const intoAbsent = planRecovery(run, { ...exchanged, oldStoreAt: null, scratches: [] });
+    expect(intoAbsent[1]?.done).toBe(
+      "the interrupted restore had swapped its verified store into /srv/t",
+    );
+  });
+
+  it("names a scratch tree it may not remove", () => {
+    const steps = planRecovery(
+      { ...run, phase: "restoring" },
+      {
+        ...found,
+        targetPresent: true,
+        safetyCopy: null,
+        scratches: [],
+        unreachedScratch: "/mnt/s/.t.recoverable-restore-20261126T024012Z-1a2b3c",
+      },
+    );
     expect(steps.map((s) => s.kind)).toEqual(["note", "note"]);
     expect(steps[1]?.done).toMatch(/is not beside the target and was not removed/);
   });
@@ -134,25 +188,46 @@ describe("previousRunOf", () => {
       runId: "20261126T024012Z-1a2b3c",
       phase: "swapping",
       scratchDir: "/mnt/s",
+      scratchTree: null,
     });
     expect(
       previousRunOf({ holder, record: { runId: "../../etc", phase: "gone", target: "/etc" } }),
-    ).toEqual({ holder, runId: null, phase: null, scratchDir: null });
+    ).toEqual({ holder, runId: null, phase: null, scratchDir: null, scratchTree: null });
     expect(previousRunOf({ holder: null, record: null })).toEqual({
       holder: null,
       runId: null,
       phase: null,
       scratchDir: null,
+      scratchTree: null,
     });
   });
 
+  it("reads the journaled scratch tree only as two decimal numbers", () => {
+    const read = (scratchTree: unknown) =>
+      previousRunOf({ holder, record: { phase: "swapping", scratchTree } }).scratchTree;
+    expect(read({ dev: "64768", ino: "18446744073709551615" })).toEqual({
+      dev: "64768",
+      ino: "18446744073709551615",
+    });
+    expect(read({ dev: 64768, ino: 12 })).toBeNull();
+    expect(read({ dev: "1", ino: "../etc" })).toBeNull();
+    expect(read("64768:12")).toBeNull();
+    expect(read(null)).toBeNull();
+  });
+
   it("stands for the run a dead run was recovering, when it died recovering", () => {
-    const recovering = { runId: "20261126T024012Z-1a2b3c", phase: "swapping", scratchDir: null };
+    const scratchTree = { dev: "2049", ino: "77" };
+    const recovering = {
+      runId: "20261126T024012Z-1a2b3c",
+      phase: "swapping",
+      scratchDir: null,
+      scratchTree,
+    };
     expect(
       previousRunOf({
         holder,
         record: { runId: "20261127T000000Z-ffffff", phase: "restoring", recovering },
       }),
-    ).toMatchObject({ runId: "20261126T024012Z-1a2b3c", phase: "swapping" });
+    ).toMatchObject({ runId: "20261126T024012Z-1a2b3c", phase: "swapping", scratchTree });
   });
 });

@@ -5,6 +5,7 @@ import { definedOnly } from "./defined-only.js";
 import { createProgress, progressMode } from "../progress.js";
 import { withExamples, type Example } from "../examples.js";
 import { withUsage } from "../synopsis.js";
+import { currentRunScope } from "../../util/run-scope.js";
 
 const EXAMPLES: readonly Example[] = [
   {
@@ -80,9 +81,12 @@ export function registerRestore(program: Command): void {
           allowDowngrade: flags.allowDowngrade,
           scratch: flags.scratch,
           identity: flags.identity,
+          // Interrupted before its swap, a restore removes what it wrote and ends with its
+          // result (130, 143); the swap, once journaled, runs to its end. A dry run or a
+          // recovery is ended at once, as other verbs are (a recovery is journaled too).
+          signal: flags.dryRun || flags.recover ? undefined : currentRunScope()?.adopt(),
         }),
         progress: createProgress(progressMode(flags)),
-        exitOnSignal: true,
       });
       const summary: string[] = [];
       if (result.plan && flags.dryRun)
