@@ -93,7 +93,7 @@ describe("answerReadiness", () => {
     );
     const onlyDatasets = {
       ...packet,
-      probes: packet.probes.filter((p) => p.type !== "http" || p.name === "cities-count"),
+      probes: packet.probes.filter((p) => p.type !== "http"),
     };
     const none = answerReadiness(input({ service: null, packet: onlyDatasets }));
     expect(none.gaps[0]?.finding).toMatchObject({ code: "audit_gap", subject: "readiness" });
@@ -164,11 +164,11 @@ describe("queriesDataset", () => {
     path,
     ...(dataset ? { dataset } : {}),
   });
-  it("counts SQL on the dataset, and HTTP naming it as a whole path segment", () => {
+  it("counts SQL on the dataset, and HTTP only through its dataset field, never its path", () => {
     expect(queriesDataset({ name: "s", type: "sql", dataset: "cities" }, "cities")).toBe(true);
     expect(queriesDataset({ name: "s", type: "sql", dataset: "towns" }, "cities")).toBe(false);
-    expect(queriesDataset(http("/datasets/cities/count?table=x"), "cities")).toBe(true);
-    expect(queriesDataset(http("/q?dataset=weather%2Dnormals"), "weather-normals")).toBe(true);
+    expect(queriesDataset(http("/datasets/cities/count?table=x"), "cities")).toBe(false);
+    expect(queriesDataset(http("/q?dataset=weather%2Dnormals"), "weather-normals")).toBe(false);
     expect(queriesDataset(http("/citiesx"), "cities")).toBe(false);
     expect(queriesDataset(http("/bad%E0%A4%A"), "cities")).toBe(false);
     expect(queriesDataset(http("/other", "cities"), "cities")).toBe(true);
