@@ -2,7 +2,7 @@
 // target_locked / repository_locked (exit 3) naming its holder, the loser leaves nothing behind,
 // and a lock that is still being written is never mistaken for an abandoned one.
 import { spawn } from "node:child_process";
-import { readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { CLI, runCLI, type CLIRun } from "./helpers/cli.js";
@@ -62,6 +62,23 @@ describe("two restores into one target", () => {
       ]);
       expect(tree(join(fixture.dir, target))).toEqual(tree(fixture.store));
       expect(besides(fixture.dir, target)).toEqual([]);
+    }
+  });
+
+  it("into an existing store with --force, one restores and the other is refused, three times over", async () => {
+    // The winner looks through the target's parent for what dead runs left while the loser's
+    // lock write comes and goes there: a file that vanishes meanwhile is no error.
+    for (let round = 0; round < 3; round++) {
+      const target = `old${round}`;
+      cpSync(fixture.store, join(fixture.dir, target), { recursive: true });
+      const args = ["restore", "--source", "dir:store", "--target", target, "--force"];
+      const runs = await Promise.all([runAsync(args), runAsync(args)]);
+      const codes = runs.map((run) => {
+        const json = expectContract(run as CLIRun);
+        return `${json.exitCode} ${json.findings.map((f) => f.code).join(",")}`;
+      });
+      expect(codes.sort()).toEqual(["0 ", "3 target_locked"]);
+      expect(tree(join(fixture.dir, target))).toEqual(tree(fixture.store));
     }
   });
 

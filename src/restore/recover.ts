@@ -194,9 +194,13 @@ async function isOwnDirectory(path: string): Promise<boolean> {
   return info.isDirectory() && (process.geteuid === undefined || info.uid === process.geteuid());
 }
 
+/** A file left this long ago; one that vanished meanwhile (another run's write, done) is not. */
 async function isAbandonedFile(path: string): Promise<boolean> {
-  const info = await lstat(path);
-  return info.isFile() && Date.now() - info.mtimeMs >= UNREADABLE_GRACE_MS;
+  const info = await lstat(path).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  });
+  return info !== null && info.isFile() && Date.now() - info.mtimeMs >= UNREADABLE_GRACE_MS;
 }
 
 /** Carries the steps out, in order; returns what was done and found, for the result. */
