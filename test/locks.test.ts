@@ -74,7 +74,7 @@ describe("two restores into one target", () => {
       const args = ["restore", "--source", "dir:store", "--target", target, "--force"];
       const runs = await Promise.all([runAsync(args), runAsync(args)]);
       const codes = runs.map((run) => {
-        const json = expectContract(run as CLIRun);
+        const json = expectContract(run);
         return `${json.exitCode} ${json.findings.map((f) => f.code).join(",")}`;
       });
       expect(codes.sort()).toEqual(["0 ", "3 target_locked"]);
