@@ -517,7 +517,6 @@ describe("drill --live", () => {
 describe("drill input and interruption", () => {
   it.each([
     [["--live", "--root", "ops/store"], "--live"],
-    [[], "--source"],
     [["--source", "nfs:/backups"], "--source"],
   ])("refuses %j with exit 2 before doing anything", (args, subject) => {
     const run = drill(args);
