@@ -52,10 +52,10 @@ describe("the library, when the input is bad, resolves to a result with findings
     expect(result).toHaveFinding("document_unreadable");
   });
 
-  it("drill without a source: unusable_input naming --source", async () => {
-    const result = await drill({ cwd: example.dir });
+  it("drill of a backup the config does not name: unusable_input naming the backup", async () => {
+    const result = await drill({ cwd: example.dir, backup: "no-such-backup" });
     expect(result).toMatchObject({ verdict: "unusable_input", exitCode: 2, report: null });
-    expect(result).toHaveFinding("usage_invalid", "--source");
+    expect(result).toHaveFinding("usage_invalid", "backup");
   });
 
   it("seal with a release version that is not semver: unusable_input, and nothing written", async () => {
