@@ -35,6 +35,7 @@ const ORDER = [
   "",
   "completion",
   "seal",
+  "init",
 ];
 
 // What a reader does by hand before those examples, as their explanations say.
@@ -44,6 +45,8 @@ const BEFORE: Record<string, readonly string[]> = {
     "for i in 2 3 4; do recoverable verify --shard $i/4 --out /tmp/atlas-shards; done",
   ],
   seal: ["git init -q && git add ops && git -c user.name=t -c user.email=t@t commit -qm ops"],
+  // A store of one's own, and no drill config or policy yet (init never overwrites them).
+  init: ["cp -r ops/store data && rm ops/drill.json ops/datasets/rollback-policy.json"],
   completion: [
     "mkdir -p ~/.local/share/bash-completion/completions ~/.zfunc ~/.config/fish/completions",
   ],

@@ -6,12 +6,12 @@ import { withExamples, type Example } from "../examples.js";
 
 const EXAMPLES: readonly Example[] = [
   {
-    command: "recoverable init --root /srv/storage/atocore/data",
-    says: "propose ops/drill.json and ops/datasets/rollback-policy.json for the store an AtoCore-like service serves, and print the commands that seal, snapshot and drill it",
+    command: "recoverable init --root data",
+    says: "propose ops/drill.json and ops/datasets/rollback-policy.json for the store in data/ (an AtoCore-like service's, say), and print the commands that seal, snapshot and drill it",
   },
   {
-    command: "recoverable init --root data --json | jq '.proposals.datasets'",
-    says: "the datasets init found (SQLite databases and pg_dumps, by content) and the names it gave them",
+    command: "recoverable init --root data --ops ops-draft --json | jq '.proposals.datasets'",
+    says: "write the proposal into ops-draft/ instead, and show the datasets init found (SQLite databases and pg_dumps, by content) and the names it gave them",
   },
 ];
 
