@@ -3,14 +3,12 @@
 // not at all when the run is interrupted first: an interrupted drill leaves no report.
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { DigestSet } from "../identity/digest.js";
-import { IN_TOTO_PAYLOAD_TYPE } from "../report/dsse.js";
 import type { RenderContext } from "../report/render-context.js";
 import { renderHTML } from "../report/render-html.js";
 import { renderJUnit } from "../report/render-junit.js";
 import { renderMarkdown } from "../report/render-markdown.js";
-import { signEnvelope, type Signer } from "../report/signing.js";
-import { createStatement } from "../report/statement.js";
+import type { Signer } from "../report/signing.js";
+import { signedFiles } from "../report/write-signed.js";
 import { formatJSON } from "../util/atomic-write.js";
 import { displayPath } from "../util/display-path.js";
 import { writeAllOrNone, type FileToWrite } from "../util/write-all-or-none.js";
@@ -31,33 +29,6 @@ export type DrillOutputs = {
   /** For $GITHUB_STEP_SUMMARY, once the files are in place. */
   readonly markdown: string;
 };
-
-/** The report, signed as a DSSE envelope of an in-toto Statement about the release. */
-export function signedFiles(options: {
-  readonly json: string;
-  readonly envelope: string;
-  readonly predicateType?: string;
-  readonly releaseId: string;
-  readonly releaseIdentity: DigestSet;
-  readonly report: object;
-  readonly signer: Signer;
-}): FileToWrite[] {
-  const statement = createStatement(
-    options.releaseId,
-    options.releaseIdentity,
-    options.report,
-    options.predicateType,
-  );
-  const signed = signEnvelope(
-    IN_TOTO_PAYLOAD_TYPE,
-    Buffer.from(JSON.stringify(statement), "utf8"),
-    options.signer,
-  );
-  return [
-    { path: options.json, data: formatJSON(options.report) },
-    { path: options.envelope, data: formatJSON(signed) },
-  ];
-}
 
 export function drillOutputs(
   report: DrillReport,

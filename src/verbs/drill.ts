@@ -23,9 +23,9 @@ import type { ShardSummary } from "./verify.js";
 import { findingOfError } from "../findings/errors.js";
 import { drillInterrupted } from "../drill/interruptions.js";
 import { forgetReapedNotes } from "../drill/reaped-notes.js";
+import { signedFiles } from "../report/write-signed.js";
 import {
   drillOutputs,
-  signedFiles,
   writeDrillOutputs,
   type DrillOutputs,
   type ReportPaths,
