@@ -2,6 +2,33 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import { layerRules } from "./scripts/layers.mjs";
 
+// Functions stay short enough to read at once (docs/architecture.md, "Function length"): a verb
+// chains its loader, planner and runner in at most 40 lines; any other function at most 80. The
+// commander option tables in src/cli/commands/ are exempt. Files still being split are listed
+// here until they are; the list only shrinks.
+const LONG_FUNCTIONS_PENDING = [
+  "src/documents/manifest-stream.ts",
+  "src/snapshots/check-snapshot.ts",
+  "src/snapshots/take-snapshot.ts",
+  "src/sources/dir-source.ts",
+  "src/sources/tar-source.ts",
+  "src/store/verify-store.ts",
+  "src/verbs/audit.ts",
+  "src/verbs/drill-all.ts",
+  "src/verbs/drill.ts",
+  "src/verbs/gate.ts",
+  "src/verbs/init.ts",
+  "src/verbs/keygen.ts",
+  "src/verbs/report-merge.ts",
+  "src/verbs/report-render.ts",
+  "src/verbs/report-verify.ts",
+  "src/verbs/restore.ts",
+  "src/verbs/seal.ts",
+  "src/verbs/snapshot.ts",
+  "src/verbs/snapshots.ts",
+  "src/verbs/verify.ts",
+];
+
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "ops/store/", "coverage/", "bench/out/"] },
   js.configs.recommended,
@@ -19,6 +46,12 @@ export default tseslint.config(
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
+  },
+  { files: ["src/**/*.ts"], rules: { "max-lines-per-function": ["error", { max: 80 }] } },
+  { files: ["src/verbs/**/*.ts"], rules: { "max-lines-per-function": ["error", { max: 40 }] } },
+  {
+    files: ["src/cli/commands/**/*.ts", ...LONG_FUNCTIONS_PENDING],
+    rules: { "max-lines-per-function": "off" },
   },
   // Each folder of src/ imports only the layers below it (scripts/layers.mjs, docs/architecture.md).
   ...layerRules(),
