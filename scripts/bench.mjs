@@ -16,6 +16,7 @@ import { explainMemory, explainParts } from "./bench/explain.mjs";
 import { HAS_GNU_TIME, killRunning } from "./bench/measure.mjs";
 import { CORES, createRunner, cpu, loadAverage, log, ours, proven } from "./bench/runner.mjs";
 import { REPO, round, seconds, waitForCLI } from "./bench/runner.mjs";
+import { runManyFiles } from "./bench/many-files.mjs";
 import { buildAndSeal, seal } from "./bench/stores.mjs";
 
 const RESULTS = join(REPO, "bench", "results.json");
@@ -98,23 +99,9 @@ async function peakAt4x(runner, sizeBytes) {
   return { size, peakRssMiB: verify.peakRssMiB ?? 0 };
 }
 
-async function main() {
-  const options = parseArgs(process.argv.slice(2));
-  if (options.help) return log(USAGE);
-  await waitForCLI();
-  const parent = resolve(options.dir ?? tmpdir());
-  mkdirSync(parent, { recursive: true });
-  work = mkdtempSync(join(parent, "recoverable-bench-"));
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  const runner = createRunner(work);
+/** The default store's cases: each operation beside its baseline, the parts, verify's memory. */
+async function runDefaultCases(runner, options) {
   const size = formatSize(options.sizeBytes);
-  log(`recoverable bench: ${size} store, ${options.runs} run(s) after a warm-up, ${CORES} cores`);
-  log(`temporary folder ${work}; load average ${loadAverage()}`);
-  if (Number(loadAverage().split(" ")[0]) > 0.5)
-    log("the machine is busy: the timings will include other work (see the load averages)");
-  if (!HAS_GNU_TIME) log("no /usr/bin/time: peak memory is sampled from /proc, and no CPU %");
-
   // 1. The store, sealed; a store holding only its database; a gzip tar of the store.
   const paths = { work, store: join(work, "store"), archive: join(work, "store.tar.gz") };
   const stats = await buildAndSeal(runner, paths.store, join(work, "ops"), options.sizeBytes);
@@ -144,15 +131,13 @@ async function main() {
   await explainParts(runner, paths, stats, timings);
 
   // 4. Peak memory of verify: the highest of the timed runs at 1x, one run at 4x.
-  for (const path of [paths.store, paths.sqliteStore, paths.archive])
+  for (const path of [paths.store, paths.sqliteStore, paths.archive, join(work, "targets")])
     rmSync(path, { recursive: true, force: true });
   const big = await peakAt4x(runner, options.sizeBytes);
   const peakRssMiB = {
     [size]: round(timings.verify[0].peakRssMiB, 1),
     [big.size]: round(big.peakRssMiB, 1),
   };
-
-  // 5. The table and bench/results.json.
   log(
     `\nmedians of ${options.runs} run(s), warm cache, ${CORES} cores; ratio = recoverable / baseline`,
   );
@@ -162,8 +147,48 @@ async function main() {
       .map(([k, v]) => `${k} ${v} MiB`)
       .join(", ")}`,
   );
+  return { machine: machine(stats.bytes), cases, peakRssMiB };
+}
+
+/** results.json as it was, so a run of one part keeps the other part's last figures. */
+function previousResults() {
+  try {
+    return JSON.parse(readFileSync(RESULTS, "utf8"));
+  } catch {
+    return {};
+  }
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  if (options.help) return log(USAGE);
+  await waitForCLI();
+  const parent = resolve(options.dir ?? tmpdir());
+  mkdirSync(parent, { recursive: true });
+  work = mkdtempSync(join(parent, "recoverable-bench-"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  const runner = createRunner(work);
+  const parts = options.only === null ? "every case" : `only the ${options.only} cases`;
+  log(
+    `recoverable bench: ${parts}; ${formatSize(options.sizeBytes)} store, ${options.files} ` +
+      `files (and 4x), ${options.runs} run(s) after a warm-up, ${CORES} cores`,
+  );
+  log(`temporary folder ${work}; load average ${loadAverage()}`);
+  if (Number(loadAverage().split(" ")[0]) > 0.5)
+    log("the machine is busy: the timings will include other work (see the load averages)");
+  if (!HAS_GNU_TIME) log("no /usr/bin/time: peak memory is sampled from /proc, and no CPU %");
+
+  const results = previousResults();
+  if (options.only !== "many-files") Object.assign(results, await runDefaultCases(runner, options));
+  if (options.only !== "default") {
+    const cache = resolve(options.cache ?? join(REPO, "bench", "out", "cache"));
+    results.manyFiles = {
+      date: new Date().toISOString(),
+      ...(await runManyFiles(runner, work, { ...options, cache })),
+    };
+  }
   log(`load average at the end ${loadAverage()}`);
-  const results = { machine: machine(stats.bytes), cases, peakRssMiB };
   mkdirSync(dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote ${RESULTS}`);

@@ -17,10 +17,18 @@ const UNITS = {
 };
 
 export const USAGE = `usage: npm run bench [-- --size 2GiB] [--runs 3] [--dir <tmp parent>]
+                       [--only default|many-files] [--files 1000000] [--database-size 1GiB]
+                       [--cache <dir>]
 
-  --size <n>   bytes of the synthetic store (KiB, MiB, GiB, KB, MB, GB; default 2GiB)
-  --runs <n>   timed runs per operation, after one untimed warm-up (default 3)
-  --dir <dir>  where the temporary folders go (default: the OS temp dir)`;
+  --size <n>           bytes of the synthetic store (KiB, MiB, GiB, KB, MB, GB; default 2GiB)
+  --runs <n>           timed runs per operation, after one untimed warm-up (default 3)
+  --dir <dir>          where the temporary folders go (default: the OS temp dir)
+  --only <case>        run only the default store's cases or only the many-files case
+  --files <n>          small files of the many-files store; it is also measured at 4x
+                       (default 1000000)
+  --database-size <n>  the many-files store's SQLite database (default 1GiB)
+  --cache <dir>        where the many-files stores are built once and kept for later runs
+                       (default bench/out/cache)`;
 
 /** "2GiB" -> 2147483648; null when the text is not a size. */
 export function parseSize(text) {
@@ -47,7 +55,16 @@ export function formatSize(bytes) {
 
 /** The options, or throws an Error whose message is meant for the user. */
 export function parseArgs(argv) {
-  const options = { sizeBytes: 2 * 1024 ** 3, runs: 3, dir: null, help: false };
+  const options = {
+    sizeBytes: 2 * 1024 ** 3,
+    runs: 3,
+    dir: null,
+    help: false,
+    only: null,
+    files: 1_000_000,
+    databaseBytes: 1024 ** 3,
+    cache: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes("=") ? arg.split(/=(.*)/s, 2) : [arg, undefined];
@@ -75,6 +92,32 @@ export function parseArgs(argv) {
       }
       case "--dir":
         options.dir = value();
+        break;
+      case "--only": {
+        const text = value();
+        if (text !== "default" && text !== "many-files")
+          throw new Error(`--only ${text}: expected default or many-files`);
+        options.only = text;
+        break;
+      }
+      case "--files": {
+        const text = value();
+        const files = Number(text.replaceAll("_", ""));
+        if (!Number.isInteger(files) || files < 100)
+          throw new Error(`--files ${text}: expected a whole number of at least 100`);
+        options.files = files;
+        break;
+      }
+      case "--database-size": {
+        const text = value();
+        const bytes = parseSize(text);
+        if (bytes === null || bytes < 64 * 1024)
+          throw new Error(`--database-size ${text}: expected a size of at least 64KiB, like 1GiB`);
+        options.databaseBytes = bytes;
+        break;
+      }
+      case "--cache":
+        options.cache = value();
         break;
       case "-h":
       case "--help":

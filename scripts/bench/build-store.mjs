@@ -25,11 +25,11 @@ const WORDS = (
   "serving store backup restore verify drill report catalog summary index page block"
 ).split(" ");
 
-function makeRandomPool() {
+export function makeRandomPool() {
   return randomFillSync(Buffer.allocUnsafe(POOL_BYTES));
 }
 
-function makeTextPool(bytes) {
+export function makeTextPool(bytes) {
   const lines = [];
   let length = 0;
   while (length < bytes) {
@@ -42,7 +42,7 @@ function makeTextPool(bytes) {
 }
 
 /** `length` bytes starting at a random place of `pool` (a view, not a copy). */
-function sliceOf(pool, length) {
+export function sliceOf(pool, length) {
   const start = randomInt(pool.length - length + 1);
   return pool.subarray(start, start + length);
 }
@@ -103,7 +103,7 @@ async function writeLargeFile(path, size, randomPool) {
 }
 
 /** A rollback-journal database (not WAL), so verify opens it in place, read-only. */
-async function writeSQLite(path, targetBytes, randomPool, textPool) {
+export async function writeSQLite(path, targetBytes, randomPool, textPool) {
   const db = new Database(path);
   try {
     db.pragma("journal_mode = OFF");
