@@ -38,6 +38,10 @@ const VALIDATE_EXAMPLES: readonly Example[] = [
     says: "read and hash every stored byte of the newest valid snapshot again, check its SQLite files and parse its JSON",
   },
   {
+    command: "recoverable snapshots validate nightly --repo /tmp/atlas-snapshots",
+    says: "the same for the newest valid snapshot labelled nightly, the one snapshot:/tmp/atlas-snapshots#nightly restores; resolved in --json says which",
+  },
+  {
     command:
       "recoverable snapshots validate $(recoverable snapshots list --repo /tmp/atlas-snapshots --json | jq -r '.snapshots[-1].id') --repo /tmp/atlas-snapshots",
     says: "the same for the oldest snapshot, before you trust it for a rollback",
@@ -51,8 +55,12 @@ const DIFF_EXAMPLES: readonly Example[] = [
   },
   {
     command:
-      "recoverable snapshots diff latest --repo /tmp/atlas-snapshots --root /tmp/atlas-restored --json | jq .changes",
-    says: "the same for another store root, as JSON: added, removed and modified paths, and the tables whose rows changed",
+      "recoverable snapshots diff nightly dir:/tmp/atlas-restored --repo /tmp/atlas-snapshots --json | jq .changes",
+    says: "what differs in another directory from the newest valid snapshot labelled nightly (as `zfs diff pool@snap` for a ZFS snapshot), as JSON: added, removed and modified paths, and the tables whose rows changed",
+  },
+  {
+    command: "recoverable snapshots diff snapshot:/tmp/atlas-snapshots#nightly latest",
+    says: "what changed between two snapshots, the tables read from the stored bytes",
   },
 ];
 
@@ -84,7 +92,8 @@ const EXPORT_EXAMPLES: readonly Example[] = [
   },
 ];
 
-const SNAPSHOT_ID = "a snapshot id, a unique prefix of one, or latest (the newest that validated)";
+const SNAPSHOT_ID =
+  "a snapshot id, a unique prefix of one, latest (the newest that validated), or a label (its newest valid snapshot)";
 
 type RepoFlags = GlobalFlags & { repo: string; ops?: string };
 
@@ -238,7 +247,7 @@ export function registerSnapshots(program: Command): void {
     withGlobalOptions(
       snapshots
         .command("diff")
-        .argument("<id>", `${SNAPSHOT_ID}, a label, or snapshot:<repo>#<id|latest|label>`)
+        .argument("<id>", `${SNAPSHOT_ID}; or snapshot:<repo>#<id|latest|label> without --repo`)
         .argument(
           "[against]",
           "what to compare it with: dir:<path>, another snapshot (an id in --repo, or snapshot:<repo>#...); default: the live store root",
