@@ -8,10 +8,6 @@ import { layerRules } from "./scripts/layers.mjs";
 // here until they are; the list only shrinks.
 const LONG_FUNCTIONS_PENDING = [
   "src/documents/manifest-stream.ts",
-  "src/snapshots/check-snapshot.ts",
-  "src/snapshots/take-snapshot.ts",
-  "src/sources/dir-source.ts",
-  "src/sources/tar-source.ts",
   "src/store/verify-store.ts",
   "src/verbs/audit.ts",
   "src/verbs/drill-all.ts",

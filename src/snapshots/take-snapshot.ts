@@ -26,7 +26,7 @@ import { entryTypeAt, walkStore } from "../store/walk-store.js";
 import { copyFileWithDigest, type CopiedFile } from "../util/copy-file.js";
 import { checkpoint } from "../util/checkpoint.js";
 import { readHead } from "../util/read-head.js";
-import { checkSnapshotBlobs } from "./check-snapshot.js";
+import { checkSnapshotBlobs, type BlobCheck } from "./check-snapshot.js";
 import { copySQLiteConsistently, SQLITE_SIDECARS } from "./copy-sqlite.js";
 import { createOmitter, type Omitted } from "./omitted.js";
 import {
@@ -64,85 +64,101 @@ type Staged = { readonly entry: FileEntry; readonly stagedPath: string };
 const COPY_ATTEMPTS = 3;
 
 export async function takeSnapshot(request: SnapshotRequest): Promise<SnapshotOutcome> {
-  if ((await entryTypeAt(request.storeRoot)) !== "dir")
-    return {
-      snapshot: null,
-      findings: [
-        createFinding("artifact_missing", {
-          subject: request.storeRoot,
-          expected: "a directory",
-          actual: "absent or not a directory",
-          message: `the store root ${request.storeRoot} is not a directory`,
-          hint: "Check --root (or store.root in the drill config).",
-        }),
-      ],
-    };
-  const inside = relative(request.storeRoot, request.repoRoot);
-  if (inside === "" || (!inside.startsWith("..") && !isAbsolute(inside)))
-    return {
-      snapshot: null,
-      findings: [
-        createFinding("usage_invalid", {
-          subject: "--repo",
-          actual: request.repoRoot,
-          message: `the repository ${request.repoRoot} is inside the store root ${request.storeRoot}: every snapshot would hold the ones before it`,
-          hint: "Keep the repository outside the store root (another directory, ideally another disk).",
-        }),
-      ],
-    };
+  const refused = await refusal(request);
+  if (refused) return { snapshot: null, findings: [refused] };
   const repo = await openOrCreateRepository(request.repoRoot);
   if ("code" in repo) return { snapshot: null, findings: [repo] };
   const unlock = await lockRepository(repo, "snapshot");
   if (typeof unlock !== "function") return { snapshot: null, findings: [unlock] };
   try {
-    await clearStaging(repo);
-    const time = request.now();
-    const id = newSnapshotId(time);
-    const staging = join(repo.tmp, id);
-    await mkdir(staging);
-    const copied = await copyStore(request.storeRoot, staging, createOmitter(request.omitted));
-    if (hasErrors(copied.findings)) {
-      await rm(staging, { recursive: true, force: true });
-      return { snapshot: null, findings: copied.findings };
-    }
-    await checkpoint("snapshot-after-copy");
-    await storeBlobs(repo, copied.staged);
-    await checkpoint("snapshot-after-blobs");
-    await rm(staging, { recursive: true, force: true });
-    const entries = copied.entries;
-    const checked = await checkSnapshotBlobs(repo, { id, entries });
-    const withFacts = entries.map((entry) => {
-      const facts = entry.type === "file" ? checked.sqlite.get(entry.path) : undefined;
-      if (entry.type !== "file" || !facts) return entry;
-      const method = copied.sqliteMethods.get(entry.path) ?? "locked-copy";
-      return { ...entry, sqlite: { method, ...facts } };
-    });
-    const findings = [...copied.findings, ...checked.findings];
-    const snapshot: SnapshotMetadata = {
-      schemaVersion: 1,
-      id,
-      time: time.toISOString(),
-      label: request.label,
-      host: currentHost(),
-      storeRoot: request.storeRoot,
-      release: hasErrors(findings) ? null : releaseHeld(withFacts, request),
-      entries: withFacts,
-      ...(request.omitted ? { omitted: request.omitted } : {}),
-      totals: totalsOf(withFacts),
-      validation: {
-        status: hasErrors(checked.findings) ? "invalid" : "valid",
-        checkedAt: request.now().toISOString(),
-        findings: findings.map((f) => {
-          const { code, severity, subject, message } = toPublicFinding(f);
-          return { code, severity, subject, message };
-        }),
-      },
-    };
-    await writeSnapshotMetadata(repo, snapshot);
-    return { snapshot, findings };
+    return await snapshotUnderLock(repo, request);
   } finally {
     await unlock();
   }
+}
+
+/** A store root that is not a directory, or a repository inside it; null when neither. */
+async function refusal(request: SnapshotRequest): Promise<ClassifiedFinding | null> {
+  if ((await entryTypeAt(request.storeRoot)) !== "dir")
+    return createFinding("artifact_missing", {
+      subject: request.storeRoot,
+      expected: "a directory",
+      actual: "absent or not a directory",
+      message: `the store root ${request.storeRoot} is not a directory`,
+      hint: "Check --root (or store.root in the drill config).",
+    });
+  const inside = relative(request.storeRoot, request.repoRoot);
+  if (inside === "" || (!inside.startsWith("..") && !isAbsolute(inside)))
+    return createFinding("usage_invalid", {
+      subject: "--repo",
+      actual: request.repoRoot,
+      message: `the repository ${request.repoRoot} is inside the store root ${request.storeRoot}: every snapshot would hold the ones before it`,
+      hint: "Keep the repository outside the store root (another directory, ideally another disk).",
+    });
+  return null;
+}
+
+/** Steps 2 to 6, holding the repository's lock. */
+async function snapshotUnderLock(
+  repo: Repository,
+  request: SnapshotRequest,
+): Promise<SnapshotOutcome> {
+  await clearStaging(repo);
+  const time = request.now();
+  const id = newSnapshotId(time);
+  const staging = join(repo.tmp, id);
+  await mkdir(staging);
+  const copied = await copyStore(request.storeRoot, staging, createOmitter(request.omitted));
+  if (hasErrors(copied.findings)) {
+    await rm(staging, { recursive: true, force: true });
+    return { snapshot: null, findings: copied.findings };
+  }
+  await checkpoint("snapshot-after-copy");
+  await storeBlobs(repo, copied.staged);
+  await checkpoint("snapshot-after-blobs");
+  await rm(staging, { recursive: true, force: true });
+  const checked = await checkSnapshotBlobs(repo, { id, entries: copied.entries });
+  const snapshot = metadataOf({ id, time, request, copied, checked });
+  await writeSnapshotMetadata(repo, snapshot);
+  return { snapshot, findings: [...copied.findings, ...checked.findings] };
+}
+
+/** The metadata: entries with their SQLite facts, the release held, the validation. */
+function metadataOf(made: {
+  readonly id: string;
+  readonly time: Date;
+  readonly request: SnapshotRequest;
+  readonly copied: CopiedStore;
+  readonly checked: BlobCheck;
+}): SnapshotMetadata {
+  const { request, copied, checked } = made;
+  const entries = copied.entries.map((entry) => {
+    const facts = entry.type === "file" ? checked.sqlite.get(entry.path) : undefined;
+    if (entry.type !== "file" || !facts) return entry;
+    const method = copied.sqliteMethods.get(entry.path) ?? "locked-copy";
+    return { ...entry, sqlite: { method, ...facts } };
+  });
+  const findings = [...copied.findings, ...checked.findings];
+  return {
+    schemaVersion: 1,
+    id: made.id,
+    time: made.time.toISOString(),
+    label: request.label,
+    host: currentHost(),
+    storeRoot: request.storeRoot,
+    release: hasErrors(findings) ? null : releaseHeld(entries, request),
+    entries,
+    ...(request.omitted ? { omitted: request.omitted } : {}),
+    totals: totalsOf(entries),
+    validation: {
+      status: hasErrors(checked.findings) ? "invalid" : "valid",
+      checkedAt: request.now().toISOString(),
+      findings: findings.map((f) => {
+        const { code, severity, subject, message } = toPublicFinding(f);
+        return { code, severity, subject, message };
+      }),
+    },
+  };
 }
 
 type CopiedStore = {
