@@ -8,10 +8,6 @@ import { layerRules } from "./scripts/layers.mjs";
 // here until they are; the list only shrinks.
 const LONG_FUNCTIONS_PENDING = [
   "src/documents/manifest-stream.ts",
-  "src/snapshots/check-snapshot.ts",
-  "src/snapshots/take-snapshot.ts",
-  "src/sources/dir-source.ts",
-  "src/sources/tar-source.ts",
   "src/store/verify-store.ts",
   "src/verbs/audit.ts",
   "src/verbs/drill-all.ts",
@@ -24,8 +20,6 @@ const LONG_FUNCTIONS_PENDING = [
   "src/verbs/report-verify.ts",
   "src/verbs/restore.ts",
   "src/verbs/seal.ts",
-  "src/verbs/snapshot.ts",
-  "src/verbs/snapshots.ts",
   "src/verbs/verify.ts",
 ];
 

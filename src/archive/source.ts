@@ -76,7 +76,7 @@ export function parseSourceRef(text: string, cwd: string): SourceRef | Classifie
     return createFinding("usage_invalid", {
       subject: "--source",
       expected:
-        "dir:<path>, tar:<path>, snapshot:<repo>#<id|latest> or restic:<repository>#<id|latest>",
+        "dir:<path>, tar:<path>, snapshot:<repo>#<id|latest|label> or restic:<repository>#<id|latest>",
       actual: maskURLPassword(text),
       message: `--source ${JSON.stringify(maskURLPassword(text))} is not a source this version understands`,
     });
@@ -99,7 +99,7 @@ export function maskURLPassword(text: string): string {
   return text.replace(/(\/\/[^/@:\s]*:)[^/\s]*@/g, "$1***@");
 }
 
-/** `snapshot:<repo dir>#<id|latest>`: the repository resolved, `#latest` when no id is given. */
+/** `snapshot:<repo dir>#<id|latest|label>`: the repository resolved, `#latest` without one. */
 function snapshotLocation(rest: string, cwd: string): string {
   const hash = rest.lastIndexOf("#");
   const repo = hash < 0 ? rest : rest.slice(0, hash);

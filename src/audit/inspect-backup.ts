@@ -4,13 +4,9 @@
 import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Artifact, BackupLocation, Manifest, SnapshotMetadata } from "../documents/types.js";
-import {
-  blobPath,
-  findSnapshot,
-  isValid,
-  listSnapshots,
-  openRepository,
-} from "../snapshots/repository.js";
+import { blobPath, isValid, listSnapshots, openRepository } from "../snapshots/repository.js";
+import { findSnapshot } from "../snapshots/find-snapshot.js";
+import { createFinding } from "../findings/finding.js";
 import { dirSourceKind } from "../sources/dir-source.js";
 import { openSource } from "../sources/open-source.js";
 import { archiveFileProblem } from "../sources/tar-source.js";
@@ -204,8 +200,11 @@ async function inspectSnapshot(
   const notes = listed.findings.map(
     (f) => `snapshot metadata ${f.subject} cannot be used: ${f.message}`,
   );
-  const found = findSnapshot(listed.snapshots, wanted);
-  if (typeof found === "string") return unreachable(target, found, notes);
+  const chosen = findSnapshot(listed.snapshots, wanted, (reason) =>
+    createFinding("snapshot_not_found", { subject: wanted, message: reason }),
+  );
+  if (!chosen.ok) return unreachable(target, chosen.findings[0]?.message ?? wanted, notes);
+  const found = chosen.value.snapshot;
   if (!isValid(found))
     return unreachable(target, `snapshot ${found.id} failed validation when it was taken`, notes);
   const skipped = listed.snapshots.filter((s) => s.time > found.time && !isValid(s));

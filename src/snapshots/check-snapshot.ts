@@ -29,88 +29,88 @@ function where(snapshotId: string, path: string): string {
   return `snapshot ${snapshotId}: ${path}`;
 }
 
+type FileCheck = { findings: ClassifiedFinding[]; sqlite: SQLiteFacts | null };
+
+const only = (finding: ClassifiedFinding, sqlite: SQLiteFacts | null = null): FileCheck => ({
+  findings: [finding],
+  sqlite,
+});
+
 async function checkFile(
   repo: Repository,
   snapshotId: string,
   entry: FileEntry,
-): Promise<{ findings: ClassifiedFinding[]; sqlite: SQLiteFacts | null }> {
+): Promise<FileCheck> {
   const blob = blobPath(repo, entry.digest.sha256);
   const at = where(snapshotId, entry.path);
   if ((await entryTypeAt(blob)) !== "file")
-    return {
-      findings: [
-        createFinding("artifact_missing", {
-          subject: entry.path,
-          expected: `blob ${shortDigest(entry.digest)}`,
-          actual: "absent",
-          message: `${at}: its stored bytes (blob ${shortDigest(entry.digest)}) are missing from the repository`,
-          hint: "The repository lost data: take a new snapshot, and restore from an older one or another copy if you need this one.",
-        }),
-      ],
-      sqlite: null,
-    };
+    return only(
+      createFinding("artifact_missing", {
+        subject: entry.path,
+        expected: `blob ${shortDigest(entry.digest)}`,
+        actual: "absent",
+        message: `${at}: its stored bytes (blob ${shortDigest(entry.digest)}) are missing from the repository`,
+        hint: "The repository lost data: take a new snapshot, and restore from an older one or another copy if you need this one.",
+      }),
+    );
   const read = await digestFile(blob);
-  if (read.size !== entry.size || !digestsEqual(read.digest, entry.digest)) {
-    return {
-      findings: [
-        createFinding(
-          read.size !== entry.size ? "artifact_size_mismatch" : "artifact_hash_mismatch",
-          {
-            subject: entry.path,
-            expected: `${entry.size} bytes, ${shortDigest(entry.digest)}`,
-            actual: `${read.size} bytes, ${shortDigest(read.digest)}`,
-            message: `${at}: the stored bytes changed after the snapshot was made (expected ${shortDigest(entry.digest)}, read ${shortDigest(read.digest)})`,
-            hint: "The repository's storage damaged this blob: do not restore this snapshot; take a new one and check the disk.",
-          },
-        ),
-      ],
-      sqlite: null,
-    };
-  }
-  if (isSQLiteHeader(read.head)) {
-    const inspection = await inspectSQLite(blob, read.head);
-    if (!inspection.ok)
-      return {
-        findings: [
-          createFinding("sqlite_integrity_check_failed", {
-            subject: entry.path,
-            expected: "ok",
-            actual: inspection.error,
-            message: `${at}: the SQLite integrity check failed: ${inspection.error}`,
-          }),
-        ],
-        sqlite: null,
-      };
-    const facts = {
-      contentDigest: { sha256: inspection.contentDigestHex },
-      tables: inspection.tables,
-    };
-    if (entry.sqlite && !digestsEqual(entry.sqlite.contentDigest, facts.contentDigest))
-      return {
-        findings: [
-          createFinding("sqlite_content_mismatch", {
-            subject: entry.path,
-            expected: shortDigest(entry.sqlite.contentDigest),
-            actual: shortDigest(facts.contentDigest),
-            message: `${at}: the database's content differs from what the snapshot recorded`,
-          }),
-        ],
-        sqlite: facts,
-      };
-    return { findings: [], sqlite: facts };
-  }
-  if (entry.path.endsWith(".json") && !(await parseJSONArtifact(blob)))
-    return {
-      findings: [
-        createFinding("json_artifact_invalid", {
+  if (read.size !== entry.size || !digestsEqual(read.digest, entry.digest))
+    return only(
+      createFinding(
+        read.size !== entry.size ? "artifact_size_mismatch" : "artifact_hash_mismatch",
+        {
           subject: entry.path,
-          message: `${at}: the file is named .json but is not one valid JSON value`,
-          hint: "The store held a broken JSON file when the snapshot was taken: fix it in the store and take a new snapshot.",
-        }),
-      ],
-      sqlite: null,
-    };
+          expected: `${entry.size} bytes, ${shortDigest(entry.digest)}`,
+          actual: `${read.size} bytes, ${shortDigest(read.digest)}`,
+          message: `${at}: the stored bytes changed after the snapshot was made (expected ${shortDigest(entry.digest)}, read ${shortDigest(read.digest)})`,
+          hint: "The repository's storage damaged this blob: do not restore this snapshot; take a new one and check the disk.",
+        },
+      ),
+    );
+  if (isSQLiteHeader(read.head)) return checkSQLite(blob, read.head, entry, at);
+  if (entry.path.endsWith(".json") && !(await parseJSONArtifact(blob)))
+    return only(
+      createFinding("json_artifact_invalid", {
+        subject: entry.path,
+        message: `${at}: the file is named .json but is not one valid JSON value`,
+        hint: "The store held a broken JSON file when the snapshot was taken: fix it in the store and take a new snapshot.",
+      }),
+    );
   return { findings: [], sqlite: null };
+}
+
+/** A SQLite blob: integrity checked, its content digest taken and compared with the record. */
+async function checkSQLite(
+  blob: string,
+  head: Uint8Array,
+  entry: FileEntry,
+  at: string,
+): Promise<FileCheck> {
+  const inspection = await inspectSQLite(blob, head);
+  if (!inspection.ok)
+    return only(
+      createFinding("sqlite_integrity_check_failed", {
+        subject: entry.path,
+        expected: "ok",
+        actual: inspection.error,
+        message: `${at}: the SQLite integrity check failed: ${inspection.error}`,
+      }),
+    );
+  const facts = {
+    contentDigest: { sha256: inspection.contentDigestHex },
+    tables: inspection.tables,
+  };
+  if (entry.sqlite && !digestsEqual(entry.sqlite.contentDigest, facts.contentDigest))
+    return only(
+      createFinding("sqlite_content_mismatch", {
+        subject: entry.path,
+        expected: shortDigest(entry.sqlite.contentDigest),
+        actual: shortDigest(facts.contentDigest),
+        message: `${at}: the database's content differs from what the snapshot recorded`,
+      }),
+      facts,
+    );
+  return { findings: [], sqlite: facts };
 }
 
 /** Checks every file entry of a snapshot against the bytes in the repository. */

@@ -59,8 +59,7 @@ export function planFolderPrune(
 export async function pruneFolder(
   selection: ArchiveSelection,
   rules: RetentionRules,
-  apply: boolean,
-  now: Date = new Date(),
+  { apply, now = new Date() }: { readonly apply: boolean; readonly now?: Date },
 ): Promise<FolderPruneOutcome> {
   const empty = { kept: [], removed: [], freedBytes: 0 };
   const shown = displayPath(selection.dir);

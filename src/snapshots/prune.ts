@@ -75,8 +75,7 @@ function planPrune(
 export async function pruneRepository(
   repo: Repository,
   rules: PruneRules,
-  dryRun: boolean,
-  now: Date = new Date(),
+  { dryRun, now = new Date() }: { readonly dryRun: boolean; readonly now?: Date },
 ): Promise<PruneOutcome> {
   const empty = { kept: [], removed: [], freedBlobs: 0, freedBytes: 0 };
   const unlock = await lockRepository(repo, "prune");
@@ -97,7 +96,7 @@ export async function pruneRepository(
         await rm(snapshotFile(repo, decision.id), { force: true });
       await clearStaging(repo);
     }
-    const freed = await freeBlobs(repo, referenced, dryRun);
+    const freed = await freeBlobs(repo, referenced, { dryRun });
     return { findings, ...plan, ...freed };
   } finally {
     await unlock();
@@ -108,7 +107,7 @@ export async function pruneRepository(
 async function freeBlobs(
   repo: Repository,
   referenced: ReadonlySet<string>,
-  dryRun: boolean,
+  { dryRun }: { readonly dryRun: boolean },
 ): Promise<{ freedBlobs: number; freedBytes: number }> {
   let freedBlobs = 0;
   let freedBytes = 0;

@@ -21,6 +21,8 @@ import { formatJSON, writeFileAtomic } from "../util/atomic-write.js";
 import { acquireLock, currentHolder, describeHolder, releaseLock } from "../util/lock-file.js";
 import { entryTypeAt } from "../store/walk-store.js";
 
+export { isValid } from "./find-snapshot.js";
+
 const MARKER = "recoverable-repository.json";
 const MARKER_CONTENT = { schemaVersion: 1, kind: "recoverable-snapshots" };
 
@@ -121,34 +123,6 @@ export async function listSnapshots(repo: Repository): Promise<LoadedSnapshots> 
   }
   snapshots.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : b.id.localeCompare(a.id)));
   return { snapshots, findings };
-}
-
-export function isValid(snapshot: SnapshotMetadata): boolean {
-  return snapshot.validation.status === "valid";
-}
-
-/**
- * Finds a snapshot by `latest` (the newest that validated at creation), its full id or a
- * unique prefix of it, as restic does.
- */
-export function findSnapshot(
-  snapshots: readonly SnapshotMetadata[],
-  wanted: string,
-): SnapshotMetadata | string {
-  if (wanted === "latest") {
-    const latest = snapshots.find(isValid);
-    return latest ?? "the repository holds no valid snapshot";
-  }
-  const exact = snapshots.find((s) => s.id === wanted);
-  if (exact) return exact;
-  const matches = snapshots.filter((s) => s.id.startsWith(wanted));
-  if (matches.length === 1 && matches[0]) return matches[0];
-  if (matches.length > 1)
-    return `${wanted} matches ${matches.length} snapshots (${matches
-      .slice(0, 3)
-      .map((s) => s.id)
-      .join(", ")}...): give more of the id`;
-  return `no snapshot ${wanted} in the repository`;
 }
 
 export function snapshotFile(repo: Repository, id: string): string {

@@ -4,12 +4,12 @@
 //   1. lock the repository and clear staging left by interrupted snapshots
 //   2. copy every file into staging (but what is not the store's, and disposable artifacts):
 //      SQLite through a consistent copy, others with a check that they did not change while
-//      they were copied (retried, then refused)
+//      they were copied (retried, then refused): copy-store.ts
 //   3. move each staged file into the blob store under its digest (stored once)
 //   4. validate from the blobs: re-hash, SQLite integrity and content, JSON parse
 //   5. name the release it holds, when its durable files match the sealed evidence
 //   6. write the metadata, atomically and last: before that there is no snapshot
-import { chmod, lstat, mkdir, rename, rm } from "node:fs/promises";
+import { chmod, mkdir, rename, rm } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import type { Evidence } from "../documents/identity-chain.js";
 import { releaseIdentityOf, verifyChain } from "../documents/identity-chain.js";
@@ -21,13 +21,10 @@ import {
   type ClassifiedFinding,
 } from "../findings/finding.js";
 import { heldBySnapshot, missingDurable } from "../store/holdings.js";
-import { isSQLiteHeader } from "../store/sqlite-header.js";
-import { entryTypeAt, walkStore } from "../store/walk-store.js";
-import { copyFileWithDigest, type CopiedFile } from "../util/copy-file.js";
+import { entryTypeAt } from "../store/walk-store.js";
 import { checkpoint } from "../util/checkpoint.js";
-import { readHead } from "../util/read-head.js";
-import { checkSnapshotBlobs } from "./check-snapshot.js";
-import { copySQLiteConsistently, SQLITE_SIDECARS } from "./copy-sqlite.js";
+import { checkSnapshotBlobs, type BlobCheck } from "./check-snapshot.js";
+import { copyStore, type CopiedStore, type Staged } from "./copy-store.js";
 import { createOmitter, type Omitted } from "./omitted.js";
 import {
   blobPath,
@@ -57,220 +54,102 @@ export type SnapshotOutcome = {
   readonly findings: ClassifiedFinding[];
 };
 
-type FileEntry = Extract<SnapshotEntry, { type: "file" }>;
-type Staged = { readonly entry: FileEntry; readonly stagedPath: string };
-
-/** A file that keeps changing is retried this many times before the snapshot gives up. */
-const COPY_ATTEMPTS = 3;
-
 export async function takeSnapshot(request: SnapshotRequest): Promise<SnapshotOutcome> {
-  if ((await entryTypeAt(request.storeRoot)) !== "dir")
-    return {
-      snapshot: null,
-      findings: [
-        createFinding("artifact_missing", {
-          subject: request.storeRoot,
-          expected: "a directory",
-          actual: "absent or not a directory",
-          message: `the store root ${request.storeRoot} is not a directory`,
-          hint: "Check --root (or store.root in the drill config).",
-        }),
-      ],
-    };
-  const inside = relative(request.storeRoot, request.repoRoot);
-  if (inside === "" || (!inside.startsWith("..") && !isAbsolute(inside)))
-    return {
-      snapshot: null,
-      findings: [
-        createFinding("usage_invalid", {
-          subject: "--repo",
-          actual: request.repoRoot,
-          message: `the repository ${request.repoRoot} is inside the store root ${request.storeRoot}: every snapshot would hold the ones before it`,
-          hint: "Keep the repository outside the store root (another directory, ideally another disk).",
-        }),
-      ],
-    };
+  const refused = await refusal(request);
+  if (refused) return { snapshot: null, findings: [refused] };
   const repo = await openOrCreateRepository(request.repoRoot);
   if ("code" in repo) return { snapshot: null, findings: [repo] };
   const unlock = await lockRepository(repo, "snapshot");
   if (typeof unlock !== "function") return { snapshot: null, findings: [unlock] };
   try {
-    await clearStaging(repo);
-    const time = request.now();
-    const id = newSnapshotId(time);
-    const staging = join(repo.tmp, id);
-    await mkdir(staging);
-    const copied = await copyStore(request.storeRoot, staging, createOmitter(request.omitted));
-    if (hasErrors(copied.findings)) {
-      await rm(staging, { recursive: true, force: true });
-      return { snapshot: null, findings: copied.findings };
-    }
-    await checkpoint("snapshot-after-copy");
-    await storeBlobs(repo, copied.staged);
-    await checkpoint("snapshot-after-blobs");
-    await rm(staging, { recursive: true, force: true });
-    const entries = copied.entries;
-    const checked = await checkSnapshotBlobs(repo, { id, entries });
-    const withFacts = entries.map((entry) => {
-      const facts = entry.type === "file" ? checked.sqlite.get(entry.path) : undefined;
-      if (entry.type !== "file" || !facts) return entry;
-      const method = copied.sqliteMethods.get(entry.path) ?? "locked-copy";
-      return { ...entry, sqlite: { method, ...facts } };
-    });
-    const findings = [...copied.findings, ...checked.findings];
-    const snapshot: SnapshotMetadata = {
-      schemaVersion: 1,
-      id,
-      time: time.toISOString(),
-      label: request.label,
-      host: currentHost(),
-      storeRoot: request.storeRoot,
-      release: hasErrors(findings) ? null : releaseHeld(withFacts, request),
-      entries: withFacts,
-      ...(request.omitted ? { omitted: request.omitted } : {}),
-      totals: totalsOf(withFacts),
-      validation: {
-        status: hasErrors(checked.findings) ? "invalid" : "valid",
-        checkedAt: request.now().toISOString(),
-        findings: findings.map((f) => {
-          const { code, severity, subject, message } = toPublicFinding(f);
-          return { code, severity, subject, message };
-        }),
-      },
-    };
-    await writeSnapshotMetadata(repo, snapshot);
-    return { snapshot, findings };
+    return await snapshotUnderLock(repo, request);
   } finally {
     await unlock();
   }
 }
 
-type CopiedStore = {
-  entries: SnapshotEntry[];
-  staged: Staged[];
-  findings: ClassifiedFinding[];
-  sqliteMethods: Map<string, "locked-copy" | "backup-api">;
-};
-
-/** Step 2: every directory recorded, every file copied into staging, but what is left out. */
-async function copyStore(
-  storeRoot: string,
-  staging: string,
-  omits: (path: string) => boolean,
-): Promise<CopiedStore> {
-  const result: CopiedStore = { entries: [], staged: [], findings: [], sqliteMethods: new Map() };
-  const sqliteFiles = new Set<string>();
-  const omittedDirs: string[] = [];
-  for await (const entry of walkStore(storeRoot)) {
-    if (omittedDirs.some((prefix) => entry.path.startsWith(prefix))) continue;
-    if (omits(entry.path)) {
-      if (entry.type === "dir") omittedDirs.push(`${entry.path}/`);
-      continue;
-    }
-    if (entry.type === "symlink" || entry.type === "other") {
-      result.findings.push(
-        createFinding("entry_not_snapshotted", {
-          subject: entry.path,
-          severity: "warning",
-          actual: entry.type === "symlink" ? "a symbolic link" : "a FIFO, socket or device",
-          message: `${entry.path}: ${entry.type === "symlink" ? "symbolic links are" : "special files are"} not snapshotted`,
-        }),
-      );
-      continue;
-    }
-    const info = await lstat(entry.absolutePath);
-    if (entry.type === "dir") {
-      result.entries.push({ path: entry.path, type: "dir", mode: info.mode & 0o7777 });
-      continue;
-    }
-    // The -wal/-shm/-journal of a database are SQLite's business: the consistent copy holds them.
-    const suffix = SQLITE_SIDECARS.find((s) => entry.path.endsWith(s));
-    if (suffix !== undefined && sqliteFiles.has(entry.path.slice(0, -suffix.length))) continue;
-    const stagedPath = join(staging, String(result.staged.length));
-    const isSQLite = isSQLiteHeader(await readHead(entry.absolutePath, 100));
-    let copy: CopiedFile | ClassifiedFinding;
-    if (isSQLite) {
-      sqliteFiles.add(entry.path);
-      const sqliteCopy = await copySQLiteConsistently(entry.absolutePath, stagedPath).catch(
-        (error: unknown) => sqliteCopyFailure(entry.path, error),
-      );
-      if (!("code" in sqliteCopy)) result.sqliteMethods.set(entry.path, sqliteCopy.method);
-      copy = sqliteCopy;
-    } else {
-      copy = await copyStableFile(entry.path, entry.absolutePath, stagedPath);
-    }
-    if ("code" in copy) {
-      result.findings.push(copy);
-      continue;
-    }
-    const fileEntry: FileEntry = {
-      path: entry.path,
-      type: "file",
-      mode: info.mode & 0o7777,
-      mtime: info.mtime.toISOString(),
-      size: copy.size,
-      digest: copy.digest,
-    };
-    result.entries.push(fileEntry);
-    result.staged.push({ entry: fileEntry, stagedPath });
-  }
-  // A sidecar seen before its database (names sort "x-wal" after "x") never happens; a stray
-  // sidecar with no database is copied like any file.
-  return result;
+/** A store root that is not a directory, or a repository inside it; null when neither. */
+async function refusal(request: SnapshotRequest): Promise<ClassifiedFinding | null> {
+  if ((await entryTypeAt(request.storeRoot)) !== "dir")
+    return createFinding("artifact_missing", {
+      subject: request.storeRoot,
+      expected: "a directory",
+      actual: "absent or not a directory",
+      message: `the store root ${request.storeRoot} is not a directory`,
+      hint: "Check --root (or store.root in the drill config).",
+    });
+  const inside = relative(request.storeRoot, request.repoRoot);
+  if (inside === "" || (!inside.startsWith("..") && !isAbsolute(inside)))
+    return createFinding("usage_invalid", {
+      subject: "--repo",
+      actual: request.repoRoot,
+      message: `the repository ${request.repoRoot} is inside the store root ${request.storeRoot}: every snapshot would hold the ones before it`,
+      hint: "Keep the repository outside the store root (another directory, ideally another disk).",
+    });
+  return null;
 }
 
-/**
- * Why a database could not be copied: still locked by a writer after the wait (try again), or
- * not a readable database at all (corrupt, or a hot journal left by a crashed writer).
- */
-function sqliteCopyFailure(path: string, error: unknown): ClassifiedFinding {
-  const code = (error as { code?: unknown }).code;
-  const message = (error as Error).message;
-  if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED")
-    return createFinding("source_changed_during_copy", {
-      subject: path,
-      actual: `${code}: ${message}`,
-      message: `${path}: a writer held the database for longer than the wait, so no consistent copy could be taken`,
-    });
-  if (typeof code === "string" && code.startsWith("SQLITE_"))
-    return createFinding("sqlite_integrity_check_failed", {
-      subject: path,
-      expected: "a database SQLite can read",
-      actual: `${code}: ${message}`,
-      message: `${path}: SQLite cannot read the live database (${code}: ${message}); a snapshot of it would not be a backup`,
-      hint: "Open it with the service that writes it (a crashed writer's hot journal is rolled back on the next write), or run `sqlite3 <file> 'PRAGMA integrity_check'` to see the damage.",
-    });
-  throw error;
+/** Steps 2 to 6, holding the repository's lock. */
+async function snapshotUnderLock(
+  repo: Repository,
+  request: SnapshotRequest,
+): Promise<SnapshotOutcome> {
+  await clearStaging(repo);
+  const time = request.now();
+  const id = newSnapshotId(time);
+  const staging = join(repo.tmp, id);
+  await mkdir(staging);
+  const copied = await copyStore(request.storeRoot, staging, createOmitter(request.omitted));
+  if (hasErrors(copied.findings)) {
+    await rm(staging, { recursive: true, force: true });
+    return { snapshot: null, findings: copied.findings };
+  }
+  await checkpoint("snapshot-after-copy");
+  await storeBlobs(repo, copied.staged);
+  await checkpoint("snapshot-after-blobs");
+  await rm(staging, { recursive: true, force: true });
+  const checked = await checkSnapshotBlobs(repo, { id, entries: copied.entries });
+  const snapshot = metadataOf({ id, time, request, copied, checked });
+  await writeSnapshotMetadata(repo, snapshot);
+  return { snapshot, findings: [...copied.findings, ...checked.findings] };
 }
 
-/**
- * Copies a file that is not SQLite, and checks it did not change while it was copied: same
- * size, modification and change times before and after, and as many bytes copied as it has.
- */
-async function copyStableFile(
-  path: string,
-  absolutePath: string,
-  stagedPath: string,
-): Promise<CopiedFile | ClassifiedFinding> {
-  for (let attempt = 1; attempt <= COPY_ATTEMPTS; attempt++) {
-    const before = await lstat(absolutePath);
-    const copy = await copyFileWithDigest(absolutePath, stagedPath);
-    const after = await lstat(absolutePath);
-    const stable =
-      before.size === after.size &&
-      before.mtimeMs === after.mtimeMs &&
-      before.ctimeMs === after.ctimeMs &&
-      copy.size === after.size;
-    if (stable) return copy;
-    await rm(stagedPath, { force: true });
-    await new Promise((resolveWait) => setTimeout(resolveWait, 100 * attempt));
-  }
-  return createFinding("source_changed_during_copy", {
-    subject: path,
-    expected: "a file that holds still while it is copied",
-    actual: `changed during each of ${COPY_ATTEMPTS} copies`,
-    message: `${path}: the file changed while it was being copied, ${COPY_ATTEMPTS} times`,
+/** The metadata: entries with their SQLite facts, the release held, the validation. */
+function metadataOf(made: {
+  readonly id: string;
+  readonly time: Date;
+  readonly request: SnapshotRequest;
+  readonly copied: CopiedStore;
+  readonly checked: BlobCheck;
+}): SnapshotMetadata {
+  const { request, copied, checked } = made;
+  const entries = copied.entries.map((entry) => {
+    const facts = entry.type === "file" ? checked.sqlite.get(entry.path) : undefined;
+    if (entry.type !== "file" || !facts) return entry;
+    const method = copied.sqliteMethods.get(entry.path) ?? "locked-copy";
+    return { ...entry, sqlite: { method, ...facts } };
   });
+  const findings = [...copied.findings, ...checked.findings];
+  return {
+    schemaVersion: 1,
+    id: made.id,
+    time: made.time.toISOString(),
+    label: request.label,
+    host: currentHost(),
+    storeRoot: request.storeRoot,
+    release: hasErrors(findings) ? null : releaseHeld(entries, request),
+    entries,
+    ...(request.omitted ? { omitted: request.omitted } : {}),
+    totals: totalsOf(entries),
+    validation: {
+      status: hasErrors(checked.findings) ? "invalid" : "valid",
+      checkedAt: request.now().toISOString(),
+      findings: findings.map((f) => {
+        const { code, severity, subject, message } = toPublicFinding(f);
+        return { code, severity, subject, message };
+      }),
+    },
+  };
 }
 
 /** Step 3: each staged file becomes the blob named by its digest, unless that blob exists. */

@@ -1,15 +1,11 @@
-// snapshot:<repo dir>#<id|latest> — a snapshot made by `recoverable snapshot`. `latest` is the
-// newest snapshot that validated when it was made; the backup time is the snapshot's time.
-import type { SnapshotMetadata } from "../documents/types.js";
+// snapshot:<repo dir>#<id|latest|label> — a snapshot made by `recoverable snapshot`. `latest` is
+// the newest snapshot that validated when it was made; a label, the newest valid one carrying it
+// (src/snapshots/find-snapshot.ts); the backup time is the snapshot's time.
 import type { ClassifiedFinding } from "../findings/finding.js";
+import { failed, ok, type Checked } from "../findings/checked.js";
 import { writeSnapshotTree } from "../snapshots/materialize.js";
-import {
-  findSnapshot,
-  isValid,
-  listSnapshots,
-  openRepository,
-  type Repository,
-} from "../snapshots/repository.js";
+import { findSnapshot, isValid, type SnapshotChoice } from "../snapshots/find-snapshot.js";
+import { listSnapshots, openRepository, type Repository } from "../snapshots/repository.js";
 import {
   sourceUnreadable,
   type ExtractOutcome,
@@ -17,23 +13,32 @@ import {
   type SourceRef,
 } from "../archive/source.js";
 
-type Found = { repo: Repository; snapshot: SnapshotMetadata } | ClassifiedFinding;
+type Found = Checked<SnapshotChoice & { readonly repo: Repository }>;
 
 async function locate(ref: SourceRef): Promise<Found> {
   const hash = ref.location.lastIndexOf("#");
-  const repoRoot = ref.location.slice(0, hash);
-  const wanted = ref.location.slice(hash + 1);
-  const repo = await openRepository(repoRoot);
-  if ("code" in repo) return sourceUnreadable(ref, `names no usable repository: ${repo.message}`);
+  const repo = await openRepository(ref.location.slice(0, hash));
+  if ("code" in repo)
+    return failed(sourceUnreadable(ref, `names no usable repository: ${repo.message}`));
   const { snapshots } = await listSnapshots(repo);
-  const found = findSnapshot(snapshots, wanted);
-  if (typeof found === "string") return sourceUnreadable(ref, found);
-  if (!isValid(found))
-    return sourceUnreadable(
-      ref,
-      `snapshot ${found.id} failed validation when it was made and is not restored (see \`recoverable snapshots validate ${found.id}\`)`,
+  const found = findSnapshot(snapshots, ref.location.slice(hash + 1), (reason) =>
+    sourceUnreadable(ref, reason),
+  );
+  if (!found.ok) return found;
+  const { snapshot } = found.value;
+  if (!isValid(snapshot))
+    return failed(
+      sourceUnreadable(
+        ref,
+        `snapshot ${snapshot.id} failed validation when it was made and is not restored (see \`recoverable snapshots validate ${snapshot.id}\`)`,
+      ),
     );
-  return { repo, snapshot: found };
+  return ok({ ...found.value, repo });
+}
+
+/** The one finding a source that could not be located gives. */
+function firstOf(found: Found & { ok: false }): ClassifiedFinding {
+  return found.findings[0] as ClassifiedFinding;
 }
 
 export function createSnapshotSource(ref: SourceRef): RestoreSource {
@@ -43,20 +48,20 @@ export function createSnapshotSource(ref: SourceRef): RestoreSource {
     ref,
     async resolved() {
       const found = await find();
-      return "code" in found ? null : `snapshot ${found.snapshot.id}`;
+      return found.ok ? found.value.resolved : null;
     },
     async backupTime() {
       const found = await find();
-      return "code" in found ? null : new Date(found.snapshot.time);
+      return found.ok ? new Date(found.value.snapshot.time) : null;
     },
     async opens() {
       const found = await find();
-      return "code" in found ? found : null;
+      return found.ok ? null : firstOf(found);
     },
     async extract(scratch): Promise<ExtractOutcome> {
       const found = await find();
-      if ("code" in found) return { findings: [found], files: 0, bytes: 0 };
-      return writeSnapshotTree(found.repo, found.snapshot, ref, scratch);
+      if (!found.ok) return { findings: [...found.findings], files: 0, bytes: 0 };
+      return writeSnapshotTree(found.value.repo, found.value.snapshot, ref, scratch);
     },
   };
 }

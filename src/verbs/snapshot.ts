@@ -2,13 +2,12 @@
 import { resolve } from "node:path";
 import { loadEvidence } from "../documents/load-evidence.js";
 import type { SnapshotMetadata } from "../documents/types.js";
-import { createFinding } from "../findings/finding.js";
+import { planSnapshot } from "../snapshots/snapshot-plan.js";
 import { takeSnapshot } from "../snapshots/take-snapshot.js";
-import { omittedBy, type Omitted } from "../snapshots/omitted.js";
-import type { RoleRule } from "../documents/types.js";
 import { displayPath } from "../util/display-path.js";
 import { loadContext, storeRootOf, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
+import { releaseOf } from "./snapshot-release.js";
 
 export type SnapshotOptions = CommonOptions & {
   readonly repo: string;
@@ -25,53 +24,27 @@ export type SnapshotResult = VerbResult<{
   totals: SnapshotMetadata["totals"] | null;
 }>;
 
-/** What the snapshot leaves out: the config's and the flags' excludes, and disposable artifacts. */
-function leftOut(
-  config: { readonly exclude: readonly string[]; readonly roles: readonly RoleRule[] },
-  flags: readonly string[],
-): { omitted?: Omitted } {
-  const exclude = [...config.exclude, ...flags];
-  const disposable = config.roles.some((rule) => rule.role === "disposable");
-  if (exclude.length === 0 && !disposable) return {};
-  return { omitted: omittedBy(exclude, config.roles) };
-}
-
 export async function snapshot(options: SnapshotOptions): Promise<SnapshotResult> {
-  const cwd = options.cwd ?? process.cwd();
-  const repo = resolve(cwd, options.repo);
+  const repo = resolve(options.cwd ?? process.cwd(), options.repo);
   const none = { snapshotId: null, repo: displayPath(repo), validation: null, totals: null };
   const loaded = await loadContext(options);
   if (!loaded.ok) return createResult("snapshot", loaded.findings, NO_RELEASE, none);
   const root = storeRootOf(loaded.context, options.root);
   if (typeof root !== "string") return createResult("snapshot", [root], NO_RELEASE, none);
-  if (options.label !== undefined && options.label.length > 200)
-    return createResult(
-      "snapshot",
-      [
-        createFinding("usage_invalid", {
-          subject: "--label",
-          message: "--label is longer than 200 characters",
-        }),
-      ],
-      NO_RELEASE,
-      none,
-    );
+  const plan = planSnapshot({ ...options, config: loaded.context.config });
+  if (!plan.ok) return createResult("snapshot", plan.findings, NO_RELEASE, none);
   // The evidence names the release the snapshot holds; without it the snapshot is still taken.
   const evidence = await loadEvidence(loaded.context.evidence);
   const outcome = await takeSnapshot({
+    ...plan.value,
     repoRoot: repo,
     storeRoot: root,
-    label: options.label ?? null,
     evidence: evidence.ok ? evidence.evidence : null,
     evidenceFiles: evidence.ok ? evidence.files : null,
     now: options.now ?? (() => new Date()),
-    ...leftOut(loaded.context.config, options.exclude ?? []),
   });
   const taken = outcome.snapshot;
-  const release = taken?.release
-    ? { releaseId: taken.release.id, releaseIdentity: taken.release.identity }
-    : NO_RELEASE;
-  return createResult("snapshot", outcome.findings, release, {
+  return createResult("snapshot", outcome.findings, releaseOf(taken ?? null), {
     snapshotId: taken?.id ?? null,
     repo: displayPath(repo),
     validation: taken?.validation ?? null,

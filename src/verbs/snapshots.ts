@@ -1,27 +1,22 @@
-// snapshots list | validate | diff | prune | export: reading and keeping a snapshot repository.
+// snapshots list | validate | export: reading a snapshot repository. (diff and prune are in
+// snapshots-diff.ts and snapshots-prune.ts.)
 import { resolve } from "node:path";
-import type { RollbackPolicy, SnapshotMetadata } from "../documents/types.js";
-import { parseDuration } from "../util/duration.js";
+import type { SnapshotMetadata } from "../documents/types.js";
+import { findingsOf } from "../findings/checked.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { checkSnapshotBlobs } from "../snapshots/check-snapshot.js";
-import { diffSnapshot, type SnapshotChanges } from "../snapshots/diff.js";
+import { exportRecipients } from "../snapshots/export-recipients.js";
 import { exportSnapshot } from "../snapshots/export.js";
-import { pruneRepository, type PruneOutcome, type PruneRules } from "../snapshots/prune.js";
-import {
-  findSnapshot,
-  listSnapshots,
-  openRepository,
-  type Repository,
-} from "../snapshots/repository.js";
-import { checkRetentionRules } from "../snapshots/retention.js";
-import { parseRecipient } from "../archive/age.js";
+import { loadSnapshot } from "../snapshots/load-snapshot.js";
+import { listSnapshots, openRepository } from "../snapshots/repository.js";
+import { invalidAtCreation, notExportable } from "../snapshots/snapshot-invalid.js";
 import { entryTypeAt } from "../store/walk-store.js";
 import { displayPath } from "../util/display-path.js";
-import { loadContext, storeRootOf, type CommonOptions } from "./evidence-context.js";
-import { createResult, NO_RELEASE, type Release, type VerbResult } from "./result.js";
-import { loadDocument } from "../documents/load-evidence.js";
+import type { CommonOptions } from "./evidence-context.js";
+import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
+import { releaseOf } from "./snapshot-release.js";
 
-type RepoOptions = CommonOptions & { readonly repo: string };
+export type RepoOptions = CommonOptions & { readonly repo: string };
 
 export type SnapshotSummary = {
   readonly id: string;
@@ -47,30 +42,8 @@ function summaryOf(snapshot: SnapshotMetadata): SnapshotSummary {
   };
 }
 
-function releaseOf(snapshot: SnapshotMetadata): Release {
-  return snapshot.release
-    ? { releaseId: snapshot.release.id, releaseIdentity: snapshot.release.identity }
-    : NO_RELEASE;
-}
-
-async function open(options: RepoOptions): Promise<Repository | ClassifiedFinding> {
-  return openRepository(resolve(options.cwd ?? process.cwd(), options.repo));
-}
-
-/** The snapshot an id names, or snapshot_not_found saying why. */
-async function pick(
-  repo: Repository,
-  id: string,
-): Promise<{ snapshot: SnapshotMetadata; findings: ClassifiedFinding[] } | ClassifiedFinding> {
-  const { snapshots, findings } = await listSnapshots(repo);
-  const found = findSnapshot(snapshots, id);
-  if (typeof found === "string")
-    return createFinding("snapshot_not_found", {
-      subject: id,
-      actual: found,
-      message: `${displayPath(repo.root)}: ${found}`,
-    });
-  return { snapshot: found, findings };
+function repoPath(options: RepoOptions): string {
+  return resolve(options.cwd ?? process.cwd(), options.repo);
 }
 
 // ---- list
@@ -78,8 +51,8 @@ async function pick(
 export type ListResult = VerbResult<{ repo: string; snapshots: SnapshotSummary[] }>;
 
 export async function listRepository(options: RepoOptions): Promise<ListResult> {
-  const repo = await open(options);
-  const shown = displayPath(resolve(options.cwd ?? process.cwd(), options.repo));
+  const shown = displayPath(repoPath(options));
+  const repo = await openRepository(repoPath(options));
   if ("code" in repo)
     return createResult("snapshots list", [repo], NO_RELEASE, { repo: shown, snapshots: [] });
   const { snapshots, findings } = await listSnapshots(repo);
@@ -93,34 +66,27 @@ export async function listRepository(options: RepoOptions): Promise<ListResult> 
 
 export type ValidateResult = VerbResult<{
   snapshotId: string | null;
+  /** Which snapshot the id stood for, and why (a label names the newest valid one). */
+  resolved: string | null;
   validation: { status: "valid" | "invalid"; checkedFiles: number } | null;
 }>;
 
 export async function validateSnapshot(
   options: RepoOptions & { id: string },
 ): Promise<ValidateResult> {
-  const none = { snapshotId: null, validation: null };
-  const repo = await open(options);
-  if ("code" in repo) return createResult("snapshots validate", [repo], NO_RELEASE, none);
-  const picked = await pick(repo, options.id);
-  if ("code" in picked) return createResult("snapshots validate", [picked], NO_RELEASE, none);
-  const { snapshot } = picked;
+  const loaded = await loadSnapshot(repoPath(options), options.id);
+  if (!loaded.ok)
+    return createResult("snapshots validate", loaded.findings, NO_RELEASE, {
+      snapshotId: null,
+      resolved: null,
+      validation: null,
+    });
+  const { repo, snapshot, resolved } = loaded.value;
   const checked = await checkSnapshotBlobs(repo, snapshot);
-  const findings = [...checked.findings];
-  if (snapshot.validation.status === "invalid") {
-    const firstError =
-      snapshot.validation.findings.find((f) => f.severity === "error") ??
-      snapshot.validation.findings.find((f) => f.severity === undefined);
-    findings.push(
-      createFinding("snapshot_invalid", {
-        subject: snapshot.id,
-        actual: snapshot.validation.findings.map((f) => `${f.code} ${f.subject}`).join("; "),
-        message: `snapshot ${snapshot.id} failed validation when it was made: ${firstError?.message ?? "see its metadata"}`,
-      }),
-    );
-  }
+  const findings = [...checked.findings, ...invalidAtCreation(snapshot)];
   return createResult("snapshots validate", findings, releaseOf(snapshot), {
     snapshotId: snapshot.id,
+    resolved,
     validation: {
       status: findings.length === 0 ? "valid" : "invalid",
       checkedFiles: snapshot.totals.files,
@@ -128,179 +94,58 @@ export async function validateSnapshot(
   });
 }
 
-// ---- diff
-
-export type DiffResult = VerbResult<{
-  snapshotId: string | null;
-  storeRoot: string | null;
-  changes: SnapshotChanges | null;
-}>;
-
-export async function diffRepository(options: RepoOptions & { id: string }): Promise<DiffResult> {
-  const none = { snapshotId: null, storeRoot: null, changes: null };
-  const loaded = await loadContext(options);
-  if (!loaded.ok) return createResult("snapshots diff", loaded.findings, NO_RELEASE, none);
-  const root = storeRootOf(loaded.context, options.root);
-  if (typeof root !== "string") return createResult("snapshots diff", [root], NO_RELEASE, none);
-  const repo = await open(options);
-  if ("code" in repo) return createResult("snapshots diff", [repo], NO_RELEASE, none);
-  const picked = await pick(repo, options.id);
-  if ("code" in picked) return createResult("snapshots diff", [picked], NO_RELEASE, none);
-  if ((await entryTypeAt(root)) !== "dir")
-    return createResult(
-      "snapshots diff",
-      [
-        createFinding("artifact_missing", {
-          subject: root,
-          expected: "a directory",
-          actual: "absent",
-          message: `the store root ${displayPath(root)} is not a directory`,
-        }),
-      ],
-      NO_RELEASE,
-      none,
-    );
-  const changes = await diffSnapshot(repo, picked.snapshot, root);
-  // A difference is an answer, not a failure: diff exits 0 when it could compare.
-  return createResult("snapshots diff", [], releaseOf(picked.snapshot), {
-    snapshotId: picked.snapshot.id,
-    storeRoot: displayPath(root),
-    changes,
-  });
-}
-
-// ---- prune
-
-export type PruneResult = VerbResult<{
-  repo: string;
-  dryRun: boolean;
-  rules: PruneRules | null;
-  kept: PruneOutcome["kept"];
-  removed: PruneOutcome["removed"];
-  freedBlobs: number;
-  freedBytes: number;
-}>;
-
-export async function pruneSnapshots(
-  options: RepoOptions & { rules: Partial<PruneRules>; dryRun?: boolean },
-): Promise<PruneResult> {
-  const shown = displayPath(resolve(options.cwd ?? process.cwd(), options.repo));
-  const none = {
-    repo: shown,
-    dryRun: options.dryRun ?? false,
-    rules: null,
-    kept: [],
-    removed: [],
-    freedBlobs: 0,
-    freedBytes: 0,
-  };
-  const repo = await open(options);
-  if ("code" in repo) return createResult("snapshots prune", [repo], NO_RELEASE, none);
-  const rules = await rulesOf(options);
-  if ("code" in rules) return createResult("snapshots prune", [rules], NO_RELEASE, none);
-  const outcome = await pruneRepository(repo, rules, options.dryRun ?? false);
-  return createResult("snapshots prune", outcome.findings, NO_RELEASE, {
-    ...none,
-    rules,
-    kept: outcome.kept,
-    removed: outcome.removed,
-    freedBlobs: outcome.freedBlobs,
-    freedBytes: outcome.freedBytes,
-  });
-}
-
-/** Flags win; without any, the rollback policy's retention; without that, a usage finding. */
-export async function rulesOf(
-  options: CommonOptions & { rules: Partial<PruneRules> },
-): Promise<PruneRules | ClassifiedFinding> {
-  const usable = (rules: PruneRules, from: string): PruneRules | ClassifiedFinding => {
-    const problems = checkRetentionRules(rules);
-    if (problems.length === 0) return rules;
-    return createFinding("usage_invalid", {
-      subject: from,
-      actual: problems.join("; "),
-      message: `the retention rules in ${from} cannot be used: ${problems.join("; ")}`,
-    });
-  };
-  if (Object.keys(options.rules).length > 0) return usable(options.rules, "--keep-*");
-  const loaded = await loadContext(options);
-  if (loaded.ok) {
-    const file = loaded.context.evidence.rollbackPolicy;
-    const policy = await loadDocument("rollbackPolicy", file, "rollback policy");
-    if (policy.value) return usable(policyRetention(policy.value.retention), policy.file);
-    if (policy.findings[0]?.code === "document_invalid") return policy.findings[0];
-  }
-  return createFinding("usage_invalid", {
-    subject: "--keep-*",
-    message:
-      "no retention rules: pass --keep-last/--keep-daily/--keep-weekly/--keep-monthly/--keep-within, or keep a rollback policy with retention in ops/",
-  });
-}
-
-/**
- * The policy's retention as restic rules. Its keepWithin is a recoverable duration (m is
- * minutes, w weeks); restic's m is months, so it is handed on in whole hours, rounded up.
- */
-export function policyRetention(retention: RollbackPolicy["retention"]): PruneRules {
-  const { keepWithin, ...counts } = retention;
-  if (keepWithin === undefined) return counts;
-  const ms = parseDuration(keepWithin);
-  return ms === null
-    ? { ...counts, keepWithin }
-    : { ...counts, keepWithin: `${Math.ceil(ms / 3_600_000)}h` };
-}
-
 // ---- export
 
 export type ExportResult = VerbResult<{
   snapshotId: string | null;
+  /** Which snapshot the id stood for, and why (a label names the newest valid one). */
+  resolved: string | null;
   out: string | null;
   bytes: number;
   encryptedTo: number;
 }>;
 
-export async function exportRepositorySnapshot(
-  options: RepoOptions & { id: string; out: string; encryptTo?: readonly string[] },
-): Promise<ExportResult> {
-  const cwd = options.cwd ?? process.cwd();
-  const out = resolve(cwd, options.out);
-  const none = { snapshotId: null, out: displayPath(out), bytes: 0, encryptedTo: 0 };
-  const recipients: string[] = [];
-  const problems: ClassifiedFinding[] = [];
-  for (const text of options.encryptTo ?? []) {
-    const parsed = parseRecipient(text, "--encrypt-to");
-    if (typeof parsed === "string") recipients.push(parsed);
-    else problems.push(parsed);
-  }
-  if ((await entryTypeAt(out)) !== null)
-    problems.push(
-      createFinding("output_exists", {
-        subject: displayPath(out),
-        message: `${displayPath(out)} exists; export never overwrites a file`,
-      }),
-    );
-  if (problems.length > 0) return createResult("snapshots export", problems, NO_RELEASE, none);
-  const repo = await open(options);
-  if ("code" in repo) return createResult("snapshots export", [repo], NO_RELEASE, none);
-  const picked = await pick(repo, options.id);
-  if ("code" in picked) return createResult("snapshots export", [picked], NO_RELEASE, none);
-  if (picked.snapshot.validation.status === "invalid")
-    return createResult(
-      "snapshots export",
-      [
-        createFinding("snapshot_invalid", {
-          subject: picked.snapshot.id,
-          message: `snapshot ${picked.snapshot.id} failed validation when it was made; an export of it would not be a backup`,
-        }),
-      ],
-      releaseOf(picked.snapshot),
-      { ...none, snapshotId: picked.snapshot.id },
-    );
-  const outcome = await exportSnapshot(repo, picked.snapshot, out, recipients);
-  return createResult("snapshots export", outcome.findings, releaseOf(picked.snapshot), {
-    snapshotId: picked.snapshot.id,
+export type ExportOptions = RepoOptions & {
+  readonly id: string;
+  readonly out: string;
+  readonly encryptTo?: readonly string[];
+};
+
+export async function exportRepositorySnapshot(options: ExportOptions): Promise<ExportResult> {
+  const out = resolve(options.cwd ?? process.cwd(), options.out);
+  const none = {
+    snapshotId: null,
+    resolved: null,
     out: displayPath(out),
+    bytes: 0,
+    encryptedTo: 0,
+  };
+  const recipients = exportRecipients(options.encryptTo ?? []);
+  const problems = [...findingsOf(recipients), ...(await outputTaken(out))];
+  if (!recipients.ok || problems.length > 0)
+    return createResult("snapshots export", problems, NO_RELEASE, none);
+  const loaded = await loadSnapshot(repoPath(options), options.id);
+  if (!loaded.ok) return createResult("snapshots export", loaded.findings, NO_RELEASE, none);
+  const { repo, snapshot, resolved } = loaded.value;
+  const picked = { ...none, snapshotId: snapshot.id, resolved };
+  const refused = notExportable(snapshot);
+  if (refused.length > 0)
+    return createResult("snapshots export", refused, releaseOf(snapshot), picked);
+  const outcome = await exportSnapshot(repo, snapshot, out, recipients.value);
+  return createResult("snapshots export", outcome.findings, releaseOf(snapshot), {
+    ...picked,
     bytes: outcome.bytes,
-    encryptedTo: recipients.length,
+    encryptedTo: recipients.value.length,
   });
+}
+
+/** output_exists when something is at `out`: export never overwrites a file. */
+async function outputTaken(out: string): Promise<ClassifiedFinding[]> {
+  if ((await entryTypeAt(out)) === null) return [];
+  return [
+    createFinding("output_exists", {
+      subject: displayPath(out),
+      message: `${displayPath(out)} exists; export never overwrites a file`,
+    }),
+  ];
 }

@@ -33,7 +33,10 @@ export function registerSnapshot(program: Command): void {
     )
     .option("--root <store>", "the store root (default: store.root of the drill config)")
     .requiredOption("--repo <dir>", "the snapshot repository (made when absent or empty)")
-    .option("--label <text>", "a label to find the snapshot by (nightly, before-migration, ...)")
+    .option(
+      "--label <text>",
+      "a label to find the snapshot by, as snapshot:<repo>#<label> and in the snapshots verbs (nightly, before-migration, ...)",
+    )
     .option("--ops <dir>", "the evidence that names the release the snapshot holds (default ./ops)")
     .option(
       "--exclude <glob>",

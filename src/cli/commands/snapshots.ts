@@ -3,6 +3,7 @@ import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
 import { withExamples, type Example } from "../examples.js";
+import type { DiffResult } from "../../verbs/snapshots-diff.js";
 
 const SNAPSHOTS_EXAMPLES: readonly Example[] = [
   {
@@ -37,6 +38,10 @@ const VALIDATE_EXAMPLES: readonly Example[] = [
     says: "read and hash every stored byte of the newest valid snapshot again, check its SQLite files and parse its JSON",
   },
   {
+    command: "recoverable snapshots validate nightly --repo /tmp/atlas-snapshots",
+    says: "the same for the newest valid snapshot labelled nightly, the one snapshot:/tmp/atlas-snapshots#nightly restores; resolved in --json says which",
+  },
+  {
     command:
       "recoverable snapshots validate $(recoverable snapshots list --repo /tmp/atlas-snapshots --json | jq -r '.snapshots[-1].id') --repo /tmp/atlas-snapshots",
     says: "the same for the oldest snapshot, before you trust it for a rollback",
@@ -50,8 +55,12 @@ const DIFF_EXAMPLES: readonly Example[] = [
   },
   {
     command:
-      "recoverable snapshots diff latest --repo /tmp/atlas-snapshots --root /tmp/atlas-restored --json | jq .changes",
-    says: "the same for another store root, as JSON: added, removed and modified paths, and the tables whose rows changed",
+      "recoverable snapshots diff nightly dir:/tmp/atlas-restored --repo /tmp/atlas-snapshots --json | jq .changes",
+    says: "what differs in another directory from the newest valid snapshot labelled nightly (as `zfs diff pool@snap` for a ZFS snapshot), as JSON: added, removed and modified paths, and the tables whose rows changed",
+  },
+  {
+    command: "recoverable snapshots diff snapshot:/tmp/atlas-snapshots#nightly latest",
+    says: "what changed between two snapshots, the tables read from the stored bytes",
   },
 ];
 
@@ -83,7 +92,8 @@ const EXPORT_EXAMPLES: readonly Example[] = [
   },
 ];
 
-const SNAPSHOT_ID = "a snapshot id, a unique prefix of one, or latest (the newest that validated)";
+const SNAPSHOT_ID =
+  "a snapshot id, a unique prefix of one, latest (the newest that validated), or a label (its newest valid snapshot)";
 
 type RepoFlags = GlobalFlags & { repo: string; ops?: string };
 
@@ -162,6 +172,32 @@ async function pruneDir(flags: PruneFlags, dir: string): Promise<void> {
   emit(result, flags, summary);
 }
 
+type DiffFlags = { repo?: string; root?: string; ops?: string };
+
+function diffSummary(result: DiffResult): string[] {
+  const changes = result.changes;
+  if (!changes) return [];
+  const since =
+    result.storeRoot === null
+      ? `from ${String(result.snapshotId)} to ${String(result.against)}`
+      : `since ${String(result.snapshotId)}`;
+  const summary = [
+    `${since}: ${changes.added.length} added, ${changes.removed.length} removed, ${changes.modified.length} modified, ${changes.unchanged} unchanged`,
+  ];
+  for (const path of changes.added) summary.push(`  + ${path}`);
+  for (const path of changes.removed) summary.push(`  - ${path}`);
+  for (const path of changes.modified) {
+    summary.push(`  ~ ${path}`);
+    for (const table of changes.tables[path] ?? [])
+      summary.push(
+        `      table ${table.name}: ${table.rowsBefore ?? "absent"} -> ${table.rowsAfter ?? "absent"} rows (${table.rowDelta >= 0 ? "+" : ""}${table.rowDelta})`,
+      );
+    const note = changes.notes[path];
+    if (note !== undefined) summary.push(`      ${note}`);
+  }
+  return summary;
+}
+
 function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
@@ -208,40 +244,38 @@ export function registerSnapshots(program: Command): void {
     });
 
   withExamples(
-    withGlobalOptions(snapshots.command("diff").argument("<id>", SNAPSHOT_ID)),
+    withGlobalOptions(
+      snapshots
+        .command("diff")
+        .argument("<id>", `${SNAPSHOT_ID}; or snapshot:<repo>#<id|latest|label> without --repo`)
+        .argument(
+          "[against]",
+          "what to compare it with: dir:<path>, another snapshot (an id in --repo, or snapshot:<repo>#...); default: the live store root",
+        ),
+    ),
     DIFF_EXAMPLES,
   )
     .description(
-      "what changed in a live store root since a snapshot: files, and rows of SQLite tables",
+      "what changed in a live store root, a directory or another snapshot since a snapshot: files, and rows of SQLite tables",
     )
-    .requiredOption("--repo <dir>", "the snapshot repository")
-    .option("--root <store>", "the live store root (default: store.root of the drill config)")
-    .action(async (id: string, flags: RepoFlags & { root?: string }) => {
-      const { diffRepository } = await import("../../verbs/snapshots.js");
+    .option("--repo <dir>", "the snapshot repository (not with snapshot:<repo>#...)")
+    .option(
+      "--root <store>",
+      "the live store root, when no [against] is given (default: store.root of the drill config)",
+    )
+    .action(async (id: string, against: string | undefined, flags: GlobalFlags & DiffFlags) => {
+      const { diffRepository } = await import("../../verbs/snapshots-diff.js");
       const result = await diffRepository({
-        repo: flags.repo,
         id,
-        ...definedOnly({ config: flags.config, root: flags.root, ops: flags.ops }),
+        ...definedOnly({
+          against,
+          repo: flags.repo,
+          config: flags.config,
+          root: flags.root,
+          ops: flags.ops,
+        }),
       });
-      const summary: string[] = [];
-      const changes = result.changes;
-      if (changes) {
-        summary.push(
-          `since ${String(result.snapshotId)}: ${changes.added.length} added, ${changes.removed.length} removed, ${changes.modified.length} modified, ${changes.unchanged} unchanged`,
-        );
-        for (const path of changes.added) summary.push(`  + ${path}`);
-        for (const path of changes.removed) summary.push(`  - ${path}`);
-        for (const path of changes.modified) {
-          summary.push(`  ~ ${path}`);
-          for (const table of changes.tables[path] ?? [])
-            summary.push(
-              `      table ${table.name}: ${table.rowsBefore ?? "absent"} -> ${table.rowsAfter ?? "absent"} rows (${table.rowDelta >= 0 ? "+" : ""}${table.rowDelta})`,
-            );
-          const note = changes.notes[path];
-          if (note !== undefined) summary.push(`      ${note}`);
-        }
-      }
-      emit(result, flags, summary);
+      emit(result, flags, diffSummary(result));
     });
 
   const prune = withExamples(withGlobalOptions(snapshots.command("prune")), PRUNE_EXAMPLES)
@@ -290,7 +324,7 @@ export function registerSnapshots(program: Command): void {
     if (flags.apply === true && flags.repo !== undefined)
       prune.error("error: --apply is for --dir; a --repo prune removes unless --dry-run is given");
     if (flags.dir !== undefined) return pruneDir(flags, flags.dir);
-    const { pruneSnapshots } = await import("../../verbs/snapshots.js");
+    const { pruneSnapshots } = await import("../../verbs/snapshots-prune.js");
     const result = await pruneSnapshots({
       repo: flags.repo ?? "",
       rules: rulesOfFlags(flags),

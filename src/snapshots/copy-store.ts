@@ -1,0 +1,148 @@
+// Step 2 of a snapshot: every directory of the store root recorded and every file copied into
+// staging, but what is left out: SQLite through a consistent copy, other files checked not to
+// change while they were copied (retried, then refused).
+import { lstat, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { SnapshotEntry } from "../documents/types.js";
+import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { isSQLiteHeader } from "../store/sqlite-header.js";
+import { walkStore } from "../store/walk-store.js";
+import { copyFileWithDigest, type CopiedFile } from "../util/copy-file.js";
+import { readHead } from "../util/read-head.js";
+import { copySQLiteConsistently, SQLITE_SIDECARS } from "./copy-sqlite.js";
+
+type FileEntry = Extract<SnapshotEntry, { type: "file" }>;
+
+/** A file copied into staging, to become the blob named by its digest. */
+export type Staged = { readonly entry: FileEntry; readonly stagedPath: string };
+
+/** A file that keeps changing is retried this many times before the snapshot gives up. */
+const COPY_ATTEMPTS = 3;
+
+export type CopiedStore = {
+  entries: SnapshotEntry[];
+  staged: Staged[];
+  findings: ClassifiedFinding[];
+  sqliteMethods: Map<string, "locked-copy" | "backup-api">;
+};
+
+/** Step 2: every directory recorded, every file copied into staging, but what is left out. */
+export async function copyStore(
+  storeRoot: string,
+  staging: string,
+  omits: (path: string) => boolean,
+): Promise<CopiedStore> {
+  const result: CopiedStore = { entries: [], staged: [], findings: [], sqliteMethods: new Map() };
+  const sqliteFiles = new Set<string>();
+  const omittedDirs: string[] = [];
+  for await (const entry of walkStore(storeRoot)) {
+    if (omittedDirs.some((prefix) => entry.path.startsWith(prefix))) continue;
+    if (omits(entry.path)) {
+      if (entry.type === "dir") omittedDirs.push(`${entry.path}/`);
+      continue;
+    }
+    if (entry.type === "symlink" || entry.type === "other") {
+      result.findings.push(
+        createFinding("entry_not_snapshotted", {
+          subject: entry.path,
+          severity: "warning",
+          actual: entry.type === "symlink" ? "a symbolic link" : "a FIFO, socket or device",
+          message: `${entry.path}: ${entry.type === "symlink" ? "symbolic links are" : "special files are"} not snapshotted`,
+        }),
+      );
+      continue;
+    }
+    const info = await lstat(entry.absolutePath);
+    if (entry.type === "dir") {
+      result.entries.push({ path: entry.path, type: "dir", mode: info.mode & 0o7777 });
+      continue;
+    }
+    // The -wal/-shm/-journal of a database are SQLite's business: the consistent copy holds them.
+    const suffix = SQLITE_SIDECARS.find((s) => entry.path.endsWith(s));
+    if (suffix !== undefined && sqliteFiles.has(entry.path.slice(0, -suffix.length))) continue;
+    const stagedPath = join(staging, String(result.staged.length));
+    const isSQLite = isSQLiteHeader(await readHead(entry.absolutePath, 100));
+    let copy: CopiedFile | ClassifiedFinding;
+    if (isSQLite) {
+      sqliteFiles.add(entry.path);
+      const sqliteCopy = await copySQLiteConsistently(entry.absolutePath, stagedPath).catch(
+        (error: unknown) => sqliteCopyFailure(entry.path, error),
+      );
+      if (!("code" in sqliteCopy)) result.sqliteMethods.set(entry.path, sqliteCopy.method);
+      copy = sqliteCopy;
+    } else {
+      copy = await copyStableFile(entry.path, entry.absolutePath, stagedPath);
+    }
+    if ("code" in copy) {
+      result.findings.push(copy);
+      continue;
+    }
+    const fileEntry: FileEntry = {
+      path: entry.path,
+      type: "file",
+      mode: info.mode & 0o7777,
+      mtime: info.mtime.toISOString(),
+      size: copy.size,
+      digest: copy.digest,
+    };
+    result.entries.push(fileEntry);
+    result.staged.push({ entry: fileEntry, stagedPath });
+  }
+  // A sidecar seen before its database (names sort "x-wal" after "x") never happens; a stray
+  // sidecar with no database is copied like any file.
+  return result;
+}
+
+/**
+ * Why a database could not be copied: still locked by a writer after the wait (try again), or
+ * not a readable database at all (corrupt, or a hot journal left by a crashed writer).
+ */
+function sqliteCopyFailure(path: string, error: unknown): ClassifiedFinding {
+  const code = (error as { code?: unknown }).code;
+  const message = (error as Error).message;
+  if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED")
+    return createFinding("source_changed_during_copy", {
+      subject: path,
+      actual: `${code}: ${message}`,
+      message: `${path}: a writer held the database for longer than the wait, so no consistent copy could be taken`,
+    });
+  if (typeof code === "string" && code.startsWith("SQLITE_"))
+    return createFinding("sqlite_integrity_check_failed", {
+      subject: path,
+      expected: "a database SQLite can read",
+      actual: `${code}: ${message}`,
+      message: `${path}: SQLite cannot read the live database (${code}: ${message}); a snapshot of it would not be a backup`,
+      hint: "Open it with the service that writes it (a crashed writer's hot journal is rolled back on the next write), or run `sqlite3 <file> 'PRAGMA integrity_check'` to see the damage.",
+    });
+  throw error;
+}
+
+/**
+ * Copies a file that is not SQLite, and checks it did not change while it was copied: same
+ * size, modification and change times before and after, and as many bytes copied as it has.
+ */
+async function copyStableFile(
+  path: string,
+  absolutePath: string,
+  stagedPath: string,
+): Promise<CopiedFile | ClassifiedFinding> {
+  for (let attempt = 1; attempt <= COPY_ATTEMPTS; attempt++) {
+    const before = await lstat(absolutePath);
+    const copy = await copyFileWithDigest(absolutePath, stagedPath);
+    const after = await lstat(absolutePath);
+    const stable =
+      before.size === after.size &&
+      before.mtimeMs === after.mtimeMs &&
+      before.ctimeMs === after.ctimeMs &&
+      copy.size === after.size;
+    if (stable) return copy;
+    await rm(stagedPath, { force: true });
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100 * attempt));
+  }
+  return createFinding("source_changed_during_copy", {
+    subject: path,
+    expected: "a file that holds still while it is copied",
+    actual: `changed during each of ${COPY_ATTEMPTS} copies`,
+    message: `${path}: the file changed while it was being copied, ${COPY_ATTEMPTS} times`,
+  });
+}
