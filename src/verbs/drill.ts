@@ -87,6 +87,8 @@ export type DrillResult = VerbResult<{
    * data, docs/live-data.md): "bytes pinned by: the release 4, the backup record (...) 3, ...".
    */
   pinned?: string;
+  /** drill --scenario: the failure scenario whose RTO and RPO targets the drill was judged against. */
+  scenario?: { readonly name: string; readonly rto: string; readonly rpo: string };
 }>;
 
 const NONE = { report: null, rto: null, rpo: null, stages: [], scratchKept: null };
@@ -264,6 +266,7 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
     rto: outcome.report.rto,
     rpo: outcome.report.rpo,
     ...pinnedOf(outcome.report),
+    ...(outcome.report.scenario === undefined ? {} : { scenario: outcome.report.scenario }),
     stages: [...outcome.report.stages, signing],
     scratchKept: outcome.scratchKept,
     ...(shard === null
