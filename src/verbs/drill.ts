@@ -200,15 +200,13 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
     allowDowngrade: options.allowDowngrade ?? false,
     shard,
     scenario: scenario !== null && "code" in scenario ? null : scenario,
-    now,
-    progress: options.progress ?? NO_PROGRESS,
-    signal,
   };
+  const runtime = { now, progress: options.progress ?? NO_PROGRESS, signal };
   const release = {
     releaseId: evidence.evidence.packet.release.id,
     releaseIdentity: releaseIdentityOf(evidence.evidence.packet),
   };
-  const outcome = await runDrill(plan);
+  const outcome = await runDrill(plan, runtime);
   // An interrupted drill proves nothing and writes nothing.
   if (outcome.interrupted !== null)
     return createResult("drill", outcome.findings, release, {
@@ -248,7 +246,7 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
       { ...NONE, stages: outcome.stages, scratchKept: outcome.scratchKept },
     );
   if (interruptionOf(signal) !== null) return notSigned();
-  const { value: written, stage: signing } = await timed(plan, "sign report", () =>
+  const { value: written, stage: signing } = await timed(runtime, "sign report", () =>
     writeDrillOutputs(outputs, signal),
   );
   if (!written) return notSigned();
