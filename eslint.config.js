@@ -14,8 +14,6 @@ const LONG_FUNCTIONS_PENDING = [
   "src/sources/tar-source.ts",
   "src/store/verify-store.ts",
   "src/verbs/audit.ts",
-  "src/verbs/drill-all.ts",
-  "src/verbs/drill.ts",
   "src/verbs/gate.ts",
   "src/verbs/init.ts",
   "src/verbs/keygen.ts",
