@@ -12,7 +12,6 @@ const LONG_FUNCTIONS_PENDING = [
   "src/snapshots/take-snapshot.ts",
   "src/sources/dir-source.ts",
   "src/sources/tar-source.ts",
-  "src/store/verify-store.ts",
   "src/verbs/audit.ts",
   "src/verbs/gate.ts",
   "src/verbs/init.ts",
