@@ -9,10 +9,10 @@ import { releaseIdentityOf } from "../documents/identity-chain.js";
 import type { Manifest, Packet } from "../documents/types.js";
 import type { DrillMode, DrillPlan } from "../drill/drill-plan.js";
 import { resolveScenario } from "../drill/scenario.js";
-import { failedWith, findingsOf, ok, type Checked } from "../findings/checked.js";
+import { failed, failedWith, findingsOf, ok, type Checked } from "../findings/checked.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { Signer } from "../report/signing.js";
-import { selectShard } from "../shard/assign.js";
+import { selectShard, type ShardSpec } from "../shard/assign.js";
 import { parseShardSpec } from "../shard/shard-spec.js";
 import { displayPath } from "../util/display-path.js";
 import { fileNameOf } from "./configured-backup.js";
@@ -87,9 +87,9 @@ function modeFindings(options: DrillOptions): ClassifiedFinding[] {
   return findings;
 }
 
-function shardSpecOf(text: string) {
+function shardSpecOf(text: string): Checked<ShardSpec> {
   const spec = parseShardSpec(text);
-  return "code" in spec ? failedWith<typeof spec>([spec]) : ok(spec);
+  return "code" in spec ? failed(spec) : ok(spec);
 }
 
 function scenarioOf(
@@ -97,8 +97,7 @@ function scenarioOf(
   evidence: Extract<DrillInputs["evidence"], { ok: true }>,
 ): Checked<DrillPlan["scenario"]> {
   const { rollbackPolicy } = evidence.evidence;
-  const found = resolveScenario(options.scenario, rollbackPolicy, evidence.files.rollbackPolicy);
-  return found !== null && "code" in found ? failedWith([found]) : ok(found);
+  return resolveScenario(options.scenario, rollbackPolicy, evidence.files.rollbackPolicy);
 }
 
 /**
@@ -140,7 +139,7 @@ export function planDrill(options: DrillOptions, inputs: DrillInputs): Checked<D
   const mode = modeOf(options, context.cwd, source);
   if (findings.length > 0 || !evidence.ok || signer?.ok !== true || mode === null)
     return failedWith(findings);
-  const spec = options.shard === undefined ? null : parseShardSpec(options.shard);
+  const spec = options.shard === undefined ? null : shardSpecOf(options.shard);
   const scenario = scenarioOf(options, evidence);
   const { packet, manifest } = evidence.evidence;
   const plan: DrillPlan = {
@@ -150,7 +149,7 @@ export function planDrill(options: DrillOptions, inputs: DrillInputs): Checked<D
     config: context.config,
     mode,
     allowDowngrade: options.allowDowngrade ?? false,
-    shard: spec === null || "code" in spec ? null : selectShard(manifest.artifacts, spec),
+    shard: spec?.ok === true ? selectShard(manifest.artifacts, spec.value) : null,
     scenario: scenario.ok ? scenario.value : null,
   };
   const release = { releaseId: packet.release.id, releaseIdentity: releaseIdentityOf(packet) };
