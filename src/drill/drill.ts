@@ -4,7 +4,7 @@
 // what it started and ends with the `interrupted` finding alone (with what it had found until
 // then). Each stage takes the plan and what the stages before it returned (./stage.ts); the
 // scope owns what must be undone (./drill-scope.ts). Read runDrill top to bottom.
-import type { DrillReport } from "../documents/drill-report.js";
+import type { DrillReport, RuleOutcome } from "../documents/drill-report.js";
 import { hasErrors } from "../findings/finding.js";
 import { raiseHighWater, readHighWater } from "../policy/high-water.js";
 import type { RunningService } from "../service/service-process.js";
@@ -29,7 +29,7 @@ type Ran = {
   readonly restored: RestoredStore | null;
   readonly storeRoot: string;
   readonly store: RestoredStore["check"];
-  readonly policy: Awaited<ReturnType<typeof checkPolicy>>["value"] | null;
+  readonly policy: readonly RuleOutcome[] | null;
   readonly service: RunningService | null;
   readonly serviceURL: string | null;
   readonly probed: Probed | null;
