@@ -8,10 +8,7 @@ import { layerRules } from "./scripts/layers.mjs";
 // here until they are; the list only shrinks.
 const LONG_FUNCTIONS_PENDING = [
   "src/documents/manifest-stream.ts",
-  "src/store/verify-store.ts",
   "src/verbs/audit.ts",
-  "src/verbs/drill-all.ts",
-  "src/verbs/drill.ts",
   "src/verbs/gate.ts",
   "src/verbs/init.ts",
   "src/verbs/keygen.ts",

@@ -238,6 +238,19 @@ describe("RTO and RPO per failure scenario", () => {
     );
   });
 
+  it("drill --scenario says the scenario it judged against: a JSON field and a line of its summary", () => {
+    editPolicy((policy) => {
+      policy["scenarios"] = scenarios;
+    });
+    const judged = freshDrill("--scenario", "database-loss");
+    expect(judged.json()["scenario"]).toEqual({ name: "database-loss", rto: "1h", rpo: "24h" });
+    const text = run(["drill", "--source", "dir:ops/store", "--scenario", "database-loss"]);
+    expect(text.code, text.stdout).toBe(0);
+    expect(text.stdout).toContain("scenario database-loss: RTO target 1h, RPO target 24h");
+    const plain = freshDrill();
+    expect(plain.json()).not.toHaveProperty("scenario");
+  });
+
   it("audit shows the table: targets, backups, newest backup and the last drill per scenario", () => {
     editPolicy((policy) => {
       policy["scenarios"] = [scenarios[0]];

@@ -7,7 +7,7 @@ import { interruptedBy, interruptedFinding } from "../findings/interrupted.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import { whenAborted } from "../util/abort.js";
 import type { Interruption } from "../util/run-scope.js";
-import type { DrillOutcome } from "./drill.js";
+import type { DrillOutcome } from "./drill-plan.js";
 import type { StageRecord } from "../documents/drill-report.js";
 
 export class Interruptions {

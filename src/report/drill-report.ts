@@ -17,7 +17,7 @@ import type { ClassifiedFinding } from "../findings/finding.js";
 import { toPublicFinding } from "../findings/finding.js";
 import { verdictOf } from "../findings/verdict.js";
 import { RELEASE_RULES } from "../policy/rules.js";
-import { describeProbe, type ProbeCheck } from "../probes/run-probes.js";
+import { describeProbe, type ProbeCheck } from "../probes/probe-check.js";
 
 /**
  * One store check per artifact: failed when an error finding names it, skipped when unchecked.

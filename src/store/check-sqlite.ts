@@ -9,13 +9,6 @@ import type { SQLiteInspection } from "./sqlite-inspect.js";
 import { CONTENT_SIDECARS, nameSidecars } from "./sqlite-sidecars.js";
 import { entryTypeAt } from "./walk-store.js";
 
-/** The SQLite work of one database, started when its place was known. */
-export type StartedSQLite = {
-  readonly integrity: Promise<SQLiteInspection>;
-  /** Started early only for identity "content"; otherwise started after the bytes, if needed. */
-  readonly content: Promise<SQLiteInspection> | null;
-};
-
 /** A -wal or -journal beside the database: its content is not its main file alone. */
 export async function hasJournal(file: string): Promise<boolean> {
   for (const suffix of CONTENT_SIDECARS)

@@ -1,11 +1,13 @@
 // drill --all-backups: each backup of the drill config drilled in turn, one signed report each
 // in a folder of its own; the run's verdict is the worst of theirs by the contract's
 // precedence (unusable input, then not proven, then could not run), and an interrupted drill
-// stops the run there.
+// stops the run there. Load the drill config, plan one drill per backup (pure), run them.
 import { join, resolve } from "node:path";
+import type { DrillConfig } from "../documents/drill-config.js";
+import { failed, ok, type Checked } from "../findings/checked.js";
 import { createFinding, type Finding } from "../findings/finding.js";
 import { exitCodeOf, type ExitCode, type Verdict } from "../findings/verdict.js";
-import { fileNameOf } from "./configured-backup.js";
+import { fileNameOf, type ConfiguredBackup } from "./configured-backup.js";
 import { drill, type DrillOptions, type DrillResult } from "./drill.js";
 import { loadContext } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
@@ -24,56 +26,96 @@ export type BackupDrill = {
 
 export type DrillAllResult = VerbResult<{ backups: BackupDrill[] }>;
 
+/** One drill of the run: the backup, and the options its drill is given. */
+export type PlannedBackupDrill = {
+  readonly backup: ConfiguredBackup;
+  readonly options: DrillOptions;
+};
+
 const PRECEDENCE: readonly Verdict[] = ["unusable_input", "not_proven", "could_not_run"];
 
 function worstOf(verdicts: readonly Verdict[]): Verdict {
   return PRECEDENCE.find((v) => verdicts.includes(v)) ?? "proven";
 }
 
+function usage(subject: string, message: string) {
+  return createFinding("usage_invalid", { subject, message });
+}
+
+const isInterrupted = (code: ExitCode) => code === 130 || code === 143;
+
 export async function drillAllBackups(options: DrillOptions): Promise<DrillAllResult> {
-  const fail = (subject: string, message: string) =>
-    createResult("drill", [createFinding("usage_invalid", { subject, message })], NO_RELEASE, {
-      backups: [],
-    });
+  const none = { backups: [] };
+  const flags = flagsOfAll(options);
+  if (!flags.ok) return createResult("drill", [...flags.findings], NO_RELEASE, none);
+  const loaded = await loadContext(options);
+  if (!loaded.ok) return createResult("drill", loaded.findings, NO_RELEASE, none);
+  const planned = planAllBackups(options, loaded.context.config, loaded.context.cwd);
+  if (!planned.ok) return createResult("drill", [...planned.findings], NO_RELEASE, none);
+  const backups: BackupDrill[] = [];
+  let last: DrillResult | null = null;
+  for (const { backup, options: given } of planned.value) {
+    last = await drill(given);
+    backups.push(backupDrillOf(backup, last));
+    if (isInterrupted(last.exitCode)) break;
+  }
+  return resultOf(backups, last);
+}
+
+/** --source, --live and --shard name one drill: not a run of all the backups. */
+export function flagsOfAll(options: DrillOptions): Checked<null> {
   for (const [flag, given] of [
     ["--source", options.source],
     ["--live", options.live],
     ["--shard", options.shard],
   ] as const)
     if (given !== undefined && given !== false)
-      return fail(flag, `--all-backups drills the backups of the drill config: drop ${flag}`);
-  const loaded = await loadContext(options);
-  if (!loaded.ok) return createResult("drill", loaded.findings, NO_RELEASE, { backups: [] });
-  const { config, cwd } = loaded.context;
+      return failed(
+        usage(flag, `--all-backups drills the backups of the drill config: drop ${flag}`),
+      );
+  return ok(null);
+}
+
+/** One drill per backup (pure), each under --out in a folder of its own when --out is given. */
+export function planAllBackups(
+  options: DrillOptions,
+  config: DrillConfig,
+  cwd: string,
+): Checked<PlannedBackupDrill[]> {
   if (config.backups.length === 0)
-    return fail(
-      "--all-backups",
-      'no backups to drill: list them under "backups" in the drill config ({"name": "nightly", "source": "snapshot:/backups/store#latest", "authoritative": true})',
+    return failed(
+      usage(
+        "--all-backups",
+        'no backups to drill: list them under "backups" in the drill config ({"name": "nightly", "source": "snapshot:/backups/store#latest", "authoritative": true})',
+      ),
     );
   const folders = folderNames(config.backups.map((b) => b.name));
-  const backups: BackupDrill[] = [];
-  let last: DrillResult | null = null;
-  for (const [index, backup] of config.backups.entries()) {
-    const out =
-      options.out === undefined
-        ? {}
-        : { out: join(resolve(cwd, options.out), folders[index] ?? String(index + 1)) };
-    last = await drill({ ...options, ...out, backup: backup.name });
-    backups.push({
-      name: backup.name,
-      source: backup.source ?? `archives in ${backup.archives?.dir ?? "?"}`,
-      authoritative: backup.authoritative,
-      verdict: last.verdict,
-      exitCode: last.exitCode,
-      report: last.report,
-      rto: last.rto,
-      rpo: last.rpo,
-      findings: last.findings,
-    });
-    if (last.exitCode === 130 || last.exitCode === 143) break;
-  }
+  return ok(
+    config.backups.map((backup, index) => {
+      const folder = folders[index] ?? String(index + 1);
+      const out = options.out === undefined ? {} : { out: join(resolve(cwd, options.out), folder) };
+      return { backup, options: { ...options, ...out, backup: backup.name } };
+    }),
+  );
+}
+
+function backupDrillOf(backup: ConfiguredBackup, result: DrillResult): BackupDrill {
+  return {
+    name: backup.name,
+    source: backup.source ?? `archives in ${backup.archives?.dir ?? "?"}`,
+    authoritative: backup.authoritative,
+    verdict: result.verdict,
+    exitCode: result.exitCode,
+    report: result.report,
+    rto: result.rto,
+    rpo: result.rpo,
+    findings: result.findings,
+  };
+}
+
+function resultOf(backups: readonly BackupDrill[], last: DrillResult | null): DrillAllResult {
   const verdict = worstOf(backups.map((b) => b.verdict));
-  const interrupted = backups.find((b) => b.exitCode === 130 || b.exitCode === 143);
+  const interrupted = backups.find((b) => isInterrupted(b.exitCode));
   return {
     verb: "drill",
     verdict,
@@ -83,7 +125,7 @@ export async function drillAllBackups(options: DrillOptions): Promise<DrillAllRe
     findings: backups.flatMap((b) =>
       b.findings.map((f) => ({ ...f, message: `backup "${b.name}": ${f.message}` })),
     ),
-    backups,
+    backups: [...backups],
   };
 }
 

@@ -138,6 +138,10 @@ export function registerDrill(program: Command): void {
         (s) =>
           `${s.status === "passed" ? "✔" : s.status === "failed" ? "✘" : "·"} ${s.name.padEnd(22)} ${(s.durationMs / 1000).toFixed(2)}s`,
       );
+      if (result.scenario !== undefined)
+        summary.push(
+          `scenario ${result.scenario.name}: RTO target ${result.scenario.rto}, RPO target ${result.scenario.rpo}`,
+        );
       for (const [name, objective] of [
         ["RTO", result.rto],
         ["RPO", result.rpo],

@@ -1,0 +1,142 @@
+// The drill's store stages: restore the backup into the scratch place (the restore checks the
+// tree against the manifest before it is put in place), then say what the check of the store
+// found; in live mode, check the store that is up.
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import type { BackupRecord } from "../archive/backup-record.js";
+import { findingOfError } from "../findings/errors.js";
+import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
+import { executeRestore, type VerifyRestored } from "../restore/execute.js";
+import { createRestorePlan } from "../restore/plan.js";
+import { verifyShardStore } from "../shard/verify-shard-store.js";
+import { bytesPinnedByRelease } from "../store/identity-levels.js";
+import { verifyStore, type StoreCheckCounts } from "../store/verify-store.js";
+import type { PGDumpChecker } from "../postgres/session.js";
+import type { ProgressReporter } from "../util/progress.js";
+import type { DrillPlan, RestoreMode } from "./drill-plan.js";
+import type { DrillScope } from "./drill-scope.js";
+import { stageOf, type Stage } from "./stage.js";
+
+/** What the check of the store against the manifest found. */
+export type StoreCheck = {
+  /** The store's findings, for its checks in the report. */
+  readonly findings: readonly ClassifiedFinding[];
+  /** By check and role; null: the store was not checked. */
+  readonly counts: StoreCheckCounts | null;
+  /** The backup's own record that pinned the bytes the release does not (docs/live-data.md). */
+  readonly record: BackupRecord | null;
+};
+
+export type RestoredStore = {
+  readonly storeRoot: string;
+  readonly backupTime: Date | null;
+  readonly resolvedSource: string | null;
+  readonly check: StoreCheck;
+};
+
+export const UNCHECKED: StoreCheck = { findings: [], counts: null, record: null };
+
+/** Restore the backup into a fresh scratch directory (restore mode only). */
+export async function restoreBackup(
+  plan: DrillPlan,
+  mode: RestoreMode,
+  scope: DrillScope,
+  run: { readonly at: Date; readonly progress: ProgressReporter },
+): Promise<Stage<RestoredStore>> {
+  const storeRoot = join(await scope.makeScratch(mode), "store");
+  let restored: RestoredStore = {
+    storeRoot,
+    backupTime: null,
+    resolvedSource: null,
+    check: UNCHECKED,
+  };
+  // What was learnt before a failure still goes in the report: the backup's time, its source.
+  try {
+    restored = { ...restored, backupTime: await mode.source.backupTime() };
+    restored = { ...restored, resolvedSource: await mode.source.resolved() };
+    const restorePlan = createRestorePlan({
+      source: mode.source.ref.text,
+      target: storeRoot,
+      targetState: "absent",
+      now: run.at,
+      nonce: randomBytes(3).toString("hex"),
+    });
+    const outcome = await executeRestore(restorePlan, mode.source, plan.evidence.manifest, {
+      verifyRestored: verifierOf(plan, scope.postgres),
+      progress: run.progress,
+    });
+    const check = {
+      findings: outcome.findings,
+      counts: outcome.checked,
+      record: outcome.record ?? null,
+    };
+    return stageOf(outcome.swapped, { ...restored, check }, outcome.findings);
+  } catch (error) {
+    return stageOf(false, restored, [findingOfError(error)]);
+  }
+}
+
+/** The whole manifest's check, or the shard's share of it. */
+function verifierOf(plan: DrillPlan, postgres: PGDumpChecker): VerifyRestored {
+  const { manifest } = plan.evidence;
+  const { shard } = plan;
+  const exclude = plan.config.exclude;
+  return shard === null
+    ? (root, options) => verifyStore(root, manifest, { ...options, postgres, exclude })
+    : (root, options) => verifyShardStore(root, manifest, shard, { ...options, postgres, exclude });
+}
+
+/**
+ * Verify the store. A restore has checked it already (`restored`); live mode checks it here.
+ * Returns the check for the report.
+ */
+export async function verifyTheStore(
+  plan: DrillPlan,
+  storeRoot: string,
+  restored: StoreCheck | null,
+  scope: DrillScope,
+  progress: ProgressReporter,
+): Promise<Stage<StoreCheck>> {
+  const check = restored ?? (await checkLiveStore(plan, storeRoot, scope, progress));
+  const found = restored === null ? check.findings : [];
+  const findings = check.counts === null ? found : [...found, ...contentRulesOnly(plan, check)];
+  return stageOf(!hasErrors(check.findings), check, findings);
+}
+
+async function checkLiveStore(
+  plan: DrillPlan,
+  storeRoot: string,
+  scope: DrillScope,
+  progress: ProgressReporter,
+): Promise<StoreCheck> {
+  const { manifest } = plan.evidence;
+  const options = { progress, postgres: scope.postgres, exclude: plan.config.exclude };
+  const verification =
+    plan.shard === null
+      ? await verifyStore(storeRoot, manifest, options)
+      : await verifyShardStore(storeRoot, manifest, plan.shard, options);
+  return { findings: verification.findings, counts: verification.checked, record: null };
+}
+
+/**
+ * Live data whose bytes no record pinned is said once, as an info finding: the report's checks
+ * say it artifact by artifact.
+ */
+function contentRulesOnly(plan: DrillPlan, check: StoreCheck): ClassifiedFinding[] {
+  if (check.record !== null) return [];
+  const artifacts = plan.shard?.artifacts ?? plan.evidence.manifest.artifacts;
+  const unpinned = artifacts.filter((a) => a.role !== "disposable" && !bytesPinnedByRelease(a));
+  if (unpinned.length === 0) return [];
+  const source = plan.mode.kind === "restore" ? plan.mode.source.ref.text : "the live store";
+  const one = unpinned.length === 1;
+  const named = unpinned.slice(0, 5).map((a) => a.path);
+  return [
+    createFinding("bytes_not_pinned", {
+      subject: source,
+      severity: "info",
+      expected: "a backup record of every byte (a snapshot, or an archive exported from one)",
+      actual: "no record",
+      message: `${source} has no record of its own bytes, so ${unpinned.length} artifact${one ? " was" : "s were"} checked by the content rules of ${one ? "its level" : "their levels"} only: ${named.join(", ")}${unpinned.length > 5 ? ", ..." : ""}`,
+    }),
+  ];
+}

@@ -1,0 +1,84 @@
+// drill, load: every input the flags name, read once, before anything runs: the drill config
+// and evidence paths (./evidence-context.ts), the configured backup's source, the signing key,
+// the age identity, the restore source and the four evidence documents. Each input is a value
+// or the findings that say why there is none; ./drill-plan.ts judges them all together, so a
+// user hears of every bad input at once.
+import { readIdentities } from "../archive/age-keys.js";
+import { parseSourceRef, type RestoreSource, type SourceRef } from "../archive/source.js";
+import { loadEvidence, type LoadedEvidence } from "../documents/load-evidence.js";
+import { failed, ok, type Checked } from "../findings/checked.js";
+import type { ClassifiedFinding } from "../findings/finding.js";
+import { loadSigner } from "../report/load-signer.js";
+import type { Signer } from "../report/signing.js";
+import { openSource } from "../sources/open-source.js";
+import { NO_PROGRESS } from "../util/progress.js";
+import { secretLocation } from "../util/secret-location.js";
+import { configuredBackup, sourceOfBackup } from "./configured-backup.js";
+import type { DrillOptions } from "./drill-options.js";
+import type { Context } from "./evidence-context.js";
+
+export type DrillInputs = {
+  readonly context: Context;
+  /** The configured backup's source; null: --source or --live names what to drill. */
+  readonly backup: Checked<string> | null;
+  /** null: no key given and none configured. */
+  readonly signer: Checked<Signer> | null;
+  /** The reference of the source to drill; null: none (--live, or no backup to take it from). */
+  readonly ref: Checked<SourceRef> | null;
+  /** The --identity file, readable and holding identities; null: not given. */
+  readonly identity: Checked<string> | null;
+  /** The source opened from its reference; null: no usable reference. */
+  readonly source: Checked<RestoreSource> | null;
+  readonly evidence: LoadedEvidence;
+};
+
+/** A value, or the one finding in its place, as the older loaders return them. */
+function checkedOf<T extends object>(value: T | ClassifiedFinding): Checked<T> {
+  return "code" in value ? failed(value) : ok(value);
+}
+
+export async function loadDrillInputs(
+  options: DrillOptions,
+  context: Context,
+): Promise<DrillInputs> {
+  const { cwd, config } = context;
+  const backup = await loadBackupSource(options, context);
+  const keyPath = options.key === undefined ? config.signingKey : secretLocation(cwd, options.key);
+  const signer = keyPath === null ? null : checkedOf(await loadSigner(keyPath));
+  const ref =
+    options.source !== undefined
+      ? checkedOf(parseSourceRef(options.source, cwd))
+      : backup?.ok === true
+        ? checkedOf(parseSourceRef(backup.value, config.baseDir))
+        : null;
+  const identity =
+    options.identity === undefined ? undefined : secretLocation(cwd, options.identity);
+  const source =
+    ref?.ok === true
+      ? checkedOf(openSource(ref.value, identity === undefined ? {} : { identity }))
+      : null;
+  // Told to progress: a manifest of a million artifacts takes seconds to read.
+  const loading = (options.progress ?? NO_PROGRESS).stage("load evidence");
+  const evidence = await loadEvidence(context.evidence);
+  loading.done(evidence.ok ? "passed" : "failed");
+  return { context, backup, signer, ref, identity: await loadIdentity(identity), source, evidence };
+}
+
+/** No --source and no --live: the configured backup named by --backup, else the authoritative one. */
+async function loadBackupSource(
+  options: DrillOptions,
+  { config }: Context,
+): Promise<Checked<string> | null> {
+  if (options.live === true || options.source !== undefined) return null;
+  const backup = configuredBackup(config, options.backup);
+  if ("code" in backup) return failed(backup);
+  const source = await sourceOfBackup(backup);
+  return typeof source === "string" ? ok(source) : failed(source);
+}
+
+/** An identity that cannot be used is bad input: said before any work, not mid-drill. */
+async function loadIdentity(location: string | undefined): Promise<Checked<string> | null> {
+  if (location === undefined) return null;
+  const identities = await readIdentities(location);
+  return Array.isArray(identities) ? ok(location) : failed(identities);
+}
