@@ -65,7 +65,7 @@ export function registerDrill(program: Command): void {
     )
     .option(
       "--source <src>",
-      "dir:<path>, tar:<path> (.tar, .tar.gz, .tgz; .age needs --identity), snapshot:<repo>#<id|latest> or restic:<repository>#<id|latest> (default: the authoritative backup of the drill config's backups)",
+      "dir:<path>, tar:<path> (.tar, .tar.gz, .tgz; .age needs --identity), snapshot:<repo>#<id|latest|label> or restic:<repository>#<id|latest> (default: the authoritative backup of the drill config's backups)",
     )
     .option(
       "--all-backups",
