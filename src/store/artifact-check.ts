@@ -7,6 +7,7 @@ import type { PGDumpChecker, PGDumpInspection } from "../postgres/session.js";
 import type { CheckName } from "./check-counts.js";
 import type { Report } from "./check-pgdump.js";
 import type { WrittenFile } from "./file-digest.js";
+import type { SampleSpec } from "./sample.js";
 import type { StorePool } from "./store-pool.js";
 
 /** A dump that could not be judged (no PostgreSQL), reported once for all of them. */
@@ -37,6 +38,8 @@ export type CheckTools = {
   readonly written: ReadonlyMap<string, WrittenFile> | undefined;
   /** Restores pg_dump artifacts to check their content; without it, their bytes only. */
   readonly postgres: PGDumpChecker | undefined;
+  /** A sampled run: what is left out of the sample is checked for its place and size only. */
+  readonly sample?: SampleSpec | undefined;
 };
 
 export type ArtifactCheck = {

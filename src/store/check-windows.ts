@@ -14,6 +14,8 @@ import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
 import type { ArtifactCheck, CheckResult, CheckTools, UnavailableDump } from "./artifact-check.js";
 import { DEFERRED_CHECKS, readsBytes, WINDOW_CHECKS } from "./artifact-checks.js";
 import { checkPlace } from "./check-place.js";
+import { checkSizeOnly } from "./check-sampled.js";
+import { contentChecked } from "./sample.js";
 import { zeroCounts, type CheckName } from "./check-counts.js";
 import type { FileDigest, WrittenFile } from "./file-digest.js";
 import type { ProbeAnswer } from "./store-pool.js";
@@ -37,6 +39,8 @@ type IndexedFindings = {
 export class CheckTally {
   readonly byCheck: Record<CheckName, number> = zeroCounts().byCheck;
   readonly unavailable: UnavailableDump[] = [];
+  /** In a sampled run, the store paths whose content was checked (in the order checked). */
+  readonly sampled: string[] = [];
   private readonly found: IndexedFindings[] = [];
   private readonly deferred: Promise<void>[] = [];
 
@@ -73,7 +77,7 @@ export async function checkArtifacts(
   progress: ProgressReporter = NO_PROGRESS,
 ): Promise<CheckTally> {
   const tally = new CheckTally();
-  const stage = progressOf(artifacts, tools.written, progress);
+  const stage = progressOf(artifacts, tools, progress);
   const starts = Array.from({ length: Math.ceil(artifacts.length / WINDOW) }, (_, i) => i * WINDOW);
   const window = { root, artifacts, tools, tally, onRead: stage.advance.bind(stage) };
   await mapWithConcurrency(starts, 2, (start) => checkWindow(window, start));
@@ -83,15 +87,12 @@ export async function checkArtifacts(
 }
 
 /** Told to progress: the files and bytes to read (files the restore hashed are not read). */
-function progressOf(
-  artifacts: ArtifactSource,
-  written: ReadonlyMap<string, WrittenFile> | undefined,
-  progress: ProgressReporter,
-) {
+function progressOf(artifacts: ArtifactSource, tools: CheckTools, progress: ProgressReporter) {
   let files = 0;
   let bytes = 0;
   for (const a of artifactsOf(artifacts)) {
-    if (!readsBytes(a) || written?.has(a.path)) continue;
+    if (!readsBytes(a) || tools.written?.has(a.path)) continue;
+    if (tools.sample && !contentChecked(a, tools.sample)) continue;
     files++;
     bytes += a.size;
   }
@@ -126,10 +127,18 @@ async function checkWindow(window: Window, start: number): Promise<void> {
   const toHash: Located[] = [];
   const digests = deferred<FileDigest[]>();
   const inWindow = located.map((l, position) => {
-    const place = checkPlace(l.artifact, answers[position] as ProbeAnswer[number]);
+    const answer = answers[position] as ProbeAnswer[number];
+    const place = checkPlace(l.artifact, answer);
     if (!place.sound) {
       tally.keep(l.index, place.result);
       return Promise.resolve();
+    }
+    if (tools.sample) {
+      if (!contentChecked(l.artifact, tools.sample)) {
+        tally.keep(l.index, checkSizeOnly(l.artifact, answer.size, place.result));
+        return Promise.resolve();
+      }
+      tally.sampled.push(l.artifact.path);
     }
     // Only a file in its place is read.
     return checkPlaced(l, place.result, bytesOf(l, tools.written, toHash, digests.promise), window);

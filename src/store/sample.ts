@@ -12,6 +12,7 @@
 import { failed, ok, type Checked } from "../findings/checked.js";
 import { createFinding } from "../findings/finding.js";
 import { digestOfBytes } from "../identity/digest.js";
+import type { Artifact } from "../documents/types.js";
 
 export type SampleSpec = {
   /** The share of the other artifacts to check, in (0, 1]. */
@@ -77,4 +78,17 @@ export function inSample(storePath: string, spec: SampleSpec): boolean {
 /** How many runs with consecutive seeds check every artifact at least once. */
 export function runsToCover(fraction: number): number {
   return Math.ceil(RING / windowWidth(fraction));
+}
+
+/** Durable databases are checked in full in every sampled run. */
+export function checkedInFull(artifact: Pick<Artifact, "role" | "kind">): boolean {
+  return artifact.role === "durable" && (artifact.kind === "sqlite" || artifact.kind === "pgdump");
+}
+
+/** Whether a sampled run checks what this artifact holds (every run checks that it is there). */
+export function contentChecked(
+  artifact: Pick<Artifact, "role" | "kind" | "path">,
+  spec: SampleSpec,
+): boolean {
+  return checkedInFull(artifact) || inSample(artifact.path, spec);
 }

@@ -18,7 +18,12 @@ export type StoreTask =
     }
   | { readonly kind: "copy"; readonly files: readonly CopyRequest[] };
 
-export type ProbeAnswer = { type: EntryType | null; linkAncestor: string | null }[];
+export type ProbeAnswer = {
+  type: EntryType | null;
+  linkAncestor: string | null;
+  /** A regular file's size, from the same lstat; null for anything else. */
+  size: number | null;
+}[];
 export type DigestAnswer = (
   | { ok: true; size: number; sha256: string; head: Uint8Array }
   | { ok: false; error: { message: string; code?: string } }

@@ -55,12 +55,25 @@ function symlinkAncestor(root: string, path: string): string | null {
   return null;
 }
 
+/** What is at a path and, for a regular file, its size: one lstat. */
+function entrySync(absolutePath: string): { type: EntryType | null; size: number | null } {
+  try {
+    const stats = lstatSync(absolutePath);
+    const type = entryTypeOf(stats);
+    return { type, size: type === "file" ? stats.size : null };
+  } catch (error) {
+    if (isAbsent(error)) return { type: null, size: null };
+    throw error;
+  }
+}
+
 function probe(root: string, paths: readonly string[]): ProbeAnswer {
   return paths.map((path) => {
     const linkAncestor = symlinkAncestor(root, path);
-    if (linkAncestor !== null) return { type: null, linkAncestor };
+    if (linkAncestor !== null) return { type: null, linkAncestor, size: null };
     const absolute = resolveInside(root, path);
-    return { type: absolute === null ? null : entryTypeSync(absolute), linkAncestor: null };
+    const entry = absolute === null ? { type: null, size: null } : entrySync(absolute);
+    return { ...entry, linkAncestor: null };
   });
 }
 

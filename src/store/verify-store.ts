@@ -15,12 +15,25 @@ import { entryTypeAt } from "./walk-store.js";
 import type { PGDumpChecker } from "../postgres/session.js";
 import { reportUnavailable } from "./check-pgdump.js";
 import { checkArtifacts, type CheckTally } from "./check-windows.js";
+import type { SampleSpec } from "./sample.js";
 
 export type { CheckName, StoreCheckCounts } from "./check-counts.js";
 
 export type StoreVerification = {
   readonly findings: ClassifiedFinding[];
   readonly checked: StoreCheckCounts;
+  /** A sampled run's sample; null when every artifact's content was checked. */
+  readonly sample: SampleOutcome | null;
+};
+
+/** What a sampled run checked: the rule, and the artifacts whose content it read. */
+export type SampleOutcome = SampleSpec & {
+  /** Artifacts whose content was checked (the sample, and every durable database). */
+  readonly contentChecked: number;
+  /** Artifacts checked for their place and size only. */
+  readonly placeOnly: number;
+  /** The store paths of the content-checked artifacts, sorted. */
+  readonly paths: readonly string[];
 };
 
 export type VerifyStoreOptions = {
@@ -53,6 +66,8 @@ export type VerifyStoreOptions = {
   readonly postgres?: PGDumpChecker;
   /** Globs of paths that are not the store's (the drill config's `exclude`): never strays. */
   readonly exclude?: readonly string[];
+  /** Check the content of only this share of the artifacts (docs/performance.md). */
+  readonly sample?: SampleSpec;
 };
 
 /**
@@ -76,13 +91,18 @@ export async function verifyStore(
       message: `the store root ${root} ${rootType === null ? "does not exist" : `is a ${rootType}, not a directory`}`,
       hint: "Check --root (or store.root in the drill config); a missing store is never recovered.",
     });
-    return { findings: [finding], checked: { artifacts: 0, byRole, byCheck } };
+    return { findings: [finding], checked: { artifacts: 0, byRole, byCheck }, sample: null };
   }
 
   const pool = new StorePool(options.concurrency);
   let tally: CheckTally;
   try {
-    const tools = { pool, written: options.written, postgres: options.postgres };
+    const tools = {
+      pool,
+      written: options.written,
+      postgres: options.postgres,
+      sample: options.sample,
+    };
     tally = await checkArtifacts(root, artifacts, tools, options.progress);
   } finally {
     await pool.close();
@@ -102,5 +122,16 @@ export async function verifyStore(
   return {
     findings,
     checked: { artifacts: artifacts.length, byRole, byCheck: tally.byCheck },
+    sample: sampleOutcome(options.sample, tally.sampled, artifacts.length),
   };
+}
+
+function sampleOutcome(
+  spec: SampleSpec | undefined,
+  paths: string[],
+  artifacts: number,
+): SampleOutcome | null {
+  if (spec === undefined) return null;
+  paths.sort();
+  return { ...spec, contentChecked: paths.length, placeOnly: artifacts - paths.length, paths };
 }
