@@ -17,6 +17,10 @@ export type RestorePlan = {
   readonly scratch: string;
   readonly safetyCopy: string | null;
   readonly lock: string;
+  /** Paths of the target the release does not list, carried into the restored root. */
+  readonly carriedOver: readonly string[];
+  /** The same, with --set-aside-unlisted: they go into the safety copy with the old store. */
+  readonly setAside: readonly string[];
   readonly steps: readonly string[];
 };
 
@@ -30,6 +34,10 @@ export type PlanInput = {
   readonly nonce: string;
   /** Whether the swap can exchange the two trees in one step (src/util/rename-exchange.ts). */
   readonly exchange?: boolean;
+  /** The target's paths the release does not list (unlisted.ts); none when absent. */
+  readonly unlisted?: readonly string[];
+  /** --set-aside-unlisted: those go into the safety copy instead of being carried over. */
+  readonly setAsideUnlisted?: boolean;
 };
 
 /** What a run id looks like; anything else read from a lock is not one. */
@@ -65,6 +73,30 @@ function swapStep(
   return `swap: move the current ${target} to ${safetyCopy} (the safety copy), then rename ${scratch} to ${target}`;
 }
 
+/** The steps about the unlisted paths: carried over before the swap, or set aside with it. */
+function unlistedSteps(
+  carried: readonly string[],
+  setAside: readonly string[],
+  target: string,
+  beside: string,
+): { carry: string[]; aside: string[] } {
+  const list = (paths: readonly string[]) => paths.join(", ");
+  return {
+    carry:
+      carried.length === 0
+        ? []
+        : [
+            `carry over what the release does not list from ${target} into ${beside} (renamed, journaled): ${list(carried)}`,
+          ],
+    aside:
+      setAside.length === 0
+        ? []
+        : [
+            `set aside what the release does not list, with the old store in the safety copy (--set-aside-unlisted): ${list(setAside)}`,
+          ],
+  };
+}
+
 export function createRestorePlan(input: PlanInput): RestorePlan {
   const parent = dirname(input.target);
   const runId = runIdOf(input.now, input.nonce);
@@ -72,6 +104,10 @@ export function createRestorePlan(input: PlanInput): RestorePlan {
   const safetyCopy = input.targetState === "absent" ? null : safetyCopyOf(input.target, runId);
   const lock = lockPathOf(input.target);
   const beside = join(parent, scratchNameOf(input.target, runId));
+  const unlisted = input.targetState === "non-empty" ? (input.unlisted ?? []) : [];
+  const carriedOver = input.setAsideUnlisted ? [] : unlisted;
+  const setAside = input.setAsideUnlisted ? unlisted : [];
+  const { carry, aside } = unlistedSteps(carriedOver, setAside, input.target, beside);
   const steps = [
     `lock ${lock}`,
     `extract ${input.source} into ${scratch}`,
@@ -79,7 +115,9 @@ export function createRestorePlan(input: PlanInput): RestorePlan {
     `verify ${scratch} against the manifest`,
     ...(beside === scratch ? [] : [`move ${scratch} beside the target, to ${beside}`]),
     `journal the swap in ${lock}`,
+    ...carry,
     swapStep(input.target, beside, safetyCopy, input.exchange ?? false),
+    ...aside,
     `fsync ${parent}`,
     "unlock",
   ];
@@ -91,6 +129,8 @@ export function createRestorePlan(input: PlanInput): RestorePlan {
     scratch,
     safetyCopy,
     lock,
+    carriedOver,
+    setAside,
     steps,
   };
 }

@@ -33,6 +33,7 @@ type RestoreFlags = GlobalFlags & {
   allowDowngrade?: boolean;
   scratch?: string;
   identity?: string;
+  setAsideUnlisted?: boolean;
 };
 
 export function registerRestore(program: Command): void {
@@ -64,6 +65,10 @@ export function registerRestore(program: Command): void {
       "an age identity file (age-keygen output, AGE-SECRET-KEY-1...), or env:NAME for those lines in the variable NAME, that decrypts a tar:<path>.age source (a passphrase-encrypted one, age -p, decrypts with $RECOVERABLE_AGE_PASSPHRASE instead)",
     )
     .option(
+      "--set-aside-unlisted",
+      "with --force: move what the release does not list (paths in the target the manifest does not name) into the safety copy with the old store, instead of carrying it over into the restored root",
+    )
+    .option(
       "--recover",
       "restore nothing: finish what an interrupted restore of --target left (as the next restore would first)",
     )
@@ -81,6 +86,7 @@ export function registerRestore(program: Command): void {
           allowDowngrade: flags.allowDowngrade,
           scratch: flags.scratch,
           identity: flags.identity,
+          setAsideUnlisted: flags.setAsideUnlisted,
           // Interrupted before its swap, a restore removes what it wrote and ends with its
           // result (130, 143); the swap, once journaled, runs to its end. A dry run or a
           // recovery is ended at once, as other verbs are (a recovery is journaled too).
@@ -98,6 +104,9 @@ export function registerRestore(program: Command): void {
         summary.push(
           `restored ${result.restored.files} files (${result.restored.bytes} bytes) into ${result.plan?.target ?? ""}${result.resolved === null ? "" : ` from ${result.resolved}`}`,
         );
+      const carried = result.plan?.carriedOver ?? [];
+      if (carried.length > 0 && !flags.dryRun && result.verdict === "proven")
+        summary.push(`carried over (the release does not list them): ${carried.join(", ")}`);
       if (result.safetyCopy) summary.push(`safety copy of the old store: ${result.safetyCopy}`);
       if (flags.recover && result.exitCode === 0 && result.recovered.length === 0)
         summary.push(`nothing to recover: no interrupted restore of ${flags.target} left anything`);
