@@ -21,6 +21,8 @@ export type RestorePlan = {
   readonly carriedOver: readonly string[];
   /** The same, with --set-aside-unlisted: they go into the safety copy with the old store. */
   readonly setAside: readonly string[];
+  /** --only: the artifacts restored; empty when the whole store is. */
+  readonly only: readonly string[];
   readonly steps: readonly string[];
 };
 
@@ -38,6 +40,11 @@ export type PlanInput = {
   readonly unlisted?: readonly string[];
   /** --set-aside-unlisted: those go into the safety copy instead of being carried over. */
   readonly setAsideUnlisted?: boolean;
+  /**
+   * --only: the paths of the artifacts restored. `unlisted` is then everything of the target
+   * they do not name, carried over, so the rest of the target stays as it is.
+   */
+  readonly only?: readonly string[];
 };
 
 /** What a run id looks like; anything else read from a lock is not one. */
@@ -77,16 +84,18 @@ function swapStep(
 function unlistedSteps(
   carried: readonly string[],
   setAside: readonly string[],
-  target: string,
-  beside: string,
+  paths: { target: string; beside: string; only: boolean },
 ): { carry: string[]; aside: string[] } {
-  const list = (paths: readonly string[]) => paths.join(", ");
+  const list = (items: readonly string[]) => items.join(", ");
+  const what = paths.only
+    ? "the rest of the target (what --only does not restore)"
+    : "what the release does not list";
   return {
     carry:
       carried.length === 0
         ? []
         : [
-            `carry over what the release does not list from ${target} into ${beside} (renamed, journaled): ${list(carried)}`,
+            `carry over ${what} from ${paths.target} into ${paths.beside} (renamed, journaled): ${list(carried)}`,
           ],
     aside:
       setAside.length === 0
@@ -107,10 +116,18 @@ export function createRestorePlan(input: PlanInput): RestorePlan {
   const unlisted = input.targetState === "non-empty" ? (input.unlisted ?? []) : [];
   const carriedOver = input.setAsideUnlisted ? [] : unlisted;
   const setAside = input.setAsideUnlisted ? unlisted : [];
-  const { carry, aside } = unlistedSteps(carriedOver, setAside, input.target, beside);
+  const only = input.only ?? [];
+  const { carry, aside } = unlistedSteps(carriedOver, setAside, {
+    target: input.target,
+    beside,
+    only: only.length > 0,
+  });
   const steps = [
     `lock ${lock}`,
     `extract ${input.source} into ${scratch}`,
+    ...(only.length === 0
+      ? []
+      : [`keep only what --only selects (${only.length}): ${only.join(", ")}`]),
     "fsync every restored file and directory",
     `verify ${scratch} against the manifest`,
     ...(beside === scratch ? [] : [`move ${scratch} beside the target, to ${beside}`]),
@@ -131,6 +148,50 @@ export function createRestorePlan(input: PlanInput): RestorePlan {
     lock,
     carriedOver,
     setAside,
+    only,
     steps,
+  };
+}
+
+export type UndoInput = {
+  readonly target: string;
+  /** The safety copy put back: the newest beside the target. */
+  readonly from: string;
+  readonly targetState: TargetState;
+  readonly now: Date;
+  readonly nonce: string;
+  readonly exchange?: boolean;
+};
+
+/**
+ * restore --undo: the safety copy is the tree swapped in, exactly as a verified scratch tree
+ * is, and what the target holds becomes this run's safety copy, so an undo can be undone.
+ */
+export function createUndoPlan(input: UndoInput): RestorePlan {
+  const parent = dirname(input.target);
+  const runId = runIdOf(input.now, input.nonce);
+  const safetyCopy = input.targetState === "absent" ? null : safetyCopyOf(input.target, runId);
+  const lock = lockPathOf(input.target);
+  const becomes =
+    safetyCopy === null ? "" : `; what ${input.target} holds now becomes the safety copy`;
+  return {
+    source: input.from,
+    target: input.target,
+    targetState: input.targetState,
+    runId,
+    scratch: input.from,
+    safetyCopy,
+    lock,
+    carriedOver: [],
+    setAside: [],
+    only: [],
+    steps: [
+      `lock ${lock}`,
+      `undo: put the newest safety copy ${input.from} back into ${input.target}${becomes}`,
+      `journal the swap in ${lock}`,
+      swapStep(input.target, input.from, safetyCopy, input.exchange ?? false),
+      `fsync ${parent}`,
+      "unlock",
+    ],
   };
 }

@@ -185,10 +185,13 @@ export async function findLeftovers(
   const journaled = previous?.scratchTree ?? null;
   const targetIsNewTree = journaled !== null && sameTree(await treeIdentityOf(target), journaled);
   // Not only the user's own: it may be the old store, whoever owns it; it is moved, never removed.
-  const exchangedOut = runId === null ? null : join(parent, scratchNameOf(target, runId));
+  // (restore --undo exchanged the safety copy it put back: the old store is under that name.)
+  const scratchBeside = runId === null ? null : join(parent, scratchNameOf(target, runId));
+  const undoing = previous?.undoing ?? null;
+  const exchangedOut = undoing === null ? scratchBeside : safetyCopyOf(target, undoing);
   const carriedIn =
-    !targetIsNewTree && exchangedOut !== null && (await isOwnDirectory(exchangedOut))
-      ? exchangedOut
+    !targetIsNewTree && scratchBeside !== null && (await isOwnDirectory(scratchBeside))
+      ? scratchBeside
       : null;
   return {
     target,

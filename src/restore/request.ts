@@ -1,8 +1,11 @@
 // What a restore command asks for, judged before anything is read (pure): which of its modes
 // (a restore, --recover, --undo), and whether its flags go together; then the target's state,
 // judged against --force. Each combination that makes no sense is a usage finding naming it.
+import picomatch from "picomatch";
+import { artifactsOf, type ArtifactSource } from "../documents/artifact-table.js";
+import type { Artifact } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import { failed, ok, type Checked } from "../findings/checked.js";
+import { failed, failedWith, ok, type Checked } from "../findings/checked.js";
 import type { TargetState } from "./plan.js";
 
 /** The flags a restore is given, as the library takes them. */
@@ -129,4 +132,35 @@ export function judgeTarget(
       message: `${target} is not empty; pass --force to replace it (a safety copy is kept)`,
     }),
   };
+}
+
+/**
+ * --only: the artifacts the globs match (store paths, dotfiles too, as the drill config's globs),
+ * or a usage finding for each glob that matches nothing the release lists.
+ */
+export function selectArtifacts(
+  globs: readonly string[],
+  artifacts: ArtifactSource,
+): Checked<Artifact[]> {
+  const tests = globs.map((glob) => picomatch(glob, { dot: true }));
+  const used = globs.map(() => false);
+  const selected: Artifact[] = [];
+  for (const artifact of artifactsOf(artifacts)) {
+    const hits = tests.map((test) => test(artifact.path));
+    hits.forEach((hit, index) => (used[index] ||= hit));
+    if (hits.some(Boolean)) selected.push(artifact);
+  }
+  const unmatched = globs.filter((_glob, index) => !used[index]);
+  if (unmatched.length === 0) return ok(selected);
+  return failedWith(
+    unmatched.map((glob) =>
+      createFinding("usage_invalid", {
+        subject: "--only",
+        expected: "a glob over store paths the release lists",
+        actual: glob,
+        message: `--only ${glob} matches nothing the release lists, so nothing was restored`,
+        hint: "Globs match store paths relative to the store root, as the release's manifest lists them: datasets/places.sqlite, datasets/**.",
+      }),
+    ),
+  );
 }

@@ -2,15 +2,21 @@
 // an interrupted restore; nothing changed) and the restore itself (lock, finish what a dead run
 // left, judge the target, extract, verify, carry over, swap). Each ends with the findings and
 // the result's fields; the verb builds the result.
-import { mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
-import type { Manifest } from "../documents/types.js";
+import { mkdir, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { Artifact, Manifest } from "../documents/types.js";
+import { verifyStore } from "../store/verify-store.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import type { RestoreSource } from "../archive/source.js";
 import { checkpoint } from "../util/checkpoint.js";
 import type { ProgressReporter } from "../util/progress.js";
 import { interruptionOf } from "../util/run-scope.js";
-import { executeRestore, restoreInterrupted, targetStateOf } from "./execute.js";
+import {
+  executeRestore,
+  restoreInterrupted,
+  targetStateOf,
+  type VerifyRestored,
+} from "./execute.js";
 import type { RestoreFields } from "./fields.js";
 import { peekTargetLock } from "./lock.js";
 import { bytesNeeded, isNoSpace, noSpaceLeft } from "./no-space.js";
@@ -26,6 +32,8 @@ export type RunOptions = {
   readonly force: boolean;
   readonly scratchDir: string | null;
   readonly manifest: Manifest;
+  /** --only: the artifacts restored; null when the whole store is. */
+  readonly selected: readonly Artifact[] | null;
   readonly progress?: ProgressReporter;
   readonly signal?: AbortSignal;
 };
@@ -35,13 +43,28 @@ export type Ran = {
   readonly fields: Partial<RestoreFields>;
 };
 
-/** The plan for the target as it is: its state and the paths the release does not list. */
-async function planFor(planned: Planned, state: TargetState, manifest: Manifest) {
-  const unlisted =
-    state === "non-empty"
-      ? await unlistedIn(planned.target, listedIndexOf(manifest.artifacts))
-      : [];
-  return createRestorePlan({ ...planned, targetState: state, unlisted });
+/**
+ * The plan for the target as it is: its state and the paths the release does not list (with
+ * --only, everything the selected artifacts do not name: the rest of the target stays).
+ */
+async function planFor(planned: Planned, state: TargetState, options: RunOptions) {
+  const { selected } = options;
+  const index = listedIndexOf(selected ?? options.manifest.artifacts);
+  const unlisted = state === "non-empty" ? await unlistedIn(planned.target, index) : [];
+  const only = selected === null ? {} : { only: selected.map((a) => a.path) };
+  return createRestorePlan({ ...planned, targetState: state, unlisted, ...only });
+}
+
+/**
+ * --only: the restored tree keeps only the selected artifacts (and what is inside a selected
+ * directory that owns its contents), checked exactly as a whole restore checks them.
+ */
+function verifySelected(manifest: Manifest, selected: readonly Artifact[]): VerifyRestored {
+  return async (root, options) => {
+    for (const path of await unlistedIn(root, listedIndexOf(selected)))
+      await rm(join(root, path), { recursive: true, force: true });
+    return verifyStore(root, { ...manifest, artifacts: [...selected] }, options);
+  };
 }
 
 /** The plan, with what would first be done about an interrupted restore; changes nothing. */
@@ -55,7 +78,7 @@ export async function dryRunRestore(planned: Planned, options: RunOptions): Prom
   const judged = judgeTarget(current, planned.target, options.force);
   const stop = judged.stop ? [judged.stop] : [];
   if (judged.state === null) return { findings: stop, fields: {} };
-  const plan = await planFor(planned, judged.state, options.manifest);
+  const plan = await planFor(planned, judged.state, options);
   const first = recovery.map((step) => `first, for an interrupted restore: ${step.todo}`);
   // The plan is shown even when the target is not empty, beside target_not_empty (issue 19).
   return { findings: stop, fields: { plan: { ...plan, steps: [...first, ...plan.steps] } } };
@@ -95,9 +118,11 @@ export async function runRestore(
     const { state, stop } = judgeTarget(found, planned.target, options.force);
     if (state === null || stop !== null)
       return { findings: [...notes, ...(stop ? [stop] : [])], fields: { recovered } };
-    const plan = await planFor(planned, state, options.manifest);
+    const plan = await planFor(planned, state, options);
     handedOver = true; // executeRestore releases the lock
-    const outcome = await executeRestore(plan, source, options.manifest, {
+    const { manifest, selected } = options;
+    const outcome = await executeRestore(plan, source, manifest, {
+      ...(selected === null ? {} : { verifyRestored: verifySelected(manifest, selected) }),
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       held: lock,

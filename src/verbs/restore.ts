@@ -1,14 +1,23 @@
 // restore: bring a store root back from a source into a target, verified before it is swapped
 // in, with a safety copy of what was there. `--recover` only finishes what an interrupted
-// restore of the target left.
+// restore of the target left; `--undo` puts the newest safety copy back. The verb chains the
+// request (restore/request.ts), the loader (restore/load.ts) and the runners (restore/run.ts,
+// restore/undo.ts), and builds the result.
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import { EMPTY_RESTORE, type RestoreFields } from "../restore/fields.js";
 import { loadRestore } from "../restore/load.js";
 import { recoverTarget } from "../restore/recover-target.js";
-import { modeOf, type RestoreFlags, type RestoreMode } from "../restore/request.js";
+import {
+  modeOf,
+  selectArtifacts,
+  type RestoreFlags,
+  type RestoreMode,
+} from "../restore/request.js";
+import { ok } from "../findings/checked.js";
 import { dryRunRestore, runRestore, type Ran } from "../restore/run.js";
+import { undoRestore } from "../restore/undo.js";
 import { renameExchange } from "../util/rename-exchange.js";
 import { loadContext, type CommonOptions, type Context } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type Release, type VerbResult } from "./result.js";
@@ -59,11 +68,25 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
       return resultOf({ findings: done.findings, fields: { recovered: done.recovered } });
     }
     case "undo":
-      return resultOf(failure([]));
+      return resultOf(
+        await undoRestore({
+          target: options.target,
+          cwd: context.cwd,
+          evidence: Object.values(context.evidence),
+          dryRun: mode.value.dryRun,
+          now: (options.now ?? (() => new Date()))(),
+        }),
+      );
     case "restore":
       return restoreFrom(options, context, mode.value, scratchDir);
   }
 }
+
+/** What a running restore is told as it goes: its progress and its interruption. */
+const live = (options: RestoreOptions) => ({
+  ...(options.progress ? { progress: options.progress } : {}),
+  ...(options.signal ? { signal: options.signal } : {}),
+});
 
 /** Load, plan and run a restore from a source (or its dry run). */
 async function restoreFrom(
@@ -88,20 +111,21 @@ async function restoreFrom(
     resultOf({ ...ran, fields: { policy: loading.policy, ...ran.fields } }, release);
   if (!loading.loaded.ok) return withPolicy(failure(loading.loaded.findings));
   const { ref, source, target, manifest } = loading.loaded.value;
+  const selected =
+    mode.only.length === 0 ? ok(null) : selectArtifacts(mode.only, manifest.artifacts);
+  if (!selected.ok) return withPolicy(failure(selected.findings));
   const planned = {
-    source: ref.text,
-    target,
+    ...{ source: ref.text, target, now, setAsideUnlisted: mode.setAsideUnlisted },
     ...(scratchDir === null ? {} : { scratchDir }),
-    now,
-    nonce: randomBytes(3).toString("hex"),
-    exchange: renameExchange() !== null,
-    setAsideUnlisted: mode.setAsideUnlisted,
+    ...{ nonce: randomBytes(3).toString("hex"), exchange: renameExchange() !== null },
   };
-  const run = { force: mode.force, scratchDir, manifest };
+  const run = {
+    force: mode.force,
+    scratchDir,
+    manifest,
+    selected: selected.value,
+    ...live(options),
+  };
   if (mode.dryRun) return withPolicy(await dryRunRestore(planned, run));
-  const live = {
-    ...(options.progress ? { progress: options.progress } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  };
-  return withPolicy(await runRestore(planned, source, { ...run, ...live }));
+  return withPolicy(await runRestore(planned, source, run));
 }

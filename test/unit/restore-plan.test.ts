@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import {
   createRestorePlan,
+  createUndoPlan,
   lockPathOf,
   RUN_ID,
   runIdOf,
@@ -112,7 +113,11 @@ describe("what the release does not list, in the plan", () => {
 });
 
 describe("listedIndexOf: what a restore counts as listed", () => {
-  const artifact = (path: string, kind: Artifact["kind"], extra: Partial<Artifact> = {}) => ({
+  const artifact = (
+    path: string,
+    kind: Artifact["kind"],
+    extra: Partial<Artifact> = {},
+  ): Artifact => ({
     path,
     kind,
     role: "durable",
@@ -233,5 +238,37 @@ describe("judgeTarget", () => {
       state: null,
       stop: { code: "usage_invalid", subject: "--target" },
     });
+  });
+});
+
+describe("createUndoPlan", () => {
+  const from = "/srv/atlas/.store.recoverable-safety-20261125T010000Z-aaaaaa";
+  it("swaps the safety copy in as a verified tree, and what the target holds becomes this run's safety copy", () => {
+    const plan = createUndoPlan({
+      target: base.target,
+      from,
+      targetState: "non-empty",
+      now: NOW,
+      nonce: "0a1b2c",
+      exchange: true,
+    });
+    expect(plan).toMatchObject({ source: from, scratch: from, carriedOver: [], setAside: [] });
+    expect(plan.safetyCopy).toBe(safetyCopyOf(base.target, plan.runId));
+    expect(plan.steps[1]).toBe(
+      `undo: put the newest safety copy ${from} back into /srv/atlas/store; what /srv/atlas/store holds now becomes the safety copy`,
+    );
+    expect(plan.steps[3]).toMatch(/^swap: exchange .* in one step/);
+  });
+
+  it("into an absent target: one rename, no safety copy", () => {
+    const plan = createUndoPlan({
+      target: base.target,
+      from,
+      targetState: "absent",
+      now: NOW,
+      nonce: "0a1b2c",
+    });
+    expect(plan.safetyCopy).toBeNull();
+    expect(plan.steps[3]).toBe(`swap: rename ${from} to /srv/atlas/store`);
   });
 });

@@ -34,12 +34,13 @@ type RestoreFlags = GlobalFlags & {
   scratch?: string;
   identity?: string;
   setAsideUnlisted?: boolean;
+  undo?: boolean;
 };
 
 export function registerRestore(program: Command): void {
   withUsage(
     withExamples(withGlobalOptions(program.command("restore")), EXAMPLES),
-    "(--source <src> | --recover) --target <dir> [options]",
+    "(--source <src> | --recover | --undo) --target <dir> [options]",
   )
     .description(
       "restore a store root from a backup into a target: verified before it is swapped in, with a safety copy",
@@ -69,6 +70,10 @@ export function registerRestore(program: Command): void {
       "with --force: move what the release does not list (paths in the target the manifest does not name) into the safety copy with the old store, instead of carrying it over into the restored root",
     )
     .option(
+      "--undo",
+      "restore nothing from a backup: put the newest safety copy back into --target, atomically; what the target held becomes the safety copy in turn, so an undo can be undone",
+    )
+    .option(
       "--recover",
       "restore nothing: finish what an interrupted restore of --target left (as the next restore would first)",
     )
@@ -87,10 +92,12 @@ export function registerRestore(program: Command): void {
           scratch: flags.scratch,
           identity: flags.identity,
           setAsideUnlisted: flags.setAsideUnlisted,
+          undo: flags.undo,
           // Interrupted before its swap, a restore removes what it wrote and ends with its
           // result (130, 143); the swap, once journaled, runs to its end. A dry run or a
           // recovery is ended at once, as other verbs are (a recovery is journaled too).
-          signal: flags.dryRun || flags.recover ? undefined : currentRunScope()?.adopt(),
+          signal:
+            flags.dryRun || flags.recover || flags.undo ? undefined : currentRunScope()?.adopt(),
         }),
         progress: createProgress(progressMode(flags)),
       });
@@ -100,6 +107,8 @@ export function registerRestore(program: Command): void {
           "plan (nothing changed):",
           ...result.plan.steps.map((s, i) => `  ${i + 1}. ${s}`),
         );
+      if (flags.undo && !flags.dryRun && result.verdict === "proven" && result.plan)
+        summary.push(`put the safety copy ${result.plan.source} back into ${result.plan.target}`);
       if (result.restored && result.verdict === "proven")
         summary.push(
           `restored ${result.restored.files} files (${result.restored.bytes} bytes) into ${result.plan?.target ?? ""}${result.resolved === null ? "" : ` from ${result.resolved}`}`,
