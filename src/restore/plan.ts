@@ -161,6 +161,8 @@ export type UndoInput = {
   readonly now: Date;
   readonly nonce: string;
   readonly exchange?: boolean;
+  /** What the target holds that the safety copy does not: carried over, as by a restore. */
+  readonly missing?: readonly string[];
 };
 
 /**
@@ -174,6 +176,13 @@ export function createUndoPlan(input: UndoInput): RestorePlan {
   const lock = lockPathOf(input.target);
   const becomes =
     safetyCopy === null ? "" : `; what ${input.target} holds now becomes the safety copy`;
+  const carriedOver = safetyCopy === null ? [] : (input.missing ?? []);
+  const carry =
+    carriedOver.length === 0
+      ? []
+      : [
+          `carry over what ${input.target} holds and the safety copy does not from ${input.target} into ${input.from} (renamed, journaled): ${carriedOver.join(", ")}`,
+        ];
   return {
     source: input.from,
     target: input.target,
@@ -182,13 +191,14 @@ export function createUndoPlan(input: UndoInput): RestorePlan {
     scratch: input.from,
     safetyCopy,
     lock,
-    carriedOver: [],
+    carriedOver,
     setAside: [],
     only: [],
     steps: [
       `lock ${lock}`,
       `undo: put the newest safety copy ${input.from} back into ${input.target}${becomes}`,
       `journal the swap in ${lock}`,
+      ...carry,
       swapStep(input.target, input.from, safetyCopy, input.exchange ?? false),
       `fsync ${parent}`,
       "unlock",

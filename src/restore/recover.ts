@@ -189,10 +189,10 @@ export async function findLeftovers(
   const scratchBeside = runId === null ? null : join(parent, scratchNameOf(target, runId));
   const undoing = previous?.undoing ?? null;
   const exchangedOut = undoing === null ? scratchBeside : safetyCopyOf(target, undoing);
+  // The tree it swapped in: its own scratch tree, or the safety copy an undo put back.
+  const swappedIn = undoing === null ? scratchBeside : exchangedOut;
   const carriedIn =
-    !targetIsNewTree && scratchBeside !== null && (await isOwnDirectory(scratchBeside))
-      ? scratchBeside
-      : null;
+    !targetIsNewTree && swappedIn !== null && (await isOwnDirectory(swappedIn)) ? swappedIn : null;
   return {
     target,
     targetPresent: (await entryTypeAt(target)) !== null,

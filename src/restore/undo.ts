@@ -1,5 +1,7 @@
 // restore --undo: put the newest safety copy back into the target, atomically, and keep what it
-// replaces as a safety copy in turn (so an undo can be undone). Under the target's lock, after
+// replaces as a safety copy in turn (so an undo can be undone). What the target holds and the
+// safety copy does not (what a restore carried over, the rest of the store after --only) is
+// carried over as a restore carries it, never set aside in silence. Under the target's lock, after
 // finishing what a dead run left, with the swap of a restore (swap.ts): the safety copy is the
 // tree swapped in, journaled by its identity and its run id (`undoing`), so a run killed in its
 // swap is finished or rolled back by the next one as a restore is (recover.ts).
@@ -15,6 +17,7 @@ import { createUndoPlan, RUN_ID, runIdOf, type RestorePlan } from "./plan.js";
 import { lockAndRecover, recoveredFindings } from "./recover.js";
 import { judgeTarget } from "./request.js";
 import type { Ran } from "./run.js";
+import { missingFrom } from "./unlisted.js";
 import { swapIn } from "./swap.js";
 
 export type UndoInput = {
@@ -63,9 +66,11 @@ async function planUndo(
   if (from === null) return { findings: [noSafetyCopy(target)], fields: {} };
   const { state, stop } = judgeTarget(await targetStateOf(target), target, true);
   if (state === null) return { findings: stop ? [stop] : [], fields: {} };
+  const missing = state === "non-empty" ? await missingFrom(target, from.path) : [];
   const plan = createUndoPlan({
     target,
     from: from.path,
+    missing,
     targetState: state,
     now,
     nonce,

@@ -70,3 +70,24 @@ export async function unlistedIn(target: string, index: ListedIndex): Promise<st
   if ((await lstat(target).catch(() => null))?.isDirectory()) await walk(target, "");
   return found;
 }
+
+/**
+ * restore --undo: the paths of `target` that `other` (the safety copy put back) does not have,
+ * each at the coarsest level (a directory both have is walked into). Links are never followed.
+ */
+export async function missingFrom(target: string, other: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (prefix: string): Promise<void> => {
+    const names: string[] = [];
+    for await (const entry of await opendir(join(target, prefix))) names.push(entry.name);
+    for (const name of names.sort()) {
+      const path = prefix === "" ? name : `${prefix}/${name}`;
+      const theirs = await lstat(join(other, path)).catch(() => null);
+      if (theirs === null) found.push(path);
+      else if (theirs.isDirectory() && (await lstat(join(target, path))).isDirectory())
+        await walk(path);
+    }
+  };
+  if ((await lstat(target).catch(() => null))?.isDirectory()) await walk("");
+  return found;
+}

@@ -9,17 +9,18 @@ import { currentRunScope } from "../../util/run-scope.js";
 
 const EXAMPLES: readonly Example[] = [
   {
-    command: "recoverable restore --source dir:ops/store --target /tmp/atlas-restored --dry-run",
-    says: "check the evidence and the rollback policy and print the plan; change nothing",
+    command:
+      "recoverable restore --source snapshot:/tmp/atlas-snapshots#latest --target /tmp/atlas-restored --force",
+    says: "put the newest valid snapshot over a store root; what was there is kept as a safety copy, and what the release does not list is carried over (--dry-run prints the plan and changes nothing)",
   },
   {
     command:
-      "recoverable restore --source snapshot:/tmp/atlas-snapshots#latest --target /tmp/atlas-restored --force",
-    says: "put the newest valid snapshot over a store root; what was there is kept as a safety copy",
+      "recoverable restore --source dir:ops/store --target /tmp/atlas-restored --only 'datasets/cities.sqlite' --force",
+    says: "restore one database: the rest of the store root stays as it is, the old database goes into the safety copy",
   },
   {
-    command: "recoverable restore --recover --target /tmp/atlas-restored",
-    says: "finish what a killed restore of the target left (the next restore does it first anyway): put the old store back if it was moved aside, remove the scratch tree and the lock",
+    command: "recoverable restore --undo --target /tmp/atlas-restored",
+    says: "put the newest safety copy back; what the target held becomes the safety copy in turn, so an undo can be undone (a killed restore or undo is finished by --recover, or the next run)",
   },
 ];
 
@@ -35,7 +36,10 @@ type RestoreFlags = GlobalFlags & {
   identity?: string;
   setAsideUnlisted?: boolean;
   undo?: boolean;
+  only?: string[];
 };
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerRestore(program: Command): void {
   withUsage(
@@ -66,6 +70,11 @@ export function registerRestore(program: Command): void {
       "an age identity file (age-keygen output, AGE-SECRET-KEY-1...), or env:NAME for those lines in the variable NAME, that decrypts a tar:<path>.age source (a passphrase-encrypted one, age -p, decrypts with $RECOVERABLE_AGE_PASSPHRASE instead)",
     )
     .option(
+      "--only <glob>",
+      "restore only the artifacts whose store paths the glob matches (repeatable): verified as a whole restore is, swapped in with the rest of the target carried over untouched; a glob that matches nothing is usage_invalid",
+      collect,
+    )
+    .option(
       "--set-aside-unlisted",
       "with --force: move what the release does not list (paths in the target the manifest does not name) into the safety copy with the old store, instead of carrying it over into the restored root",
     )
@@ -93,6 +102,7 @@ export function registerRestore(program: Command): void {
           identity: flags.identity,
           setAsideUnlisted: flags.setAsideUnlisted,
           undo: flags.undo,
+          only: flags.only,
           // Interrupted before its swap, a restore removes what it wrote and ends with its
           // result (130, 143); the swap, once journaled, runs to its end. A dry run or a
           // recovery is ended at once, as other verbs are (a recovery is journaled too).
@@ -109,6 +119,9 @@ export function registerRestore(program: Command): void {
         );
       if (flags.undo && !flags.dryRun && result.verdict === "proven" && result.plan)
         summary.push(`put the safety copy ${result.plan.source} back into ${result.plan.target}`);
+      const only = result.plan?.only ?? [];
+      if (only.length > 0 && result.verdict === "proven" && !flags.dryRun)
+        summary.push(`restored only: ${only.join(", ")}`);
       if (result.restored && result.verdict === "proven")
         summary.push(
           `restored ${result.restored.files} files (${result.restored.bytes} bytes) into ${result.plan?.target ?? ""}${result.resolved === null ? "" : ` from ${result.resolved}`}`,
