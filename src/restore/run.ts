@@ -63,7 +63,9 @@ function verifySelected(manifest: Manifest, selected: readonly Artifact[]): Veri
   return async (root, options) => {
     for (const path of await unlistedIn(root, listedIndexOf(selected)))
       await rm(join(root, path), { recursive: true, force: true });
-    return verifyStore(root, { ...manifest, artifacts: [...selected] }, options);
+    // What the release lists is never a stray here (a directory above the selection, say).
+    const listed = { ...options, listed: manifest.artifacts };
+    return verifyStore(root, { ...manifest, artifacts: [...selected] }, listed);
   };
 }
 

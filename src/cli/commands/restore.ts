@@ -122,13 +122,18 @@ export function registerRestore(program: Command): void {
       const only = result.plan?.only ?? [];
       if (only.length > 0 && result.verdict === "proven" && !flags.dryRun)
         summary.push(`restored only: ${only.join(", ")}`);
-      if (result.restored && result.verdict === "proven")
+      if (result.restored && result.verdict === "proven" && only.length === 0)
         summary.push(
           `restored ${result.restored.files} files (${result.restored.bytes} bytes) into ${result.plan?.target ?? ""}${result.resolved === null ? "" : ` from ${result.resolved}`}`,
         );
       const carried = result.plan?.carriedOver ?? [];
+      const why = flags.undo
+        ? "the safety copy does not have them"
+        : flags.only
+          ? "the rest of the target"
+          : "the release does not list them";
       if (carried.length > 0 && !flags.dryRun && result.verdict === "proven")
-        summary.push(`carried over (the release does not list them): ${carried.join(", ")}`);
+        summary.push(`carried over (${why}): ${carried.join(", ")}`);
       if (result.safetyCopy) summary.push(`safety copy of the old store: ${result.safetyCopy}`);
       if (flags.recover && result.exitCode === 0 && result.recovered.length === 0)
         summary.push(`nothing to recover: no interrupted restore of ${flags.target} left anything`);
