@@ -11,7 +11,7 @@ import {
   scratchNameOf,
 } from "../../src/restore/plan.js";
 import { isCarriablePath } from "../../src/restore/carry.js";
-import { judgeTarget, modeOf } from "../../src/restore/request.js";
+import { judgeTarget, modeOf, selectArtifacts } from "../../src/restore/request.js";
 import { listedIndexOf } from "../../src/restore/unlisted.js";
 import type { Artifact } from "../../src/documents/types.js";
 
@@ -270,5 +270,33 @@ describe("createUndoPlan", () => {
     });
     expect(plan.safetyCopy).toBeNull();
     expect(plan.steps[3]).toBe(`swap: rename ${from} to /srv/atlas/store`);
+  });
+});
+
+describe("selectArtifacts: what --only restores", () => {
+  const artifact = (path: string): Artifact => ({
+    path,
+    kind: "file",
+    role: "durable",
+    size: 0,
+    digest: { sha256: "0".repeat(64) },
+  });
+  const artifacts = ["datasets/a.sqlite", "datasets/b.sqlite", ".hidden/c.json"].map(artifact);
+
+  it("every artifact some glob matches, dotfiles too, in manifest order", () => {
+    const selected = selectArtifacts(["datasets/b.*", "**/*.json"], artifacts);
+    expect(selected.ok && selected.value.map((a) => a.path)).toEqual([
+      "datasets/b.sqlite",
+      ".hidden/c.json",
+    ]);
+  });
+
+  it("a finding for each glob that matches nothing, naming it", () => {
+    const selected = selectArtifacts(["datasets/a.sqlite", "nope/*", "x"], artifacts);
+    expect(selected.ok).toBe(false);
+    expect(selected.ok ? [] : selected.findings.map((f) => [f.code, f.subject, f.actual])).toEqual([
+      ["usage_invalid", "--only", "nope/*"],
+      ["usage_invalid", "--only", "x"],
+    ]);
   });
 });
