@@ -15,7 +15,6 @@ const LONG_FUNCTIONS_PENDING = [
   "src/verbs/report-merge.ts",
   "src/verbs/report-render.ts",
   "src/verbs/report-verify.ts",
-  "src/verbs/restore.ts",
   "src/verbs/seal.ts",
   "src/verbs/verify.ts",
 ];

@@ -18,6 +18,7 @@ const PURE_CORE = [
   "src/audit/readiness-answer.ts",
   "src/restore/plan.ts",
   "src/restore/guards.ts",
+  "src/restore/request.ts",
   "src/drill/stage-clock.ts",
   "src/drill/measure.ts",
   "src/drill/build-report.ts",

@@ -313,7 +313,11 @@ console.log(JSON.stringify({ intact, changed }));
     cpSync(join(dir, "ops", "store"), join(dir, "live"), { recursive: true });
     writeFileSync(join(dir, "live", "marker.txt"), "the old store");
     const restore = () => {
-      const args = ["restore", "--source", "dir:ops/store", "--target", "live", "--force"];
+      // The marker is unlisted: set aside with the old store rather than carried over.
+      const args = [
+        ...["restore", "--source", "dir:ops/store", "--target", "live", "--force"],
+        "--set-aside-unlisted",
+      ];
       const plan = run(bin, [...args, "--dry-run", "--json"], dir, 30_000);
       const steps = (JSON.parse(plan.stdout) as { plan: { steps: string[] } }).plan.steps;
       const child = run(bin, [...args, "--json"], dir, 30_000);

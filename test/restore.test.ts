@@ -44,14 +44,15 @@ describe("restore from dir: and tar:", () => {
 
   it("refuses a non-empty target without --force (exit 2), and keeps a safety copy with it", () => {
     mkdirSync(join(fixture.dir, "live"));
-    writeFileSync(join(fixture.dir, "live", "old.txt"), "old store");
+    // A listed file: an unlisted one would be carried over (test/restore-unlisted.test.ts).
+    writeFileSync(join(fixture.dir, "live", "README.txt"), "old store");
     const refused = restoreJSON("--source", "dir:store", "--target", "live");
     expect(refused.code).toBe(2);
     expect(refused.json()).toHaveFinding("target_not_empty");
     const forced = restoreJSON("--source", "dir:store", "--target", "live", "--force");
     expect(forced.code).toBe(0);
     const safety = forced.json()["safetyCopy"] as string;
-    expect(readFileSync(join(safety, "old.txt"), "utf8")).toBe("old store");
+    expect(readFileSync(join(safety, "README.txt"), "utf8")).toBe("old store");
     expect(tree(join(fixture.dir, "live"))).toEqual(tree(fixture.store));
   });
 

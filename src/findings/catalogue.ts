@@ -412,6 +412,13 @@ export const FINDING_CATALOGUE = {
     hint: "Nothing to do. Safety copies of earlier restores are kept until you remove them.",
     failureClass: "not_proven",
   },
+  no_safety_copy: {
+    title: "There is no safety copy to put back",
+    explanation:
+      "restore --undo puts back the newest safety copy a restore kept beside the target (a hidden sibling named .<target>.recoverable-safety-<run>), and there is none: the target was never restored over, or its safety copies were removed.",
+    hint: "Nothing was changed. To bring back an older store, restore it from a backup (`recoverable restore --source <src> --target <dir> --force`).",
+    failureClass: "unusable_input",
+  },
   io_failed: {
     title: "A file could not be read or written",
     explanation:

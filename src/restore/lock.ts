@@ -14,6 +14,7 @@ import {
   type LockRecord,
   type StaleLock,
 } from "../util/lock-file.js";
+import { isCarriablePath } from "./carry.js";
 import { lockPathOf, RUN_ID } from "./plan.js";
 import { parseTreeIdentity, type TreeIdentity } from "./tree-identity.js";
 
@@ -30,6 +31,13 @@ export type RestoreJournal = LockHolder & {
   /** Once swapping: the verified scratch tree's device and inode, which the swap puts in place. */
   readonly scratchTree?: TreeIdentity;
   /**
+   * Once swapping: the target's paths the release does not list, relative to it, which are
+   * moved into the scratch tree before the swap (and back, if the swap does not take effect).
+   */
+  readonly carried?: readonly string[];
+  /** restore --undo: the run id of the safety copy being put back (the tree swapped in). */
+  readonly undoing?: string;
+  /**
    * While this run finishes what a dead one left: that run's journal, so a run killed while
    * recovering leaves the recovery to the next one instead of losing it.
    */
@@ -44,16 +52,23 @@ export type PreviousRun = {
   readonly scratchDir: string | null;
   /** The verified tree the dead run was swapping in, when its journal says. */
   readonly scratchTree: TreeIdentity | null;
+  /** The paths it carried out of the target before its swap (relative, checked). */
+  readonly carried?: readonly string[];
+  /** restore --undo: the run id of the safety copy it was putting back. */
+  readonly undoing?: string | null;
 };
+
+/** What a swap journals besides its phase. */
+export type SwapJournal = Pick<RestoreJournal, "scratchTree" | "carried" | "undoing">;
 
 export type TargetLock = {
   readonly path: string;
   readonly runId: string;
   /**
    * Journals the next phase (the lock file is replaced at once and flushed); "swapping" with
-   * the identity of the tree being swapped in.
+   * the identity of the tree being swapped in and the paths carried into it.
    */
-  phase(phase: RestorePhase, scratchTree?: TreeIdentity): Promise<void>;
+  phase(phase: RestorePhase, journal?: SwapJournal): Promise<void>;
   release(): Promise<void>;
   /**
    * When finishing a dead run's leftovers failed: the lock goes back to what the dead run left,
@@ -80,12 +95,17 @@ export function previousRunOf(stale: StaleLock): PreviousRun {
   const text = (value: unknown) => (typeof value === "string" ? value : null);
   const runId = text(record["runId"]);
   const phase = text(record["phase"]);
+  const undoing = text(record["undoing"]);
+  const carried = record["carried"];
   return {
     holder: stale.holder,
     runId: runId !== null && RUN_ID.test(runId) ? runId : null,
     phase: PHASES.find((p) => p === phase) ?? null,
     scratchDir: text(record["scratchDir"]),
     scratchTree: parseTreeIdentity(record["scratchTree"]),
+    // Only when journaled, so a run without them reads as it always did.
+    ...(Array.isArray(carried) ? { carried: carried.filter(isCarriablePath) } : {}),
+    ...(undoing !== null && RUN_ID.test(undoing) ? { undoing } : {}),
   };
 }
 
@@ -107,10 +127,11 @@ export async function lockTarget(
   };
   const attempt = await acquireLock(path, (stale) => {
     if (stale === null) return first;
-    const { runId: inherited, phase, scratchDir: theirs, scratchTree } = previousRunOf(stale);
+    const { runId: inherited, scratchDir: theirs, ...rest } = previousRunOf(stale);
+    const { phase, scratchTree, carried, undoing } = rest; // undefined ones are not written
     return {
       ...first,
-      recovering: { runId: inherited, phase, scratchDir: theirs, scratchTree },
+      recovering: { runId: inherited, phase, scratchDir: theirs, scratchTree, carried, undoing },
     };
   });
   if (!attempt.acquired) return targetLocked(target, attempt.holder);
@@ -118,8 +139,7 @@ export async function lockTarget(
     lock: {
       path,
       runId,
-      phase: (phase, scratchTree) =>
-        rewriteLock(path, { ...first, phase, ...(scratchTree ? { scratchTree } : {}) }),
+      phase: (phase, journal = {}) => rewriteLock(path, { ...first, phase, ...journal }),
       release: () => releaseLock(path),
       handBack: () =>
         attempt.previous?.record

@@ -18,6 +18,7 @@ import { syncDirectory } from "../util/atomic-write.js";
 import { describeHolder, UNREADABLE_GRACE_MS } from "../util/lock-file.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { lockTarget, peekTargetLock, type PreviousRun, type TargetLock } from "./lock.js";
+import { carryBack } from "./carry.js";
 import { isNoSpace } from "./no-space.js";
 import { safetyCopyOf, scratchNameOf } from "./plan.js";
 import { sameTree, treeIdentityOf } from "./tree-identity.js";
@@ -41,6 +42,11 @@ export type Leftovers = {
   readonly lockTemporaries: readonly string[];
   /** The dead run's scratch tree in a --scratch directory this run does not look in. */
   readonly unreachedScratch: string | null;
+  /**
+   * When its swap did not take effect: the dead run's scratch tree beside the target, into which
+   * it may have carried the paths the release does not list (moved back before it is removed).
+   */
+  readonly carriedIn?: string | null;
 };
 
 /** One thing to do or to say; `done` is how the result says it, `todo` how a dry run does. */
@@ -48,6 +54,12 @@ export type RecoveryStep = { readonly done: string; readonly todo: string } & (
   | { readonly kind: "note" }
   | { readonly kind: "move"; readonly from: string; readonly to: string }
   | { readonly kind: "remove"; readonly path: string }
+  | {
+      readonly kind: "carry";
+      readonly from: string;
+      readonly to: string;
+      readonly paths: readonly string[];
+    }
 );
 
 /** What to do about what a dead run left (pure). */
@@ -65,6 +77,17 @@ export function planRecovery(previous: PreviousRun | null, found: Leftovers): Re
   }
   const swap = previous?.phase === "swapping" ? swapRecovery(previous, found) : null;
   if (swap !== null) steps.push(swap);
+  const carried = previous?.phase === "swapping" ? (previous.carried ?? []) : [];
+  const carriedIn = found.carriedIn ?? null;
+  if (carried.length > 0 && carriedIn !== null)
+    steps.push({
+      kind: "carry",
+      from: carriedIn,
+      to: found.target,
+      paths: carried,
+      done: `moved what the release does not list back from ${carriedIn} into ${found.target}, as the interrupted restore had carried it there before its swap: ${carried.join(", ")}`,
+      todo: `move what the release does not list back from ${carriedIn} into ${found.target} (the interrupted restore had carried it there before its swap): ${carried.join(", ")}`,
+    });
   // After an exchange, the dead run's scratch name holds the old store: never removed.
   for (const path of found.scratches.filter((path) => path !== found.oldStoreAt))
     steps.push({
@@ -162,7 +185,14 @@ export async function findLeftovers(
   const journaled = previous?.scratchTree ?? null;
   const targetIsNewTree = journaled !== null && sameTree(await treeIdentityOf(target), journaled);
   // Not only the user's own: it may be the old store, whoever owns it; it is moved, never removed.
-  const exchangedOut = runId === null ? null : join(parent, scratchNameOf(target, runId));
+  // (restore --undo exchanged the safety copy it put back: the old store is under that name.)
+  const scratchBeside = runId === null ? null : join(parent, scratchNameOf(target, runId));
+  const undoing = previous?.undoing ?? null;
+  const exchangedOut = undoing === null ? scratchBeside : safetyCopyOf(target, undoing);
+  // The tree it swapped in: its own scratch tree, or the safety copy an undo put back.
+  const swappedIn = undoing === null ? scratchBeside : exchangedOut;
+  const carriedIn =
+    !targetIsNewTree && swappedIn !== null && (await isOwnDirectory(swappedIn)) ? swappedIn : null;
   return {
     target,
     targetPresent: (await entryTypeAt(target)) !== null,
@@ -176,6 +206,7 @@ export async function findLeftovers(
     lockTemporaries,
     unreachedScratch:
       theirs !== null && !reachable && (await entryTypeAt(theirs)) === "dir" ? theirs : null,
+    carriedIn,
   };
 }
 
@@ -209,7 +240,8 @@ async function applyRecovery(steps: readonly RecoveryStep[]): Promise<string[]> 
     if (step.kind === "move") {
       await rename(step.from, step.to);
       await syncDirectory(dirname(step.to));
-    } else if (step.kind === "remove") await rm(step.path, { recursive: true, force: true });
+    } else if (step.kind === "carry") await carryBack(step.from, step.to, step.paths);
+    else if (step.kind === "remove") await rm(step.path, { recursive: true, force: true });
   }
   return steps.map((step) => step.done);
 }

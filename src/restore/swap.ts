@@ -14,7 +14,8 @@ import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { syncDirectory } from "../util/atomic-write.js";
 import { checkpoint, pausesAt } from "../util/checkpoint.js";
 import { cannotExchange, renameExchange, type RenameExchange } from "../util/rename-exchange.js";
-import type { TargetLock } from "./lock.js";
+import { carryBack, carryOver } from "./carry.js";
+import type { SwapJournal, TargetLock } from "./lock.js";
 import type { RestorePlan } from "./plan.js";
 import { treeIdentityOf } from "./tree-identity.js";
 
@@ -38,19 +39,63 @@ export async function swapIn(
   plan: RestorePlan,
   lock: TargetLock,
   signal?: AbortSignal,
+  journal: Pick<SwapJournal, "undoing"> = {},
 ): Promise<SwapOutcome> {
   const tree = await treeIdentityOf(plan.scratch);
-  await lock.phase("swapping", tree ?? undefined);
-  await checkpoint("before-swap", signal);
-  const addon = plan.safetyCopy === null ? null : renameExchange();
-  let outcome: SwapOutcome | null = null;
-  if (addon !== null && plan.safetyCopy !== null)
-    outcome = await exchangeIn(plan, plan.safetyCopy, addon, signal);
-  outcome ??= await renameIn(plan, signal);
-  if (!outcome.swapped) return outcome;
+  const carried = plan.carriedOver;
+  await lock.phase("swapping", {
+    ...(tree === null ? {} : { scratchTree: tree }),
+    ...(carried.length === 0 ? {} : { carried }),
+    ...journal,
+  });
+  let outcome: SwapOutcome | null = await carryIn(plan);
+  if (outcome === null) {
+    await checkpoint("before-swap", signal);
+    const addon = plan.safetyCopy === null ? null : renameExchange();
+    if (addon !== null && plan.safetyCopy !== null)
+      outcome = await exchangeIn(plan, plan.safetyCopy, addon, signal);
+    outcome ??= await renameIn(plan, signal);
+  }
+  if (!outcome.swapped) return outcome.stuck ? outcome : carriedBack(plan, outcome);
   await syncDirectory(dirname(plan.target));
   await checkpoint("after-swap", signal);
   return outcome;
+}
+
+/** Carries the unlisted paths into the scratch tree; null when done, else why not. */
+async function carryIn(plan: RestorePlan): Promise<SwapOutcome | null> {
+  if (plan.carriedOver.length === 0) return null;
+  try {
+    await carryOver(plan.target, plan.scratch, plan.carriedOver);
+    return null;
+  } catch (error) {
+    return unchanged(
+      plan,
+      `could not carry what the release does not list from ${plan.target} into ${plan.scratch} (${errnoText(error)}); nothing was swapped`,
+    );
+  }
+}
+
+/** A swap that did not happen: what was carried into the scratch tree goes back first. */
+async function carriedBack(
+  plan: RestorePlan,
+  outcome: Extract<SwapOutcome, { stuck: false }>,
+): Promise<SwapOutcome> {
+  if (plan.carriedOver.length === 0) return outcome;
+  try {
+    await carryBack(plan.scratch, plan.target, plan.carriedOver);
+    return outcome;
+  } catch (error) {
+    return {
+      swapped: false,
+      stuck: true,
+      finding: createFinding("io_failed", {
+        subject: plan.target,
+        message: `${outcome.finding.message}; what the release does not list could not be moved back from ${plan.scratch} (${errnoText(error)})`,
+        hint: `Run \`recoverable restore --recover --target ${plan.target}\` once the cause is fixed: it moves them back.`,
+      }),
+    };
+  }
 }
 
 /** The swap by exchange; null when this system cannot exchange (nothing was changed). */

@@ -1,0 +1,98 @@
+// Everything a restore reads before it plans, read once: the source, the target's safety, the
+// evidence and its chain, the rollback policy, and whether the backup opens. A value, or the
+// findings that say why there is none; the release and the policy's outcomes are kept either
+// way, for the result.
+import { resolve } from "node:path";
+import { loadEvidence } from "../documents/load-evidence.js";
+import { releaseIdentityOf, verifyChain, type EvidenceFiles } from "../documents/identity-chain.js";
+import type { RuleOutcome } from "../documents/drill-report.js";
+import type { Manifest } from "../documents/types.js";
+import type { DigestSet } from "../identity/digest.js";
+import { failed, failedWith, ok, type Checked } from "../findings/checked.js";
+import { checkReleasePolicy } from "../policy/enforce.js";
+import { openSource } from "../sources/open-source.js";
+import { parseSourceRef, type RestoreSource, type SourceRef } from "../archive/source.js";
+import { secretLocation } from "../util/secret-location.js";
+import { checkTarget, localBackupOf } from "./guards.js";
+
+export type RestoreRelease = {
+  readonly releaseId: string | null;
+  readonly releaseIdentity: DigestSet | null;
+};
+
+export type LoadInput = {
+  readonly cwd: string;
+  readonly evidence: EvidenceFiles;
+  readonly stateDir: string;
+  readonly source: string;
+  readonly target: string;
+  readonly scratchDir: string | null;
+  readonly identity?: string;
+  readonly now: Date;
+  readonly allowDowngrade: boolean;
+};
+
+export type LoadedRestore = {
+  readonly ref: SourceRef;
+  readonly source: RestoreSource;
+  /** Absolute. */
+  readonly target: string;
+  readonly manifest: Manifest;
+};
+
+export type Loading = {
+  readonly release: RestoreRelease | null;
+  readonly policy: readonly RuleOutcome[];
+  readonly loaded: Checked<LoadedRestore>;
+};
+
+const none = (loaded: Checked<LoadedRestore>, release: RestoreRelease | null = null) => ({
+  release,
+  policy: [],
+  loaded,
+});
+
+/** The source, opened, and the target judged safe to restore into. */
+async function openAndGuard(
+  input: LoadInput,
+): Promise<Checked<{ ref: SourceRef; source: RestoreSource }>> {
+  const ref = parseSourceRef(input.source, input.cwd);
+  if ("code" in ref) return failed(ref);
+  const identity =
+    input.identity === undefined ? {} : { identity: secretLocation(input.cwd, input.identity) };
+  const source = openSource(ref, identity);
+  if ("code" in source) return failed(source);
+  const refused = await checkTarget(
+    input.target,
+    input.cwd,
+    localBackupOf(ref, input.cwd),
+    Object.values(input.evidence),
+    input.scratchDir,
+  );
+  return refused ? failed(refused) : ok({ ref, source });
+}
+
+export async function loadRestore(input: LoadInput): Promise<Loading> {
+  const opened = await openAndGuard(input);
+  if (!opened.ok) return none(opened);
+  const evidence = await loadEvidence(input.evidence);
+  if (!evidence.ok) return none(failedWith(evidence.findings));
+  const { packet } = evidence.evidence;
+  const release = { releaseId: packet.release.id, releaseIdentity: releaseIdentityOf(packet) };
+  const chain = verifyChain(evidence.evidence, evidence.files);
+  if (chain.length > 0) return none(failedWith(chain), release);
+  // The rollback policy and the high-water mark: a release it forbids is never restored.
+  const policy = await checkReleasePolicy(evidence.evidence, evidence.files, input.stateDir, {
+    now: input.now,
+    allowDowngrade: input.allowDowngrade,
+  });
+  const outcomes = policy.outcomes;
+  if (policy.findings.length > 0)
+    return { release, policy: outcomes, loaded: failedWith(policy.findings) };
+  // The backup must open (a dry run says so too): a missing one is source_unreadable.
+  const unopened = await opened.value.source.opens();
+  if (unopened) return { release, policy: outcomes, loaded: failed(unopened) };
+  const target = resolve(input.cwd, input.target);
+  const value = { ...opened.value, target, manifest: evidence.evidence.manifest };
+  return { release, policy: outcomes, loaded: ok(value) };
+}
