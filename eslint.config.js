@@ -23,7 +23,6 @@ const LONG_FUNCTIONS_PENDING = [
   "src/verbs/report-render.ts",
   "src/verbs/report-verify.ts",
   "src/verbs/restore.ts",
-  "src/verbs/seal.ts",
   "src/verbs/snapshot.ts",
   "src/verbs/snapshots.ts",
   "src/verbs/verify.ts",

@@ -17,6 +17,7 @@ const PURE_CORE = [
   "src/audit/catalog-answer.ts",
   "src/audit/readiness-answer.ts",
   "src/restore/plan.ts",
+  "src/verbs/seal-plan.ts",
   "src/restore/guards.ts",
   "src/drill/stage-clock.ts",
   "src/documents/strict-json.ts",

@@ -188,13 +188,14 @@ function toAuditedBackup(facts: BackupFacts, now: Date): AuditedBackup {
 
 export async function audit(options: AuditOptions = {}): Promise<AuditResult> {
   const now = (options.now ?? (() => new Date()))();
-  const fail = (findings: ClassifiedFinding[]) => createResult("audit", findings, NO_RELEASE, NONE);
+  const fail = (findings: readonly ClassifiedFinding[]) =>
+    createResult("audit", findings, NO_RELEASE, NONE);
 
   // 1. Inputs, all checked before any looking: the config, the evidence, --repo and --key.
   const loaded = await loadContext(options);
   if (!loaded.ok) return fail(loaded.findings);
-  const { cwd, config } = loaded.context;
-  const evidence = await loadEvidence(loaded.context.evidence);
+  const { cwd, config } = loaded.value;
+  const evidence = await loadEvidence(loaded.value.evidence);
   const targets = await backupTargets(config, options.repo, cwd);
   const keys = await trustedKeys(config, options.keys ?? [], cwd);
   const inputFindings = [

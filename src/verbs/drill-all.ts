@@ -44,7 +44,7 @@ export async function drillAllBackups(options: DrillOptions): Promise<DrillAllRe
       return fail(flag, `--all-backups drills the backups of the drill config: drop ${flag}`);
   const loaded = await loadContext(options);
   if (!loaded.ok) return createResult("drill", loaded.findings, NO_RELEASE, { backups: [] });
-  const { config, cwd } = loaded.context;
+  const { config, cwd } = loaded.value;
   if (config.backups.length === 0)
     return fail(
       "--all-backups",

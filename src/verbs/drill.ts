@@ -100,8 +100,8 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   const fail = (findings: ClassifiedFinding[]) => createResult("drill", findings, NO_RELEASE, NONE);
   // 1. Load and validate everything before any work.
   const loaded = await loadContext(options);
-  if (!loaded.ok) return fail(loaded.findings);
-  const { cwd, config } = loaded.context;
+  if (!loaded.ok) return fail([...loaded.findings]);
+  const { cwd, config } = loaded.value;
   const inputFindings: ClassifiedFinding[] = [];
   if (options.live && (options.root === undefined || options.url === undefined))
     inputFindings.push(usage("--live", "--live needs --root <store> and --url <base URL>"));
@@ -154,7 +154,7 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   if (spec !== null && "code" in spec) inputFindings.push(spec);
   // Told to progress: a manifest of a million artifacts takes seconds to read.
   const loading = (options.progress ?? NO_PROGRESS).stage("load evidence");
-  const evidence = await loadEvidence(loaded.context.evidence);
+  const evidence = await loadEvidence(loaded.value.evidence);
   loading.done(evidence.ok ? "passed" : "failed");
   if (!evidence.ok) inputFindings.push(...evidence.findings);
   else inputFindings.push(...referenceFindings(evidence.evidence, config));
@@ -192,7 +192,7 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   const plan = {
     evidence: evidence.evidence,
     files: evidence.files,
-    paths: loaded.context.evidence,
+    paths: loaded.value.evidence,
     config,
     mode,
     allowDowngrade: options.allowDowngrade ?? false,

@@ -100,7 +100,10 @@ async function openReports(
 export async function gate(options: GateOptions): Promise<GateResult> {
   const now = (options.now ?? (() => new Date()))();
   const none = { report: null, reports: [], candidates: [] };
-  const stop = (findings: ClassifiedFinding[], requirements: Requirement[] = []): GateResult =>
+  const stop = (
+    findings: readonly ClassifiedFinding[],
+    requirements: Requirement[] = [],
+  ): GateResult =>
     createResult("gate", findings, NO_RELEASE, {
       requirements,
       ...none,
@@ -110,7 +113,7 @@ export async function gate(options: GateOptions): Promise<GateResult> {
   // 1. Inputs, all checked before any verdict: config, threshold, keys, named reports, evidence.
   const loaded = await loadContext(options);
   if (!loaded.ok) return stop(loaded.findings);
-  const { cwd, config } = loaded.context;
+  const { cwd, config } = loaded.value;
   const inputFindings: ClassifiedFinding[] = [];
   const threshold = parseThreshold(options.threshold);
   if (threshold === null)
@@ -132,7 +135,7 @@ export async function gate(options: GateOptions): Promise<GateResult> {
   const named = (options.reports ?? []).map((r) => resolve(cwd, r));
   const reports = await openReports(named, await findReportFiles(reportsDir), keys);
   inputFindings.push(...reports.inputFindings);
-  const evidence = await loadEvidence(loaded.context.evidence);
+  const evidence = await loadEvidence(loaded.value.evidence);
   if (!evidence.ok) inputFindings.push(...evidence.findings);
   if (!evidence.ok)
     return stop(inputFindings, [

@@ -54,13 +54,13 @@ export type ReportMergeResult = VerbResult<{
 
 export async function reportMerge(options: ReportMergeOptions): Promise<ReportMergeResult> {
   const now = (options.now ?? (() => new Date()))();
-  const fail = (findings: ClassifiedFinding[]): ReportMergeResult =>
+  const fail = (findings: readonly ClassifiedFinding[]): ReportMergeResult =>
     createResult("report merge", findings, NO_RELEASE, { checked: null, merged: null });
 
   // 1. Inputs, all checked before any verdict: config, --release, both keys, every envelope.
   const loaded = await loadContext(options);
   if (!loaded.ok) return fail(loaded.findings);
-  const { cwd, config } = loaded.context;
+  const { cwd, config } = loaded.value;
   const inputFindings: ClassifiedFinding[] = [];
   if (options.release !== undefined && !isSHA256Hex(options.release))
     inputFindings.push(

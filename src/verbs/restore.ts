@@ -105,9 +105,9 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
     createResult("restore", findings, release, { ...EMPTY_RESTORE, ...fields });
   // 1. Options, the target's safety and the documents, before any work.
   const loaded = await loadContext(options);
-  if (!loaded.ok) return fail(loaded.findings);
-  const { cwd } = loaded.context;
-  const evidenceFiles = Object.values(loaded.context.evidence);
+  if (!loaded.ok) return fail([...loaded.findings]);
+  const { cwd } = loaded.value;
+  const evidenceFiles = Object.values(loaded.value.evidence);
   const scratchDir = options.scratch === undefined ? null : resolve(cwd, options.scratch);
   if (options.recover) {
     if (options.source !== undefined || options.dryRun || options.force)
@@ -140,7 +140,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
   );
   if (refused) return fail([refused]);
   const target = resolve(cwd, options.target);
-  const evidence = await loadEvidence(loaded.context.evidence);
+  const evidence = await loadEvidence(loaded.value.evidence);
   if (!evidence.ok) return fail(evidence.findings);
   const chain = verifyChain(evidence.evidence, evidence.files);
   const release = {
@@ -153,7 +153,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
   const policy = await checkReleasePolicy(
     evidence.evidence,
     evidence.files,
-    loaded.context.config.stateDir,
+    loaded.value.config.stateDir,
     { now, allowDowngrade: options.allowDowngrade ?? false },
   );
   if (policy.findings.length > 0)

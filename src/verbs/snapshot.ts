@@ -42,8 +42,9 @@ export async function snapshot(options: SnapshotOptions): Promise<SnapshotResult
   const none = { snapshotId: null, repo: displayPath(repo), validation: null, totals: null };
   const loaded = await loadContext(options);
   if (!loaded.ok) return createResult("snapshot", loaded.findings, NO_RELEASE, none);
-  const root = storeRootOf(loaded.context, options.root);
-  if (typeof root !== "string") return createResult("snapshot", [root], NO_RELEASE, none);
+  const rootOf = storeRootOf(loaded.value, options.root);
+  if (!rootOf.ok) return createResult("snapshot", rootOf.findings, NO_RELEASE, none);
+  const root = rootOf.value;
   if (options.label !== undefined && options.label.length > 200)
     return createResult(
       "snapshot",
@@ -57,7 +58,7 @@ export async function snapshot(options: SnapshotOptions): Promise<SnapshotResult
       none,
     );
   // The evidence names the release the snapshot holds; without it the snapshot is still taken.
-  const evidence = await loadEvidence(loaded.context.evidence);
+  const evidence = await loadEvidence(loaded.value.evidence);
   const outcome = await takeSnapshot({
     repoRoot: repo,
     storeRoot: root,
@@ -65,7 +66,7 @@ export async function snapshot(options: SnapshotOptions): Promise<SnapshotResult
     evidence: evidence.ok ? evidence.evidence : null,
     evidenceFiles: evidence.ok ? evidence.files : null,
     now: options.now ?? (() => new Date()),
-    ...leftOut(loaded.context.config, options.exclude ?? []),
+    ...leftOut(loaded.value.config, options.exclude ?? []),
   });
   const taken = outcome.snapshot;
   const release = taken?.release

@@ -140,8 +140,9 @@ export async function diffRepository(options: RepoOptions & { id: string }): Pro
   const none = { snapshotId: null, storeRoot: null, changes: null };
   const loaded = await loadContext(options);
   if (!loaded.ok) return createResult("snapshots diff", loaded.findings, NO_RELEASE, none);
-  const root = storeRootOf(loaded.context, options.root);
-  if (typeof root !== "string") return createResult("snapshots diff", [root], NO_RELEASE, none);
+  const rootOf = storeRootOf(loaded.value, options.root);
+  if (!rootOf.ok) return createResult("snapshots diff", rootOf.findings, NO_RELEASE, none);
+  const root = rootOf.value;
   const repo = await open(options);
   if ("code" in repo) return createResult("snapshots diff", [repo], NO_RELEASE, none);
   const picked = await pick(repo, options.id);
@@ -225,7 +226,7 @@ export async function rulesOf(
   if (Object.keys(options.rules).length > 0) return usable(options.rules, "--keep-*");
   const loaded = await loadContext(options);
   if (loaded.ok) {
-    const file = loaded.context.evidence.rollbackPolicy;
+    const file = loaded.value.evidence.rollbackPolicy;
     const policy = await loadDocument("rollbackPolicy", file, "rollback policy");
     if (policy.value) return usable(policyRetention(policy.value.retention), policy.file);
     if (policy.findings[0]?.code === "document_invalid") return policy.findings[0];

@@ -72,10 +72,11 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   // 1. The drill config and where things are; with --shard, the shard and the signing key.
   const loaded = await loadContext(options);
   if (!loaded.ok) return createResult("verify", loaded.findings, NO_RELEASE, none);
-  const { cwd, config } = loaded.context;
+  const { cwd, config } = loaded.value;
   const inputFindings: ClassifiedFinding[] = [];
-  const root = storeRootOf(loaded.context, options.root);
-  if (typeof root !== "string") inputFindings.push(root);
+  const rootOf = storeRootOf(loaded.value, options.root);
+  if (!rootOf.ok) inputFindings.push(...rootOf.findings);
+  const root = rootOf.ok ? rootOf.value : null;
   const spec = options.shard === undefined ? null : parseShardSpec(options.shard);
   if (spec !== null && "code" in spec) inputFindings.push(spec);
   const signer = sharded
@@ -97,10 +98,10 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
           message: `${flag} is for a shard report: add --shard i/n, or drop ${flag} (a whole verify writes nothing)`,
         }),
       );
-  if (inputFindings.length > 0 || typeof root !== "string")
+  if (inputFindings.length > 0 || root === null)
     return createResult("verify", inputFindings, NO_RELEASE, none);
   // 2-3. The documents and the identity chain.
-  const evidence = await checkEvidence(loaded.context.evidence, !sharded);
+  const evidence = await checkEvidence(loaded.value.evidence, !sharded);
   if (!evidence.ok)
     return createResult("verify", evidence.findings, NO_RELEASE, {
       ...none,
