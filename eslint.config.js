@@ -25,7 +25,6 @@ const LONG_FUNCTIONS_PENDING = [
   "src/verbs/restore.ts",
   "src/verbs/snapshot.ts",
   "src/verbs/snapshots.ts",
-  "src/verbs/verify.ts",
 ];
 
 export default tseslint.config(

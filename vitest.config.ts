@@ -18,6 +18,7 @@ const PURE_CORE = [
   "src/audit/readiness-answer.ts",
   "src/restore/plan.ts",
   "src/verbs/seal-plan.ts",
+  "src/verbs/verify-plan.ts",
   "src/restore/guards.ts",
   "src/drill/stage-clock.ts",
   "src/documents/strict-json.ts",

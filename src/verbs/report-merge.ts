@@ -78,10 +78,10 @@ export async function reportMerge(options: ReportMergeOptions): Promise<ReportMe
     options.signingKey === undefined ? null : secretLocation(cwd, options.signingKey),
     config.signingKey,
   );
-  if ("code" in signer) inputFindings.push(signer);
+  if (!signer.ok) inputFindings.push(...signer.findings);
   const read = await Promise.all(options.envelopes.map((path) => readEnvelope(resolve(cwd, path))));
   for (const one of read) if (!one.ok) inputFindings.push(...one.findings);
-  if (inputFindings.length > 0 || "code" in key || "code" in signer) return fail(inputFindings);
+  if (inputFindings.length > 0 || "code" in key || !signer.ok) return fail(inputFindings);
 
   // 2. Every signature, then every payload: a shard report by the trusted key, or refused.
   const views: ShardReportView[] = [];
@@ -135,7 +135,7 @@ export async function reportMerge(options: ReportMergeOptions): Promise<ReportMe
     releaseId: merged.releaseId,
     releaseIdentity: merged.releaseIdentity,
     report: merged,
-    signer,
+    signer: signer.value,
   });
   return createResult(
     "report merge",
