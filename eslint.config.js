@@ -16,7 +16,6 @@ const LONG_FUNCTIONS_PENDING = [
   "src/verbs/audit.ts",
   "src/verbs/drill-all.ts",
   "src/verbs/drill.ts",
-  "src/verbs/gate.ts",
   "src/verbs/init.ts",
   "src/verbs/keygen.ts",
   "src/verbs/report-merge.ts",

@@ -19,6 +19,8 @@ const PURE_CORE = [
   "src/restore/plan.ts",
   "src/verbs/seal-plan.ts",
   "src/verbs/verify-plan.ts",
+  "src/verbs/gate-plan.ts",
+  "src/gate/decide-gate.ts",
   "src/restore/guards.ts",
   "src/drill/stage-clock.ts",
   "src/documents/strict-json.ts",
