@@ -2,7 +2,7 @@
 // reports and the high-water mark, plans (every input problem at once), then decides
 // (gate/decide-gate.ts): the evidence, the rollback policy, and enough signed drills.
 import { loadEvidence } from "../documents/load-evidence.js";
-import { failed, ok, type Checked } from "../findings/checked.js";
+import { failed, failedWith, ok, type Checked } from "../findings/checked.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import { decideGate, type OpenedReport } from "../gate/decide-gate.js";
 import {
@@ -56,6 +56,11 @@ export type GateResult = VerbResult<{
   threshold: number | null;
 }>;
 
+const asWarning = (finding: ClassifiedFinding): ClassifiedFinding => ({
+  ...finding,
+  severity: "warning",
+});
+
 /** The reports to consider: those named (their problems are bad input), then the folder's. */
 async function openReports(
   sources: GateSources,
@@ -68,13 +73,14 @@ async function openReports(
   const opened: OpenedReport[] = [];
   paths.forEach((path, index) => {
     const report = reports[index] as (typeof reports)[number];
-    if (!("code" in report)) opened.push({ path, report: ok(report) });
+    const unusable = report.ok
+      ? []
+      : report.findings.filter((f) => f.failureClass === "unusable_input");
     // A named file that is not a report is bad input; a stray file in the folder must not
     // block the gate, so it is a warning and the other reports are still judged.
-    else if (report.failureClass !== "unusable_input")
-      opened.push({ path, report: failed(report) });
-    else if (named.has(path)) findings.push(report);
-    else opened.push({ path, report: failed({ ...report, severity: "warning" }) });
+    if (unusable.length === 0) opened.push({ path, report });
+    else if (named.has(path)) findings.push(...unusable);
+    else opened.push({ path, report: failedWith(unusable.map(asWarning)) });
   });
   return { opened, findings };
 }
