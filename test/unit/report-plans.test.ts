@@ -20,7 +20,8 @@ import { claimsOf, planReportVerify } from "../../src/verbs/report-verify-plan.j
 
 const NOW = new Date("2026-12-07T12:00:00Z");
 const IDENTITY = "a".repeat(64);
-const KEY = ok({ path: "/k/drill.pub", keyId: "k".repeat(64) } as TrustedKey);
+const TRUSTED = { path: "/k/drill.pub", keyId: "k".repeat(64) } as TrustedKey;
+const KEY = ok(TRUSTED);
 const OPENED = ok({ file: "r.dsse.json", envelope: {} } as unknown as OpenedEnvelope);
 const problem = (subject: string) =>
   failed(createFinding("document_invalid", { subject, message: `${subject} is bad` }));
@@ -110,7 +111,7 @@ describe("planReportRender", () => {
     expect(plan.ok && plan.value).toMatchObject({
       out: "/work/r.xml",
       publicKey: "drill.pub",
-      key: KEY.value,
+      key: TRUSTED,
     });
   });
 
