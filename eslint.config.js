@@ -15,8 +15,6 @@ const LONG_FUNCTIONS_PENDING = [
   "src/store/verify-store.ts",
   "src/verbs/drill-all.ts",
   "src/verbs/drill.ts",
-  "src/verbs/init.ts",
-  "src/verbs/keygen.ts",
   "src/verbs/restore.ts",
   "src/verbs/snapshot.ts",
   "src/verbs/snapshots.ts",

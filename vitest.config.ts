@@ -26,6 +26,7 @@ const PURE_CORE = [
   "src/verbs/report-merge-plan.ts",
   "src/report/check-claims.ts",
   "src/verbs/audit-plan.ts",
+  "src/verbs/init-plan.ts",
   "src/restore/guards.ts",
   "src/drill/stage-clock.ts",
   "src/documents/strict-json.ts",
