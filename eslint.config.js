@@ -7,7 +7,6 @@ import { layerRules } from "./scripts/layers.mjs";
 // commander option tables in src/cli/commands/ are exempt. Files still being split are listed
 // here until they are; the list only shrinks.
 const LONG_FUNCTIONS_PENDING = [
-  "src/documents/manifest-stream.ts",
   "src/snapshots/check-snapshot.ts",
   "src/snapshots/take-snapshot.ts",
   "src/sources/dir-source.ts",
