@@ -1,5 +1,5 @@
 // Datasets of a store without a catalog: distinct names, or seal refuses with the fix named;
-// a sql probe naming a dataset the release does not have is refused by seal.
+// a sql or http probe naming a dataset the release does not have is refused by seal.
 import Database from "better-sqlite3";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -62,5 +62,19 @@ describe("datasets without a catalog", () => {
     expect(sealed.code, sealed.stdout).toBe(2);
     expect(sealed.json()).toHaveFinding("dataset_unknown", "ops/drill.json#/probes/0/dataset");
     expect(sealed.json().findings[0]?.message).toContain('"a/db", "b/db", "c/db"');
+  });
+
+  it("an http probe naming a dataset the release does not have is refused by seal (exit 2, dataset_unknown), naming those it has", () => {
+    const layout = metisLayout();
+    expect(run(layout, ["init", "--root", layout.root]).code).toBe(0);
+    setProbes(layout, [
+      { name: "a", type: "http", dataset: "a/db", path: "/", expect: { status: 200 } },
+      { name: "z", type: "http", dataset: "z/db", path: "/", expect: { status: 200 } },
+    ]);
+    const sealed = seal(layout);
+    expect(sealed.code, sealed.stdout).toBe(2);
+    expect(sealed.json()).toHaveFinding("dataset_unknown", "ops/drill.json#/probes/1/dataset");
+    expect(sealed.json().findings).toHaveLength(1);
+    expect(sealed.json().findings[0]?.message).toContain('http probe "z"');
   });
 });

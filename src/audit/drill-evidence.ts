@@ -28,8 +28,8 @@ export async function collectDrillEvidence(
   const reports: SignedReport[] = [];
   const rejected: { file: string; message: string }[] = [];
   for (const one of opened) {
-    if ("code" in one) rejected.push({ file: one.subject, message: one.message });
-    else reports.push(one);
+    if (one.ok) reports.push(one.value);
+    else rejected.push(...one.findings.map((f) => ({ file: f.subject, message: f.message })));
   }
   return {
     dir: displayPath(dir),

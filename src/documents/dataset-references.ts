@@ -1,5 +1,5 @@
-// What names a dataset outside the catalog must name one the release has (pure): each sql
-// probe's `dataset`, and each `{postgres.url:<dataset>}` placeholder of the service (a pg_dump
+// What names a dataset outside the catalog must name one the release has (pure): each sql or
+// http probe's `dataset`, and each `{postgres.url:<dataset>}` placeholder of the service (a pg_dump
 // dataset; `{postgres.url}` alone needs exactly one). Checked by seal and before a drill runs,
 // so a wrong name is bad input said at once, not a probe failing halfway through a drill.
 import type { ResolvedService } from "./drill-config.js";
@@ -26,14 +26,16 @@ function listed(names: readonly string[]): string {
 function probeFindings(input: DatasetReferenceInput): ClassifiedFinding[] {
   const names = input.datasets.map((d) => d.name);
   return input.probes.flatMap((probe, index) =>
-    probe.type !== "sql" || probe.dataset === undefined || names.includes(probe.dataset)
+    (probe.type !== "sql" && probe.type !== "http") ||
+    probe.dataset === undefined ||
+    names.includes(probe.dataset)
       ? []
       : [
           createFinding("dataset_unknown", {
             subject: `${input.configName}#/probes/${index}/dataset`,
             expected: `one of the release's datasets: ${listed(names)}`,
             actual: JSON.stringify(probe.dataset),
-            message: `sql probe "${probe.name}" reads dataset ${JSON.stringify(probe.dataset)}, which the release does not have (its datasets: ${listed(names)})`,
+            message: `${probe.type} probe "${probe.name}" reads dataset ${JSON.stringify(probe.dataset)}, which the release does not have (its datasets: ${listed(names)})`,
           }),
         ],
   );

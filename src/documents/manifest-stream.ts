@@ -31,6 +31,7 @@ const CHUNK_BYTES = 1024 * 1024;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const ARTIFACTS_KEY = Buffer.from('"artifacts"');
+const COLON = Buffer.from(":");
 
 const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
@@ -90,29 +91,24 @@ async function scan(handle: Awaited<ReturnType<typeof open>>): Promise<StreamedM
   const skeleton = new Bytes();
   const element = new Bytes();
   const table = new ArtifactTableBuilder();
-  const hash = createHash("sha256");
-  hash.update('{"artifacts":[');
+  const hash = createHash("sha256").update('{"artifacts":[');
   let mode = "skeleton" as Mode;
   let depth = 0;
-  let inString = false;
-  let escaped = false;
+  let [inString, escaped] = [false, false];
   let sawArtifacts = false;
   let first = true;
   let offsetInFile = 0;
-
   for (;;) {
     const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null);
     if (bytesRead === 0) break;
-    let i = 0;
-    if (offsetInFile === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
+    let i =
+      offsetInFile === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
     offsetInFile += bytesRead;
     let segmentStart = i; // where the bytes not yet copied to skeleton or element begin
     for (; i < bytesRead; i++) {
       const b = chunk[i] as number;
       if (inString) {
-        if (escaped) escaped = false;
-        else if (b === BACKSLASH) escaped = true;
-        else if (b === QUOTE) inString = false;
+        [inString, escaped] = insideString(escaped, b);
         continue;
       }
       if (mode === "skeleton") {
@@ -122,11 +118,8 @@ async function scan(handle: Awaited<ReturnType<typeof open>>): Promise<StreamedM
           if (b === 0x5b && depth === 2) {
             skeleton.append(chunk, segmentStart, i);
             // "artifacts": [ at the top level: its elements are streamed, not kept.
-            if (!skeleton.endsWithToken(Buffer.from(":"))) return null;
-            const beforeColon = skeleton.length;
-            skeleton.length = trimColon(skeleton);
-            const isArtifacts = skeleton.endsWithToken(ARTIFACTS_KEY);
-            skeleton.length = beforeColon;
+            const isArtifacts = opensArtifacts(skeleton);
+            if (isArtifacts === null) return null;
             if (!isArtifacts) {
               segmentStart = i;
               continue;
@@ -141,23 +134,16 @@ async function scan(handle: Awaited<ReturnType<typeof open>>): Promise<StreamedM
         continue;
       }
       if (mode === "between" || mode === "after-element") {
-        if (isSpace(b)) continue;
-        if (b === 0x5d /* ] */) {
-          if (mode === "between" && !first) return null; // a trailing comma
+        const next = betweenElements(mode, first, b);
+        if (next === null) return null;
+        if (next === "close") {
           depth--;
           mode = "skeleton";
           segmentStart = i + 1;
-          continue;
+        } else {
+          if (next === "element") [depth, segmentStart] = [depth + 1, i];
+          mode = next;
         }
-        if (mode === "after-element") {
-          if (b !== 0x2c /* , */) return null;
-          mode = "between";
-          continue;
-        }
-        if (b !== 0x7b /* { */) return null; // every artifact is an object
-        mode = "element";
-        depth++;
-        segmentStart = i;
         continue;
       }
       // mode === "element"
@@ -168,9 +154,8 @@ async function scan(handle: Awaited<ReturnType<typeof open>>): Promise<StreamedM
         if (depth === 2) {
           element.append(chunk, segmentStart, i + 1);
           if (!takeArtifact(element.view(), table, hash, first)) return null;
-          first = false;
           element.clear();
-          mode = "after-element";
+          [first, mode] = [false, "after-element"];
         }
       }
     }
@@ -179,6 +164,41 @@ async function scan(handle: Awaited<ReturnType<typeof open>>): Promise<StreamedM
   }
   if (mode !== "skeleton" || inString || depth !== 0 || !sawArtifacts) return null;
   return finish(skeleton.view(), table, hash);
+}
+
+/** After byte `b` inside a string: whether the string goes on, and whether `b` escapes the next. */
+function insideString(escaped: boolean, b: number): [boolean, boolean] {
+  if (escaped) return [true, false];
+  if (b === BACKSLASH) return [true, true];
+  return [b !== QUOTE, false];
+}
+
+/**
+ * At a `[` that opens a value of the top-level object: whether it is "artifacts"; null when
+ * the skeleton before it does not end in a key and a colon.
+ */
+function opensArtifacts(skeleton: Bytes): boolean | null {
+  if (!skeleton.endsWithToken(COLON)) return null;
+  const beforeColon = skeleton.length;
+  skeleton.length = trimColon(skeleton);
+  const isArtifacts = skeleton.endsWithToken(ARTIFACTS_KEY);
+  skeleton.length = beforeColon;
+  return isArtifacts;
+}
+
+/**
+ * A byte between the artifacts: the mode it leads to, "close" at the `]` that ends them, or
+ * null when it is not as a manifest has it (a trailing comma; an artifact that is no object).
+ */
+function betweenElements(
+  mode: "between" | "after-element",
+  first: boolean,
+  b: number,
+): Mode | "close" | null {
+  if (isSpace(b)) return mode;
+  if (b === 0x5d /* ] */) return mode === "between" && !first ? null : "close";
+  if (mode === "after-element") return b === 0x2c /* , */ ? "between" : null;
+  return b === 0x7b /* { */ ? "element" : null;
 }
 
 /** The skeleton's length without the trailing `:` (and the whitespace around it). */

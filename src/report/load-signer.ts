@@ -2,6 +2,7 @@
 // (`env:NAME`, src/util/secret-location.ts), or a finding saying what is wrong with it. drill,
 // verify --shard and report merge sign with it.
 import { readFile } from "node:fs/promises";
+import { failed, ok, type Checked } from "../findings/checked.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { displayPath } from "../util/display-path.js";
 import { readSecretVariable, secretVariable } from "../util/secret-location.js";
@@ -64,12 +65,15 @@ export async function loadSignerFrom(
   flagName: string,
   flagLocation: string | null,
   configLocation: string | null,
-): Promise<Signer | ClassifiedFinding> {
+): Promise<Checked<Signer>> {
   const path = flagLocation ?? configLocation;
   if (path === null)
-    return createFinding("usage_invalid", {
-      subject: flagName,
-      message: `no signing key: pass ${flagName} <drill.key> or set signing.key in the drill config (make one with \`recoverable keygen\`)`,
-    });
-  return loadSigner(path);
+    return failed(
+      createFinding("usage_invalid", {
+        subject: flagName,
+        message: `no signing key: pass ${flagName} <drill.key> or set signing.key in the drill config (make one with \`recoverable keygen\`)`,
+      }),
+    );
+  const signer = await loadSigner(path);
+  return "code" in signer ? failed(signer) : ok(signer);
 }

@@ -8,6 +8,7 @@ import { opendir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MAX_DOCUMENT_BYTES, readJSONDocument } from "../documents/read-document.js";
 import { parseStrictJSON } from "../documents/strict-json.js";
+import { failed, failedWith, ok, type Checked } from "../findings/checked.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { isSHA256Hex } from "../identity/digest.js";
 import { displayPath } from "../util/display-path.js";
@@ -68,51 +69,61 @@ const TOO_LARGE_HINT =
   "No drill writes a signed report this large (a million-artifact report is about 300 MB): check that the file is the drill-report.dsse.json a drill wrote, and name that.";
 
 /** One public key, or why the file cannot be trusted as one. */
-export async function loadTrustedKey(path: string): Promise<TrustedKey | ClassifiedFinding> {
+export async function loadTrustedKey(path: string): Promise<Checked<TrustedKey>> {
   const file = displayPath(path);
   let pem: string;
   try {
     pem = await readFile(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return createFinding("document_unreadable", {
-      subject: file,
-      message: `${file}: the public key cannot be read (${code ?? String(error)})`,
-      ...(code === "ENOENT" ? { actual: "absent", cause: "missing" as const } : {}),
-    });
+    return failed(
+      createFinding("document_unreadable", {
+        subject: file,
+        message: `${file}: the public key cannot be read (${code ?? String(error)})`,
+        ...(code === "ENOENT" ? { actual: "absent", cause: "missing" as const } : {}),
+      }),
+    );
   }
   // createPublicKey would derive a public key from a private one; a verifier must never be
   // handed the signing key, so say so instead of quietly accepting it.
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
-    return createFinding("document_invalid", {
-      subject: file,
-      expected: "a public key (drill.pub)",
-      actual: "a private key",
-      message: `${file}: is a private key; give the public key (drill.pub) instead and keep the private key where drills are signed`,
-      cause: "public_key",
-    });
+    return failed(
+      createFinding("document_invalid", {
+        subject: file,
+        expected: "a public key (drill.pub)",
+        actual: "a private key",
+        message: `${file}: is a private key; give the public key (drill.pub) instead and keep the private key where drills are signed`,
+        cause: "public_key",
+      }),
+    );
   }
   let key: KeyObject;
   try {
     key = createPublicKey(pem);
   } catch {
-    return createFinding("document_invalid", {
-      subject: file,
-      expected: "an SPKI PEM public key (recoverable keygen writes drill.pub)",
-      actual: /^(ssh-|-----BEGIN OPENSSH)/.test(pem.trim()) ? "an OpenSSH key" : "not a public key",
-      message: `${file}: is not a PEM public key`,
-      cause: "public_key",
-    });
+    return failed(
+      createFinding("document_invalid", {
+        subject: file,
+        expected: "an SPKI PEM public key (recoverable keygen writes drill.pub)",
+        actual: /^(ssh-|-----BEGIN OPENSSH)/.test(pem.trim())
+          ? "an OpenSSH key"
+          : "not a public key",
+        message: `${file}: is not a PEM public key`,
+        cause: "public_key",
+      }),
+    );
   }
   if (key.asymmetricKeyType !== "ed25519")
-    return createFinding("document_invalid", {
-      subject: file,
-      expected: "an Ed25519 public key",
-      actual: key.asymmetricKeyType ?? "unknown",
-      message: `${file}: the public key is ${key.asymmetricKeyType ?? "of an unknown type"}, not Ed25519`,
-      cause: "public_key",
-    });
-  return { path, key, keyId: keyIdOf(key) };
+    return failed(
+      createFinding("document_invalid", {
+        subject: file,
+        expected: "an Ed25519 public key",
+        actual: key.asymmetricKeyType ?? "unknown",
+        message: `${file}: the public key is ${key.asymmetricKeyType ?? "of an unknown type"}, not Ed25519`,
+        cause: "public_key",
+      }),
+    );
+  return ok({ path, key, keyId: keyIdOf(key) });
 }
 
 /**
@@ -126,28 +137,26 @@ export async function loadTrustedKeys(
   const keys: TrustedKey[] = [];
   const findings: ClassifiedFinding[] = [];
   for (const loaded of await Promise.all(paths.map(loadTrustedKey))) {
-    if ("code" in loaded) findings.push(loaded);
-    else if (!keys.some((k) => k.keyId === loaded.keyId)) keys.push(loaded);
+    if (!loaded.ok) findings.push(...loaded.findings);
+    else if (!keys.some((k) => k.keyId === loaded.value.keyId)) keys.push(loaded.value);
   }
   return { keys, findings };
 }
+
+/** An envelope read and decoded, and its path as a user reads it. */
+export type OpenedEnvelope = { readonly envelope: DecodedEnvelope; readonly file: string };
 
 /**
  * An envelope read from disk, its shape checked (DESIGN.md: a bad shape is unusable) and its
  * payload decoded; the base64 text is not kept.
  */
-export async function readEnvelope(
-  path: string,
-): Promise<
-  | { readonly ok: true; readonly envelope: DecodedEnvelope; readonly file: string }
-  | { readonly ok: false; readonly findings: ClassifiedFinding[] }
-> {
+export async function readEnvelope(path: string): Promise<Checked<OpenedEnvelope>> {
   const read = await readJSONDocument(path, "signed report", {
     maxBytes: MAX_ENVELOPE_BYTES,
     tooLargeHint: TOO_LARGE_HINT,
     leave: ["payload"],
   });
-  if (!read.ok) return read;
+  if (!read.ok) return failedWith(read.findings);
   const payloadJSON = read.left.get("payload");
   const value =
     payloadJSON === undefined
@@ -159,8 +168,8 @@ export async function readEnvelope(
       message: `${read.file}: ${problem.pointer || "the envelope"} ${problem.message} (a DSSE envelope has payloadType, payload and signatures)`,
     }),
   );
-  if (findings.length > 0) return { ok: false, findings };
-  return { ok: true, envelope: decodeEnvelope(value as DSSEEnvelope), file: read.file };
+  if (findings.length > 0) return failedWith(findings);
+  return ok({ envelope: decodeEnvelope(value as DSSEEnvelope), file: read.file });
 }
 
 /**
@@ -180,7 +189,7 @@ export function verifyEnvelope(
   envelope: DecodedEnvelope,
   file: string,
   keys: readonly TrustedKey[],
-): { readonly keyId: string; readonly payload: Buffer } | ClassifiedFinding {
+): Checked<{ readonly keyId: string; readonly payload: Buffer }> {
   const check = checkEnvelopeSignature(
     envelope,
     keys.map((k) => k.key),
@@ -188,24 +197,28 @@ export function verifyEnvelope(
   if (check.valid) {
     const key = keys.find((k) => k.key === check.key) as TrustedKey;
     if (envelope.payloadType === IN_TOTO_PAYLOAD_TYPE)
-      return { keyId: key.keyId, payload: check.payload };
-    return createFinding("report_signature_invalid", {
-      subject: file,
-      expected: `a valid Ed25519 signature by ${displayPath(key.path)} over ${IN_TOTO_PAYLOAD_TYPE}`,
-      actual: `payloadType ${envelope.payloadType}`,
-      message: `${file}: the payloadType is ${JSON.stringify(envelope.payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`,
-    });
+      return ok({ keyId: key.keyId, payload: check.payload });
+    return failed(
+      createFinding("report_signature_invalid", {
+        subject: file,
+        expected: `a valid Ed25519 signature by ${displayPath(key.path)} over ${IN_TOTO_PAYLOAD_TYPE}`,
+        actual: `payloadType ${envelope.payloadType}`,
+        message: `${file}: the payloadType is ${JSON.stringify(envelope.payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`,
+      }),
+    );
   }
   const by =
     keys.length === 1 && keys[0] !== undefined
       ? displayPath(keys[0].path)
       : `one of ${keys.length} trusted keys`;
-  return createFinding("report_signature_invalid", {
-    subject: file,
-    expected: `a valid Ed25519 signature by ${by} over ${IN_TOTO_PAYLOAD_TYPE}`,
-    actual: check.reason,
-    message: `${file}: ${check.reason}`,
-  });
+  return failed(
+    createFinding("report_signature_invalid", {
+      subject: file,
+      expected: `a valid Ed25519 signature by ${by} over ${IN_TOTO_PAYLOAD_TYPE}`,
+      actual: check.reason,
+      message: `${file}: ${check.reason}`,
+    }),
+  );
 }
 
 /** The statement inside a verified payload, or why it is not a statement of that predicate type. */
@@ -213,12 +226,14 @@ export function parseStatement(
   payload: Buffer,
   file: string,
   predicateType: string = DRILL_REPORT_PREDICATE_TYPE,
-): Statement<ReportPredicate> | ClassifiedFinding {
+): Checked<Statement<ReportPredicate>> {
   const finding = (code: "document_invalid" | "document_unreadable", message: string) =>
-    createFinding(code, {
-      subject: `${file}#/payload`,
-      message: `${file}: the signed payload ${message}`,
-    });
+    failed<Statement<ReportPredicate>>(
+      createFinding(code, {
+        subject: `${file}#/payload`,
+        message: `${file}: the signed payload ${message}`,
+      }),
+    );
   const invalid = (message: string) => finding("document_invalid", message);
   if (!isUtf8(payload)) return finding("document_unreadable", "is not UTF-8 text");
   const parsed = parseStrictJSON(payload.toString("utf8"));
@@ -245,7 +260,7 @@ export function parseStatement(
   }
   const predicate: unknown = statement.predicate;
   if (typeof predicate !== "object" || predicate === null) return invalid("has no predicate");
-  return statement as Statement<ReportPredicate>;
+  return ok(statement as Statement<ReportPredicate>);
 }
 
 /** A value of an unverified or unexpected payload, short enough for a message. */
@@ -291,25 +306,26 @@ function oneFinding(findings: readonly ClassifiedFinding[], path: string): Class
 async function openSignedReport(
   path: string,
   keys: readonly TrustedKey[],
-): Promise<SignedReport | ClassifiedFinding> {
-  const read = await readEnvelope(path);
-  if (!read.ok) return oneFinding(read.findings, path);
+): Promise<Checked<SignedReport>> {
+  const opened = await readEnvelope(path);
+  if (!opened.ok) return failed(oneFinding(opened.findings, path));
+  const read = opened.value;
   const verified = verifyEnvelope(read.envelope, read.file, keys);
-  if ("code" in verified) return verified;
-  const statement = parseStatement(verified.payload, read.file);
-  if ("code" in statement) return statement;
-  const subject = statement.subject[0];
-  const predicate = statement.predicate;
-  return {
+  if (!verified.ok) return verified;
+  const statement = parseStatement(verified.value.payload, read.file);
+  if (!statement.ok) return statement;
+  const subject = statement.value.subject[0];
+  const predicate = statement.value.predicate;
+  return ok({
     file: read.file,
-    keyId: verified.keyId,
+    keyId: verified.value.keyId,
     releaseId: subject.name.replace(/^release:/, ""),
     releaseIdentity: subject.digest.sha256,
     verdict: predicate.verdict,
     finishedAt: parseFinishedAt(predicate.finishedAt),
     seenSeconds: { rto: seenSecondsOf(predicate["rto"]), rpo: seenSecondsOf(predicate["rpo"]) },
     scenario: scenarioOf(predicate["scenario"]),
-  };
+  });
 }
 
 function scenarioOf(scenario: unknown): string | null {
@@ -327,8 +343,8 @@ function scenarioOf(scenario: unknown): string | null {
 export async function openSignedReports(
   paths: readonly string[],
   keys: readonly TrustedKey[],
-): Promise<(SignedReport | ClassifiedFinding)[]> {
-  const opened: (SignedReport | ClassifiedFinding)[] = [];
+): Promise<Checked<SignedReport>[]> {
+  const opened: Checked<SignedReport>[] = [];
   for (const path of paths) opened.push(await openSignedReport(path, keys));
   return opened;
 }

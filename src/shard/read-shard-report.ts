@@ -1,7 +1,8 @@
 // A verified shard report's predicate, checked for the fields a merge relies on (pure). The
 // signature has been verified already; this only refuses a payload that is not a shard report
 // as recoverable writes it, naming the JSON pointer.
-import { createFinding, type ClassifiedFinding, type Finding } from "../findings/finding.js";
+import { failed, ok, type Checked } from "../findings/checked.js";
+import { createFinding, type Finding } from "../findings/finding.js";
 import type { Verdict } from "../findings/verdict.js";
 import { isSHA256Hex, type DigestSet } from "../identity/digest.js";
 import type { StoreCheckCounts } from "../store/verify-store.js";
@@ -82,20 +83,22 @@ function problemOf(p: Readonly<Record<string, unknown>>): [string, string] | nul
   return null;
 }
 
-export function readShardReport(input: Input): ShardReportView | ClassifiedFinding {
+export function readShardReport(input: Input): Checked<ShardReportView> {
   const problem = problemOf(input.predicate);
   if (problem !== null) {
     const [pointer, message] = problem;
-    return createFinding("document_invalid", {
-      subject: `${input.file}#/predicate${pointer}`,
-      message: `${input.file}: the shard report's /predicate${pointer} ${message}; is it a shard report written by recoverable verify or drill --shard?`,
-    });
+    return failed(
+      createFinding("document_invalid", {
+        subject: `${input.file}#/predicate${pointer}`,
+        message: `${input.file}: the shard report's /predicate${pointer} ${message}; is it a shard report written by recoverable verify or drill --shard?`,
+      }),
+    );
   }
   const p = input.predicate as unknown as Omit<
     ShardReportView,
     "file" | "keyId" | "releaseId" | "releaseIdentity"
   >;
-  return {
+  return ok({
     file: input.file,
     keyId: input.keyId,
     releaseId: input.releaseId,
@@ -109,5 +112,5 @@ export function readShardReport(input: Input): ShardReportView | ClassifiedFindi
     verdict: p.verdict,
     startedAt: p.startedAt,
     finishedAt: p.finishedAt,
-  };
+  });
 }

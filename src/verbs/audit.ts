@@ -5,22 +5,19 @@ import { resolve } from "node:path";
 import type { DrillConfig } from "../documents/drill-config.js";
 import { loadEvidence } from "../documents/load-evidence.js";
 import type { BackupLocation, Manifest, Role } from "../documents/types.js";
-import { dirSourceKind } from "../sources/dir-source.js";
-import { seriesOf } from "../audit/backup-series.js";
 import { scenarioTable, type ScenarioRow } from "../audit/scenario-table.js";
-import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { failed, ok, type Checked } from "../findings/checked.js";
 import { releaseIdentityOf, verifyChain } from "../documents/identity-chain.js";
-import { loadTrustedKeys, type TrustedKey } from "../report/trusted-reports.js";
+import { loadTrustedKeys } from "../report/trusted-reports.js";
 import { openRepository } from "../snapshots/repository.js";
 import { parseSourceRef } from "../archive/source.js";
-import { compileDatePattern } from "../snapshots/archive-folder.js";
-import { displayPath } from "../util/display-path.js";
 import { ageMs, toPublicAnswer, type Answer, type PublicAnswer } from "../audit/answer.js";
+import { gatherAuditFacts, type AuditFacts } from "../audit/audit-facts.js";
 import { answerBackup } from "../audit/backup-answer.js";
 import { answerCatalog } from "../audit/catalog-answer.js";
-import { collectDrillEvidence } from "../audit/drill-evidence.js";
-import { inspectBackup, type BackupFacts, type BackupTarget } from "../audit/inspect-backup.js";
+import type { BackupFacts, BackupTarget } from "../audit/inspect-backup.js";
 import { answerReadiness, lastPassingDrill } from "../audit/readiness-answer.js";
+import { planAudit, type AuditPlan } from "./audit-plan.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
 
@@ -75,83 +72,38 @@ const NONE = {
   lastDrill: null,
 };
 
-/** The configured backups, then --repo; a source string the config cannot mean is unusable. */
-async function backupTargets(
+/** A snapshot repository named on the command line must be one: a typo is bad input, not a gap. */
+async function repoTarget(
   config: DrillConfig,
   repo: string | undefined,
   cwd: string,
-): Promise<{ targets: BackupTarget[]; findings: ClassifiedFinding[] }> {
-  const targets: BackupTarget[] = [];
-  const findings: ClassifiedFinding[] = [];
-  const configFile = config.file === null ? "drill config" : displayPath(config.file);
-  config.backups.forEach((backup, index) => {
-    const described = {
-      name: backup.name,
-      authoritative: backup.authoritative,
-      location: backup.location,
-      media: backup.media,
-    };
-    if (backup.archives !== null) {
-      const pattern = backup.archives.datePattern;
-      const compiled = pattern === null ? null : compileDatePattern(pattern);
-      if (typeof compiled === "string")
-        findings.push(
-          createFinding("document_invalid", {
-            subject: `${configFile}#/backups/${index}/archives/datePattern`,
-            actual: pattern,
-            message: `${configFile}: backup "${backup.name}" has the date pattern ${JSON.stringify(pattern)}, which cannot be used: ${compiled}`,
-          }),
-        );
-      else targets.push({ ...described, ref: null, archives: backup.archives });
-      return;
-    }
-    const ref = parseSourceRef(backup.source ?? "", config.baseDir);
-    if ("code" in ref)
-      findings.push(
-        createFinding("document_invalid", {
-          subject: `${configFile}#/backups/${index}/source`,
-          expected: ref.expected,
-          actual: ref.actual,
-          message: `${configFile}: backup "${backup.name}" has source ${JSON.stringify(backup.source)}, which is not a source this version understands`,
-        }),
-      );
-    else targets.push({ ...described, ref, archives: null });
+): Promise<Checked<BackupTarget> | null> {
+  if (repo === undefined) return null;
+  const opened = await openRepository(resolve(cwd, repo));
+  if ("code" in opened) return failed(opened);
+  const ref = parseSourceRef(`snapshot:${repo}#latest`, cwd);
+  if ("code" in ref) return failed(ref);
+  const authoritative = config.backups.length === 0;
+  return ok({
+    name: `--repo ${repo}`,
+    ref,
+    archives: null,
+    authoritative,
+    location: null,
+    media: null,
   });
-  if (repo !== undefined) {
-    // A repository named on the command line must be one: a typo is bad input, not a gap.
-    const opened = await openRepository(resolve(cwd, repo));
-    const ref = parseSourceRef(`snapshot:${repo}#latest`, cwd);
-    if ("code" in opened) findings.push(opened);
-    else if ("code" in ref) findings.push(ref);
-    else
-      targets.push({
-        name: `--repo ${repo}`,
-        ref,
-        archives: null,
-        authoritative: config.backups.length === 0,
-        location: null,
-        media: null,
-      });
-  }
-  return { targets, findings };
 }
 
-/** Keys from --key must be usable (bad input otherwise); the config's are warnings when not. */
-async function trustedKeys(
-  config: DrillConfig,
-  flags: readonly string[],
-  cwd: string,
-): Promise<{ keys: TrustedKey[]; input: ClassifiedFinding[]; warnings: ClassifiedFinding[] }> {
-  const given = await loadTrustedKeys(flags.map((k) => resolve(cwd, k)));
-  const configured = await loadTrustedKeys(config.trustedKeys);
-  const keys = [...given.keys];
-  for (const key of configured.keys) if (!keys.some((k) => k.keyId === key.keyId)) keys.push(key);
-  const warnings = configured.findings.map((f) => ({
-    ...f,
-    severity: "warning" as const,
-    message: `${f.message} (a trusted key of the drill config's reports.trustedKeys; reports signed with it are not believed)`,
-  }));
-  return { keys, input: given.findings, warnings };
+/** Inputs, all checked before any looking: the config, the evidence, --repo and --key. */
+async function loadAndPlan(options: AuditOptions): Promise<Checked<AuditPlan>> {
+  const context = await loadContext(options);
+  if (!context.ok) return context;
+  const { cwd, config } = context.value;
+  const evidence = await loadEvidence(context.value.evidence);
+  const repo = await repoTarget(config, options.repo, cwd);
+  const givenKeys = await loadTrustedKeys((options.keys ?? []).map((k) => resolve(cwd, k)));
+  const configuredKeys = await loadTrustedKeys(config.trustedKeys);
+  return planAudit(config, { evidence, repo, givenKeys, configuredKeys });
 }
 
 function countRoles(manifest: Manifest): AuditCounts {
@@ -186,43 +138,11 @@ function toAuditedBackup(facts: BackupFacts, now: Date): AuditedBackup {
   };
 }
 
-export async function audit(options: AuditOptions = {}): Promise<AuditResult> {
-  const now = (options.now ?? (() => new Date()))();
-  const fail = (findings: ClassifiedFinding[]) => createResult("audit", findings, NO_RELEASE, NONE);
-
-  // 1. Inputs, all checked before any looking: the config, the evidence, --repo and --key.
-  const loaded = await loadContext(options);
-  if (!loaded.ok) return fail(loaded.findings);
-  const { cwd, config } = loaded.context;
-  const evidence = await loadEvidence(loaded.context.evidence);
-  const targets = await backupTargets(config, options.repo, cwd);
-  const keys = await trustedKeys(config, options.keys ?? [], cwd);
-  const inputFindings = [
-    ...(evidence.ok ? [] : evidence.findings),
-    ...targets.findings,
-    ...keys.input,
-  ];
-  if (!evidence.ok || inputFindings.length > 0) return fail(inputFindings);
-  const { manifest, packet, rollbackPolicy: policy } = evidence.evidence;
+/** The three answers; each gap is a finding. */
+function answersOf(plan: AuditPlan, facts: AuditFacts, now: Date) {
+  const { manifest, packet, rollbackPolicy: policy } = plan.evidence;
   const releaseIdentity = releaseIdentityOf(packet);
-
-  // 2. The evidence that is not in the documents: the backups as they are now, the drills.
-  const wantSeries = policy.backups?.checkRetention === true;
-  const [backups, series, drills, storeCopy] = await Promise.all([
-    Promise.all(targets.targets.map((target) => inspectBackup(target, manifest))),
-    Promise.all(
-      targets.targets.map((target) =>
-        wantSeries ? seriesOf(target) : Promise.resolve({ kind: "single" } as const),
-      ),
-    ),
-    collectDrillEvidence(config.reportsDir, keys.keys),
-    config.storeRoot === null
-      ? false
-      : dirSourceKind(config.storeRoot).then(
-          (k) => k === "dir",
-          () => false,
-        ),
-  ]);
+  const { backups, series, storeCopy, drills } = facts;
   const scenarios = scenarioTable({
     policy,
     backups,
@@ -230,46 +150,40 @@ export async function audit(options: AuditOptions = {}): Promise<AuditResult> {
     releaseIdentity,
     now,
   });
-
-  // 3. The three answers; each gap is a finding.
   const answers: Answer[] = [
-    answerBackup({
-      backups,
-      series,
-      storeCopy,
-      scenarios,
-      manifest,
-      policy,
-      releaseIdentity,
-      now,
-    }),
-    answerCatalog({
-      manifest,
-      packet,
-      chainFindings: verifyChain(evidence.evidence, evidence.files),
-    }),
-    answerReadiness({ packet, releaseIdentity, service: config.service, drills, policy, now }),
+    answerBackup({ backups, series, storeCopy, scenarios, manifest, policy, releaseIdentity, now }),
+    answerCatalog({ manifest, packet, chainFindings: verifyChain(plan.evidence, plan.files) }),
+    answerReadiness({ packet, releaseIdentity, service: plan.config.service, drills, policy, now }),
   ];
-  const last = lastPassingDrill(drills.reports, releaseIdentity);
-  return createResult(
-    "audit",
-    [...answers.flatMap((a) => a.gaps.map((g) => g.finding)), ...keys.warnings],
-    { releaseId: packet.release.id, releaseIdentity },
-    {
-      auditedAt: now.toISOString(),
-      answers: answers.map(toPublicAnswer),
-      counts: countRoles(manifest),
-      backups: backups.map((b) => toAuditedBackup(b, now)),
-      scenarios: scenarios.rows,
-      lastDrill:
-        last?.finishedAt == null
-          ? null
-          : {
-              file: last.file,
-              keyId: last.keyId,
-              finishedAt: last.finishedAt.toISOString(),
-              ageSeconds: Math.round(ageMs(last.finishedAt, now) / 1000),
-            },
-    },
-  );
+  return { answers, scenarios: scenarios.rows };
+}
+
+function lastDrillOf(plan: AuditPlan, facts: AuditFacts, now: Date): AuditedDrill | null {
+  const last = lastPassingDrill(facts.drills.reports, releaseIdentityOf(plan.evidence.packet));
+  if (last?.finishedAt == null) return null;
+  return {
+    file: last.file,
+    keyId: last.keyId,
+    finishedAt: last.finishedAt.toISOString(),
+    ageSeconds: Math.round(ageMs(last.finishedAt, now) / 1000),
+  };
+}
+
+export async function audit(options: AuditOptions = {}): Promise<AuditResult> {
+  const now = (options.now ?? (() => new Date()))();
+  const plan = await loadAndPlan(options);
+  if (!plan.ok) return createResult("audit", plan.findings, NO_RELEASE, NONE);
+  const { manifest, packet, rollbackPolicy: policy } = plan.value.evidence;
+  const facts = await gatherAuditFacts({ ...plan.value, manifest, policy });
+  const { answers, scenarios } = answersOf(plan.value, facts, now);
+  const gaps = answers.flatMap((a) => a.gaps.map((g) => g.finding));
+  const release = { releaseId: packet.release.id, releaseIdentity: releaseIdentityOf(packet) };
+  return createResult("audit", [...gaps, ...plan.value.warnings], release, {
+    auditedAt: now.toISOString(),
+    answers: answers.map(toPublicAnswer),
+    counts: countRoles(manifest),
+    backups: facts.backups.map((b) => toAuditedBackup(b, now)),
+    scenarios,
+    lastDrill: lastDrillOf(plan.value, facts, now),
+  });
 }

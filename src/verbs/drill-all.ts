@@ -50,7 +50,7 @@ export async function drillAllBackups(options: DrillOptions): Promise<DrillAllRe
   if (!flags.ok) return createResult("drill", [...flags.findings], NO_RELEASE, none);
   const loaded = await loadContext(options);
   if (!loaded.ok) return createResult("drill", loaded.findings, NO_RELEASE, none);
-  const planned = planAllBackups(options, loaded.context.config, loaded.context.cwd);
+  const planned = planAllBackups(options, loaded.value.config, loaded.value.cwd);
   if (!planned.ok) return createResult("drill", [...planned.findings], NO_RELEASE, none);
   const backups: BackupDrill[] = [];
   let last: DrillResult | null = null;

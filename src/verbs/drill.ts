@@ -13,7 +13,7 @@ export type { DrillOptions, DrillResult } from "./drill-options.js";
 export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   const loaded = await loadContext(options);
   if (!loaded.ok) return createResult("drill", loaded.findings, NO_RELEASE, NO_REPORT);
-  const inputs = await loadDrillInputs(options, loaded.context);
+  const inputs = await loadDrillInputs(options, loaded.value);
   const job = planDrill(options, inputs);
   if (!job.ok) return createResult("drill", [...job.findings], NO_RELEASE, NO_REPORT);
   return runDrillJob(job.value, {

@@ -3,7 +3,8 @@
 import { resolve } from "node:path";
 import { loadDrillConfig, type DrillConfig } from "../documents/drill-config.js";
 import { atlasPaths } from "../documents/evidence-paths.js";
-import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { failed, ok, type Checked } from "../findings/checked.js";
+import { createFinding } from "../findings/finding.js";
 import type { EvidenceFiles } from "../documents/identity-chain.js";
 import type { ProgressReporter } from "../util/progress.js";
 
@@ -25,28 +26,25 @@ export type Context = {
   readonly evidence: EvidenceFiles;
 };
 
-export async function loadContext(
-  options: CommonOptions,
-): Promise<{ ok: true; context: Context } | { ok: false; findings: ClassifiedFinding[] }> {
+export async function loadContext(options: CommonOptions): Promise<Checked<Context>> {
   const cwd = options.cwd ?? process.cwd();
   const loaded = await loadDrillConfig(options.config, cwd);
   if (!loaded.ok) return loaded;
   const evidence =
     options.ops === undefined ? loaded.config.evidence : atlasPaths(resolve(cwd, options.ops));
-  return { ok: true, context: { cwd, config: loaded.config, evidence } };
+  return ok({ cwd, config: loaded.config, evidence });
 }
 
 /** The store root from --root or the config, or a usage finding saying how to name one. */
-export function storeRootOf(
-  context: Context,
-  rootFlag: string | undefined,
-): string | ClassifiedFinding {
-  if (rootFlag !== undefined) return resolve(context.cwd, rootFlag);
-  if (context.config.storeRoot !== null) return context.config.storeRoot;
-  return createFinding("usage_invalid", {
-    subject: "--root",
-    expected: "a store root",
-    actual: "none given",
-    message: "no store root: pass --root <dir>, or set store.root in the drill config",
-  });
+export function storeRootOf(context: Context, rootFlag: string | undefined): Checked<string> {
+  if (rootFlag !== undefined) return ok(resolve(context.cwd, rootFlag));
+  if (context.config.storeRoot !== null) return ok(context.config.storeRoot);
+  return failed(
+    createFinding("usage_invalid", {
+      subject: "--root",
+      expected: "a store root",
+      actual: "none given",
+      message: "no store root: pass --root <dir>, or set store.root in the drill config",
+    }),
+  );
 }

@@ -13,7 +13,7 @@ export type IdentityResult = VerbResult<{ documents: DocumentDigests | null }>;
 export async function identity(options: IdentityOptions = {}): Promise<IdentityResult> {
   const loaded = await loadContext(options);
   if (!loaded.ok) return createResult("identity", loaded.findings, NO_RELEASE, { documents: null });
-  const evidence = await loadEvidence(loaded.context.evidence);
+  const evidence = await loadEvidence(loaded.value.evidence);
   if (!evidence.ok)
     return createResult("identity", evidence.findings, NO_RELEASE, { documents: null });
   const { manifest, packet, provenance, rollbackPolicy } = evidence.evidence;

@@ -3,6 +3,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { mkdir, open, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { failed, ok, type Checked } from "../findings/checked.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { keyIdOf } from "../identity/key-id.js";
 import { displayPath } from "../util/display-path.js";
@@ -29,52 +30,60 @@ async function writeExclusive(path: string, data: string, mode: number): Promise
   }
 }
 
-export async function keygen(options: KeygenOptions): Promise<KeygenResult> {
-  const dir = resolve(options.cwd ?? process.cwd(), options.out);
-  const privatePath = join(dir, PRIVATE_KEY_FILE);
-  const publicPath = join(dir, PUBLIC_KEY_FILE);
-  const refused = (findings: ClassifiedFinding[]): KeygenResult =>
-    createResult("keygen", findings, NO_RELEASE, {
-      keyId: null,
-      privateKey: null,
-      publicKey: null,
+/** Why the pair was not written: one is there already (never overwritten), or the write failed. */
+function writeFailure(dir: string, error: unknown): ClassifiedFinding {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EEXIST")
+    return createFinding("output_exists", {
+      subject: displayPath(dir),
+      expected: "no drill.key or drill.pub",
+      actual: "a key file is already there",
+      message: `${displayPath(dir)}: a key pair is already there; keygen never overwrites a key`,
     });
+  return createFinding("io_failed", {
+    subject: displayPath(dir),
+    message: `${displayPath(dir)}: cannot write the key pair (${code ?? String(error)})`,
+  });
+}
 
-  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
-  const privatePem = privateKey.export({ type: "pkcs8", format: "pem" }) as string;
-  const publicPem = publicKey.export({ type: "spki", format: "pem" }) as string;
+/** Both files, or neither: the private key first (0600), removed again if the public one fails. */
+async function writeKeyPair(
+  dir: string,
+  pair: { privatePem: string; publicPem: string },
+): Promise<Checked<string>> {
+  const privatePath = join(dir, PRIVATE_KEY_FILE);
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writeExclusive(privatePath, privatePem, 0o600);
+    await writeExclusive(privatePath, pair.privatePem, 0o600);
     try {
-      await writeExclusive(publicPath, publicPem, 0o644);
+      await writeExclusive(join(dir, PUBLIC_KEY_FILE), pair.publicPem, 0o644);
     } catch (error) {
       await rm(privatePath, { force: true }); // never leave half a key pair
       throw error;
     }
     await syncDirectory(dir);
+    return ok(privatePath);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") {
-      return refused([
-        createFinding("output_exists", {
-          subject: displayPath(dir),
-          expected: "no drill.key or drill.pub",
-          actual: "a key file is already there",
-          message: `${displayPath(dir)}: a key pair is already there; keygen never overwrites a key`,
-        }),
-      ]);
-    }
-    return refused([
-      createFinding("io_failed", {
-        subject: displayPath(dir),
-        message: `${displayPath(dir)}: cannot write the key pair (${code ?? String(error)})`,
-      }),
-    ]);
+    return failed(writeFailure(dir, error));
   }
+}
+
+export async function keygen(options: KeygenOptions): Promise<KeygenResult> {
+  const dir = resolve(options.cwd ?? process.cwd(), options.out);
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const written = await writeKeyPair(dir, {
+    privatePem: privateKey.export({ type: "pkcs8", format: "pem" }) as string,
+    publicPem: publicKey.export({ type: "spki", format: "pem" }) as string,
+  });
+  if (!written.ok)
+    return createResult("keygen", written.findings, NO_RELEASE, {
+      keyId: null,
+      privateKey: null,
+      publicKey: null,
+    });
   return createResult("keygen", [], NO_RELEASE, {
     keyId: keyIdOf(publicKey),
-    privateKey: displayPath(privatePath),
-    publicKey: displayPath(publicPath),
+    privateKey: displayPath(written.value),
+    publicKey: displayPath(join(dir, PUBLIC_KEY_FILE)),
   });
 }

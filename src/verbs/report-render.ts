@@ -4,30 +4,28 @@
 // checked. Either way the report inside is validated against its schema before it is shown.
 import { stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
-import { checkSchema } from "../documents/schema-validation.js";
-import type { JSONValue } from "../documents/strict-json.js";
+import type { DrillReport } from "../documents/drill-report.js";
+import { failed, ok, type Checked } from "../findings/checked.js";
 import { findingOfError } from "../findings/errors.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { Verdict } from "../findings/verdict.js";
-import { digestsEqual } from "../identity/digest.js";
+import { drillReportOf, unverifiedPayload } from "../report/open-drill-report.js";
 import type { RenderContext } from "../report/render-context.js";
 import { renderHTML } from "../report/render-html.js";
 import { renderJUnit } from "../report/render-junit.js";
 import { renderMarkdown } from "../report/render-markdown.js";
 import { renderReportText } from "../report/render-text.js";
-import {
-  loadTrustedKey,
-  parseStatement,
-  readEnvelope,
-  verifyEnvelope,
-} from "../report/trusted-reports.js";
+import { loadTrustedKey, readEnvelope, verifyEnvelope } from "../report/trusted-reports.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { displayPath } from "../util/display-path.js";
+import {
+  planReportRender,
+  type RenderLoaded,
+  type RenderPlan,
+  type ReportFormat,
+  type ReportRenderFlags,
+} from "./report-render-plan.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
-import type { DrillReport } from "../documents/drill-report.js";
-
-export const REPORT_FORMATS = ["html", "markdown", "junit", "text"] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 const RENDERERS: Record<ReportFormat, (report: DrillReport, context: RenderContext) => string> = {
   html: renderHTML,
@@ -36,14 +34,8 @@ const RENDERERS: Record<ReportFormat, (report: DrillReport, context: RenderConte
   text: renderReportText,
 };
 
-export type ReportRenderOptions = {
+export type ReportRenderOptions = ReportRenderFlags & {
   readonly envelope: string;
-  /** html, markdown, junit or text. */
-  readonly format: string;
-  /** The file to write (atomically); without it the rendering is returned as `content`. */
-  readonly out?: string;
-  /** A trusted public key: the signature is verified before anything is rendered. */
-  readonly key?: string;
   readonly cwd?: string;
 };
 
@@ -62,129 +54,77 @@ export type Rendered = {
 
 export type ReportRenderResult = VerbResult<{ rendered: Rendered | null }>;
 
-function usage(subject: string, expected: string, actual: string, message: string) {
-  return createFinding("usage_invalid", { subject, expected, actual, message });
+async function loadRender(options: ReportRenderOptions, cwd: string): Promise<RenderLoaded> {
+  const out = options.out === undefined ? null : resolve(cwd, options.out);
+  const found = out === null ? null : await stat(out).catch(() => null);
+  const key = options.key === undefined ? null : await loadTrustedKey(resolve(cwd, options.key));
+  const opened = await readEnvelope(resolve(cwd, options.envelope));
+  return { key, opened, outIsDirectory: found?.isDirectory() ?? false };
 }
 
-const isFormat = (text: string): text is ReportFormat =>
-  (REPORT_FORMATS as readonly string[]).includes(text);
+/** The payload: verified by the trusted key when one was given (a bad signature renders nothing). */
+function payloadOf(plan: RenderPlan): Checked<Buffer> {
+  if (plan.key === null) return unverifiedPayload(plan.opened);
+  const verified = verifyEnvelope(plan.opened.envelope, plan.opened.file, [plan.key]);
+  return verified.ok ? ok(verified.value.payload) : verified;
+}
 
-/** --out must name a file: refuses a directory before anything is read. */
-async function checkOut(path: string, given: string): Promise<ClassifiedFinding | null> {
-  const found = await stat(path).catch(() => null);
-  if (!found?.isDirectory()) return null;
-  return usage(
-    "--out",
-    "a file name",
-    given,
-    `--out ${given} is a directory; name the file to write, such as ${given.replace(/\/?$/, "/")}drill-report.html`,
-  );
+/** Renders, saying how far the signature was checked; writes it atomically when --out is set. */
+async function render(plan: RenderPlan, report: DrillReport): Promise<Checked<Rendered>> {
+  const context: RenderContext = {
+    envelope: basename(plan.opened.file),
+    signature: plan.key === null ? "not_checked" : "verified",
+    keyId: plan.key?.keyId ?? null,
+    ...(plan.publicKey === null ? {} : { publicKey: plan.publicKey }),
+  };
+  const text = RENDERERS[plan.format](report, context);
+  if (plan.out !== null) {
+    try {
+      await writeFileAtomic(plan.out, text);
+    } catch (error) {
+      return failed(findingOfError(error));
+    }
+  }
+  return ok({
+    format: plan.format,
+    path: plan.out === null ? null : displayPath(plan.out),
+    bytes: Buffer.byteLength(text, "utf8"),
+    signature: context.signature === "verified" ? "verified" : "not_checked",
+    keyId: context.keyId,
+    reportVerdict: report.verdict,
+    content: plan.out === null ? text : null,
+  });
+}
+
+function notChecked(file: string): ClassifiedFinding {
+  return createFinding("signature_not_checked", {
+    subject: file,
+    severity: "info",
+    message: `${file}: rendered without --key, so its signature was not checked; the rendering says so`,
+  });
 }
 
 export async function reportRender(options: ReportRenderOptions): Promise<ReportRenderResult> {
   const cwd = options.cwd ?? process.cwd();
-  const fail = (findings: ClassifiedFinding[]): ReportRenderResult =>
+  const fail = (findings: readonly ClassifiedFinding[]): ReportRenderResult =>
     createResult("report render", findings, NO_RELEASE, { rendered: null });
-
-  // 1. Flags and inputs, all checked before anything is rendered.
-  const inputFindings: ClassifiedFinding[] = [];
-  const format = options.format;
-  if (!isFormat(format))
-    inputFindings.push(
-      usage(
-        "--format",
-        REPORT_FORMATS.join(", "),
-        format,
-        `--format ${JSON.stringify(format)} is not one of ${REPORT_FORMATS.join(", ")}`,
-      ),
-    );
-  const outPath = options.out === undefined ? null : resolve(cwd, options.out);
-  if (outPath !== null && options.out !== undefined) {
-    const bad = await checkOut(outPath, options.out);
-    if (bad) inputFindings.push(bad);
-  }
-  const key = options.key === undefined ? null : await loadTrustedKey(resolve(cwd, options.key));
-  if (key !== null && "code" in key) inputFindings.push(key);
-  const read = await readEnvelope(resolve(cwd, options.envelope));
-  if (!read.ok) inputFindings.push(...read.findings);
-  if (inputFindings.length > 0 || !read.ok || !isFormat(format) || (key !== null && "code" in key))
-    return fail(inputFindings);
-  const file = read.file;
-
-  // 2. The signature, when a trusted key was given: a bad one renders nothing.
-  let payload: Buffer;
-  if (key === null) {
-    const decoded = read.envelope.signed?.payload ?? null;
-    if (decoded === null)
-      return fail([
-        createFinding("document_invalid", {
-          subject: `${file}#/payload`,
-          expected: "standard base64",
-          message: `${file}: the payload is not standard base64, so there is no report to render`,
-          hint: "A drill writes the payload as standard base64: this envelope was altered or not written by recoverable. Render the drill-report.dsse.json a drill wrote, or re-run the drill.",
-        }),
-      ]);
-    payload = decoded;
-  } else {
-    const verified = verifyEnvelope(read.envelope, file, [key]);
-    if ("code" in verified) return fail([verified]);
-    payload = verified.payload;
-  }
-
-  // 3. The statement and the drill report in it, checked against the report's schema.
-  const statement = parseStatement(payload, file);
-  if ("code" in statement) return fail([statement]);
-  const predicate = statement.predicate as unknown as JSONValue;
-  const invalid = checkSchema("drillReport", predicate, file, "/payload/predicate");
-  if (invalid.length > 0) return fail(invalid);
-  const report = predicate as unknown as DrillReport;
-  const subject = statement.subject[0];
-  if (!digestsEqual(subject.digest, report.releaseIdentity))
-    return fail([
-      createFinding("document_invalid", {
-        subject: `${file}#/payload/predicate/releaseIdentity`,
-        expected: subject.digest.sha256,
-        actual: report.releaseIdentity.sha256,
-        message: `${file}: the statement is about sha256:${subject.digest.sha256}, but the report inside it is about sha256:${report.releaseIdentity.sha256}`,
-      }),
-    ]);
-  const release = { releaseId: report.releaseId, releaseIdentity: report.releaseIdentity };
-
-  // 4. Render, saying how far the signature was checked.
-  const context: RenderContext = {
-    envelope: basename(file),
-    signature: key === null ? "not_checked" : "verified",
-    keyId: key === null ? null : key.keyId,
-    ...(options.key === undefined ? {} : { publicKey: basename(options.key) }),
-  };
-  const text = RENDERERS[format](report, context);
-  const findings: ClassifiedFinding[] = [];
-  if (key === null)
-    findings.push(
-      createFinding("signature_not_checked", {
-        subject: file,
-        severity: "info",
-        message: `${file}: rendered without --key, so its signature was not checked; the rendering says so`,
-      }),
-    );
-
-  // 5. Write it atomically, or hand it back for stdout.
-  if (outPath !== null) {
-    try {
-      await writeFileAtomic(outPath, text);
-    } catch (error) {
-      return fail([findingOfError(error)]);
-    }
-  }
-  return createResult("report render", findings, release, {
-    rendered: {
-      format,
-      path: outPath === null ? null : displayPath(outPath),
-      bytes: Buffer.byteLength(text, "utf8"),
-      signature: context.signature === "verified" ? "verified" : "not_checked",
-      keyId: context.keyId,
-      reportVerdict: report.verdict,
-      content: outPath === null ? text : null,
+  const plan = planReportRender(options, cwd, await loadRender(options, cwd));
+  if (!plan.ok) return fail(plan.findings);
+  const payload = payloadOf(plan.value);
+  if (!payload.ok) return fail(payload.findings);
+  const { file } = plan.value.opened;
+  const report = drillReportOf(payload.value, file);
+  if (!report.ok) return fail(report.findings);
+  const rendered = await render(plan.value, report.value);
+  if (!rendered.ok) return fail(rendered.findings);
+  const { releaseId, releaseIdentity } = report.value;
+  const findings = plan.value.key === null ? [notChecked(file)] : [];
+  return createResult(
+    "report render",
+    findings,
+    { releaseId, releaseIdentity },
+    {
+      rendered: rendered.value,
     },
-  });
+  );
 }

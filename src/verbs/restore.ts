@@ -59,7 +59,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
   if (!loaded.ok) return resultOf(failure(loaded.findings));
   const mode = modeOf(options);
   if (!mode.ok) return resultOf(failure(mode.findings));
-  const { context } = loaded;
+  const context = loaded.value;
   const scratchDir = options.scratch === undefined ? null : resolve(context.cwd, options.scratch);
   switch (mode.value.kind) {
     case "recover": {

@@ -29,16 +29,16 @@ export async function snapshot(options: SnapshotOptions): Promise<SnapshotResult
   const none = { snapshotId: null, repo: displayPath(repo), validation: null, totals: null };
   const loaded = await loadContext(options);
   if (!loaded.ok) return createResult("snapshot", loaded.findings, NO_RELEASE, none);
-  const root = storeRootOf(loaded.context, options.root);
-  if (typeof root !== "string") return createResult("snapshot", [root], NO_RELEASE, none);
-  const plan = planSnapshot({ ...options, config: loaded.context.config });
+  const root = storeRootOf(loaded.value, options.root);
+  if (!root.ok) return createResult("snapshot", root.findings, NO_RELEASE, none);
+  const plan = planSnapshot({ ...options, config: loaded.value.config });
   if (!plan.ok) return createResult("snapshot", plan.findings, NO_RELEASE, none);
   // The evidence names the release the snapshot holds; without it the snapshot is still taken.
-  const evidence = await loadEvidence(loaded.context.evidence);
+  const evidence = await loadEvidence(loaded.value.evidence);
   const outcome = await takeSnapshot({
     ...plan.value,
     repoRoot: repo,
-    storeRoot: root,
+    storeRoot: root.value,
     evidence: evidence.ok ? evidence.evidence : null,
     evidenceFiles: evidence.ok ? evidence.files : null,
     now: options.now ?? (() => new Date()),

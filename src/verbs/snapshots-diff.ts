@@ -70,8 +70,9 @@ async function loadSides(plan: DiffPlan, options: CommonOptions): Promise<Checke
   }
   const loaded = await loadContext(options);
   if (!loaded.ok) return { ok: false, findings: loaded.findings };
-  const root = storeRootOf(loaded.context, plan.to.root ?? undefined);
-  if (typeof root !== "string") return failed(root);
+  const checkedRoot = storeRootOf(loaded.value, plan.to.root ?? undefined);
+  if (!checkedRoot.ok) return checkedRoot;
+  const root = checkedRoot.value;
   const from = await loadSnapshot(plan.from.repo, plan.from.wanted);
   if (!from.ok) return from;
   if ((await entryTypeAt(root)) !== "dir") return failed(notADirectory(root));

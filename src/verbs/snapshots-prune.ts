@@ -61,7 +61,7 @@ async function loadPolicyRetention(
 ): Promise<Checked<PolicyRetention | null>> {
   const loaded = await loadContext(options);
   if (!loaded.ok) return ok(null);
-  const file = loaded.context.evidence.rollbackPolicy;
+  const file = loaded.value.evidence.rollbackPolicy;
   const policy = await loadDocument("rollbackPolicy", file, "rollback policy");
   if (policy.value) return ok({ retention: policy.value.retention, file: policy.file });
   const invalid = policy.findings[0];

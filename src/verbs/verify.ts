@@ -1,40 +1,17 @@
 // verify: documents, then the chain, then the store root, read-only. Restores nothing.
 // With --shard i/n it checks one shard of the manifest and writes a signed shard report.
-import { resolve, join } from "node:path";
-import { loadEvidence, loadEvidenceStreamed } from "../documents/load-evidence.js";
-import { createFinding, toPublicFinding, type ClassifiedFinding } from "../findings/finding.js";
-import { verdictOf } from "../findings/verdict.js";
-import { releaseIdentityOf, verifyChain, verifyChainOf } from "../documents/identity-chain.js";
-import { digestOfJSON } from "../identity/digest.js";
-import { storeChecks } from "../report/drill-report.js";
-import { loadSignerFrom } from "../report/load-signer.js";
-import { writeSignedReport, type SignedReportPaths } from "../report/write-signed.js";
-import { selectShard } from "../shard/assign.js";
-import {
-  coverageOf,
-  shardFileName,
-  SHARD_REPORT_PREDICATE_TYPE,
-  summarizeManifest,
-  type VerifyShardReport,
-} from "../shard/shard-report.js";
-import { parseShardSpec } from "../shard/shard-spec.js";
-import { verifyShardStore } from "../shard/verify-shard-store.js";
-import {
-  verifyStore,
-  type StoreCheckCounts,
-  type StoreVerification,
-} from "../store/verify-store.js";
+import type { Checked } from "../findings/checked.js";
 import { PostgresSession } from "../postgres/session.js";
-import { ArtifactTable } from "../documents/artifact-table.js";
-import type { Manifest } from "../documents/types.js";
-import type { DigestSet } from "../identity/digest.js";
-import type { EvidenceFiles } from "../documents/identity-chain.js";
-import { compactUTC } from "../util/compact-time.js";
+import { loadSignerFrom } from "../report/load-signer.js";
+import type { SignedReportPaths } from "../report/write-signed.js";
+import { verifyShard } from "../shard/verify-shard.js";
+import { verifyStore, type StoreCheckCounts } from "../store/verify-store.js";
 import { displayPath } from "../util/display-path.js";
 import { secretLocation } from "../util/secret-location.js";
-import { VERSION } from "../util/version.js";
-import { loadContext, storeRootOf, type CommonOptions } from "./evidence-context.js";
+import { loadContext, type CommonOptions } from "./evidence-context.js";
 import { createResult, NO_RELEASE, type VerbResult } from "./result.js";
+import { loadShardEvidence, loadWholeEvidence } from "./verify-evidence.js";
+import { planVerify, type VerifyPlan } from "./verify-plan.js";
 
 export type VerifyOptions = CommonOptions & {
   readonly strict?: boolean;
@@ -62,167 +39,103 @@ export type VerifyResult = VerbResult<{
   report?: SignedReportPaths | null;
 }>;
 
-export async function verify(options: VerifyOptions = {}): Promise<VerifyResult> {
-  const sharded = options.shard !== undefined;
-  const none = sharded
-    ? { storeRoot: null, checked: null, shard: null, report: null }
-    : { storeRoot: null, checked: null };
-  const now = options.now ?? (() => new Date());
-  const startedAt = now();
-  // 1. The drill config and where things are; with --shard, the shard and the signing key.
-  const loaded = await loadContext(options);
-  if (!loaded.ok) return createResult("verify", loaded.findings, NO_RELEASE, none);
-  const { cwd, config } = loaded.context;
-  const inputFindings: ClassifiedFinding[] = [];
-  const root = storeRootOf(loaded.context, options.root);
-  if (typeof root !== "string") inputFindings.push(root);
-  const spec = options.shard === undefined ? null : parseShardSpec(options.shard);
-  if (spec !== null && "code" in spec) inputFindings.push(spec);
-  const signer = sharded
-    ? await loadSignerFrom(
-        "--key",
-        options.key === undefined ? null : secretLocation(cwd, options.key),
-        config.signingKey,
-      )
-    : null;
-  if (signer !== null && "code" in signer) inputFindings.push(signer);
-  for (const [flag, value] of [
-    ["--key", options.key],
-    ["--out", options.out],
-  ] as const)
-    if (!sharded && value !== undefined)
-      inputFindings.push(
-        createFinding("usage_invalid", {
-          subject: flag,
-          message: `${flag} is for a shard report: add --shard i/n, or drop ${flag} (a whole verify writes nothing)`,
-        }),
-      );
-  if (inputFindings.length > 0 || typeof root !== "string")
-    return createResult("verify", inputFindings, NO_RELEASE, none);
-  // 2-3. The documents and the identity chain.
-  const evidence = await checkEvidence(loaded.context.evidence, !sharded);
-  if (!evidence.ok)
-    return createResult("verify", evidence.findings, NO_RELEASE, {
-      ...none,
-      storeRoot: displayPath(root),
-    });
-  const { release, chainFindings } = evidence;
-  // 4. The store root against the manifest, or against this shard's part of it. A pg_dump is
-  //    restored into a throwaway PostgreSQL server (or postgres.url), stopped when verify ends.
-  const postgres = new PostgresSession(config.postgres, false);
-  const storeOptions = {
-    strict: options.strict ?? false,
-    postgres,
-    exclude: config.exclude,
-    ...(options.progress ? { progress: options.progress } : {}),
-  };
-  if (spec === null || "code" in spec || signer === null || "code" in signer) {
-    let store: StoreVerification;
-    try {
-      store = await verifyStore(root, evidence.artifacts ?? evidence.manifest, storeOptions);
-    } finally {
-      await postgres.close();
-    }
-    return createResult("verify", [...chainFindings, ...store.findings], release, {
-      storeRoot: displayPath(root),
-      checked: store.checked,
-    });
-  }
-  const manifest = evidence.manifest;
-  const selection = selectShard(manifest.artifacts, spec);
-  let store: StoreVerification;
+/** The drill config and where things are; with --shard, the signing key, then the plan. */
+async function loadAndPlan(options: VerifyOptions): Promise<Checked<VerifyPlan>> {
+  const context = await loadContext(options);
+  if (!context.ok) return context;
+  const { cwd, config } = context.value;
+  const signer =
+    options.shard === undefined
+      ? null
+      : await loadSignerFrom(
+          "--key",
+          options.key === undefined ? null : secretLocation(cwd, options.key),
+          config.signingKey,
+        );
+  return planVerify(options, context.value, signer);
+}
+
+/** Runs `work` with a PostgreSQL session (a pg_dump is restored into a throwaway server, or postgres.url), stopped when it ends. */
+async function withPostgres<T>(
+  plan: VerifyPlan,
+  work: (postgres: PostgresSession) => Promise<T>,
+): Promise<T> {
+  const postgres = new PostgresSession(plan.config.postgres, false);
   try {
-    store = await verifyShardStore(root, manifest, selection, storeOptions);
+    return await work(postgres);
   } finally {
     await postgres.close();
   }
-  const findings = [...chainFindings, ...store.findings];
-  // 5. The signed shard report, whatever the verdict: a signed "not proven" is evidence too.
-  const report: VerifyShardReport = {
-    schemaVersion: 1,
-    tool: { name: "recoverable", version: VERSION },
-    kind: "verify",
-    releaseId: release.releaseId,
-    releaseIdentity: release.releaseIdentity,
-    manifest: summarizeManifest(manifest, digestOfJSON(manifest)),
-    shard: coverageOf(selection),
-    storeRoot: displayPath(root),
-    startedAt: startedAt.toISOString(),
-    finishedAt: now().toISOString(),
-    checked: store.checked,
-    checks: storeChecks(selection.artifacts, store.findings, true),
-    findings: findings.map(toPublicFinding),
-    verdict: verdictOf(findings),
+}
+
+function storeOptionsOf(plan: VerifyPlan, options: VerifyOptions, postgres: PostgresSession) {
+  return {
+    strict: plan.strict,
+    postgres,
+    exclude: plan.config.exclude,
+    ...(options.progress ? { progress: options.progress } : {}),
   };
-  const outDir =
-    options.out === undefined
-      ? join(config.reportsDir, `${release.releaseId}-${compactUTC(startedAt)}`)
-      : resolve(cwd, options.out);
-  const paths = await writeSignedReport({
-    outDir,
-    baseName: shardFileName(spec, ""),
-    predicateType: SHARD_REPORT_PREDICATE_TYPE,
-    releaseId: release.releaseId,
-    releaseIdentity: release.releaseIdentity,
-    report,
-    signer,
-  });
-  return createResult("verify", findings, release, {
-    storeRoot: displayPath(root),
+}
+
+/** The whole store root against the whole manifest. */
+async function verifyWhole(plan: VerifyPlan, options: VerifyOptions): Promise<VerifyResult> {
+  const storeRoot = displayPath(plan.root);
+  const evidence = await loadWholeEvidence(plan.paths);
+  if (!evidence.ok)
+    return createResult("verify", evidence.findings, NO_RELEASE, { storeRoot, checked: null });
+  const { release, chainFindings, artifacts } = evidence.value;
+  const store = await withPostgres(plan, (postgres) =>
+    verifyStore(plan.root, artifacts, storeOptionsOf(plan, options, postgres)),
+  );
+  return createResult("verify", [...chainFindings, ...store.findings], release, {
+    storeRoot,
     checked: store.checked,
-    shard: {
-      index: spec.index,
-      count: spec.count,
-      artifacts: selection.artifacts.length,
-      bytes: selection.bytes,
-    },
-    report: paths,
   });
 }
 
-type CheckedEvidence =
-  | { readonly ok: false; readonly findings: ClassifiedFinding[] }
-  | {
-      readonly ok: true;
-      readonly release: { releaseId: string; releaseIdentity: DigestSet };
-      readonly chainFindings: ClassifiedFinding[];
-      /** The parsed manifest (a shard needs it whole); an empty one when `artifacts` is set. */
-      readonly manifest: Manifest;
-      /** For a whole verify: the artifacts in compact columns, the parsed ones let go. */
-      readonly artifacts: ArtifactTable | null;
-    };
+/** One shard of the manifest, and its signed report. */
+async function verifyOneShard(
+  plan: VerifyPlan & { shard: NonNullable<VerifyPlan["shard"]> },
+  options: VerifyOptions,
+  startedAt: Date,
+): Promise<VerifyResult> {
+  const storeRoot = displayPath(plan.root);
+  const none = { storeRoot, checked: null, shard: null, report: null };
+  const evidence = await loadShardEvidence(plan.paths);
+  if (!evidence.ok) return createResult("verify", evidence.findings, NO_RELEASE, none);
+  const { spec, signer, out } = plan.shard;
+  const run = await withPostgres(plan, (postgres) =>
+    verifyShard({
+      ...evidence.value,
+      root: plan.root,
+      spec,
+      signer,
+      out,
+      reportsDir: plan.config.reportsDir,
+      storeOptions: storeOptionsOf(plan, options, postgres),
+      startedAt,
+      now: options.now ?? (() => new Date()),
+    }),
+  );
+  const { artifacts, bytes } = run.selection;
+  return createResult("verify", run.findings, evidence.value.release, {
+    storeRoot,
+    checked: run.store.checked,
+    shard: { index: spec.index, count: spec.count, artifacts: artifacts.length, bytes },
+    report: run.report,
+  });
+}
 
-const EMPTY_MANIFEST: Manifest = { schemaVersion: 1, artifacts: [] };
-
-/**
- * 2. The documents, all validated before any other work. 3. The identity chain; a broken link
- * does not stop the store check, so all is reported (every shard checks the whole chain: it is
- * small, and a shard report must stand alone).
- *
- * With `compact`, the artifacts come as compact columns for the store check, so memory does
- * not grow with their number (V8 grows its heap around what is live): streamed from the file
- * when the manifest is plainly valid, else loaded the ordinary way, which names every problem.
- */
-async function checkEvidence(paths: EvidenceFiles, compact: boolean): Promise<CheckedEvidence> {
-  const streamed = compact ? await loadEvidenceStreamed(paths) : null;
-  if (streamed !== null) {
-    const { packet } = streamed;
-    return {
-      ok: true,
-      release: { releaseId: packet.release.id, releaseIdentity: releaseIdentityOf(packet) },
-      chainFindings: verifyChainOf(streamed, streamed.manifestDigest, streamed.files),
-      manifest: EMPTY_MANIFEST,
-      artifacts: streamed.artifacts,
-    };
+export async function verify(options: VerifyOptions = {}): Promise<VerifyResult> {
+  const startedAt = (options.now ?? (() => new Date()))();
+  const plan = await loadAndPlan(options);
+  if (!plan.ok) {
+    const none = { storeRoot: null, checked: null };
+    const fields = options.shard === undefined ? none : { ...none, shard: null, report: null };
+    return createResult("verify", plan.findings, NO_RELEASE, fields);
   }
-  const evidence = await loadEvidence(paths);
-  if (!evidence.ok) return evidence;
-  const { packet, manifest } = evidence.evidence;
-  return {
-    ok: true,
-    release: { releaseId: packet.release.id, releaseIdentity: releaseIdentityOf(packet) },
-    chainFindings: verifyChain(evidence.evidence, evidence.files),
-    manifest: compact ? EMPTY_MANIFEST : manifest,
-    artifacts: compact ? ArtifactTable.from(manifest.artifacts) : null,
-  };
+  const { shard } = plan.value;
+  return shard === null
+    ? verifyWhole(plan.value, options)
+    : verifyOneShard({ ...plan.value, shard }, options, startedAt);
 }

@@ -1,0 +1,58 @@
+// verify's evidence: the four documents, all validated before any other work, and the identity
+// chain. A broken link does not stop the store check, so all is reported (every shard checks
+// the whole chain: it is small, and a shard report must stand alone).
+import { loadEvidence, loadEvidenceStreamed } from "../documents/load-evidence.js";
+import { ArtifactTable } from "../documents/artifact-table.js";
+import { releaseIdentityOf, verifyChain, verifyChainOf } from "../documents/identity-chain.js";
+import type { EvidenceFiles } from "../documents/identity-chain.js";
+import type { Manifest, Packet } from "../documents/types.js";
+import { failedWith, ok, type Checked } from "../findings/checked.js";
+import type { ClassifiedFinding } from "../findings/finding.js";
+import type { DigestSet } from "../identity/digest.js";
+
+export type CheckedRelease = {
+  readonly release: { readonly releaseId: string; readonly releaseIdentity: DigestSet };
+  readonly chainFindings: readonly ClassifiedFinding[];
+};
+
+function releaseOf(packet: Packet): CheckedRelease["release"] {
+  return { releaseId: packet.release.id, releaseIdentity: releaseIdentityOf(packet) };
+}
+
+/**
+ * For a whole verify: the artifacts in compact columns, so memory does not grow with their
+ * number (V8 grows its heap around what is live): streamed from the file when the manifest is
+ * plainly valid, else loaded the ordinary way, which names every problem.
+ */
+export async function loadWholeEvidence(
+  paths: EvidenceFiles,
+): Promise<Checked<CheckedRelease & { readonly artifacts: ArtifactTable }>> {
+  const streamed = await loadEvidenceStreamed(paths);
+  if (streamed !== null) {
+    return ok({
+      release: releaseOf(streamed.packet),
+      chainFindings: verifyChainOf(streamed, streamed.manifestDigest, streamed.files),
+      artifacts: streamed.artifacts,
+    });
+  }
+  const evidence = await loadEvidence(paths);
+  if (!evidence.ok) return failedWith(evidence.findings);
+  return ok({
+    release: releaseOf(evidence.evidence.packet),
+    chainFindings: verifyChain(evidence.evidence, evidence.files),
+    artifacts: ArtifactTable.from(evidence.evidence.manifest.artifacts),
+  });
+}
+
+/** For a shard: the parsed manifest whole, which the shard is chosen from. */
+export async function loadShardEvidence(
+  paths: EvidenceFiles,
+): Promise<Checked<CheckedRelease & { readonly manifest: Manifest }>> {
+  const evidence = await loadEvidence(paths);
+  if (!evidence.ok) return failedWith(evidence.findings);
+  return ok({
+    release: releaseOf(evidence.evidence.packet),
+    chainFindings: verifyChain(evidence.evidence, evidence.files),
+    manifest: evidence.evidence.manifest,
+  });
+}
