@@ -81,7 +81,7 @@ describe("StorePool", () => {
     }
   });
 
-  it("says what is at each path and names a symlinked directory on the way", async () => {
+  it("says what is at each path, a file's size, and names a symlinked directory on the way", async () => {
     const root = makeTempDir();
     mkdirSync(join(root, "real/deep"), { recursive: true });
     writeFileSync(join(root, "real/deep/file"), "x");
@@ -96,11 +96,11 @@ describe("StorePool", () => {
         "missing/file",
       ]);
       expect(answers).toEqual([
-        { type: "file", linkAncestor: null },
-        { type: "dir", linkAncestor: null },
-        { type: null, linkAncestor: "alias" },
-        { type: "symlink", linkAncestor: null },
-        { type: null, linkAncestor: null },
+        { type: "file", linkAncestor: null, size: 1 },
+        { type: "dir", linkAncestor: null, size: null },
+        { type: null, linkAncestor: "alias", size: null },
+        { type: "symlink", linkAncestor: null, size: null },
+        { type: null, linkAncestor: null, size: null },
       ]);
     } finally {
       await pool.close();
