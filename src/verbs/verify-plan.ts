@@ -3,11 +3,17 @@
 import { resolve } from "node:path";
 import type { DrillConfig } from "../documents/drill-config.js";
 import type { EvidenceFiles } from "../documents/identity-chain.js";
-import { failedWith, findingsOf, ok, type Checked } from "../findings/checked.js";
+import { failed, failedWith, findingsOf, ok, type Checked } from "../findings/checked.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { Signer } from "../report/signing.js";
 import type { ShardSpec } from "../shard/assign.js";
 import { checkShardSpec } from "../shard/shard-spec.js";
+import {
+  defaultSampleSeed,
+  parseSampleFraction,
+  parseSampleSeed,
+  type SampleSpec,
+} from "../store/sample.js";
 import { storeRootOf, type Context } from "./evidence-context.js";
 
 export type VerifyFlags = {
@@ -16,6 +22,10 @@ export type VerifyFlags = {
   readonly shard?: string;
   readonly key?: string;
   readonly out?: string;
+  /** Check the content of only this share of the artifacts: `5%` or `0.05`. */
+  readonly sample?: string;
+  /** With --sample: which window of artifacts; default the day number, so daily runs rotate. */
+  readonly seed?: string | number;
 };
 
 export type ShardPlan = {
@@ -32,6 +42,8 @@ export type VerifyPlan = {
   readonly paths: EvidenceFiles;
   /** Null for a whole verify. */
   readonly shard: ShardPlan | null;
+  /** Null: every artifact's content is checked. */
+  readonly sample: SampleSpec | null;
 };
 
 /** --key and --out are for a shard report: a whole verify writes nothing. */
@@ -47,21 +59,47 @@ function shardOnlyFindings(flags: VerifyFlags): ClassifiedFinding[] {
     );
 }
 
-/** `signer` is the loaded signing key with --shard, null without. */
+/** --sample and --seed: the sample, null without --sample, or what is wrong with them. */
+export function planSample(flags: VerifyFlags, today: Date): Checked<SampleSpec | null> {
+  if (flags.sample === undefined) {
+    if (flags.seed === undefined) return ok(null);
+    return failed(
+      createFinding("usage_invalid", {
+        subject: "--seed",
+        message:
+          "--seed chooses which artifacts --sample checks: add --sample <fraction>, or drop --seed",
+      }),
+    );
+  }
+  const usage = (message: string) =>
+    failed(createFinding("usage_invalid", { subject: "--sample", message }));
+  if (flags.shard !== undefined)
+    return usage("--sample and --shard split the work two ways: use one of them");
+  const fraction = parseSampleFraction(flags.sample);
+  const seed =
+    flags.seed === undefined ? ok(defaultSampleSeed(today)) : parseSampleSeed(String(flags.seed));
+  if (!fraction.ok || !seed.ok) return failedWith([...findingsOf(fraction), ...findingsOf(seed)]);
+  return ok({ fraction: fraction.value, seed: seed.value });
+}
+
+/** `signer` is the loaded signing key with --shard, null without; `today` picks a default seed. */
 export function planVerify(
   flags: VerifyFlags,
   context: Context,
   signer: Checked<Signer> | null,
+  today: Date,
 ): Checked<VerifyPlan> {
   const root = storeRootOf(context, flags.root);
   const spec = flags.shard === undefined ? null : checkShardSpec(flags.shard);
+  const sample = planSample(flags, today);
   const findings = [
     ...findingsOf(root),
     ...(spec === null ? [] : findingsOf(spec)),
     ...(signer === null ? [] : findingsOf(signer)),
     ...shardOnlyFindings(flags),
+    ...findingsOf(sample),
   ];
-  if (findings.length > 0 || !root.ok || spec?.ok === false || signer?.ok === false)
+  if (findings.length > 0 || !root.ok || spec?.ok === false || signer?.ok === false || !sample.ok)
     return failedWith(findings);
   const shard =
     spec === null || signer === null
@@ -77,5 +115,6 @@ export function planVerify(
     config: context.config,
     paths: context.evidence,
     shard,
+    sample: sample.value,
   });
 }

@@ -5,7 +5,8 @@ import { PostgresSession } from "../postgres/session.js";
 import { loadSignerFrom } from "../report/load-signer.js";
 import type { SignedReportPaths } from "../report/write-signed.js";
 import { verifyShard } from "../shard/verify-shard.js";
-import { verifyStore, type StoreCheckCounts } from "../store/verify-store.js";
+import { runsToCover } from "../store/sample.js";
+import { verifyStore, type SampleOutcome, type StoreCheckCounts } from "../store/verify-store.js";
 import { displayPath } from "../util/display-path.js";
 import { secretLocation } from "../util/secret-location.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
@@ -21,6 +22,10 @@ export type VerifyOptions = CommonOptions & {
   readonly key?: string;
   /** With --shard: where the shard report goes. */
   readonly out?: string;
+  /** Check the content of only this share of the artifacts: `5%` or `0.05` (docs/performance.md). */
+  readonly sample?: string;
+  /** With sample: which window of artifacts (default: the day number, so daily runs rotate). */
+  readonly seed?: string | number;
   readonly now?: () => Date;
 };
 
@@ -34,13 +39,21 @@ export type ShardSummary = {
 export type VerifyResult = VerbResult<{
   storeRoot: string | null;
   checked: StoreCheckCounts | null;
+  /** Only with --sample: what the sample checked. */
+  sample?: VerifySample | null;
   /** Only with --shard. */
   shard?: ShardSummary | null;
   report?: SignedReportPaths | null;
 }>;
 
+/** A sampled verify's sample, as the result says it. */
+export type VerifySample = SampleOutcome & {
+  /** How many runs with consecutive seeds check the content of every artifact. */
+  readonly runsToCover: number;
+};
+
 /** The drill config and where things are; with --shard, the signing key, then the plan. */
-async function loadAndPlan(options: VerifyOptions): Promise<Checked<VerifyPlan>> {
+async function loadAndPlan(options: VerifyOptions, today: Date): Promise<Checked<VerifyPlan>> {
   const context = await loadContext(options);
   if (!context.ok) return context;
   const { cwd, config } = context.value;
@@ -52,7 +65,7 @@ async function loadAndPlan(options: VerifyOptions): Promise<Checked<VerifyPlan>>
           options.key === undefined ? null : secretLocation(cwd, options.key),
           config.signingKey,
         );
-  return planVerify(options, context.value, signer);
+  return planVerify(options, context.value, signer, today);
 }
 
 /** Runs `work` with a PostgreSQL session (a pg_dump is restored into a throwaway server, or postgres.url), stopped when it ends. */
@@ -73,6 +86,7 @@ function storeOptionsOf(plan: VerifyPlan, options: VerifyOptions, postgres: Post
     strict: plan.strict,
     postgres,
     exclude: plan.config.exclude,
+    ...(plan.sample === null ? {} : { sample: plan.sample }),
     ...(options.progress ? { progress: options.progress } : {}),
   };
 }
@@ -80,16 +94,26 @@ function storeOptionsOf(plan: VerifyPlan, options: VerifyOptions, postgres: Post
 /** The whole store root against the whole manifest. */
 async function verifyWhole(plan: VerifyPlan, options: VerifyOptions): Promise<VerifyResult> {
   const storeRoot = displayPath(plan.root);
+  const sampled = plan.sample === null ? {} : { sample: null };
   const evidence = await loadWholeEvidence(plan.paths);
   if (!evidence.ok)
-    return createResult("verify", evidence.findings, NO_RELEASE, { storeRoot, checked: null });
+    return createResult("verify", evidence.findings, NO_RELEASE, {
+      storeRoot,
+      checked: null,
+      ...sampled,
+    });
   const { release, chainFindings, artifacts } = evidence.value;
   const store = await withPostgres(plan, (postgres) =>
     verifyStore(plan.root, artifacts, storeOptionsOf(plan, options, postgres)),
   );
+  const sample = store.sample && {
+    ...store.sample,
+    runsToCover: runsToCover(store.sample.fraction),
+  };
   return createResult("verify", [...chainFindings, ...store.findings], release, {
     storeRoot,
     checked: store.checked,
+    ...(sample ? { sample } : {}),
   });
 }
 
@@ -128,9 +152,9 @@ async function verifyOneShard(
 
 export async function verify(options: VerifyOptions = {}): Promise<VerifyResult> {
   const startedAt = (options.now ?? (() => new Date()))();
-  const plan = await loadAndPlan(options);
+  const plan = await loadAndPlan(options, startedAt);
   if (!plan.ok) {
-    const none = { storeRoot: null, checked: null };
+    const none = { storeRoot: null, checked: null, ...(options.sample ? { sample: null } : {}) };
     const fields = options.shard === undefined ? none : { ...none, shard: null, report: null };
     return createResult("verify", plan.findings, NO_RELEASE, fields);
   }

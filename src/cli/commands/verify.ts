@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { StoreCheckCounts } from "../../store/verify-store.js";
+import type { VerifySample } from "../../verbs/verify.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
@@ -12,8 +13,8 @@ const EXAMPLES: readonly Example[] = [
     says: "check the example store (store.root of ops/drill.json) against its sealed evidence, read-only: every byte, SQLite integrity and content",
   },
   {
-    command: "recoverable verify --root /tmp/atlas-restored --strict",
-    says: "check another store root, such as a restored copy; files the manifest does not list are errors",
+    command: "recoverable verify --sample 5% --seed 7",
+    says: "read the content of 5% of the artifacts (window 7; every durable database always), and check every artifact's place and size; seeds 7 to 26 read them all",
   },
   {
     command: "recoverable verify --shard 1/4 --out /tmp/atlas-shards",
@@ -28,6 +29,8 @@ type VerifyFlags = GlobalFlags & {
   shard?: string;
   key?: string;
   out?: string;
+  sample?: string;
+  seed?: string;
 };
 
 export function registerVerify(program: Command): void {
@@ -36,6 +39,14 @@ export function registerVerify(program: Command): void {
     .option("--root <store>", "the store root (default: store.root of the drill config)")
     .option("--ops <dir>", "the directory holding the evidence in the Atlas layout (default ./ops)")
     .option("--strict", "files the manifest does not list are errors, not warnings")
+    .option(
+      "--sample <fraction>",
+      "read the content of only this share of the artifacts (5% or 0.05; durable databases always in full); every artifact's place and size is still checked",
+    )
+    .option(
+      "--seed <n>",
+      "with --sample: which share, as a whole number; consecutive seeds cover the whole store (default: the day number, so daily runs rotate)",
+    )
     .option(
       "--shard <i/n>",
       "check only shard i of n (1-based) and write a signed shard report; merge them with `report merge`",
@@ -59,6 +70,8 @@ export function registerVerify(program: Command): void {
           shard: flags.shard,
           key: flags.key,
           out: flags.out,
+          sample: flags.sample,
+          seed: flags.seed,
         }),
         progress: createProgress(progressMode(flags)),
       });
@@ -67,9 +80,16 @@ export function registerVerify(program: Command): void {
         summary.unshift(
           `shard ${result.shard.index}/${result.shard.count}: ${result.shard.artifacts} artifacts, ${result.shard.bytes} bytes`,
         );
+      if (result.sample) summary.push(describeSample(result.sample));
       if (result.report) summary.push(`signed shard report: ${result.report.envelope}`);
       emit(result, flags, summary);
     });
+}
+
+function describeSample(sample: VerifySample): string {
+  const percent = `${Number((sample.fraction * 100).toFixed(4))}%`;
+  const last = sample.seed + sample.runsToCover - 1;
+  return `sampled ${percent} (seed ${sample.seed}): ${sample.contentChecked} artifacts checked in full, ${sample.placeOnly} for place and size only; seeds ${sample.seed} to ${last} check them all`;
 }
 
 function summarize(root: string, checked: StoreCheckCounts): string[] {
