@@ -157,4 +157,28 @@ describe("the lint rule", () => {
       ["no-restricted-imports", true],
     ]);
   }, 180_000);
+
+  it("holds functions short: a verb over 40 lines or any other function over 80 fails `npm run lint`, an option table does not", async () => {
+    // The real config on planted text, in memory only: nothing on disk is touched.
+    const eslint = new ESLint({ cwd: REPO });
+    const body = (lines: number) =>
+      Array.from({ length: lines }, (_, i) => `  const v${i} = ${i};`).join("\n");
+    // A function of `lines` + 3 lines: its head, its body, a return and its closing brace.
+    const fn = (lines: number) =>
+      `export function planted(): number {\n${body(lines)}\n  return 0;\n}\n`;
+    // Appended to a real file of each folder, so the type-checked config knows the file.
+    const lengthErrors = async (file: string, planted: string) => {
+      const path = join(REPO, file);
+      const text = `${readFileSync(path, "utf8")}\n${planted}`;
+      const [result] = await eslint.lintText(text, { filePath: path });
+      return (result?.messages ?? [])
+        .map((m) => m.ruleId)
+        .filter((rule) => rule === "max-lines-per-function");
+    };
+    expect(await lengthErrors("src/verbs/result.ts", fn(37))).toEqual([]);
+    expect(await lengthErrors("src/verbs/result.ts", fn(38))).toEqual(["max-lines-per-function"]);
+    expect(await lengthErrors("src/store/roles.ts", fn(77))).toEqual([]);
+    expect(await lengthErrors("src/store/roles.ts", fn(78))).toEqual(["max-lines-per-function"]);
+    expect(await lengthErrors("src/cli/commands/verify.ts", fn(200))).toEqual([]);
+  }, 180_000);
 });
