@@ -5,6 +5,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { Decrypter } from "age-encryption";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { failed, ok, type Checked } from "../findings/checked.js";
 import {
   displaySecretLocation,
   readSecretVariable,
@@ -100,10 +101,8 @@ export async function readIdentities(location: string): Promise<string[] | Class
 }
 
 /** The keys an `.age` archive is decrypted with: the identities at `identity`, the passphrase. */
-export async function ageKeysOf(
-  identity: string | undefined,
-): Promise<AgeKeys | ClassifiedFinding> {
+export async function ageKeysOf(identity: string | undefined): Promise<Checked<AgeKeys>> {
   const identities = identity === undefined ? [] : await readIdentities(identity);
-  if (!Array.isArray(identities)) return identities;
-  return { identities, passphrase: agePassphrase() };
+  if (!Array.isArray(identities)) return failed(identities);
+  return ok({ identities, passphrase: agePassphrase() });
 }

@@ -7,6 +7,7 @@ import type { SnapshotEntry, SnapshotMetadata } from "../documents/types.js";
 import { checkSchema } from "../documents/schema-validation.js";
 import { parseStrictJSON } from "../documents/strict-json.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { failed, ok, type Checked } from "../findings/checked.js";
 import { digestsEqual, shortDigest, type DigestSet } from "../identity/digest.js";
 import type { WrittenFile } from "../store/file-digest.js";
 import { sourceUnreadable, type SourceRef } from "./source.js";
@@ -44,15 +45,15 @@ export function checkRecordedFile(
 }
 
 /** The record carried by an archive, parsed and validated; a finding when it is not one. */
-export function parseRecord(bytes: Buffer, ref: SourceRef): SnapshotMetadata | ClassifiedFinding {
+export function parseRecord(bytes: Buffer, ref: SourceRef): Checked<SnapshotMetadata> {
   const parsed = parseStrictJSON(bytes.toString("utf8"));
   const bad = (why: string) =>
-    sourceUnreadable(ref, `carries a backup record (${RECORD_MEMBER}) that ${why}`);
+    failed(sourceUnreadable(ref, `carries a backup record (${RECORD_MEMBER}) that ${why}`));
   if (!parsed.ok) return bad(`is not valid JSON (${parsed.problem.message})`);
   const problems = checkSchema("snapshot", parsed.value, `${ref.text}:${RECORD_MEMBER}`);
   if (problems.length > 0)
     return bad(`is not a snapshot's metadata (${problems[0]?.message ?? "invalid"})`);
-  return parsed.value as unknown as SnapshotMetadata;
+  return ok(parsed.value as unknown as SnapshotMetadata);
 }
 
 /** Every file the archive restored against the record it carries, and the record's every file. */

@@ -2,6 +2,7 @@
 // and writes its tree into a fresh scratch directory, judging every entry first.
 import { resolve } from "node:path";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { failed, ok, type Checked } from "../findings/checked.js";
 import type { WrittenFile } from "../store/file-digest.js";
 import type { ProgressReporter } from "../util/progress.js";
 import type { SealedSizes } from "./sealed-sizes.js";
@@ -68,18 +69,20 @@ export type SourceOptions = {
 const SCHEMES: readonly SourceScheme[] = ["dir", "tar", "snapshot", "restic"];
 
 /** `dir:<path>`, `tar:<path>`, ... (DESIGN.md "Sources"); a usage finding when it is not one. */
-export function parseSourceRef(text: string, cwd: string): SourceRef | ClassifiedFinding {
+export function parseSourceRef(text: string, cwd: string): Checked<SourceRef> {
   const colon = text.indexOf(":");
   const scheme = text.slice(0, colon) as SourceScheme;
   const rest = text.slice(colon + 1);
   if (colon <= 0 || !SCHEMES.includes(scheme) || rest === "") {
-    return createFinding("usage_invalid", {
-      subject: "--source",
-      expected:
-        "dir:<path>, tar:<path>, snapshot:<repo>#<id|latest|label> or restic:<repository>#<id|latest>",
-      actual: maskURLPassword(text),
-      message: `--source ${JSON.stringify(maskURLPassword(text))} is not a source this version understands`,
-    });
+    return failed(
+      createFinding("usage_invalid", {
+        subject: "--source",
+        expected:
+          "dir:<path>, tar:<path>, snapshot:<repo>#<id|latest|label> or restic:<repository>#<id|latest>",
+        actual: maskURLPassword(text),
+        message: `--source ${JSON.stringify(maskURLPassword(text))} is not a source this version understands`,
+      }),
+    );
   }
   const location =
     scheme === "dir" || scheme === "tar"
@@ -88,7 +91,7 @@ export function parseSourceRef(text: string, cwd: string): SourceRef | Classifie
         ? snapshotLocation(rest, cwd)
         : rest;
   // The text is shown in findings, plans and signed reports: never with a URL's password.
-  return { scheme, location, text: maskURLPassword(text) };
+  return ok({ scheme, location, text: maskURLPassword(text) });
 }
 
 /**

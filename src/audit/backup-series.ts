@@ -4,6 +4,7 @@
 import { listArchives } from "../snapshots/archive-folder.js";
 import { isValid, listSnapshots, openRepository } from "../snapshots/repository.js";
 import { listResticSnapshotTimes } from "../sources/restic-source.js";
+import { firstFinding } from "../findings/checked.js";
 import type { BackupTarget } from "./inspect-backup.js";
 
 export type Series =
@@ -29,8 +30,8 @@ export async function seriesOf(target: BackupTarget): Promise<Series> {
   const ref = target.ref;
   if (ref?.scheme === "snapshot") {
     const repo = await openRepository(ref.location.slice(0, ref.location.lastIndexOf("#")));
-    if ("code" in repo) return { kind: "unreadable", problem: repo.message };
-    const listed = await listSnapshots(repo);
+    if (!repo.ok) return { kind: "unreadable", problem: firstFinding(repo).message };
+    const listed = await listSnapshots(repo.value);
     return {
       kind: "snapshots",
       times: listed.snapshots.filter(isValid).map((s) => new Date(s.time)),
@@ -38,9 +39,9 @@ export async function seriesOf(target: BackupTarget): Promise<Series> {
   }
   if (ref?.scheme === "restic") {
     const times = await listResticSnapshotTimes(ref);
-    return "code" in times
-      ? { kind: "unreadable", problem: times.message }
-      : { kind: "snapshots", times };
+    return times.ok
+      ? { kind: "snapshots", times: times.value }
+      : { kind: "unreadable", problem: firstFinding(times).message };
   }
   return { kind: "single" };
 }

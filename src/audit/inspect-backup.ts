@@ -7,6 +7,7 @@ import type { Artifact, BackupLocation, Manifest, SnapshotMetadata } from "../do
 import { blobPath, isValid, listSnapshots, openRepository } from "../snapshots/repository.js";
 import { findSnapshot } from "../snapshots/find-snapshot.js";
 import { createFinding } from "../findings/finding.js";
+import { firstFinding } from "../findings/checked.js";
 import { dirSourceKind } from "../sources/dir-source.js";
 import { openSource } from "../sources/open-source.js";
 import { archiveFileProblem } from "../sources/tar-source.js";
@@ -131,8 +132,8 @@ async function inspectArchiveFolder(
         : `no archive's name holds a date matching ${archives.datePattern ?? ""}`,
     );
   const ref = parseSourceRef(`tar:${newest.path}`, archives.dir);
-  if ("code" in ref) return unreachable(target, ref.message);
-  const facts = await inspectArchive({ ...target, ref });
+  if (!ref.ok) return unreachable(target, firstFinding(ref).message);
+  const facts = await inspectArchive({ ...target, ref: ref.value });
   const note = `${listed.length} archive${listed.length === 1 ? "" : "s"}, the newest ${newest.name}`;
   return { ...facts, source: backupSource(target), notes: [note, ...facts.notes] };
 }
@@ -146,8 +147,8 @@ async function inspectDirectory(
   if (kind !== "dir")
     return unreachable(target, kind === "absent" ? "does not exist" : "is not a directory");
   const source = openSource(target.ref);
-  if ("code" in source) return unreachable(target, source.message);
-  const backupTime = await source.backupTime();
+  if (!source.ok) return unreachable(target, firstFinding(source).message);
+  const backupTime = await source.value.backupTime();
   if (backupTime === null) return unreachable(target, "holds nothing (an empty directory)");
   let held: Map<string, HeldEntry>;
   try {
@@ -193,8 +194,9 @@ async function inspectSnapshot(
   manifest: Manifest,
 ): Promise<BackupFacts> {
   const hash = target.ref.location.lastIndexOf("#");
-  const repo = await openRepository(target.ref.location.slice(0, hash));
-  if ("code" in repo) return unreachable(target, repo.message);
+  const opened = await openRepository(target.ref.location.slice(0, hash));
+  if (!opened.ok) return unreachable(target, firstFinding(opened).message);
+  const repo = opened.value;
   const wanted = target.ref.location.slice(hash + 1);
   const listed = await listSnapshots(repo);
   const notes = listed.findings.map(
@@ -235,19 +237,18 @@ async function inspectArchive(target: BackupTarget & { ref: SourceRef }): Promis
     if (problem) return unreachable(target, problem.message.replace(`${target.ref.text}: `, ""));
   }
   const source = openSource(target.ref);
-  const backupTime =
-    "code" in source
-      ? await lstat(target.ref.location).then(
-          (s) => s.mtime,
-          () => null,
-        )
-      : await source.backupTime();
+  const backupTime = source.ok
+    ? await source.value.backupTime()
+    : await lstat(target.ref.location).then(
+        (s) => s.mtime,
+        () => null,
+      );
   if (backupTime === null)
     return unreachable(
       target,
-      "code" in source
-        ? source.message
-        : `cannot be listed (run \`recoverable drill --source ${target.ref.text}\` to see why)`,
+      source.ok
+        ? `cannot be listed (run \`recoverable drill --source ${target.ref.text}\` to see why)`
+        : firstFinding(source).message,
     );
   return {
     ...blank(target),

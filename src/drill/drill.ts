@@ -173,9 +173,9 @@ export async function raiseMarkAfter(plan: DrillPlan, report: DrillReport): Prom
   // One shard proves only its share; the mark waits for a whole drill.
   if (report.verdict !== "proven" || plan.shard !== null) return;
   const current = await readHighWater(plan.config.stateDir);
-  if (current !== null && "code" in current) return; // a damaged mark already failed the drill
+  if (!current.ok) return; // a damaged mark already failed the drill
   const { release } = plan.evidence.packet;
-  await raiseHighWater(plan.config.stateDir, current, {
+  await raiseHighWater(plan.config.stateDir, current.value, {
     releaseId: release.id,
     version: release.version,
     identity: report.releaseIdentity,

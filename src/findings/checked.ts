@@ -35,3 +35,10 @@ export function allChecked<T>(items: readonly Checked<T>[]): Checked<T[]> {
   if (findings.length > 0) return failedWith(findings);
   return ok(items.map((item) => (item.ok ? item.value : (undefined as never))));
 }
+
+/** The first finding of a value that has none: where one message says why (failed gives one). */
+export function firstFinding(checked: {
+  readonly findings: readonly ClassifiedFinding[];
+}): ClassifiedFinding {
+  return checked.findings[0] as ClassifiedFinding;
+}

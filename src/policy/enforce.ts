@@ -20,8 +20,9 @@ export async function checkReleasePolicy(
   stateDir: string,
   options: { readonly now: Date; readonly allowDowngrade: boolean },
 ): Promise<PolicyCheck> {
-  const mark = await readHighWater(stateDir);
-  if (mark !== null && "code" in mark) return { outcomes: [], findings: [mark], highWater: null };
+  const read = await readHighWater(stateDir);
+  if (!read.ok) return { outcomes: [], findings: [...read.findings], highWater: null };
+  const mark = read.value;
   const { release } = evidence.packet;
   const outcomes = evaluateRelease(
     evidence.rollbackPolicy,

@@ -5,7 +5,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import semver from "semver";
 import { parseStrictJSON } from "../documents/strict-json.js";
-import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { createFinding } from "../findings/finding.js";
+import { failed, ok, type Checked } from "../findings/checked.js";
 import { isSHA256Hex } from "../identity/digest.js";
 import { formatJSON, writeFileAtomic } from "../util/atomic-write.js";
 import { displayPath } from "../util/display-path.js";
@@ -33,32 +34,34 @@ function isMark(value: unknown): value is HighWaterMark {
 }
 
 /**
- * The mark, null when none was recorded, or a finding when the file is there but unusable: a
+ * The mark, null when none was recorded, or the finding when the file is there but unusable: a
  * damaged or tampered mark must stop the run, never read as "no mark" (that would allow any
  * rollback).
  */
-export async function readHighWater(
-  stateDir: string,
-): Promise<HighWaterMark | null | ClassifiedFinding> {
+export async function readHighWater(stateDir: string): Promise<Checked<HighWaterMark | null>> {
   const path = highWaterPath(stateDir);
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    return createFinding("document_unreadable", {
-      subject: displayPath(path),
-      message: `${displayPath(path)}: the high-water mark cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-    });
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return ok(null);
+    return failed(
+      createFinding("document_unreadable", {
+        subject: displayPath(path),
+        message: `${displayPath(path)}: the high-water mark cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      }),
+    );
   }
   const parsed = parseStrictJSON(text);
-  if (parsed.ok && isMark(parsed.value)) return parsed.value;
-  return createFinding("document_invalid", {
-    subject: displayPath(path),
-    expected: "{releaseId, version (semver), identity {sha256}, provenAt, allowDowngrade}",
-    message: `${displayPath(path)}: the high-water mark is damaged; it is not read as "no mark", because that would allow any rollback`,
-    hint: "Restore the file from the last proven drill report (its release id, version and identity), or remove it on purpose to start over, then run again.",
-  });
+  if (parsed.ok && isMark(parsed.value)) return ok(parsed.value);
+  return failed(
+    createFinding("document_invalid", {
+      subject: displayPath(path),
+      expected: "{releaseId, version (semver), identity {sha256}, provenAt, allowDowngrade}",
+      message: `${displayPath(path)}: the high-water mark is damaged; it is not read as "no mark", because that would allow any rollback`,
+      hint: "Restore the file from the last proven drill report (its release id, version and identity), or remove it on purpose to start over, then run again.",
+    }),
+  );
 }
 
 /** Raises the mark to `proven` when it is newer (or when there is none); never lowers it. */

@@ -95,9 +95,15 @@ export async function executeRestore(
   if (lock === undefined) {
     await mkdir(dirname(plan.target), { recursive: true });
     const taken = await lockAndRecover(plan.target, plan.runId, scratchDirOf(plan));
-    if ("code" in taken)
-      return { findings: [taken], swapped: false, restored: NOTHING, checked: null, recovered };
-    ({ lock, recovered } = taken);
+    if (!taken.ok)
+      return {
+        findings: [...taken.findings],
+        swapped: false,
+        restored: NOTHING,
+        checked: null,
+        recovered,
+      };
+    ({ lock, recovered } = taken.value);
   }
   const run = new LockedRun(plan, lock, source, manifest, options);
   return { ...(await run.run()), recovered };

@@ -56,12 +56,14 @@ const none = (loaded: Checked<LoadedRestore>, release: RestoreRelease | null = n
 async function openAndGuard(
   input: LoadInput,
 ): Promise<Checked<{ ref: SourceRef; source: RestoreSource }>> {
-  const ref = parseSourceRef(input.source, input.cwd);
-  if ("code" in ref) return failed(ref);
+  const parsed = parseSourceRef(input.source, input.cwd);
+  if (!parsed.ok) return parsed;
+  const ref = parsed.value;
   const identity =
     input.identity === undefined ? {} : { identity: secretLocation(input.cwd, input.identity) };
-  const source = openSource(ref, identity);
-  if ("code" in source) return failed(source);
+  const opened = openSource(ref, identity);
+  if (!opened.ok) return opened;
+  const source = opened.value;
   const refused = await checkTarget(
     input.target,
     input.cwd,

@@ -3,6 +3,7 @@
 // The journal names no path: what a killed run left is found by the names derived from the
 // target and the run id (plan.ts), never by a path read from a file anyone could have written.
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { failed, ok, type Checked } from "../findings/checked.js";
 import {
   acquireLock,
   currentHolder,
@@ -117,7 +118,7 @@ export async function lockTarget(
   target: string,
   runId: string,
   scratchDir: string | null,
-): Promise<{ lock: TargetLock; previous: PreviousRun | null } | ClassifiedFinding> {
+): Promise<Checked<{ lock: TargetLock; previous: PreviousRun | null }>> {
   const path = lockPathOf(target);
   const first: RestoreJournal = {
     ...currentHolder("restore"),
@@ -134,8 +135,8 @@ export async function lockTarget(
       recovering: { runId: inherited, phase, scratchDir: theirs, scratchTree, carried, undoing },
     };
   });
-  if (!attempt.acquired) return targetLocked(target, attempt.holder);
-  return {
+  if (!attempt.acquired) return failed(targetLocked(target, attempt.holder));
+  return ok({
     lock: {
       path,
       runId,
@@ -147,14 +148,14 @@ export async function lockTarget(
           : releaseLock(path),
     },
     previous: attempt.previous === null ? null : previousRunOf(attempt.previous),
-  };
+  });
 }
 
 /** For a dry run: whether the target's lock is held (a finding) or left by a dead run. */
 export async function peekTargetLock(
   target: string,
-): Promise<{ previous: PreviousRun | null } | ClassifiedFinding> {
+): Promise<Checked<{ previous: PreviousRun | null }>> {
   const state = await inspectLock(lockPathOf(target));
-  if (state.state === "held") return targetLocked(target, state.holder);
-  return { previous: state.state === "stale" ? previousRunOf(state.stale) : null };
+  if (state.state === "held") return failed(targetLocked(target, state.holder));
+  return ok({ previous: state.state === "stale" ? previousRunOf(state.stale) : null });
 }

@@ -21,7 +21,8 @@ export async function recoverTarget(
   if ((await entryTypeAt(dirname(target))) !== "dir") return { findings: [], recovered: [] };
   const runId = runIdOf(new Date(), randomBytes(3).toString("hex"));
   const taken = await lockAndRecover(target, runId, scratchDir);
-  if ("code" in taken) return { findings: [taken], recovered: [] };
-  await taken.lock.release();
-  return { findings: recoveredFindings(target, taken.recovered), recovered: taken.recovered };
+  if (!taken.ok) return { findings: [...taken.findings], recovered: [] };
+  const { lock, recovered } = taken.value;
+  await lock.release();
+  return { findings: recoveredFindings(target, recovered), recovered };
 }

@@ -17,6 +17,7 @@ import { entryTypeAt } from "../store/walk-store.js";
 import { syncDirectory } from "../util/atomic-write.js";
 import { describeHolder, UNREADABLE_GRACE_MS } from "../util/lock-file.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { ok, type Checked } from "../findings/checked.js";
 import { lockTarget, peekTargetLock, type PreviousRun, type TargetLock } from "./lock.js";
 import { carryBack } from "./carry.js";
 import { isNoSpace } from "./no-space.js";
@@ -254,7 +255,7 @@ export async function lockAndRecover(
   target: string,
   runId: string,
   scratchDir: string | null,
-): Promise<{ lock: TargetLock; recovered: string[] } | ClassifiedFinding> {
+): Promise<Checked<{ lock: TargetLock; recovered: string[] }>> {
   let freed: string[] = [];
   let taken: Awaited<ReturnType<typeof lockTarget>>;
   try {
@@ -265,14 +266,15 @@ export async function lockAndRecover(
     if (freed.length === 0) throw error;
     taken = await lockTarget(target, runId, scratchDir);
   }
-  if ("code" in taken) return taken;
+  if (!taken.ok) return taken;
+  const { lock, previous } = taken.value;
   try {
-    const found = await findLeftovers(target, taken.previous, scratchDir);
-    const recovered = await applyRecovery(planRecovery(taken.previous, found));
-    if (taken.previous !== null) await taken.lock.phase("restoring");
-    return { lock: taken.lock, recovered: [...freed, ...recovered] };
+    const found = await findLeftovers(target, previous, scratchDir);
+    const recovered = await applyRecovery(planRecovery(previous, found));
+    if (previous !== null) await lock.phase("restoring");
+    return ok({ lock, recovered: [...freed, ...recovered] });
   } catch (error) {
-    await taken.lock.handBack();
+    await lock.handBack();
     throw error;
   }
 }
@@ -283,7 +285,7 @@ export async function lockAndRecover(
  */
 async function freeDeadScratch(target: string): Promise<string[]> {
   const peek = await peekTargetLock(target);
-  const runId = "code" in peek ? null : (peek.previous?.runId ?? null);
+  const runId = peek.ok ? (peek.value.previous?.runId ?? null) : null;
   if (runId === null) return [];
   const scratch = join(dirname(target), scratchNameOf(target, runId));
   if (!(await isOwnDirectory(scratch))) return [];

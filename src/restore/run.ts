@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import type { Artifact, Manifest } from "../documents/types.js";
 import { verifyStore } from "../store/verify-store.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
+import { failed } from "../findings/checked.js";
 import type { RestoreSource } from "../archive/source.js";
 import { checkpoint } from "../util/checkpoint.js";
 import type { ProgressReporter } from "../util/progress.js";
@@ -72,9 +73,10 @@ function verifySelected(manifest: Manifest, selected: readonly Artifact[]): Veri
 /** The plan, with what would first be done about an interrupted restore; changes nothing. */
 export async function dryRunRestore(planned: Planned, options: RunOptions): Promise<Ran> {
   const peek = await peekTargetLock(planned.target);
-  if ("code" in peek) return { findings: [peek], fields: {} };
-  const found = await findLeftovers(planned.target, peek.previous, options.scratchDir);
-  const recovery = planRecovery(peek.previous, found);
+  if (!peek.ok) return { findings: [...peek.findings], fields: {} };
+  const { previous } = peek.value;
+  const found = await findLeftovers(planned.target, previous, options.scratchDir);
+  const recovery = planRecovery(previous, found);
   const movesBack = recovery.some((step) => step.kind === "move");
   const current = movesBack ? "non-empty" : await targetStateOf(planned.target);
   const judged = judgeTarget(current, planned.target, options.force);
@@ -93,7 +95,7 @@ async function lockOrFull(planned: Planned, scratchDir: string | null, manifest:
     return await lockAndRecover(planned.target, runIdOf(planned.now, planned.nonce), scratchDir);
   } catch (error) {
     if (!isNoSpace(error)) throw error;
-    return noSpaceLeft(error, dirname(planned.target), bytesNeeded(manifest));
+    return failed(await noSpaceLeft(error, dirname(planned.target), bytesNeeded(manifest)));
   }
 }
 
@@ -111,8 +113,8 @@ export async function runRestore(
       fields: {},
     };
   const taken = await lockOrFull(planned, options.scratchDir, options.manifest);
-  if ("code" in taken) return { findings: [taken], fields: {} };
-  const { lock, recovered } = taken;
+  if (!taken.ok) return { findings: [...taken.findings], fields: {} };
+  const { lock, recovered } = taken.value;
   const notes = recoveredFindings(planned.target, recovered);
   let handedOver = false;
   try {

@@ -86,15 +86,15 @@ export async function undoRestore(input: UndoInput): Promise<Ran> {
   const nonce = randomBytes(3).toString("hex");
   if (input.dryRun) {
     const peek = await peekTargetLock(target);
-    if ("code" in peek) return { findings: [peek], fields: {} };
+    if (!peek.ok) return { findings: [...peek.findings], fields: {} };
     return planUndo(target, input.now, nonce);
   }
   // The lock's run id names this run's safety copy, as the plan does.
   const runId = runIdOf(input.now, nonce);
   const taken = await lockAndRecover(target, runId, null);
-  if ("code" in taken) return { findings: [taken], fields: {} };
-  const notes = recoveredFindings(target, taken.recovered);
-  const recovered = taken.recovered;
+  if (!taken.ok) return { findings: [...taken.findings], fields: {} };
+  const { lock, recovered } = taken.value;
+  const notes = recoveredFindings(target, recovered);
   let keep = false;
   try {
     const planned = await planUndo(target, input.now, nonce);
@@ -103,12 +103,12 @@ export async function undoRestore(input: UndoInput): Promise<Ran> {
       return { findings: [...notes, ...planned.findings], fields: { recovered } };
     const undoing = basename(plan.scratch).slice(PREFIX(target).length);
     keep = true;
-    const swap = await swapIn(plan, taken.lock, undefined, { undoing });
+    const swap = await swapIn(plan, lock, undefined, { undoing });
     keep = !swap.swapped && swap.stuck;
     const findings = [...notes, ...(swap.swapped ? [] : [swap.finding])];
     const safetyCopy = swap.swapped ? plan.safetyCopy : null;
     return { findings, fields: { plan, safetyCopy, recovered } };
   } finally {
-    if (!keep) await taken.lock.release();
+    if (!keep) await lock.release();
   }
 }

@@ -131,15 +131,19 @@ async function describeDatabase(
   let bytes = { size: artifact.size, digest: artifact.digest };
   if (await beingWritten(file)) {
     file = join(scratch, `${randomBytes(8).toString("hex")}.sqlite`);
-    const copy = await copySQLiteConsistently(entry.absolutePath, file).catch((error: unknown) =>
-      createFinding("source_changed_during_copy", {
-        subject: entry.path,
-        actual: (error as Error).message,
-        message: `${entry.path}: no consistent state of the database could be read while it is written (${(error as Error).message})`,
-      }),
-    );
-    if ("code" in copy) return { finding: copy };
-    bytes = { size: copy.size, digest: copy.digest };
+    try {
+      const copy = await copySQLiteConsistently(entry.absolutePath, file);
+      bytes = { size: copy.size, digest: copy.digest };
+    } catch (error) {
+      const why = (error as Error).message;
+      return {
+        finding: createFinding("source_changed_during_copy", {
+          subject: entry.path,
+          actual: why,
+          message: `${entry.path}: no consistent state of the database could be read while it is written (${why})`,
+        }),
+      };
+    }
   }
   const [inspection, shape] = await Promise.all([
     pool.inspectSQLite(file),

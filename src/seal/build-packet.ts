@@ -3,6 +3,7 @@
 import type { DatasetEntry, Manifest, Packet, Probe, StoreFileRef } from "../documents/types.js";
 import { catalogFreeDatasets } from "./dataset-names.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { failed, ok, type Checked } from "../findings/checked.js";
 import type { DigestSet } from "../identity/digest.js";
 
 export type PacketInput = {
@@ -18,16 +19,18 @@ export type PacketInput = {
   readonly probes: readonly Probe[];
 };
 
-function fileRef(manifest: Manifest, path: string, what: string): StoreFileRef | ClassifiedFinding {
+function fileRef(manifest: Manifest, path: string, what: string): Checked<StoreFileRef> {
   const artifact = manifest.artifacts.find((a) => a.path === path && a.kind !== "dir");
-  if (artifact) return { path, digest: artifact.digest };
-  return createFinding("artifact_missing", {
-    subject: path,
-    expected: what,
-    actual: "absent",
-    message: `${path}: the ${what} named by the drill config is not in the store root`,
-    failureClass: "unusable_input",
-  });
+  if (artifact) return ok({ path, digest: artifact.digest });
+  return failed(
+    createFinding("artifact_missing", {
+      subject: path,
+      expected: what,
+      actual: "absent",
+      message: `${path}: the ${what} named by the drill config is not in the store root`,
+      failureClass: "unusable_input",
+    }),
+  );
 }
 
 /**
@@ -106,13 +109,13 @@ export function buildPacket(input: PacketInput): { packet: Packet; findings: Cla
   const refs: { catalog?: StoreFileRef; runtimeConfig?: StoreFileRef } = {};
   if (input.catalog) {
     const ref = fileRef(input.manifest, input.catalog.path, "catalog");
-    if ("code" in ref) findings.push(ref);
-    else refs.catalog = ref;
+    if (ref.ok) refs.catalog = ref.value;
+    else findings.push(...ref.findings);
   }
   if (input.runtimeConfigPath) {
     const ref = fileRef(input.manifest, input.runtimeConfigPath, "runtime config");
-    if ("code" in ref) findings.push(ref);
-    else refs.runtimeConfig = ref;
+    if (ref.ok) refs.runtimeConfig = ref.value;
+    else findings.push(...ref.findings);
   }
   const packet: Packet = {
     schemaVersion: 1,

@@ -2,7 +2,7 @@
 // Kubernetes Indexed Job's 0-based JOB_COMPLETION_INDEX is mapped in the Job's command line
 // (docs/examples/kubernetes-indexed-job.yaml), never guessed from the environment.
 import { failed, ok, type Checked } from "../findings/checked.js";
-import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { createFinding } from "../findings/finding.js";
 import type { ShardSpec } from "./assign.js";
 
 /** More shards than this is a typo, not a plan: each shard walks the whole store root. */
@@ -28,10 +28,4 @@ export function checkShardSpec(text: string): Checked<ShardSpec> {
       hint: "Pass --shard <i>/<n>, 1-based: --shard 1/4 ... --shard 4/4 together cover the manifest.",
     }),
   );
-}
-
-/** The spec, or the one finding that refuses it (drill's shape, until it takes the Checked one). */
-export function parseShardSpec(text: string): ShardSpec | ClassifiedFinding {
-  const checked = checkShardSpec(text);
-  return checked.ok ? checked.value : (checked.findings[0] as ClassifiedFinding);
 }

@@ -5,6 +5,7 @@ import { lstat, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { SnapshotEntry } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { failed, ok, type Checked } from "../findings/checked.js";
 import { isSQLiteHeader } from "../store/sqlite-header.js";
 import { walkStore } from "../store/walk-store.js";
 import { copyFileWithDigest, type CopiedFile } from "../util/copy-file.js";
@@ -62,21 +63,24 @@ export async function copyStore(
     if (suffix !== undefined && sqliteFiles.has(entry.path.slice(0, -suffix.length))) continue;
     const stagedPath = join(staging, String(result.staged.length));
     const isSQLite = isSQLiteHeader(await readHead(entry.absolutePath, 100));
-    let copy: CopiedFile | ClassifiedFinding;
+    let copied: Checked<CopiedFile>;
     if (isSQLite) {
       sqliteFiles.add(entry.path);
-      const sqliteCopy = await copySQLiteConsistently(entry.absolutePath, stagedPath).catch(
-        (error: unknown) => sqliteCopyFailure(entry.path, error),
+      copied = await copySQLiteConsistently(entry.absolutePath, stagedPath).then(
+        (sqliteCopy) => {
+          result.sqliteMethods.set(entry.path, sqliteCopy.method);
+          return ok(sqliteCopy);
+        },
+        (error: unknown) => failed(sqliteCopyFailure(entry.path, error)),
       );
-      if (!("code" in sqliteCopy)) result.sqliteMethods.set(entry.path, sqliteCopy.method);
-      copy = sqliteCopy;
     } else {
-      copy = await copyStableFile(entry.path, entry.absolutePath, stagedPath);
+      copied = await copyStableFile(entry.path, entry.absolutePath, stagedPath);
     }
-    if ("code" in copy) {
-      result.findings.push(copy);
+    if (!copied.ok) {
+      result.findings.push(...copied.findings);
       continue;
     }
+    const copy = copied.value;
     const fileEntry: FileEntry = {
       path: entry.path,
       type: "file",
@@ -125,7 +129,7 @@ async function copyStableFile(
   path: string,
   absolutePath: string,
   stagedPath: string,
-): Promise<CopiedFile | ClassifiedFinding> {
+): Promise<Checked<CopiedFile>> {
   for (let attempt = 1; attempt <= COPY_ATTEMPTS; attempt++) {
     const before = await lstat(absolutePath);
     const copy = await copyFileWithDigest(absolutePath, stagedPath);
@@ -135,14 +139,16 @@ async function copyStableFile(
       before.mtimeMs === after.mtimeMs &&
       before.ctimeMs === after.ctimeMs &&
       copy.size === after.size;
-    if (stable) return copy;
+    if (stable) return ok(copy);
     await rm(stagedPath, { force: true });
     await new Promise((resolveWait) => setTimeout(resolveWait, 100 * attempt));
   }
-  return createFinding("source_changed_during_copy", {
-    subject: path,
-    expected: "a file that holds still while it is copied",
-    actual: `changed during each of ${COPY_ATTEMPTS} copies`,
-    message: `${path}: the file changed while it was being copied, ${COPY_ATTEMPTS} times`,
-  });
+  return failed(
+    createFinding("source_changed_during_copy", {
+      subject: path,
+      expected: "a file that holds still while it is copied",
+      actual: `changed during each of ${COPY_ATTEMPTS} copies`,
+      message: `${path}: the file changed while it was being copied, ${COPY_ATTEMPTS} times`,
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 // The snapshot a `snapshots` verb names: the repository opened, its snapshots listed, `#<x>`
 // resolved (src/snapshots/find-snapshot.ts), or the findings that say why there is none.
 import type { SnapshotMetadata } from "../documents/types.js";
-import { failed, ok, type Checked } from "../findings/checked.js";
+import { ok, type Checked } from "../findings/checked.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { displayPath } from "../util/display-path.js";
 import { findSnapshot } from "./find-snapshot.js";
@@ -18,8 +18,9 @@ export type LoadedSnapshot = {
 
 /** The snapshot `wanted` names in the repository at `root`; snapshot_not_found saying why. */
 export async function loadSnapshot(root: string, wanted: string): Promise<Checked<LoadedSnapshot>> {
-  const repo = await openRepository(root);
-  if ("code" in repo) return failed(repo);
+  const opened = await openRepository(root);
+  if (!opened.ok) return opened;
+  const repo = opened.value;
   const { snapshots, findings } = await listSnapshots(repo);
   const found = findSnapshot(snapshots, wanted, (reason) =>
     createFinding("snapshot_not_found", {

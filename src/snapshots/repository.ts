@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { loadDocument } from "../documents/load-evidence.js";
 import type { SnapshotMetadata } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { failed, ok, type Checked } from "../findings/checked.js";
 import { compactUTC } from "../util/compact-time.js";
 import { displayPath } from "../util/display-path.js";
 import { formatJSON, writeFileAtomic } from "../util/atomic-write.js";
@@ -59,32 +60,30 @@ function notARepository(root: string, why: string): ClassifiedFinding {
 }
 
 /** Opens a repository that must already exist (list, validate, diff, prune, sources). */
-export async function openRepository(root: string): Promise<Repository | ClassifiedFinding> {
+export async function openRepository(root: string): Promise<Checked<Repository>> {
   const type = await entryTypeAt(root);
-  if (type === null) return notARepository(root, "does not exist");
-  if (type !== "dir") return notARepository(root, "is not a directory");
+  if (type === null) return failed(notARepository(root, "does not exist"));
+  if (type !== "dir") return failed(notARepository(root, "is not a directory"));
   try {
     const marker = JSON.parse(await readFile(join(root, MARKER), "utf8")) as { kind?: unknown };
     if (marker.kind !== MARKER_CONTENT.kind)
-      return notARepository(root, `has a ${MARKER} that is not a recoverable repository's`);
+      return failed(notARepository(root, `has a ${MARKER} that is not a recoverable repository's`));
   } catch {
-    return notARepository(root, `is not a snapshot repository (no ${MARKER})`);
+    return failed(notARepository(root, `is not a snapshot repository (no ${MARKER})`));
   }
-  return repositoryAt(root);
+  return ok(repositoryAt(root));
 }
 
 /** Opens a repository, making it first when the directory is absent or empty (snapshot). */
-export async function openOrCreateRepository(
-  root: string,
-): Promise<Repository | ClassifiedFinding> {
+export async function openOrCreateRepository(root: string): Promise<Checked<Repository>> {
   const type = await entryTypeAt(root);
   if (type === "dir" && (await readdir(root)).length > 0) return openRepository(root);
-  if (type !== null && type !== "dir") return notARepository(root, "is not a directory");
+  if (type !== null && type !== "dir") return failed(notARepository(root, "is not a directory"));
   const repo = repositoryAt(root);
   for (const dir of [repo.root, repo.blobs, repo.snapshots, repo.tmp])
     await mkdir(dir, { recursive: true });
   await writeFileAtomic(join(root, MARKER), formatJSON(MARKER_CONTENT));
-  return repo;
+  return ok(repo);
 }
 
 /** A snapshot id: its UTC time to the second, then 8 random hex digits (sorts by time). */

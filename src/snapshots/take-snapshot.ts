@@ -57,8 +57,9 @@ export type SnapshotOutcome = {
 export async function takeSnapshot(request: SnapshotRequest): Promise<SnapshotOutcome> {
   const refused = await refusal(request);
   if (refused) return { snapshot: null, findings: [refused] };
-  const repo = await openOrCreateRepository(request.repoRoot);
-  if ("code" in repo) return { snapshot: null, findings: [repo] };
+  const opened = await openOrCreateRepository(request.repoRoot);
+  if (!opened.ok) return { snapshot: null, findings: [...opened.findings] };
+  const repo = opened.value;
   const unlock = await lockRepository(repo, "snapshot");
   if (typeof unlock !== "function") return { snapshot: null, findings: [unlock] };
   try {

@@ -1,5 +1,5 @@
 import { capRepeated } from "../findings/cap-repeated.js";
-import type { ClassifiedFinding } from "../findings/finding.js";
+import { ok, type Checked } from "../findings/checked.js";
 import { createDirSource } from "./dir-source.js";
 import { createResticSource } from "./restic-source.js";
 import type { RestoreSource, SourceOptions, SourceRef } from "../archive/source.js";
@@ -7,22 +7,19 @@ import { createSnapshotSource } from "./snapshot-source.js";
 import { createTarSource } from "./tar-source.js";
 
 /** The source for a parsed reference, or a finding when this version cannot read that kind. */
-export function openSource(
-  ref: SourceRef,
-  options: SourceOptions = {},
-): RestoreSource | ClassifiedFinding {
+export function openSource(ref: SourceRef, options: SourceOptions = {}): Checked<RestoreSource> {
   const source = sourceFor(ref, options);
-  return "code" in source ? source : withRepeatsCapped(source);
+  return source.ok ? ok(withRepeatsCapped(source.value)) : source;
 }
 
-function sourceFor(ref: SourceRef, options: SourceOptions): RestoreSource | ClassifiedFinding {
+function sourceFor(ref: SourceRef, options: SourceOptions): Checked<RestoreSource> {
   switch (ref.scheme) {
     case "dir":
-      return createDirSource(ref);
+      return ok(createDirSource(ref));
     case "tar":
       return createTarSource(ref, options.identity);
     case "snapshot":
-      return createSnapshotSource(ref);
+      return ok(createSnapshotSource(ref));
     case "restic":
       return createResticSource(ref);
   }

@@ -67,7 +67,7 @@ function resticEnvironment(): NodeJS.ProcessEnv {
   return env;
 }
 
-export function failed(exit: ResticExit): boolean {
+export function exitFailed(exit: ResticExit): boolean {
   return exit.spawnError !== null || exit.code !== 0;
 }
 

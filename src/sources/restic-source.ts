@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
 import type { WrittenFile } from "../store/file-digest.js";
 import { syncDirectory } from "../util/atomic-write.js";
+import { failed, firstFinding, ok, type Checked } from "../findings/checked.js";
 import type { ProgressReporter } from "../util/progress.js";
 import type { SealedSizes } from "../archive/sealed-sizes.js";
 import {
@@ -20,7 +21,7 @@ import {
 } from "../archive/source.js";
 import { extractTarStream } from "./tar-source.js";
 import {
-  failed,
+  exitFailed,
   noSnapshot,
   resticFailure,
   resticLine,
@@ -52,79 +53,85 @@ function parseResticLocation(location: string): ResticLocation | string {
   return { repository, snapshot };
 }
 
-export function createResticSource(ref: SourceRef): RestoreSource | ClassifiedFinding {
+export function createResticSource(ref: SourceRef): Checked<RestoreSource> {
   const location = parseResticLocation(ref.location);
   if (typeof location === "string")
-    return createFinding("usage_invalid", {
-      subject: "--source",
-      expected: "restic:<repository>#<snapshot id|latest>",
-      actual: ref.text,
-      message: `--source ${ref.text} ${location}`,
-    });
+    return failed(
+      createFinding("usage_invalid", {
+        subject: "--source",
+        expected: "restic:<repository>#<snapshot id|latest>",
+        actual: ref.text,
+        message: `--source ${ref.text} ${location}`,
+      }),
+    );
   // Looked up once: the drill asks for the backup time, then extracts the same snapshot.
-  let lookup: Promise<ResticSnapshot | ClassifiedFinding> | null = null;
+  let lookup: Promise<Checked<ResticSnapshot>> | null = null;
   const snapshot = () => (lookup ??= findSnapshot(ref, location));
-  return {
+  return ok({
     ref,
     async resolved() {
       const found = await snapshot();
-      return "code" in found ? null : `restic snapshot ${found.id}`;
+      return found.ok ? `restic snapshot ${found.value.id}` : null;
     },
     async backupTime() {
       const found = await snapshot();
-      return "code" in found ? null : found.time;
+      return found.ok ? found.value.time : null;
     },
     async opens() {
       const found = await snapshot();
-      return "code" in found ? found : null;
+      return found.ok ? null : firstFinding(found);
     },
     async extract(scratch, progress, sealed): Promise<ExtractOutcome> {
       const found = await snapshot();
-      if ("code" in found) return { findings: [found], files: 0, bytes: 0 };
-      const treePath = await locateStore(ref, location, found);
+      if (!found.ok) return { findings: [...found.findings], files: 0, bytes: 0 };
+      const treePath = await locateStore(ref, location, found.value);
       if (typeof treePath !== "string") return { findings: [treePath], files: 0, bytes: 0 };
-      return dumpStore(ref, location, found, treePath, scratch, progress, sealed);
+      return dumpStore(ref, location, found.value, treePath, scratch, progress, sealed);
     },
-  };
+  });
 }
 
 // 1. The snapshot: its full id (so "latest" cannot move between commands), time and path.
 async function findSnapshot(
   ref: SourceRef,
   location: ResticLocation,
-): Promise<ResticSnapshot | ClassifiedFinding> {
+): Promise<Checked<ResticSnapshot>> {
   const run = await runRestic(location, ["snapshots", "--json", location.snapshot]);
-  if (failed(run)) return resticFailure(ref, location, run);
+  if (exitFailed(run)) return failed(resticFailure(ref, location, run));
   const listed = parseSnapshots(run.stdout);
   if (listed === null)
-    return sourceUnreadable(ref, "restic printed no snapshot list", run.stdout.slice(0, 200));
+    return failed(
+      sourceUnreadable(ref, "restic printed no snapshot list", run.stdout.slice(0, 200)),
+    );
   // restic 0.14 exits 0 for an unknown id and says "Ignoring ...: no matching ID found".
   const [only, ...more] = listed;
-  if (only === undefined) return noSnapshot(ref, location, resticLine(run.stderr));
+  if (only === undefined) return failed(noSnapshot(ref, location, resticLine(run.stderr)));
   if (more.length > 0)
-    return sourceUnreadable(ref, `${location.snapshot} matches ${listed.length} snapshots`);
+    return failed(sourceUnreadable(ref, `${location.snapshot} matches ${listed.length} snapshots`));
   const [path, ...others] = only.paths;
   if (path === undefined || others.length > 0)
-    return sourceUnreadable(
-      ref,
-      `snapshot ${only.id.slice(0, 8)} holds ${only.paths.length} paths (${only.paths.join(", ")}); a store backup holds exactly one, the store root: back it up alone`,
-      only.paths.join(", "),
+    return failed(
+      sourceUnreadable(
+        ref,
+        `snapshot ${only.id.slice(0, 8)} holds ${only.paths.length} paths (${only.paths.join(", ")}); a store backup holds exactly one, the store root: back it up alone`,
+        only.paths.join(", "),
+      ),
     );
-  return { id: only.id, time: only.time, path };
+  return ok({ id: only.id, time: only.time, path });
 }
 
 /** The times of every snapshot of the repository (for audit's retention), or why they cannot be listed. */
-export async function listResticSnapshotTimes(
-  ref: SourceRef,
-): Promise<readonly Date[] | ClassifiedFinding> {
+export async function listResticSnapshotTimes(ref: SourceRef): Promise<Checked<readonly Date[]>> {
   const location = parseResticLocation(ref.location);
-  if (typeof location === "string") return sourceUnreadable(ref, location);
+  if (typeof location === "string") return failed(sourceUnreadable(ref, location));
   const run = await runRestic(location, ["snapshots", "--json"]);
-  if (failed(run)) return resticFailure(ref, location, run);
+  if (exitFailed(run)) return failed(resticFailure(ref, location, run));
   const listed = parseSnapshots(run.stdout);
   if (listed === null)
-    return sourceUnreadable(ref, "restic printed no snapshot list", run.stdout.slice(0, 200));
-  return listed.map((s) => s.time);
+    return failed(
+      sourceUnreadable(ref, "restic printed no snapshot list", run.stdout.slice(0, 200)),
+    );
+  return ok(listed.map((s) => s.time));
 }
 
 function parseSnapshots(
@@ -159,7 +166,7 @@ async function locateStore(
   snapshot: ResticSnapshot,
 ): Promise<string | ClassifiedFinding> {
   const run = await runRestic(location, ["ls", "--json", snapshot.id, "/"]);
-  if (failed(run)) return resticFailure(ref, location, run);
+  if (exitFailed(run)) return resticFailure(ref, location, run);
   const top = parseTreeNodes(run.stdout);
   if (top.length === 0)
     return sourceUnreadable(ref, `snapshot ${snapshot.id.slice(0, 8)} is empty`);
@@ -169,7 +176,7 @@ async function locateStore(
   // A name repeated in the path (/data/store/data/store): the longest chain that is there.
   for (const candidate of [first, ...others]) {
     const listed = await runRestic(location, ["ls", "--json", snapshot.id, candidate]);
-    if (failed(listed)) return resticFailure(ref, location, listed);
+    if (exitFailed(listed)) return resticFailure(ref, location, listed);
     const nodes = parseTreeNodes(listed.stdout);
     if (nodes.some((node) => node.path === candidate && node.type === "dir")) return candidate;
   }
@@ -239,7 +246,7 @@ async function dumpStore(
     throw error;
   }
   const exit = await restic.exit;
-  if (failed(exit) && !diedOfOurHangUp(exit, outcome)) {
+  if (exitFailed(exit) && !diedOfOurHangUp(exit, outcome)) {
     // restic's failure explains a short or empty tar; refused members are still named.
     const refused = outcome.findings.filter((f) => f.code !== "source_unreadable");
     return { ...outcome, findings: [resticFailure(ref, location, exit), ...refused] };

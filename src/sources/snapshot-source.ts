@@ -1,8 +1,7 @@
 // snapshot:<repo dir>#<id|latest|label> — a snapshot made by `recoverable snapshot`. `latest` is
 // the newest snapshot that validated when it was made; a label, the newest valid one carrying it
 // (src/snapshots/find-snapshot.ts); the backup time is the snapshot's time.
-import type { ClassifiedFinding } from "../findings/finding.js";
-import { failed, ok, type Checked } from "../findings/checked.js";
+import { failed, firstFinding, ok, type Checked } from "../findings/checked.js";
 import { writeSnapshotTree } from "../snapshots/materialize.js";
 import { findSnapshot, isValid, type SnapshotChoice } from "../snapshots/find-snapshot.js";
 import { listSnapshots, openRepository, type Repository } from "../snapshots/repository.js";
@@ -17,9 +16,12 @@ type Found = Checked<SnapshotChoice & { readonly repo: Repository }>;
 
 async function locate(ref: SourceRef): Promise<Found> {
   const hash = ref.location.lastIndexOf("#");
-  const repo = await openRepository(ref.location.slice(0, hash));
-  if ("code" in repo)
-    return failed(sourceUnreadable(ref, `names no usable repository: ${repo.message}`));
+  const opened = await openRepository(ref.location.slice(0, hash));
+  if (!opened.ok)
+    return failed(
+      sourceUnreadable(ref, `names no usable repository: ${firstFinding(opened).message}`),
+    );
+  const repo = opened.value;
   const { snapshots } = await listSnapshots(repo);
   const found = findSnapshot(snapshots, ref.location.slice(hash + 1), (reason) =>
     sourceUnreadable(ref, reason),
@@ -34,11 +36,6 @@ async function locate(ref: SourceRef): Promise<Found> {
       ),
     );
   return ok({ ...found.value, repo });
-}
-
-/** The one finding a source that could not be located gives. */
-function firstOf(found: Found & { ok: false }): ClassifiedFinding {
-  return found.findings[0] as ClassifiedFinding;
 }
 
 export function createSnapshotSource(ref: SourceRef): RestoreSource {
@@ -56,7 +53,7 @@ export function createSnapshotSource(ref: SourceRef): RestoreSource {
     },
     async opens() {
       const found = await find();
-      return found.ok ? null : firstOf(found);
+      return found.ok ? null : firstFinding(found);
     },
     async extract(scratch): Promise<ExtractOutcome> {
       const found = await find();

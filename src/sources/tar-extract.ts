@@ -5,6 +5,7 @@
 import { PassThrough, type Readable } from "node:stream";
 import { Parser, type ReadEntry } from "tar";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
+import { failed } from "../findings/checked.js";
 import {
   createEntryState,
   judgeEntry,
@@ -222,13 +223,18 @@ async function checkRecord(
 ): Promise<ExtractOutcome> {
   const parsed =
     record.bytes > MAX_RECORD_BYTES
-      ? sourceUnreadable(ref, `carries a backup record over ${MAX_RECORD_BYTES} bytes`)
+      ? failed(sourceUnreadable(ref, `carries a backup record over ${MAX_RECORD_BYTES} bytes`))
       : parseRecord(Buffer.concat(record.chunks), ref);
-  if ("code" in parsed) findings.push(parsed);
-  else findings.push(...checkAgainstRecord(parsed, writer.written, ref));
   const outcome = { findings, files: writer.files, bytes: writer.bytes, written: writer.written };
-  if ("code" in parsed) return outcome;
-  const pinned = { ...outcome, record: { name: `snapshot ${parsed.id}, carried by ${ref.text}` } };
+  if (!parsed.ok) {
+    findings.push(...parsed.findings);
+    return outcome;
+  }
+  findings.push(...checkAgainstRecord(parsed.value, writer.written, ref));
+  const pinned = {
+    ...outcome,
+    record: { name: `snapshot ${parsed.value.id}, carried by ${ref.text}` },
+  };
   if (!hasErrors(findings)) await writer.sync();
   return pinned;
 }

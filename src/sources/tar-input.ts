@@ -6,6 +6,7 @@
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import type { ClassifiedFinding } from "../findings/finding.js";
+import { failedWith, ok, type Checked } from "../findings/checked.js";
 import { decryptStream, findingOfAgeError } from "../archive/age.js";
 import { ageKeysOf, agePassphrase, identityRequired } from "../archive/age-keys.js";
 import {
@@ -99,7 +100,7 @@ export async function plainTarOf(
   input: Readable,
   ref: SourceRef,
   options: TarInputOptions = {},
-): Promise<Readable | ClassifiedFinding> {
+): Promise<Checked<Readable>> {
   const opened: Readable[] = [];
   const open = async (stream: Readable): Promise<Peeked> => {
     opened.push(stream);
@@ -108,9 +109,9 @@ export async function plainTarOf(
     return peeked;
   };
   // Nothing that is not handed on is left reading a file or decrypting.
-  const refuse = (finding: ClassifiedFinding): ClassifiedFinding => {
+  const refuse = (...findings: readonly ClassifiedFinding[]): Checked<Readable> => {
     for (const stream of opened) stream.destroy();
-    return finding;
+    return failedWith(findings);
   };
   const layers: string[] = [];
   try {
@@ -128,8 +129,9 @@ export async function plainTarOf(
       if (options.identityFile === undefined && agePassphrase() === null)
         return refuse(identityRequired(ref));
       const keys = await ageKeysOf(options.identityFile);
-      if ("code" in keys) return refuse(keys);
-      current = await open(decryptStream(current.stream, keys.identities, keys.passphrase));
+      if (!keys.ok) return refuse(...keys.findings);
+      const { identities, passphrase } = keys.value;
+      current = await open(decryptStream(current.stream, identities, passphrase));
       format = detectFormat(current.head);
       layers.push("age encryption");
     }
@@ -138,7 +140,7 @@ export async function plainTarOf(
       format = detectFormat(current.head);
       layers.push("gzip compression");
     }
-    return format === "tar" ? current.stream : refuse(notTar(ref, format, layers));
+    return format === "tar" ? ok(current.stream) : refuse(notTar(ref, format, layers));
   } catch (error) {
     return refuse(findingOfReadError(error, ref));
   }

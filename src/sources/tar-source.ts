@@ -8,6 +8,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import type { ClassifiedFinding } from "../findings/finding.js";
+import { failed, firstFinding, ok, type Checked } from "../findings/checked.js";
 import { isAgePath } from "../archive/age.js";
 import { ageKeysOf, agePassphrase, identityRequired } from "../archive/age-keys.js";
 import {
@@ -40,8 +41,8 @@ export async function extractTarStream(
   options: TarStreamOptions = {},
 ): Promise<ExtractOutcome> {
   const plain = await plainTarOf(input, ref, options);
-  if ("code" in plain) return { findings: [plain], files: 0, bytes: 0 };
-  return extractPlainTar(plain, ref, scratch, progress, options.sealed);
+  if (!plain.ok) return { findings: [...plain.findings], files: 0, bytes: 0 };
+  return extractPlainTar(plain.value, ref, scratch, progress, options.sealed);
 }
 
 /** A finding when the archive file is missing or not a file; null when it can be opened. */
@@ -58,13 +59,10 @@ export async function archiveFileProblem(ref: SourceRef): Promise<ClassifiedFind
 }
 
 /** A tar source; an `.age` archive without an identity or a passphrase is refused before any work. */
-export function createTarSource(
-  ref: SourceRef,
-  identity?: string,
-): RestoreSource | ClassifiedFinding {
+export function createTarSource(ref: SourceRef, identity?: string): Checked<RestoreSource> {
   if (isAgePath(ref.location) && identity === undefined && agePassphrase() === null)
-    return identityRequired(ref);
-  return {
+    return failed(identityRequired(ref));
+  return ok({
     ref,
     resolved: () => Promise.resolve(null),
     async backupTime() {
@@ -76,7 +74,7 @@ export function createTarSource(
     },
     async opens() {
       const keys = isAgePath(ref.location) ? await ageKeysOf(identity) : null;
-      if (keys !== null && "code" in keys) return keys;
+      if (keys !== null && !keys.ok) return firstFinding(keys);
       return archiveFileProblem(ref);
     },
     async extract(scratch, progress, sealed): Promise<ExtractOutcome> {
@@ -89,5 +87,5 @@ export function createTarSource(
         sealed,
       });
     },
-  };
+  });
 }

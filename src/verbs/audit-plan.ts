@@ -6,7 +6,7 @@ import type { Evidence, EvidenceFiles } from "../documents/identity-chain.js";
 import type { LoadedEvidence } from "../documents/load-evidence.js";
 import type { BackupTarget } from "../audit/inspect-backup.js";
 import { parseSourceRef } from "../archive/source.js";
-import { failedWith, findingsOf, ok, type Checked } from "../findings/checked.js";
+import { failedWith, findingsOf, firstFinding, ok, type Checked } from "../findings/checked.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { TrustedKey } from "../report/trusted-reports.js";
 import { compileDatePattern } from "../snapshots/archive-folder.js";
@@ -63,12 +63,13 @@ function targetOf(
     ]);
   }
   const ref = parseSourceRef(backup.source ?? "", config.baseDir);
-  if (!("code" in ref)) return ok({ ...described, ref, archives: null });
+  if (ref.ok) return ok({ ...described, ref: ref.value, archives: null });
+  const invalid = firstFinding(ref);
   return failedWith([
     createFinding("document_invalid", {
       subject: `${configFile}#/backups/${index}/source`,
-      expected: ref.expected,
-      actual: ref.actual,
+      expected: invalid.expected,
+      actual: invalid.actual,
       message: `${configFile}: backup "${name}" has source ${JSON.stringify(backup.source)}, which is not a source this version understands`,
     }),
   ]);

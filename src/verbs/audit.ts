@@ -6,7 +6,7 @@ import type { DrillConfig } from "../documents/drill-config.js";
 import { loadEvidence } from "../documents/load-evidence.js";
 import type { BackupLocation, Manifest, Role } from "../documents/types.js";
 import { scenarioTable, type ScenarioRow } from "../audit/scenario-table.js";
-import { failed, ok, type Checked } from "../findings/checked.js";
+import { ok, type Checked } from "../findings/checked.js";
 import { releaseIdentityOf, verifyChain } from "../documents/identity-chain.js";
 import { loadTrustedKeys } from "../report/trusted-reports.js";
 import { openRepository } from "../snapshots/repository.js";
@@ -80,13 +80,13 @@ async function repoTarget(
 ): Promise<Checked<BackupTarget> | null> {
   if (repo === undefined) return null;
   const opened = await openRepository(resolve(cwd, repo));
-  if ("code" in opened) return failed(opened);
+  if (!opened.ok) return opened;
   const ref = parseSourceRef(`snapshot:${repo}#latest`, cwd);
-  if ("code" in ref) return failed(ref);
+  if (!ref.ok) return ref;
   const authoritative = config.backups.length === 0;
   return ok({
     name: `--repo ${repo}`,
-    ref,
+    ref: ref.value,
     archives: null,
     authoritative,
     location: null,

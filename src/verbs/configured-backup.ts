@@ -3,6 +3,7 @@
 // usage finding says what to add.
 import type { DrillConfig } from "../documents/drill-config.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
+import { failed, ok, type Checked } from "../findings/checked.js";
 import { listArchives } from "../snapshots/archive-folder.js";
 import { displayPath } from "../util/display-path.js";
 
@@ -14,26 +15,30 @@ const ADD_ONE =
 export function configuredBackup(
   config: DrillConfig,
   name: string | undefined,
-): ConfiguredBackup | ClassifiedFinding {
+): Checked<ConfiguredBackup> {
   const where = config.file === null ? "no drill config" : displayPath(config.file);
   if (config.backups.length === 0)
-    return createFinding("usage_invalid", {
-      subject: "--source",
-      expected: "a source, or a backup in the drill config",
-      actual: `no --source and no backups in ${where}`,
-      message: `no source: ${ADD_ONE}`,
-    });
+    return failed(
+      createFinding("usage_invalid", {
+        subject: "--source",
+        expected: "a source, or a backup in the drill config",
+        actual: `no --source and no backups in ${where}`,
+        message: `no source: ${ADD_ONE}`,
+      }),
+    );
   const found =
     name === undefined
       ? config.backups.find((b) => b.authoritative)
       : config.backups.find((b) => b.name === name);
-  if (found !== undefined) return found;
-  return createFinding("usage_invalid", {
-    subject: "backup",
-    expected: `one of the backups of ${where}: ${config.backups.map((b) => JSON.stringify(b.name)).join(", ")}`,
-    actual: JSON.stringify(name),
-    message: `no backup named ${JSON.stringify(name)} in ${where}`,
-  });
+  if (found !== undefined) return ok(found);
+  return failed(
+    createFinding("usage_invalid", {
+      subject: "backup",
+      expected: `one of the backups of ${where}: ${config.backups.map((b) => JSON.stringify(b.name)).join(", ")}`,
+      actual: JSON.stringify(name),
+      message: `no backup named ${JSON.stringify(name)} in ${where}`,
+    }),
+  );
 }
 
 /** A backup's name as a file name: its own report folder in `drill --all-backups`. */

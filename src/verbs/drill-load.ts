@@ -7,8 +7,7 @@ import { readIdentities } from "../archive/age-keys.js";
 import { parseSourceRef, type RestoreSource, type SourceRef } from "../archive/source.js";
 import { loadEvidence, type LoadedEvidence } from "../documents/load-evidence.js";
 import { failed, ok, type Checked } from "../findings/checked.js";
-import type { ClassifiedFinding } from "../findings/finding.js";
-import { loadSigner } from "../report/load-signer.js";
+import { loadSignerFrom } from "../report/load-signer.js";
 import type { Signer } from "../report/signing.js";
 import { openSource } from "../sources/open-source.js";
 import { NO_PROGRESS } from "../util/progress.js";
@@ -32,31 +31,28 @@ export type DrillInputs = {
   readonly evidence: LoadedEvidence;
 };
 
-/** A value, or the one finding in its place, as the older loaders return them. */
-function checkedOf<T extends object>(value: T | ClassifiedFinding): Checked<T> {
-  return "code" in value ? failed(value) : ok(value);
-}
-
 export async function loadDrillInputs(
   options: DrillOptions,
   context: Context,
 ): Promise<DrillInputs> {
   const { cwd, config } = context;
   const backup = await loadBackupSource(options, context);
-  const keyPath = options.key === undefined ? config.signingKey : secretLocation(cwd, options.key);
-  const signer = keyPath === null ? null : checkedOf(await loadSigner(keyPath));
+  const flagKey = options.key === undefined ? null : secretLocation(cwd, options.key);
+  // No key anywhere: the planner says so (NO_KEY), not the reader.
+  const signer =
+    flagKey === null && config.signingKey === null
+      ? null
+      : await loadSignerFrom("--key", flagKey, config.signingKey);
   const ref =
     options.source !== undefined
-      ? checkedOf(parseSourceRef(options.source, cwd))
+      ? parseSourceRef(options.source, cwd)
       : backup?.ok === true
-        ? checkedOf(parseSourceRef(backup.value, config.baseDir))
+        ? parseSourceRef(backup.value, config.baseDir)
         : null;
   const identity =
     options.identity === undefined ? undefined : secretLocation(cwd, options.identity);
   const source =
-    ref?.ok === true
-      ? checkedOf(openSource(ref.value, identity === undefined ? {} : { identity }))
-      : null;
+    ref?.ok === true ? openSource(ref.value, identity === undefined ? {} : { identity }) : null;
   // Told to progress: a manifest of a million artifacts takes seconds to read.
   const loading = (options.progress ?? NO_PROGRESS).stage("load evidence");
   const evidence = await loadEvidence(context.evidence);
@@ -71,8 +67,8 @@ async function loadBackupSource(
 ): Promise<Checked<string> | null> {
   if (options.live === true || options.source !== undefined) return null;
   const backup = configuredBackup(config, options.backup);
-  if ("code" in backup) return failed(backup);
-  const source = await sourceOfBackup(backup);
+  if (!backup.ok) return backup;
+  const source = await sourceOfBackup(backup.value);
   return typeof source === "string" ? ok(source) : failed(source);
 }
 

@@ -9,11 +9,11 @@ import { releaseIdentityOf } from "../documents/identity-chain.js";
 import type { Manifest, Packet } from "../documents/types.js";
 import type { DrillMode, DrillPlan } from "../drill/drill-plan.js";
 import { resolveScenario } from "../drill/scenario.js";
-import { failed, failedWith, findingsOf, ok, type Checked } from "../findings/checked.js";
+import { failedWith, findingsOf, ok, type Checked } from "../findings/checked.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { Signer } from "../report/signing.js";
-import { selectShard, type ShardSpec } from "../shard/assign.js";
-import { parseShardSpec } from "../shard/shard-spec.js";
+import { selectShard } from "../shard/assign.js";
+import { checkShardSpec } from "../shard/shard-spec.js";
 import { displayPath } from "../util/display-path.js";
 import { fileNameOf } from "./configured-backup.js";
 import type { DrillInputs } from "./drill-load.js";
@@ -56,7 +56,7 @@ function inputFindings(options: DrillOptions, inputs: DrillInputs): ClassifiedFi
     ...of(inputs.identity),
     ...modeFindings(options),
     ...of(inputs.source),
-    ...(options.shard === undefined ? [] : findingsOf(shardSpecOf(options.shard))),
+    ...(options.shard === undefined ? [] : findingsOf(checkShardSpec(options.shard))),
     ...(evidence.ok
       ? referenceFindings(evidence.evidence, inputs.context.config)
       : evidence.findings),
@@ -85,11 +85,6 @@ function modeFindings(options: DrillOptions): ClassifiedFinding[] {
       usage("--source", "--live proves what is already up and restores nothing: drop --source"),
     );
   return findings;
-}
-
-function shardSpecOf(text: string): Checked<ShardSpec> {
-  const spec = parseShardSpec(text);
-  return "code" in spec ? failed(spec) : ok(spec);
 }
 
 function scenarioOf(
@@ -139,7 +134,7 @@ export function planDrill(options: DrillOptions, inputs: DrillInputs): Checked<D
   const mode = modeOf(options, context.cwd, source);
   if (findings.length > 0 || !evidence.ok || signer?.ok !== true || mode === null)
     return failedWith(findings);
-  const spec = options.shard === undefined ? null : shardSpecOf(options.shard);
+  const spec = options.shard === undefined ? null : checkShardSpec(options.shard);
   const scenario = scenarioOf(options, evidence);
   const { packet, manifest } = evidence.evidence;
   const plan: DrillPlan = {

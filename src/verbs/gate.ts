@@ -2,7 +2,7 @@
 // reports and the high-water mark, plans (every input problem at once), then decides
 // (gate/decide-gate.ts): the evidence, the rollback policy, and enough signed drills.
 import { loadEvidence } from "../documents/load-evidence.js";
-import { failed, failedWith, ok, type Checked } from "../findings/checked.js";
+import { failedWith } from "../findings/checked.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import { decideGate, type OpenedReport } from "../gate/decide-gate.js";
 import {
@@ -14,7 +14,6 @@ import {
   type Requirement,
 } from "../gate/judge-reports.js";
 import { readHighWater } from "../policy/high-water.js";
-import type { HighWaterMark } from "../policy/rules.js";
 import {
   findReportFiles,
   loadTrustedKeys,
@@ -85,16 +84,11 @@ async function openReports(
   return { opened, findings };
 }
 
-async function loadMark(stateDir: string): Promise<Checked<HighWaterMark | null>> {
-  const mark = await readHighWater(stateDir);
-  return mark !== null && "code" in mark ? failed(mark) : ok(mark);
-}
-
 async function loadGate(sources: GateSources): Promise<GateLoaded> {
   const { keys, findings: keyFindings } = await loadTrustedKeys(sources.keyPaths);
   const reports = await openReports(sources, keys);
   const evidence = await loadEvidence(sources.evidence);
-  const mark = await loadMark(sources.stateDir);
+  const mark = await readHighWater(sources.stateDir);
   return {
     keys,
     keyFindings,

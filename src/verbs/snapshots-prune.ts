@@ -32,10 +32,10 @@ export async function pruneSnapshots(options: PruneOptions): Promise<PruneResult
   const none = { repo: displayPath(root), dryRun, rules: null, kept: [], removed: [] };
   const nothing = { ...none, freedBlobs: 0, freedBytes: 0 };
   const repo = await openRepository(root);
-  if ("code" in repo) return createResult("snapshots prune", [repo], NO_RELEASE, nothing);
+  if (!repo.ok) return createResult("snapshots prune", repo.findings, NO_RELEASE, nothing);
   const rules = await loadRules(options);
   if (!rules.ok) return createResult("snapshots prune", rules.findings, NO_RELEASE, nothing);
-  const outcome = await pruneRepository(repo, rules.value, { dryRun });
+  const outcome = await pruneRepository(repo.value, rules.value, { dryRun });
   return createResult("snapshots prune", outcome.findings, NO_RELEASE, {
     ...none,
     rules: rules.value,

@@ -53,9 +53,12 @@ export type ListResult = VerbResult<{ repo: string; snapshots: SnapshotSummary[]
 export async function listRepository(options: RepoOptions): Promise<ListResult> {
   const shown = displayPath(repoPath(options));
   const repo = await openRepository(repoPath(options));
-  if ("code" in repo)
-    return createResult("snapshots list", [repo], NO_RELEASE, { repo: shown, snapshots: [] });
-  const { snapshots, findings } = await listSnapshots(repo);
+  if (!repo.ok)
+    return createResult("snapshots list", repo.findings, NO_RELEASE, {
+      repo: shown,
+      snapshots: [],
+    });
+  const { snapshots, findings } = await listSnapshots(repo.value);
   return createResult("snapshots list", findings, NO_RELEASE, {
     repo: shown,
     snapshots: snapshots.map(summaryOf),

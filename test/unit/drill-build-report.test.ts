@@ -22,10 +22,12 @@ beforeAll(async () => {
   if (!config.ok) throw new Error("the example's drill config did not load");
   const evidence = await loadEvidence(config.config.evidence);
   if (!evidence.ok) throw new Error("the example's evidence did not load");
-  const ref = parseSourceRef("dir:ops/store", ROOT);
-  if ("code" in ref) throw new Error("no ref");
-  const source = openSource(ref);
-  if ("code" in source) throw new Error("no source");
+  const parsed = parseSourceRef("dir:ops/store", ROOT);
+  if (!parsed.ok) throw new Error("no ref");
+  const ref = parsed.value;
+  const opened = openSource(ref);
+  if (!opened.ok) throw new Error("no source");
+  const source = opened.value;
   plan = {
     evidence: evidence.evidence,
     files: evidence.files,

@@ -26,11 +26,12 @@ beforeAll(async () => {
   if (!config.ok) throw new Error("the example's drill config did not load");
   const evidence = await loadEvidence(config.config.evidence);
   if (!evidence.ok) throw new Error("the example's evidence did not load");
-  const ref = parseSourceRef("dir:ops/store", ROOT);
-  if ("code" in ref) throw new Error("no ref");
+  const parsed = parseSourceRef("dir:ops/store", ROOT);
+  if (!parsed.ok) throw new Error("no ref");
+  const ref = parsed.value;
   const opened = openSource(ref);
-  if ("code" in opened) throw new Error("no source");
-  source = opened;
+  if (!opened.ok) throw new Error("no source");
+  source = opened.value;
   const { privateKey } = generateKeyPairSync("ed25519");
   const signer = createSigner(privateKey.export({ type: "pkcs8", format: "pem" }).toString());
   inputs = {

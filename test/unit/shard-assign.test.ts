@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Artifact } from "../../src/documents/types.js";
 import { assignShards, ownerOfUnlisted, selectShard } from "../../src/shard/assign.js";
-import { parseShardSpec } from "../../src/shard/shard-spec.js";
+import { checkShardSpec } from "../../src/shard/shard-spec.js";
 
 const artifact = (path: string, size: number): Artifact => ({
   path,
@@ -90,20 +90,21 @@ describe("assignShards", () => {
   });
 });
 
-describe("parseShardSpec", () => {
+describe("checkShardSpec", () => {
   it.each([
     ["1/1", { index: 1, count: 1 }],
     ["2/4", { index: 2, count: 4 }],
     ["4/4", { index: 4, count: 4 }],
   ])("accepts %s", (text, spec) => {
-    expect(parseShardSpec(text)).toEqual(spec);
+    const checked = checkShardSpec(text);
+    expect(checked.ok && checked.value).toEqual(spec);
   });
 
   it.each(["0/4", "5/4", "1/0", "x", "", "1/4/2", "-1/4", "1.5/4", "2/10000"])(
     "refuses %j as usage_invalid",
     (text) => {
-      const parsed = parseShardSpec(text);
-      expect("code" in parsed && parsed.code).toBe("usage_invalid");
+      const checked = checkShardSpec(text);
+      expect(!checked.ok && checked.findings.map((f) => f.code)).toEqual(["usage_invalid"]);
     },
   );
 });
