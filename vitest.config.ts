@@ -17,6 +17,8 @@ const PURE_CORE = [
   "src/audit/catalog-answer.ts",
   "src/audit/readiness-answer.ts",
   "src/restore/plan.ts",
+  "src/store/sample.ts",
+  "src/store/check-sampled.ts",
   "src/verbs/seal-plan.ts",
   "src/verbs/verify-plan.ts",
   "src/verbs/gate-plan.ts",
