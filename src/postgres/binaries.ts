@@ -5,6 +5,7 @@
 // --bindir`, then the newest /usr/lib/postgresql/<version>/bin (Debian and Ubuntu keep the
 // server programs there, off PATH). The programs asked (pg_config, pg_restore --version) are
 // awaited, never run synchronously, so a drill's progress keeps drawing while they answer.
+import { failed, ok, type Checked } from "../findings/checked.js";
 import { execFile } from "node:child_process";
 import { accessSync, constants, readdirSync, realpathSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
@@ -92,22 +93,21 @@ export type FindBinariesOptions = {
   readonly env?: NodeJS.ProcessEnv;
 };
 
-export async function findPGBinaries(
-  options: FindBinariesOptions,
-): Promise<PGBinaries | ClassifiedFinding> {
+export async function findPGBinaries(options: FindBinariesOptions): Promise<Checked<PGBinaries>> {
   const env = options.env ?? process.env;
   const { programs } = options;
   const fromEnv = env[BINDIR_ENV] ?? "";
   const override = fromEnv !== "" ? fromEnv : options.configured;
-  const found = async (bindir: string): Promise<PGBinaries> => ({
-    bindir,
-    version: await versionOf(join(bindir, "pg_restore")),
-    path: (program) => join(bindir, program),
-  });
+  const found = async (bindir: string): Promise<Checked<PGBinaries>> =>
+    ok({
+      bindir,
+      version: await versionOf(join(bindir, "pg_restore")),
+      path: (program: PGProgram) => join(bindir, program),
+    });
   if (override !== null) {
     if (holdsAll(override, programs)) return found(override);
     const source = fromEnv !== "" ? BINDIR_ENV : "postgres.bindir in the drill config";
-    return notFound(programs, `${override} (from ${source})`);
+    return failed(notFound(programs, `${override} (from ${source})`));
   }
   const onPATH = onPath(programs[0] ?? "pg_restore", env);
   const candidates = [
@@ -116,7 +116,7 @@ export async function findPGBinaries(
     ...debianBindirs(),
   ];
   for (const dir of candidates) if (dir !== null && holdsAll(dir, programs)) return found(dir);
-  return notFound(programs, "PATH, pg_config --bindir and /usr/lib/postgresql/*/bin");
+  return failed(notFound(programs, "PATH, pg_config --bindir and /usr/lib/postgresql/*/bin"));
 }
 
 function notFound(programs: readonly PGProgram[], where: string): ClassifiedFinding {

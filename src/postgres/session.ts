@@ -6,6 +6,7 @@
 // seal and verify drop each database once its content is known; a drill keeps them for its
 // sql probes. Restores run one at a time: they share one small server.
 import { randomBytes } from "node:crypto";
+import { failed, firstFinding, ok, type Checked } from "../findings/checked.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { registerExitCleanup } from "../util/exit-cleanup.js";
 import { readHead } from "../util/read-head.js";
@@ -54,7 +55,7 @@ type Restored =
   | { readonly ok: false; readonly reason: string };
 
 export class PostgresSession implements PGDumpChecker {
-  private ready: Promise<Ready | ClassifiedFinding> | null = null;
+  private ready: Promise<Checked<Ready>> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly restored = new Map<string, Restored>();
   private readonly databases = new Map<string, () => void>();
@@ -100,8 +101,8 @@ export class PostgresSession implements PGDumpChecker {
       const database = await this.restoredDatabase(storePath, absolutePath);
       if (!database.ok) return database;
       const ready = await this.start();
-      if ("code" in ready) return { ok: false as const, error: ready.message };
-      return { ok: true as const, url: ready.endpoint.serviceURL(database.database) };
+      if (!ready.ok) return { ok: false as const, error: firstFinding(ready).message };
+      return { ok: true as const, url: ready.value.endpoint.serviceURL(database.database) };
     });
   }
 
@@ -130,8 +131,9 @@ export class PostgresSession implements PGDumpChecker {
   async close(): Promise<void> {
     this.closed = true;
     this.closing.abort();
-    const ready = this.ready === null ? null : await this.ready;
-    if (ready === null || "code" in ready) return;
+    const started = this.ready === null ? null : await this.ready;
+    if (started === null || !started.ok) return;
+    const ready = started.value;
     if (ready.server !== null) {
       await ready.server.stop();
       for (const unregister of this.databases.values()) unregister();
@@ -147,44 +149,49 @@ export class PostgresSession implements PGDumpChecker {
     return next;
   }
 
-  private start(): Promise<Ready | ClassifiedFinding> {
+  private start(): Promise<Checked<Ready>> {
     this.ready ??= this.startNow();
     return this.ready;
   }
 
-  private async startNow(): Promise<Ready | ClassifiedFinding> {
+  private async startNow(): Promise<Checked<Ready>> {
     const { url } = this.settings;
-    const binaries = await findPGBinaries({
+    const found = await findPGBinaries({
       configured: this.settings.bindir,
       programs: url === null ? SERVER_PROGRAMS : CLIENT_PROGRAMS,
     });
-    if ("code" in binaries) return binaries;
+    if (!found.ok) return found;
+    const binaries = found.value;
     if (url !== null) {
       const parsed = parsePGURL(url);
       if (parsed === null)
-        return createFinding("document_invalid", {
-          subject: "postgres.url",
-          actual: "not a postgresql:// URL",
-          message: "postgres.url of the drill config is not a postgresql:// URL",
-          hint: "Give postgres.url as postgresql://user@host:port/database (the password in PGPASSWORD or ~/.pgpass).",
-        });
+        return failed(
+          createFinding("document_invalid", {
+            subject: "postgres.url",
+            actual: "not a postgresql:// URL",
+            message: "postgres.url of the drill config is not a postgresql:// URL",
+            hint: "Give postgres.url as postgresql://user@host:port/database (the password in PGPASSWORD or ~/.pgpass).",
+          }),
+        );
       const endpoint = urlEndpoint(parsed);
       const reached = await this.reach(endpoint);
-      return reached ?? { binaries, endpoint, server: null };
+      return reached === null ? ok({ binaries, endpoint, server: null }) : failed(reached);
     }
     const started = await ThrowawayServer.start(binaries, undefined, this.closing.signal);
     if (!started.ok)
-      return unavailable(
-        `a throwaway PostgreSQL ${binaries.version} server (${binaries.bindir}) could not be started: ${started.error}${started.log ? `\nserver log:\n${started.log}` : ""}`,
-        started.error,
+      return failed(
+        unavailable(
+          `a throwaway PostgreSQL ${binaries.version} server (${binaries.bindir}) could not be started: ${started.error}${started.log ? `\nserver log:\n${started.log}` : ""}`,
+          started.error,
+        ),
       );
     const endpoint = throwawayEndpoint(started.server, binaries.version);
     const roles = await this.makeRoles(endpoint);
     if (roles !== null) {
       await started.server.stop();
-      return roles;
+      return failed(roles);
     }
-    return { binaries, endpoint, server: started.server };
+    return ok({ binaries, endpoint, server: started.server });
   }
 
   /** The URL server answers; its failure, in words that never show a password. */
@@ -240,8 +247,9 @@ export class PostgresSession implements PGDumpChecker {
         "a custom or plain pg_dump",
       );
     }
-    const ready = await this.start();
-    if ("code" in ready) return { ok: false, unavailable: ready };
+    const started = await this.start();
+    if (!started.ok) return { ok: false, unavailable: firstFinding(started) };
+    const ready = started.value;
     const database = await this.createDatabase(ready);
     if (typeof database !== "string") return { ok: false, unavailable: database };
     if (this.closing.signal.aborted) {
@@ -349,8 +357,8 @@ export class PostgresSession implements PGDumpChecker {
 
   private async runQuery(database: string, sql: string, timeoutMs: number): Promise<SQLAnswer> {
     const ready = await this.start();
-    if ("code" in ready) return { ok: false, error: ready.message };
+    if (!ready.ok) return { ok: false, error: firstFinding(ready).message };
     const { readOnlyQuery } = await import("./client.js");
-    return readOnlyQuery(ready.endpoint.client(database), sql, timeoutMs);
+    return readOnlyQuery(ready.value.endpoint.client(database), sql, timeoutMs);
   }
 }

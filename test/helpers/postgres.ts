@@ -27,8 +27,9 @@ export type SourceServer = {
 };
 
 export async function startSourceServer(): Promise<SourceServer> {
-  const binaries = await findPGBinaries({ configured: null, programs: SERVER_PROGRAMS });
-  if ("code" in binaries) throw new Error(binaries.message);
+  const found = await findPGBinaries({ configured: null, programs: SERVER_PROGRAMS });
+  if (!found.ok) throw new Error(found.findings.map((f) => f.message).join("; "));
+  const binaries = found.value;
   const started = await ThrowawayServer.start(binaries);
   if (!started.ok) throw new Error(`${started.error}\n${started.log}`);
   const server = started.server;
