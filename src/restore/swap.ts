@@ -86,15 +86,11 @@ async function carriedBack(
     await carryBack(plan.scratch, plan.target, plan.carriedOver);
     return outcome;
   } catch (error) {
-    return {
-      swapped: false,
-      stuck: true,
-      finding: createFinding("io_failed", {
-        subject: plan.target,
-        message: `${outcome.finding.message}; what the release does not list could not be moved back from ${plan.scratch} (${errnoText(error)})`,
-        hint: `Run \`recoverable restore --recover --target ${plan.target}\` once the cause is fixed: it moves them back.`,
-      }),
-    };
+    return stuck(
+      plan,
+      `${outcome.finding.message}; what the release does not list could not be moved back from ${plan.scratch} (${errnoText(error)})`,
+      "it moves them back",
+    );
   }
 }
 
@@ -136,15 +132,11 @@ function exchangeBack(
   try {
     addon.exchange(plan.scratch, plan.target);
   } catch (back) {
-    return {
-      swapped: false,
-      stuck: true,
-      finding: createFinding("io_failed", {
-        subject: plan.target,
-        message: `${failed}, nor exchange it back (${errnoText(back)}): ${plan.target} holds the verified new store, and the old store is at ${plan.scratch}`,
-        hint: `Run \`recoverable restore --recover --target ${plan.target}\` once the cause is fixed: it moves the old store to the safety copy.`,
-      }),
-    };
+    return stuck(
+      plan,
+      `${failed}, nor exchange it back (${errnoText(back)}): ${plan.target} holds the verified new store, and the old store is at ${plan.scratch}`,
+      "it moves the old store to the safety copy",
+    );
   }
   return unchanged(plan, `${failed}; the exchange was undone, ${plan.target} holds the old store`);
 }
@@ -165,6 +157,19 @@ async function renameIn(plan: RestorePlan, signal: AbortSignal | undefined): Pro
   return { swapped: true };
 }
 
+/** The swap could not be finished or undone: the next `--recover` does, as `whatRecoverDoes` says. */
+function stuck(plan: RestorePlan, message: string, whatRecoverDoes: string): SwapOutcome {
+  return {
+    swapped: false,
+    stuck: true,
+    finding: createFinding("io_failed", {
+      subject: plan.target,
+      message,
+      hint: `Run \`recoverable restore --recover --target ${plan.target}\` once the cause is fixed: ${whatRecoverDoes}.`,
+    }),
+  };
+}
+
 function unchanged(plan: RestorePlan, message: string): SwapOutcome {
   return {
     swapped: false,
@@ -181,15 +186,11 @@ function putBack(plan: RestorePlan, movedAside: boolean, error: unknown): SwapOu
   try {
     renameSync(plan.safetyCopy, plan.target);
   } catch (back) {
-    return {
-      swapped: false,
-      stuck: true,
-      finding: createFinding("io_failed", {
-        subject: plan.target,
-        message: `${failed}, and the old store could not be moved back from ${plan.safetyCopy} (${errnoText(back)})`,
-        hint: `Run \`recoverable restore --recover --target ${plan.target}\` once the cause is fixed: it moves the old store back.`,
-      }),
-    };
+    return stuck(
+      plan,
+      `${failed}, and the old store could not be moved back from ${plan.safetyCopy} (${errnoText(back)})`,
+      "it moves the old store back",
+    );
   }
   return unchanged(plan, `${failed}; the old store was moved back to ${plan.target}`);
 }
