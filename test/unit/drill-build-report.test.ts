@@ -1,38 +1,24 @@
 // The drill report built from what the stages returned (src/drill/build-report.ts, pure): the
 // bundled example's evidence, and facts made up stage by stage.
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseSourceRef } from "../../src/archive/source.js";
-import { loadDrillConfig } from "../../src/documents/drill-config.js";
-import { loadEvidence } from "../../src/documents/load-evidence.js";
 import { buildDrillReport, type DrillFacts } from "../../src/drill/build-report.js";
 import type { DrillPlan } from "../../src/drill/drill-plan.js";
 import { measureObjectives } from "../../src/drill/measure.js";
 import { createFinding } from "../../src/findings/finding.js";
 import { selectShard } from "../../src/shard/assign.js";
-import { openSource } from "../../src/sources/open-source.js";
 import { zeroCounts } from "../../src/store/check-counts.js";
+import { loadExampleInputs } from "../helpers/example-inputs.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 const START = new Date("2026-11-26T06:00:00Z");
 let plan: DrillPlan;
 
 beforeAll(async () => {
-  const config = await loadDrillConfig(undefined, ROOT);
-  if (!config.ok) throw new Error("the example's drill config did not load");
-  const evidence = await loadEvidence(config.config.evidence);
-  if (!evidence.ok) throw new Error("the example's evidence did not load");
-  const parsed = parseSourceRef("dir:ops/store", ROOT);
-  if (!parsed.ok) throw new Error("no ref");
-  const ref = parsed.value;
-  const opened = openSource(ref);
-  if (!opened.ok) throw new Error("no source");
-  const source = opened.value;
+  const { config, evidence, source } = await loadExampleInputs();
   plan = {
     evidence: evidence.evidence,
     files: evidence.files,
-    paths: config.config.evidence,
-    config: config.config,
+    paths: config.evidence,
+    config,
     mode: { kind: "restore", source, scratchParent: null, keep: false },
     allowDowngrade: false,
     shard: null,

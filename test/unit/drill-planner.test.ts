@@ -5,37 +5,26 @@ import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RestoreSource } from "../../src/archive/source.js";
-import { parseSourceRef } from "../../src/archive/source.js";
-import { loadDrillConfig } from "../../src/documents/drill-config.js";
-import { loadEvidence } from "../../src/documents/load-evidence.js";
 import { failed, ok } from "../../src/findings/checked.js";
 import { createFinding } from "../../src/findings/finding.js";
 import { createSigner } from "../../src/report/signing.js";
-import { openSource } from "../../src/sources/open-source.js";
 import type { DrillInputs } from "../../src/verbs/drill-load.js";
 import type { DrillOptions } from "../../src/verbs/drill-options.js";
 import { planDrill, type DrillJob } from "../../src/verbs/drill-planner.js";
+import { EXAMPLE_ROOT, loadExampleInputs } from "../helpers/example-inputs.js";
 import { flagsOfAll, planAllBackups } from "../../src/verbs/drill-all.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 let inputs: DrillInputs;
 let source: RestoreSource;
 
 beforeAll(async () => {
-  const config = await loadDrillConfig(undefined, ROOT);
-  if (!config.ok) throw new Error("the example's drill config did not load");
-  const evidence = await loadEvidence(config.config.evidence);
-  if (!evidence.ok) throw new Error("the example's evidence did not load");
-  const parsed = parseSourceRef("dir:ops/store", ROOT);
-  if (!parsed.ok) throw new Error("no ref");
-  const ref = parsed.value;
-  const opened = openSource(ref);
-  if (!opened.ok) throw new Error("no source");
-  source = opened.value;
+  const loaded = await loadExampleInputs();
+  const { config, evidence, ref } = loaded;
+  source = loaded.source;
   const { privateKey } = generateKeyPairSync("ed25519");
   const signer = createSigner(privateKey.export({ type: "pkcs8", format: "pem" }).toString());
   inputs = {
-    context: { cwd: ROOT, config: config.config, evidence: config.config.evidence },
+    context: { cwd: EXAMPLE_ROOT, config, evidence: config.evidence },
     backup: null,
     signer: ok(signer),
     ref: ok(ref),
@@ -71,8 +60,8 @@ describe("planDrill, given a source and a key", () => {
 
   it("resolves --scratch and --out against the working directory and keeps the scratch with --keep", () => {
     const job = planned({ source: "dir:ops/store", scratch: "tmp", keep: true, out: "r" });
-    expect(job.plan.mode).toMatchObject({ scratchParent: join(ROOT, "tmp"), keep: true });
-    expect(job.out).toEqual({ kind: "given", dir: join(ROOT, "r") });
+    expect(job.plan.mode).toMatchObject({ scratchParent: join(EXAMPLE_ROOT, "tmp"), keep: true });
+    expect(job.out).toEqual({ kind: "given", dir: join(EXAMPLE_ROOT, "r") });
   });
 
   it("puts the outputs in the reports folder, the backup's name last, without --out", () => {
@@ -116,7 +105,7 @@ describe("planDrill, in live mode", () => {
     );
     expect(job.plan.mode).toEqual({
       kind: "live",
-      root: join(ROOT, "ops/store"),
+      root: join(EXAMPLE_ROOT, "ops/store"),
       url: "http://127.0.0.1:1/",
     });
   });
@@ -190,7 +179,10 @@ describe("drill --all-backups, planned", () => {
 
   it("refuses a drill config with no backups", () => {
     const config = { ...inputs.context.config, backups: [] };
-    expect(planAllBackups({}, config, ROOT)).toHaveFinding("usage_invalid", "--all-backups");
+    expect(planAllBackups({}, config, EXAMPLE_ROOT)).toHaveFinding(
+      "usage_invalid",
+      "--all-backups",
+    );
   });
 
   it("gives each backup its own folder under --out, numbering a name two backups share", () => {
@@ -206,14 +198,14 @@ describe("drill --all-backups, planned", () => {
       ...inputs.context.config,
       backups: [one, { ...one, name: "night" }, { ...one, name: "weekly" }],
     };
-    const planned = planAllBackups({ out: "reports" }, config, ROOT);
+    const planned = planAllBackups({ out: "reports" }, config, EXAMPLE_ROOT);
     if (!planned.ok) throw new Error("not planned");
     expect(planned.value.map((p) => [p.options.backup, p.options.out])).toEqual([
-      ["Night", join(ROOT, "reports", "night")],
-      ["night", join(ROOT, "reports", "night-2")],
-      ["weekly", join(ROOT, "reports", "weekly")],
+      ["Night", join(EXAMPLE_ROOT, "reports", "night")],
+      ["night", join(EXAMPLE_ROOT, "reports", "night-2")],
+      ["weekly", join(EXAMPLE_ROOT, "reports", "weekly")],
     ]);
-    const unfoldered = planAllBackups({}, config, ROOT);
+    const unfoldered = planAllBackups({}, config, EXAMPLE_ROOT);
     expect(unfoldered.ok && unfoldered.value[0]?.options.out).toBeUndefined();
   });
 });
