@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { lstat, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Artifact, Manifest } from "../documents/types.js";
+import type { Artifact } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { digestOfBytes } from "../identity/digest.js";
 import { detectFileKind } from "../store/detect-kind.js";
@@ -21,53 +21,79 @@ import type { PGDumpChecker } from "../postgres/session.js";
 import { copySQLiteConsistently, SQLITE_SIDECARS } from "../snapshots/copy-sqlite.js";
 import { applyLevel, type Described } from "./apply-level.js";
 import type { SealRules } from "./seal-rules.js";
+import { SummaryBuilder, type ManifestSummary } from "./manifest-summary.js";
 import { selectEntries } from "./select-entries.js";
+import type { StagedManifest } from "./staged-manifest.js";
 
 /** A directory has no bytes of its own: size 0 and the digest of zero bytes; its children carry identity. */
 const DIRECTORY_DIGEST = digestOfBytes("");
 
-export type ManifestBuild = { readonly manifest: Manifest; readonly findings: ClassifiedFinding[] };
+/** Entries described at a time: memory holds one batch being hashed and one being described. */
+const BATCH_ENTRIES = 2048;
 
+/**
+ * Describes the store's entries in the walk's order, a batch at a time, each artifact written
+ * to `manifest` as it is described; what is kept is the summary (./manifest-summary.ts). The
+ * next batch is hashed while the one before is described.
+ */
 export async function buildManifest(
   root: string,
   rules: SealRules,
   /** Restores each pg_dump to record its tables and content digest. */
   postgres: PGDumpChecker,
-): Promise<ManifestBuild> {
-  const { entries, findings } = await selectEntries(root, rules);
-  // Every file's bytes on the worker pool (one thread per core), then each described.
-  const files = entries.filter((entry) => entry.type === "file");
+  manifest: StagedManifest,
+  /** The paths whose artifacts the summary keeps. */
+  wanted: ReadonlySet<string>,
+): Promise<ManifestSummary> {
+  const refused: ClassifiedFinding[] = [];
+  const entries = selectEntries(root, rules, refused)[Symbol.asyncIterator]();
+  const summary = new SummaryBuilder(manifest, wanted);
+  const pool = new StorePool();
+  const scratch = await mkdtemp(join(tmpdir(), "recoverable-seal-"));
+  const context = { rules, pool, postgres, scratch };
+  let next = hashBatch(entries, pool);
+  try {
+    for (let batch = await next; batch.length > 0; batch = await next) {
+      next = hashBatch(entries, pool);
+      next.catch(() => undefined); // awaited above, or settled below when this one throws
+      const described = await mapWithConcurrency(batch, 4, ({ entry, bytes }) =>
+        describe(entry, bytes, context),
+      );
+      for (const item of described) summary.take(item);
+      await manifest.flush();
+    }
+  } finally {
+    await next.catch(() => undefined);
+    await pool.close();
+    await rm(scratch, { recursive: true, force: true });
+  }
+  return summary.finish(await manifest.finish(), refused);
+}
+
+type HashedEntry = { readonly entry: StoreEntry; readonly bytes: FileDigest | undefined };
+
+/** The next entries of the walk, each file's bytes hashed on the worker pool; none at the end. */
+async function hashBatch(
+  entries: AsyncIterator<StoreEntry>,
+  pool: StorePool,
+): Promise<HashedEntry[]> {
+  const batch: StoreEntry[] = [];
+  while (batch.length < BATCH_ENTRIES) {
+    const step = await entries.next();
+    if (step.done === true) break;
+    batch.push(step.value);
+  }
+  const files = batch.filter((entry) => entry.type === "file");
   const sizes = await mapWithConcurrency(
     files,
     16,
     async (entry) => (await lstat(entry.absolutePath)).size,
   );
-  const pool = new StorePool();
-  const scratch = await mkdtemp(join(tmpdir(), "recoverable-seal-"));
-  let described: Described[];
-  try {
-    const digests = await pool.digestAll(
-      files.map((entry, i) => ({ file: entry.absolutePath, expectedSize: sizes[i] as number })),
-    );
-    const digestOf = new Map(files.map((entry, i) => [entry.path, digests[i] as FileDigest]));
-    const context = { rules, pool, postgres, scratch };
-    described = await mapWithConcurrency(entries, 4, (entry) =>
-      describe(entry, digestOf.get(entry.path), context),
-    );
-  } finally {
-    await pool.close();
-    await rm(scratch, { recursive: true, force: true });
-  }
-  // A cause shared by several dumps (no PostgreSQL here) is said once.
-  const said = new Set<string>();
-  for (const item of described) {
-    if (!("finding" in item)) continue;
-    const key = `${item.finding.code}\n${item.finding.subject}\n${item.finding.message}`;
-    if (!said.has(key)) findings.push(item.finding);
-    said.add(key);
-  }
-  const artifacts = described.flatMap((item) => ("artifact" in item ? [item.artifact] : []));
-  return { manifest: { schemaVersion: 1, artifacts }, findings };
+  const digests = await pool.digestAll(
+    files.map((entry, i) => ({ file: entry.absolutePath, expectedSize: sizes[i] as number })),
+  );
+  const digestOf = new Map(files.map((entry, i) => [entry, digests[i] as FileDigest]));
+  return batch.map((entry) => ({ entry, bytes: digestOf.get(entry) }));
 }
 
 type DescribeContext = {

@@ -1,16 +1,28 @@
 // The release packet from the sealed manifest (pure): it names the manifest's and the
 // policy's digests, the datasets with their catalog entries, the runtime config and the probes.
-import type { DatasetEntry, Manifest, Packet, Probe, StoreFileRef } from "../documents/types.js";
+// It sees of the manifest only what it can name: the databases and the artifacts looked up.
+import type { Artifact, DatasetEntry, Packet, Probe, StoreFileRef } from "../documents/types.js";
 import { catalogFreeDatasets } from "./dataset-names.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { failed, ok, type Checked } from "../findings/checked.js";
 import type { DigestSet } from "../identity/digest.js";
 
+/** What the packet can name of an artifact. */
+export type ArtifactRef = Pick<Artifact, "path" | "kind" | "digest">;
+
+/** The manifest as the packet sees it. */
+export type SealedArtifacts = {
+  /** Every SQLite and pg_dump artifact, in the manifest's order. */
+  readonly databases: readonly ArtifactRef[];
+  /** The artifact at a path, for the paths the packet names (catalog, runtime config, datasets). */
+  readonly at: (path: string) => ArtifactRef | undefined;
+};
+
 export type PacketInput = {
   readonly releaseId: string;
   readonly releaseVersion: string;
   readonly createdAt: string;
-  readonly manifest: Manifest;
+  readonly artifacts: SealedArtifacts;
   readonly manifestDigest: DigestSet;
   readonly rollbackPolicyDigest: DigestSet;
   /** The catalog's path in the store and its parsed content, when the store has one. */
@@ -19,9 +31,9 @@ export type PacketInput = {
   readonly probes: readonly Probe[];
 };
 
-function fileRef(manifest: Manifest, path: string, what: string): Checked<StoreFileRef> {
-  const artifact = manifest.artifacts.find((a) => a.path === path && a.kind !== "dir");
-  if (artifact) return ok({ path, digest: artifact.digest });
+function fileRef(artifacts: SealedArtifacts, path: string, what: string): Checked<StoreFileRef> {
+  const artifact = artifacts.at(path);
+  if (artifact && artifact.kind !== "dir") return ok({ path, digest: artifact.digest });
   return failed(
     createFinding("artifact_missing", {
       subject: path,
@@ -41,9 +53,8 @@ function datasetsOf(input: PacketInput): {
   datasets: DatasetEntry[];
   findings: ClassifiedFinding[];
 } {
-  const { manifest, catalog } = input;
-  const byPath = new Map(manifest.artifacts.map((a) => [a.path, a]));
-  if (catalog === null) return catalogFreeDatasets(manifest.artifacts);
+  const { artifacts, catalog } = input;
+  if (catalog === null) return catalogFreeDatasets(artifacts.databases);
   const entries = (catalog.value as { datasets?: unknown }).datasets;
   if (!Array.isArray(entries)) {
     return {
@@ -63,7 +74,7 @@ function datasetsOf(input: PacketInput): {
   const findings: ClassifiedFinding[] = [];
   entries.forEach((entry: unknown, index) => {
     const { name, path } = (entry ?? {}) as { name?: unknown; path?: unknown };
-    const artifact = typeof path === "string" ? byPath.get(path) : undefined;
+    const artifact = typeof path === "string" ? artifacts.at(path) : undefined;
     if (
       typeof name !== "string" ||
       typeof path !== "string" ||
@@ -108,12 +119,12 @@ export function buildPacket(input: PacketInput): { packet: Packet; findings: Cla
   findings.push(...datasetFindings);
   const refs: { catalog?: StoreFileRef; runtimeConfig?: StoreFileRef } = {};
   if (input.catalog) {
-    const ref = fileRef(input.manifest, input.catalog.path, "catalog");
+    const ref = fileRef(input.artifacts, input.catalog.path, "catalog");
     if (ref.ok) refs.catalog = ref.value;
     else findings.push(...ref.findings);
   }
   if (input.runtimeConfigPath) {
-    const ref = fileRef(input.manifest, input.runtimeConfigPath, "runtime config");
+    const ref = fileRef(input.artifacts, input.runtimeConfigPath, "runtime config");
     if (ref.ok) refs.runtimeConfig = ref.value;
     else findings.push(...ref.findings);
   }

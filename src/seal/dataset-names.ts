@@ -61,7 +61,9 @@ export function datasetNamesOf(databases: readonly Pick<Artifact, "path" | "kind
   return { names, collisions };
 }
 
-export function catalogFreeDatasets(artifacts: readonly Artifact[]): {
+export function catalogFreeDatasets(
+  artifacts: readonly Pick<Artifact, "path" | "kind" | "digest">[],
+): {
   datasets: DatasetEntry[];
   findings: ClassifiedFinding[];
 } {

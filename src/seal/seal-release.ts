@@ -4,17 +4,20 @@ import { join } from "node:path";
 import { checkDatasetReferences } from "../documents/dataset-references.js";
 import type { DrillConfig } from "../documents/drill-config.js";
 import { releaseIdentityOf } from "../documents/identity-chain.js";
-import { readJSONDocument } from "../documents/read-document.js";
-import type { Manifest, Packet, Provenance, RollbackPolicy } from "../documents/types.js";
+import { readJSONDocument, type ReadResult } from "../documents/read-document.js";
+import type { Packet, Provenance, RollbackPolicy } from "../documents/types.js";
 import { failedWith, ok, type Checked } from "../findings/checked.js";
 import { hasErrors, type ClassifiedFinding } from "../findings/finding.js";
 import { digestOfJSON, type DigestSet } from "../identity/digest.js";
 import { PostgresSession } from "../postgres/session.js";
+import { entryTypeAt } from "../store/walk-store.js";
 import { displayPath } from "../util/display-path.js";
 import { buildManifest } from "./build-manifest.js";
-import { buildPacket } from "./build-packet.js";
+import { buildPacket, type SealedArtifacts } from "./build-packet.js";
 import { buildProvenance } from "./build-provenance.js";
+import type { ManifestSummary } from "./manifest-summary.js";
 import type { SealRules } from "./seal-rules.js";
+import type { StagedManifest } from "./staged-manifest.js";
 
 export type SealInput = {
   readonly releaseId: string;
@@ -29,27 +32,56 @@ export type SealInput = {
   readonly epoch: string | null;
   /** When seal finished, read at the end when SOURCE_DATE_EPOCH does not fix it. */
   readonly finishedOn: () => string;
+  /** Where the manifest is written as it is built. */
+  readonly manifest: StagedManifest;
 };
 
 export type SealedRelease = {
-  readonly manifest: Manifest;
   readonly packet: Packet;
   readonly provenance: Provenance;
   readonly releaseIdentity: DigestSet;
   /** What the manifest build found short of an error (warnings). */
   readonly findings: readonly ClassifiedFinding[];
+  /** The schema check of the manifest written (./manifest-summary.ts). */
+  readonly manifestProblems: readonly ClassifiedFinding[];
 };
 
+type Catalog = { path: string; value: unknown };
+
+/** Where the catalog is looked for: the config's, else catalog.json when the store has one. */
+const catalogPathOf = (input: SealInput) => input.config.catalog ?? "catalog.json";
+
 /**
- * The manifest: each pg_dump is restored into PostgreSQL (a throwaway server unless
- * postgres.url names one) to record its tables and content digest.
+ * The catalog, read before the store is walked so that the artifacts of the datasets it names
+ * are kept as they stream by; only a regular file is read (the walk refuses anything else),
+ * and what the read says counts only once the manifest lists the catalog.
  */
-async function manifestOf(
-  input: SealInput,
-): Promise<{ manifest: Manifest; findings: ClassifiedFinding[] }> {
+async function readCatalogEarly(input: SealInput): Promise<ReadResult | null> {
+  const file = join(input.root, ...catalogPathOf(input).split("/"));
+  return (await entryTypeAt(file)) === "file" ? readJSONDocument(file, "catalog") : null;
+}
+
+/** The paths whose artifacts the packet may name. */
+function wantedPaths(input: SealInput, catalog: ReadResult | null): Set<string> {
+  const wanted = new Set([catalogPathOf(input)]);
+  if (input.config.runtimeConfig !== null) wanted.add(input.config.runtimeConfig);
+  const entries = catalog?.ok ? (catalog.value as { datasets?: unknown }).datasets : undefined;
+  if (Array.isArray(entries))
+    for (const entry of entries as unknown[]) {
+      const path = (entry as { path?: unknown } | null)?.path;
+      if (typeof path === "string") wanted.add(path);
+    }
+  return wanted;
+}
+
+/**
+ * The manifest, written to `staged` as it is built: each pg_dump is restored into PostgreSQL
+ * (a throwaway server unless postgres.url names one) to record its tables and content digest.
+ */
+async function manifestOf(input: SealInput, wanted: ReadonlySet<string>): Promise<ManifestSummary> {
   const postgres = new PostgresSession(input.config.postgres, false);
   try {
-    return await buildManifest(input.root, input.rules, postgres);
+    return await buildManifest(input.root, input.rules, postgres, input.manifest, wanted);
   } finally {
     await postgres.close();
   }
@@ -58,28 +90,28 @@ async function manifestOf(
 /** The catalog named by the config, else catalog.json when the store has one. */
 async function catalogOf(
   input: SealInput,
-  manifest: Manifest,
-): Promise<Checked<{ path: string; value: unknown } | null>> {
-  const path =
-    input.config.catalog ??
-    (manifest.artifacts.some((a) => a.path === "catalog.json") ? "catalog.json" : null);
+  manifest: ManifestSummary,
+  early: ReadResult | null,
+): Promise<Checked<Catalog | null>> {
+  const path = input.config.catalog ?? (manifest.named.has("catalog.json") ? "catalog.json" : null);
   if (path === null) return ok(null);
-  const read = await readJSONDocument(join(input.root, ...path.split("/")), "catalog");
+  const read = early ?? (await readJSONDocument(join(input.root, ...path.split("/")), "catalog"));
   return read.ok ? ok({ path, value: read.value }) : failedWith(read.findings);
 }
 
 /** The packet: the release, tied to the manifest, the policy, the catalog and the probes. */
 function packetOf(
   input: SealInput,
-  manifest: Manifest,
-  catalog: { path: string; value: unknown } | null,
+  manifest: ManifestSummary,
+  catalog: Catalog | null,
 ): Checked<Packet> {
+  const artifacts = sealedArtifacts(manifest);
   const { packet, findings } = buildPacket({
     releaseId: input.releaseId,
     releaseVersion: input.releaseVersion,
     createdAt: input.startedOn,
-    manifest,
-    manifestDigest: digestOfJSON(manifest),
+    artifacts,
+    manifestDigest: manifest.digest,
     rollbackPolicyDigest: digestOfJSON(input.policy),
     catalog,
     runtimeConfigPath: input.config.runtimeConfig,
@@ -87,21 +119,29 @@ function packetOf(
   });
   if (hasErrors(findings)) return failedWith(findings);
   const { config } = input;
-  const kinds = new Map(manifest.artifacts.map((a) => [a.path, a.kind]));
   const references = checkDatasetReferences({
     configName: config.file === null ? "drill config" : displayPath(config.file),
     probes: config.probes,
     service: config.service,
     datasets: packet.datasets,
-    kindOf: (path) => kinds.get(path),
+    kindOf: (path) => artifacts.at(path)?.kind,
   });
   return references.length > 0 ? failedWith(references) : ok(packet);
+}
+
+/** What the packet can look up of the manifest: its databases and the artifacts kept by path. */
+function sealedArtifacts(manifest: ManifestSummary): SealedArtifacts {
+  const databases = new Map(manifest.databases.map((a) => [a.path, a]));
+  return {
+    databases: manifest.databases,
+    at: (path) => manifest.named.get(path) ?? databases.get(path),
+  };
 }
 
 /** The provenance: its subject is the release identity, its materials what decided it. */
 function provenanceOf(
   input: SealInput,
-  manifest: Manifest,
+  manifestDigest: DigestSet,
   releaseIdentity: DigestSet,
 ): Provenance {
   const { config } = input;
@@ -119,7 +159,7 @@ function provenanceOf(
     },
     sourceDateEpoch: input.epoch,
     materials: [
-      { uri: "evidence:manifest", digest: digestOfJSON(manifest) },
+      { uri: "evidence:manifest", digest: manifestDigest },
       { uri: "evidence:rollback-policy", digest: digestOfJSON(input.policy) },
     ],
     startedOn: input.startedOn,
@@ -127,21 +167,26 @@ function provenanceOf(
   });
 }
 
+/**
+ * The release of a store root: its manifest written to `input.manifest` as the store is walked
+ * (put in place later, with the packet and the provenance, by ./write-evidence.ts), its packet
+ * and provenance built from what the walk kept.
+ */
 export async function sealRelease(input: SealInput): Promise<Checked<SealedRelease>> {
-  const built = await manifestOf(input);
+  const early = await readCatalogEarly(input);
+  const built = await manifestOf(input, wantedPaths(input, early));
   if (hasErrors(built.findings)) return failedWith(built.findings);
-  const { manifest } = built;
-  const catalog = await catalogOf(input, manifest);
+  const catalog = await catalogOf(input, built, early);
   if (!catalog.ok) return catalog;
-  const packet = packetOf(input, manifest, catalog.value);
+  const packet = packetOf(input, built, catalog.value);
   if (!packet.ok) return packet;
   const releaseIdentity = releaseIdentityOf(packet.value);
-  const provenance = provenanceOf(input, manifest, releaseIdentity);
+  const provenance = provenanceOf(input, built.digest, releaseIdentity);
   return ok({
-    manifest,
     packet: packet.value,
     provenance,
     releaseIdentity,
     findings: built.findings,
+    manifestProblems: built.problems,
   });
 }

@@ -7,22 +7,23 @@ import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { isLiveDirectory, sealedLevelOf } from "../store/identity-levels.js";
 import { isSQLiteHeader } from "../store/sqlite-header.js";
 import { checkStorePath } from "../documents/store-path.js";
-import { walkStore, type StoreEntry } from "../store/walk-store.js";
+import { entryTypeAt, walkStore, type StoreEntry } from "../store/walk-store.js";
 import { readHead } from "../util/read-head.js";
 import { SQLITE_SIDECARS } from "../snapshots/copy-sqlite.js";
 import type { SealRules } from "./seal-rules.js";
 
-export type SelectedEntries = {
-  readonly entries: StoreEntry[];
-  readonly findings: ClassifiedFinding[];
-};
-
 const under = (prefixes: readonly string[], path: string) =>
   prefixes.some((prefix) => path.startsWith(prefix));
 
-export async function selectEntries(root: string, rules: SealRules): Promise<SelectedEntries> {
-  const findings: ClassifiedFinding[] = [];
-  const entries: StoreEntry[] = [];
+/**
+ * The entries seal describes, in the walk's order, one at a time; what is refused is pushed to
+ * `findings` as it is met. Memory holds the excluded and live directories, never the entries.
+ */
+export async function* selectEntries(
+  root: string,
+  rules: SealRules,
+  findings: ClassifiedFinding[],
+): AsyncGenerator<StoreEntry> {
   const excluded: string[] = [];
   const live: string[] = [];
   for await (const entry of walkStore(root)) {
@@ -34,11 +35,10 @@ export async function selectEntries(root: string, rules: SealRules): Promise<Sel
     const refusal = refusalOf(entry);
     if (refusal) findings.push(refusal);
     else if (!under(live, entry.path)) {
-      entries.push(entry);
       if (entry.type === "dir" && isLiveDir(entry, rules)) live.push(`${entry.path}/`);
+      if (!(await isSidecar(entry, rules))) yield entry;
     }
   }
-  return { entries: await withoutSidecars(entries), findings };
 }
 
 function isLiveDir(entry: StoreEntry, rules: SealRules): boolean {
@@ -46,18 +46,22 @@ function isLiveDir(entry: StoreEntry, rules: SealRules): boolean {
   return level !== "bytes" && isLiveDirectory({ kind: "dir", level });
 }
 
-/** The -wal, -shm and -journal files of a database that is itself in the list go. */
-async function withoutSidecars(entries: StoreEntry[]): Promise<StoreEntry[]> {
-  const files = new Map(entries.filter((e) => e.type === "file").map((e) => [e.path, e]));
-  const sidecars = new Set<string>();
-  for (const entry of files.values()) {
-    const suffix = SQLITE_SIDECARS.find((s) => entry.path.endsWith(s));
-    const database =
-      suffix === undefined ? undefined : files.get(entry.path.slice(0, -suffix.length));
-    if (database && isSQLiteHeader(await readHead(database.absolutePath, 100)))
-      sidecars.add(entry.path);
-  }
-  return sidecars.size === 0 ? entries : entries.filter((e) => !sidecars.has(e.path));
+/**
+ * A -wal, -shm or -journal file whose database is selected too. The database is in the same
+ * directory and sorts before it, so it was selected exactly when it is a regular file that is
+ * neither excluded nor refused for its name (the directory's exclusions and live directories
+ * are the sidecar's own): that is asked of the database here rather than remembered of every
+ * file walked.
+ */
+async function isSidecar(entry: StoreEntry, rules: SealRules): Promise<boolean> {
+  if (entry.type !== "file") return false;
+  const suffix = SQLITE_SIDECARS.find((s) => entry.path.endsWith(s));
+  if (suffix === undefined) return false;
+  const path = entry.path.slice(0, -suffix.length);
+  const absolutePath = entry.absolutePath.slice(0, -suffix.length);
+  if (path === "" || path.endsWith("/") || rules.isExcluded(path)) return false;
+  if (checkStorePath(path) !== null || (await entryTypeAt(absolutePath)) !== "file") return false;
+  return isSQLiteHeader(await readHead(absolutePath, 100));
 }
 
 function refusalOf(entry: StoreEntry): ClassifiedFinding | null {

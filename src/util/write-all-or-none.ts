@@ -1,5 +1,5 @@
 // Writes a set of files so that an interruption leaves all of them or none: each is written to
-// a temp file beside its place and flushed; then, unless the run was interrupted meanwhile,
+// a temp file beside its place and flushed (a staged file was, by its writer); then, unless the run was interrupted meanwhile,
 // all are renamed into place in one synchronous step, in which no signal handler can run.
 // Files already there keep their old content until that step.
 import { randomBytes } from "node:crypto";
@@ -9,16 +9,22 @@ import { basename, dirname, join } from "node:path";
 import { syncDirectory } from "./atomic-write.js";
 
 export type FileToWrite = { readonly path: string; readonly data: string };
+/** A file written and flushed already, to the temp file `staged` beside `path`. */
+export type StagedFile = { readonly path: string; readonly staged: string };
 
 /** True when every file is in place; false, with nothing changed, when `signal` aborted first. */
 export async function writeAllOrNone(
-  files: readonly FileToWrite[],
+  files: readonly (FileToWrite | StagedFile)[],
   signal: AbortSignal,
 ): Promise<boolean> {
   const staged: { temporary: string; path: string }[] = [];
   try {
     for (const file of files) {
       if (signal.aborted) return false;
+      if ("staged" in file) {
+        staged.push({ temporary: file.staged, path: file.path });
+        continue;
+      }
       const directory = dirname(file.path);
       await mkdir(directory, { recursive: true });
       const temporary = join(

@@ -6,6 +6,7 @@ import { failedWith, ok, type Checked } from "../findings/checked.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { sealRelease } from "../seal/seal-release.js";
 import { loadSealRules, type SealRules } from "../seal/seal-rules.js";
+import { StagedManifest } from "../seal/staged-manifest.js";
 import { writeEvidence } from "../seal/write-evidence.js";
 import { entryTypeAt } from "../store/walk-store.js";
 import { displayPath } from "../util/display-path.js";
@@ -44,9 +45,10 @@ async function loadSealInputs(plan: SealPlan): Promise<Checked<SealInputs>> {
   return rules.ok ? ok({ policy: policy.value, rules: rules.rules }) : failedWith(rules.findings);
 }
 
+const failed = (findings: readonly ClassifiedFinding[]): SealResult =>
+  createResult("seal", findings, NO_RELEASE, { written: [] });
+
 export async function seal(options: SealOptions): Promise<SealResult> {
-  const fail = (findings: readonly ClassifiedFinding[]): SealResult =>
-    createResult("seal", findings, NO_RELEASE, { written: [] });
   const now = options.now ?? (() => new Date());
   const epoch = (options.env ?? process.env)["SOURCE_DATE_EPOCH"];
   const plan = planSeal(
@@ -54,21 +56,37 @@ export async function seal(options: SealOptions): Promise<SealResult> {
     await loadContext(options),
     now(),
   );
-  if (!plan.ok) return fail(plan.findings);
+  if (!plan.ok) return failed(plan.findings);
   const inputs = await loadSealInputs(plan.value);
-  if (!inputs.ok) return fail(inputs.findings);
-  const { time, paths } = plan.value;
+  if (!inputs.ok) return failed(inputs.findings);
+  // The manifest is written as the store is walked, to a temp file that only the last step
+  // puts in place: a refusal, or an exit before that, leaves nothing behind.
+  const manifest = await StagedManifest.open(plan.value.paths.manifest);
+  try {
+    return await sealInto(manifest, plan.value, inputs.value, now);
+  } finally {
+    await manifest.discard();
+  }
+}
+
+async function sealInto(
+  manifest: StagedManifest,
+  plan: SealPlan,
+  inputs: SealInputs,
+  now: () => Date,
+): Promise<SealResult> {
+  const { time, paths, releaseId } = plan;
   const sealed = await sealRelease({
-    ...plan.value,
-    ...inputs.value,
+    ...plan,
+    ...inputs,
     startedOn: toTimestamp(time.date),
     epoch: time.epoch,
     finishedOn: () => toTimestamp(now()),
+    manifest,
   });
-  if (!sealed.ok) return fail(sealed.findings);
-  const written = await writeEvidence(paths, sealed.value);
-  if (!written.ok) return fail(written.findings);
-  const { releaseId } = plan.value;
+  if (!sealed.ok) return failed(sealed.findings);
+  const written = await writeEvidence(paths, { ...sealed.value, manifest });
+  if (!written.ok) return failed(written.findings);
   const { releaseIdentity, findings } = sealed.value;
   return createResult("seal", findings, { releaseId, releaseIdentity }, { written: written.value });
 }
