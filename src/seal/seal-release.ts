@@ -65,7 +65,11 @@ async function readCatalogEarly(input: SealInput): Promise<ReadResult | null> {
 function wantedPaths(input: SealInput, catalog: ReadResult | null): Set<string> {
   const wanted = new Set([catalogPathOf(input)]);
   if (input.config.runtimeConfig !== null) wanted.add(input.config.runtimeConfig);
-  const entries = catalog?.ok ? (catalog.value as { datasets?: unknown }).datasets : undefined;
+  const value = catalog?.ok ? catalog.value : null;
+  const entries =
+    value !== null && typeof value === "object"
+      ? (value as { datasets?: unknown }).datasets
+      : undefined;
   if (Array.isArray(entries))
     for (const entry of entries as unknown[]) {
       const path = (entry as { path?: unknown } | null)?.path;

@@ -58,11 +58,11 @@ export class StagedManifest {
 
   /** Writes what was added since the last call. */
   async flush(): Promise<void> {
-    const text = this.pending.join("");
+    const bytes = Buffer.from(this.pending.join(""));
     this.pending = [];
-    if (this.handle === null || this.failure !== null || text === "") return;
+    if (this.handle === null || this.failure !== null) return;
     try {
-      await this.handle.write(text);
+      for (let at = 0; at < bytes.length;) at += (await this.handle.write(bytes, at)).bytesWritten;
     } catch (error) {
       this.failure = error as NodeJS.ErrnoException;
     }
