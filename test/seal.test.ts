@@ -116,6 +116,14 @@ describe("seal", () => {
     expect(run.json()).toHaveFinding("sqlite_integrity_check_failed", "datasets/places.sqlite");
   });
 
+  it("refuses a catalog that is JSON null with catalog_incomplete, not a crash", () => {
+    const fixture = createUnsealedStore();
+    writeFileSync(fixture.path("catalog.json"), "null\n");
+    const run = runCLI(SEAL, { cwd: fixture.dir });
+    expect(run.code).toBe(2);
+    expect(run.json()).toHaveFinding("catalog_incomplete", "catalog.json#/datasets");
+  });
+
   it("writes to --ops when given, and verify finds them there", () => {
     const fixture = createUnsealedStore();
     mkdirSync(join(fixture.dir, "elsewhere/datasets"), { recursive: true });

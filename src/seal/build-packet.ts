@@ -55,7 +55,11 @@ function datasetsOf(input: PacketInput): {
 } {
   const { artifacts, catalog } = input;
   if (catalog === null) return catalogFreeDatasets(artifacts.databases);
-  const entries = (catalog.value as { datasets?: unknown }).datasets;
+  const { value } = catalog;
+  const entries =
+    value !== null && typeof value === "object"
+      ? (value as { datasets?: unknown }).datasets
+      : undefined;
   if (!Array.isArray(entries)) {
     return {
       datasets: [],
