@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { rmdirSync, rmSync } from "node:fs";
 import { mkdir, open, rm, type FileHandle } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { ManifestText } from "../documents/manifest-writer.js";
 import type { Artifact } from "../documents/types.js";
 import type { DigestSet } from "../identity/digest.js";
@@ -33,7 +33,7 @@ export class StagedManifest {
 
   /** A manifest staged beside `path`; a failure to make it is kept, not thrown. */
   static async open(path: string): Promise<StagedManifest> {
-    const directory = dirname(path);
+    const directory = dirname(resolve(path)); // absolute, as mkdir then says what it made
     const temporary = join(directory, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
     const staged = new StagedManifest(path, temporary);
     staged.unregister = registerExitCleanup(() => {
@@ -114,7 +114,7 @@ export class StagedManifest {
   /** The directories mkdir made, innermost first; one that is not empty any more stays. */
   private removeDirectories(): void {
     if (this.created === undefined) return;
-    for (let at = dirname(this.path); ; at = dirname(at)) {
+    for (let at = dirname(this.temporary); ; at = dirname(at)) {
       try {
         rmdirSync(at);
       } catch {
