@@ -16,6 +16,7 @@ import { sealedLevelOf } from "../store/identity-levels.js";
 import { StorePool } from "../store/store-pool.js";
 import type { StoreEntry } from "../store/walk-store.js";
 import { entryTypeAt } from "../store/walk-store.js";
+import { checkpoint } from "../util/checkpoint.js";
 import { mapWithConcurrency } from "../util/concurrency.js";
 import type { PGDumpChecker } from "../postgres/session.js";
 import { copySQLiteConsistently, SQLITE_SIDECARS } from "../snapshots/copy-sqlite.js";
@@ -61,6 +62,7 @@ export async function buildManifest(
       );
       for (const item of described) summary.take(item);
       await manifest.flush();
+      await checkpoint("seal-after-batch");
     }
   } finally {
     await next.catch(() => undefined);
