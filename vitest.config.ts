@@ -37,6 +37,7 @@ const PURE_CORE = [
   "src/verbs/drill-planner.ts",
   "src/documents/strict-json.ts",
   "src/documents/identity-chain.ts",
+  "src/documents/manifest-writer.ts",
   "src/report/check-columns.ts",
   "src/report/check-findings.ts",
   "src/report/dsse.ts",
