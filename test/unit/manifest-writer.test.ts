@@ -13,6 +13,7 @@ function written(artifacts: readonly Artifact[]): { text: string; digest: { sha2
   const parts: string[] = [];
   const writer = new ManifestText((text) => parts.push(text));
   for (const artifact of artifacts) writer.add(artifact);
+  expect(writer.count).toBe(artifacts.length);
   const digest = writer.finish();
   return { text: parts.join(""), digest };
 }
