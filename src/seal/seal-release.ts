@@ -79,8 +79,9 @@ function wantedPaths(input: SealInput, catalog: ReadResult | null): Set<string> 
 }
 
 /**
- * The manifest, written to `staged` as it is built: each pg_dump is restored into PostgreSQL
- * (a throwaway server unless postgres.url names one) to record its tables and content digest.
+ * The manifest, written to input.manifest as it is built: each pg_dump is restored into
+ * PostgreSQL (a throwaway server unless postgres.url names one) to record its tables and
+ * content digest.
  */
 async function manifestOf(input: SealInput, wanted: ReadonlySet<string>): Promise<ManifestSummary> {
   const postgres = new PostgresSession(input.config.postgres, false);
