@@ -35,16 +35,18 @@ beforeAll(async () => {
 });
 
 function planned(options: DrillOptions, change: Partial<DrillInputs> = {}): DrillJob {
-  const job = planDrill(options, { ...inputs, ...change });
+  const job = planDrill(options, { ...inputs, ...change }, TODAY);
   if (!job.ok) throw new Error(job.findings.map((f) => f.message).join("; "));
   return job.value;
 }
 
 function refused(options: DrillOptions, change: Partial<DrillInputs> = {}) {
-  const job = planDrill(options, { ...inputs, ...change });
+  const job = planDrill(options, { ...inputs, ...change }, TODAY);
   if (job.ok) throw new Error("expected findings, got a plan");
   return { findings: job.findings };
 }
+
+const TODAY = new Date("2026-12-07T12:00:00Z");
 
 const usage = (subject: string) => createFinding("usage_invalid", { subject, message: subject });
 
