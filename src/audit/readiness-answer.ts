@@ -127,13 +127,22 @@ function newestOf(reports: readonly SignedReport[]): SignedReport | null {
   );
 }
 
-/** The newest report about this release, signed by a trusted key, whose verdict is proven. */
+/**
+ * The newest report about this release, signed by a trusted key, whose verdict is proven; a
+ * sampled drill only when the policy allows sampled drills (/drills/allowSampled).
+ */
 export function lastPassingDrill(
   reports: readonly SignedReport[],
   releaseIdentity: DigestSet,
+  policy: RollbackPolicy,
 ): SignedReport | null {
   return newestOf(
-    reports.filter((r) => r.releaseIdentity === releaseIdentity.sha256 && r.verdict === "proven"),
+    reports.filter(
+      (r) =>
+        r.releaseIdentity === releaseIdentity.sha256 &&
+        r.verdict === "proven" &&
+        sampledRefusal(r, policy) === null,
+    ),
   );
 }
 
@@ -161,13 +170,13 @@ function lastDrill(input: ReadinessAnswerInput, facts: string[], gaps: Gap[]): v
   );
   for (const rejected of drills.rejected.slice(0, 5))
     facts.push(`Not believed: ${rejected.message}`);
-  const counted = proven.filter((r) => sampledRefusal(r, policy) === null);
-  const sampledOut = newestOf(proven.filter((r) => !counted.includes(r)));
+  const refused = proven.filter((r) => sampledRefusal(r, policy) !== null);
+  const sampledOut = newestOf(refused);
   if (sampledOut !== null)
     facts.push(
-      `${proven.length - counted.length} proven drill${proven.length - counted.length === 1 ? " was" : "s were"} sampled (drill --sample) and not counted: the rollback policy does not allow sampled drills (/drills/allowSampled); the newest is ${sampledOut.file}, sampled ${sampledOut.sampled ?? ""}.`,
+      `${refused.length} proven drill${refused.length === 1 ? " was" : "s were"} sampled (drill --sample) and not counted: the rollback policy does not allow sampled drills (/drills/allowSampled); the newest is ${sampledOut.file}, sampled ${sampledOut.sampled ?? ""}.`,
     );
-  const last = lastPassingDrill(counted, input.releaseIdentity);
+  const last = lastPassingDrill(proven, input.releaseIdentity, policy);
   const newest = newestOf(ofRelease);
   if (newest !== null && newest.verdict !== "proven" && newest.finishedAt !== null)
     facts.push(

@@ -191,9 +191,16 @@ describe("lastPassingDrill", () => {
     const older = report({ file: "old", finishedAt: new Date("2026-11-01T00:00:00Z") });
     const newer = report({ file: "new", finishedAt: new Date("2026-11-02T00:00:00Z") });
     const undated = report({ file: "undated", finishedAt: null });
-    expect(lastPassingDrill([undated, older, newer], IDENTITY)?.file).toBe("new");
-    expect(lastPassingDrill([undated], IDENTITY)).toBeNull();
-    expect(lastPassingDrill([report({ verdict: "not_proven" })], IDENTITY)).toBeNull();
+    expect(lastPassingDrill([undated, older, newer], IDENTITY, policy)?.file).toBe("new");
+    expect(lastPassingDrill([undated], IDENTITY, policy)).toBeNull();
+    expect(lastPassingDrill([report({ verdict: "not_proven" })], IDENTITY, policy)).toBeNull();
+  });
+
+  it("passes over a sampled drill unless the policy allows sampled drills", () => {
+    const sampled = report({ file: "sampled", sampled: "5% (seed 7)" });
+    const allowing = { ...policy, drills: { ...policy.drills, allowSampled: true } };
+    expect(lastPassingDrill([sampled], IDENTITY, policy)).toBeNull();
+    expect(lastPassingDrill([sampled], IDENTITY, allowing)?.file).toBe("sampled");
   });
 });
 
