@@ -40,6 +40,9 @@ beforeAll(() => {
     utimesSync(join(entry.parentPath, entry.name), now, now);
 });
 
+/** A test that runs drills (and a seal) takes long on a busy machine. */
+const DRILLS_MS = 240_000;
+
 const run = (args: readonly string[]): CLIRun => runCLI(args, { cwd: example.dir });
 
 /** A drill of a fresh copy of the example's store, sampled with this seed. */
@@ -84,50 +87,62 @@ describe("drill --sample", () => {
     }
   });
 
-  it("signs a report stating the fraction, the seed and the counts; report verify accepts it", () => {
-    const drilled = drill(3);
-    expect(drilled.code, drilled.stdout).toBe(0);
-    const sample = drilled.json()["sample"] as Sample;
-    expect(sample).toMatchObject({ fraction: 0.5, seed: 3, runsToCover: 2 });
-    expect(sample.paths).toEqual(
-      expect.arrayContaining([
-        "datasets/airports.sqlite",
-        "datasets/cities.sqlite",
-        "datasets/gazetteer.pgdump",
-        "datasets/weather-normals.sqlite",
-      ]),
-    );
-    expect(sample.contentChecked).toBe(sample.paths.length);
-    firstPaths = sample.paths;
-    const report = reportOf(3);
-    const counts = {
-      fraction: sample.fraction,
-      seed: sample.seed,
-      contentChecked: sample.contentChecked,
-      placeOnly: sample.placeOnly,
-      runsToCover: sample.runsToCover,
-    };
-    expect(report.sample).toEqual(counts);
-    const store = report.checks.filter((c) => c.kind === "store");
-    expect(sample.contentChecked + sample.placeOnly).toBe(store.length);
-    // Each unsampled artifact's check says place and size only; none in the sample does.
-    for (const check of store.filter((c) => !c.subject.startsWith("disposable ")))
-      expect(check.actual, check.name).toBe(
-        sample.paths.includes(check.name) ? "as expected" : PLACE_ONLY,
+  it(
+    "signs a report stating the fraction, the seed and the counts; report verify accepts it",
+    () => {
+      const drilled = drill(3);
+      expect(drilled.code, drilled.stdout).toBe(0);
+      const sample = drilled.json()["sample"] as Sample;
+      expect(sample).toMatchObject({ fraction: 0.5, seed: 3, runsToCover: 2 });
+      expect(sample.paths).toEqual(
+        expect.arrayContaining([
+          "datasets/airports.sqlite",
+          "datasets/cities.sqlite",
+          "datasets/gazetteer.pgdump",
+          "datasets/weather-normals.sqlite",
+        ]),
       );
-    expect(store.some((c) => c.actual === PLACE_ONLY)).toBe(true);
-    // The signed envelope carries the same report.
-    const envelope = JSON.parse(readFileSync(example.path(envelopeOf(3)), "utf8")) as {
-      payload: string;
-    };
-    const statement = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8")) as {
-      predicate: DrillReport;
-    };
-    expect(statement.predicate.sample).toEqual(counts);
-    const identity = report.releaseIdentity.sha256;
-    const verified = run(["report", "verify", envelopeOf(3), "--key", PUB, "--release", identity]);
-    expect(verified.code, verified.stdout).toBe(0);
-  });
+      expect(sample.contentChecked).toBe(sample.paths.length);
+      firstPaths = sample.paths;
+      const report = reportOf(3);
+      const counts = {
+        fraction: sample.fraction,
+        seed: sample.seed,
+        contentChecked: sample.contentChecked,
+        placeOnly: sample.placeOnly,
+        runsToCover: sample.runsToCover,
+      };
+      expect(report.sample).toEqual(counts);
+      const store = report.checks.filter((c) => c.kind === "store");
+      expect(sample.contentChecked + sample.placeOnly).toBe(store.length);
+      // Each unsampled artifact's check says place and size only; none in the sample does.
+      for (const check of store.filter((c) => !c.subject.startsWith("disposable ")))
+        expect(check.actual, check.name).toBe(
+          sample.paths.includes(check.name) ? "as expected" : PLACE_ONLY,
+        );
+      expect(store.some((c) => c.actual === PLACE_ONLY)).toBe(true);
+      // The signed envelope carries the same report.
+      const envelope = JSON.parse(readFileSync(example.path(envelopeOf(3)), "utf8")) as {
+        payload: string;
+      };
+      const statement = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8")) as {
+        predicate: DrillReport;
+      };
+      expect(statement.predicate.sample).toEqual(counts);
+      const identity = report.releaseIdentity.sha256;
+      const verified = run([
+        "report",
+        "verify",
+        envelopeOf(3),
+        "--key",
+        PUB,
+        "--release",
+        identity,
+      ]);
+      expect(verified.code, verified.stdout).toBe(0);
+    },
+    DRILLS_MS,
+  );
 
   it("gate refuses it under the default policy, and audit does not count it", () => {
     const gate = run(["gate", "--json"]);
@@ -148,45 +163,53 @@ describe("drill --sample", () => {
     );
   });
 
-  it("seeds 3 to 3 + runsToCover - 1 together check every artifact in full", () => {
-    const next = drill(4);
-    expect(next.code, next.stdout).toBe(0);
-    const runs = (next.json()["sample"] as Sample).runsToCover;
-    expect(runs).toBe(2);
-    const reports = [reportOf(3), reportOf(4)];
-    const covered = new Set(reports.flatMap(checkedInFull));
-    const store = reports[0]?.checks.filter((c) => c.kind === "store") ?? [];
-    const required = store.filter((c) => !c.subject.startsWith("disposable ")).map((c) => c.name);
-    expect([...covered].sort()).toEqual([...required].sort());
-    // Neither alone did: the sample is a real share.
-    for (const report of reports)
-      expect(checkedInFull(report).length).toBeLessThan(required.length);
-    // The results' lists cover every artifact, disposable ones too.
-    const paths = new Set([...firstPaths, ...(next.json()["sample"] as Sample).paths]);
-    expect(paths.size).toBe(store.length);
-  });
+  it(
+    "seeds 3 to 3 + runsToCover - 1 together check every artifact in full",
+    () => {
+      const next = drill(4);
+      expect(next.code, next.stdout).toBe(0);
+      const runs = (next.json()["sample"] as Sample).runsToCover;
+      expect(runs).toBe(2);
+      const reports = [reportOf(3), reportOf(4)];
+      const covered = new Set(reports.flatMap(checkedInFull));
+      const store = reports[0]?.checks.filter((c) => c.kind === "store") ?? [];
+      const required = store.filter((c) => !c.subject.startsWith("disposable ")).map((c) => c.name);
+      expect([...covered].sort()).toEqual([...required].sort());
+      // Neither alone did: the sample is a real share.
+      for (const report of reports)
+        expect(checkedInFull(report).length).toBeLessThan(required.length);
+      // The results' lists cover every artifact, disposable ones too.
+      const paths = new Set([...firstPaths, ...(next.json()["sample"] as Sample).paths]);
+      expect(paths.size).toBe(store.length);
+    },
+    DRILLS_MS,
+  );
 
-  it("with drills.allowSampled true, gate and audit count a sampled drill and say it was sampled", () => {
-    const policy = JSON.parse(readFileSync(example.path(POLICY), "utf8")) as {
-      drills: Record<string, unknown>;
-    };
-    policy.drills["allowSampled"] = true;
-    writeFileSync(example.path(POLICY), JSON.stringify(policy, null, 2));
-    example.seal("atlas-2026.11.2", "2026.11.2");
-    const drilled = drill(5, false);
-    expect(drilled.code, drilled.stdout).toBe(0);
-    expect(drilled.stdout).toMatch(
-      /sampled 50% \(seed 5\): \d+ artifacts checked in full, \d+ for place and size only; seeds 5 to 6 check them all/,
-    );
-    const gate = run(["gate", "--json"]);
-    expect(gate.code, gate.stdout).toBe(0);
-    const requirements = gate.json()["requirements"] as { name: string; why: string }[];
-    expect(requirements.find((r) => r.name === "drill report")?.why).toMatch(
-      /sampled 50% \(seed 5\) as \/drills\/allowSampled allows/,
-    );
-    const audit = run(["audit", "--json"]);
-    expect(audit.code, audit.stdout).toBe(0);
-    expect(audit.json()["lastDrill"]).toMatchObject({ file: envelopeOf(5) });
-    expect(readiness(audit).status).toBe("answered");
-  });
+  it(
+    "with drills.allowSampled true, gate and audit count a sampled drill and say it was sampled",
+    () => {
+      const policy = JSON.parse(readFileSync(example.path(POLICY), "utf8")) as {
+        drills: Record<string, unknown>;
+      };
+      policy.drills["allowSampled"] = true;
+      writeFileSync(example.path(POLICY), JSON.stringify(policy, null, 2));
+      example.seal("atlas-2026.11.2", "2026.11.2");
+      const drilled = drill(5, false);
+      expect(drilled.code, drilled.stdout).toBe(0);
+      expect(drilled.stdout).toMatch(
+        /sampled 50% \(seed 5\): \d+ artifacts checked in full, \d+ for place and size only; seeds 5 to 6 check them all/,
+      );
+      const gate = run(["gate", "--json"]);
+      expect(gate.code, gate.stdout).toBe(0);
+      const requirements = gate.json()["requirements"] as { name: string; why: string }[];
+      expect(requirements.find((r) => r.name === "drill report")?.why).toMatch(
+        /sampled 50% \(seed 5\) as \/drills\/allowSampled allows/,
+      );
+      const audit = run(["audit", "--json"]);
+      expect(audit.code, audit.stdout).toBe(0);
+      expect(audit.json()["lastDrill"]).toMatchObject({ file: envelopeOf(5) });
+      expect(readiness(audit).status).toBe("answered");
+    },
+    DRILLS_MS,
+  );
 });
