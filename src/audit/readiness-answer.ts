@@ -6,6 +6,7 @@ import type { Packet, Probe, RollbackPolicy } from "../documents/types.js";
 import type { DigestSet } from "../identity/digest.js";
 import { formatDuration } from "../util/duration.js";
 import { checkDrillSchedule } from "../policy/rules.js";
+import { sampledRefusal, type SampledRefusal } from "../policy/sampled-drill.js";
 import type { SignedReport } from "../report/trusted-reports.js";
 import { ageMs, createAnswer, createGap, listSome, type Answer, type Gap } from "./answer.js";
 import { describeProbe } from "./catalog-answer.js";
@@ -126,13 +127,22 @@ function newestOf(reports: readonly SignedReport[]): SignedReport | null {
   );
 }
 
-/** The newest report about this release, signed by a trusted key, whose verdict is proven. */
+/**
+ * The newest report about this release, signed by a trusted key, whose verdict is proven; a
+ * sampled drill only when the policy allows sampled drills (/drills/allowSampled).
+ */
 export function lastPassingDrill(
   reports: readonly SignedReport[],
   releaseIdentity: DigestSet,
+  policy: RollbackPolicy,
 ): SignedReport | null {
   return newestOf(
-    reports.filter((r) => r.releaseIdentity === releaseIdentity.sha256 && r.verdict === "proven"),
+    reports.filter(
+      (r) =>
+        r.releaseIdentity === releaseIdentity.sha256 &&
+        r.verdict === "proven" &&
+        sampledRefusal(r, policy) === null,
+    ),
   );
 }
 
@@ -160,13 +170,24 @@ function lastDrill(input: ReadinessAnswerInput, facts: string[], gaps: Gap[]): v
   );
   for (const rejected of drills.rejected.slice(0, 5))
     facts.push(`Not believed: ${rejected.message}`);
-  const last = lastPassingDrill(proven, input.releaseIdentity);
+  const refused = proven.filter((r) => sampledRefusal(r, policy) !== null);
+  const sampledOut = newestOf(refused);
+  if (sampledOut !== null)
+    facts.push(
+      `${refused.length} proven drill${refused.length === 1 ? " was" : "s were"} sampled (drill --sample) and not counted: the rollback policy does not allow sampled drills (/drills/allowSampled); the newest is ${sampledOut.file}, sampled ${sampledOut.sampled ?? ""}.`,
+    );
+  const last = lastPassingDrill(proven, input.releaseIdentity, policy);
   const newest = newestOf(ofRelease);
-  if (newest !== null && newest !== last && newest.finishedAt !== null)
+  if (newest !== null && newest.verdict !== "proven" && newest.finishedAt !== null)
     facts.push(
       `The newest drill of this release (${newest.file}, finished ${newest.finishedAt.toISOString()}) was NOT proven: its verdict is ${JSON.stringify(newest.verdict)}.`,
     );
   const schedule = checkDrillSchedule(policy, last?.finishedAt ?? null, now);
+  if (last?.finishedAt == null && sampledOut !== null) {
+    const refusal = sampledRefusal(sampledOut, policy) as SampledRefusal;
+    gaps.push(createGap("missing", "drill_sampled", refusal));
+    return;
+  }
   if (last?.finishedAt == null) {
     gaps.push(
       createGap("missing", "audit_gap", {
@@ -188,7 +209,7 @@ function lastDrill(input: ReadinessAnswerInput, facts: string[], gaps: Gap[]): v
     })
     .filter((s) => s !== null);
   facts.push(
-    `Last passing drill: ${last.file}, signed by key ${last.keyId.slice(0, 12)}…, finished ${last.finishedAt.toISOString()} (${formatDuration(ageMs(last.finishedAt, now))} ago)${objectives.length > 0 ? `, ${objectives.join(", ")}` : ""}; the policy asks for one every ${policy.drills.every} (${schedule.passed ? "within it" : "OVER it"}).`,
+    `Last passing drill: ${last.file}${last.sampled === null ? "" : ` (sampled ${last.sampled}, as /drills/allowSampled allows)`}, signed by key ${last.keyId.slice(0, 12)}…, finished ${last.finishedAt.toISOString()} (${formatDuration(ageMs(last.finishedAt, now))} ago)${objectives.length > 0 ? `, ${objectives.join(", ")}` : ""}; the policy asks for one every ${policy.drills.every} (${schedule.passed ? "within it" : "OVER it"}).`,
   );
   if (!schedule.passed)
     gaps.push(

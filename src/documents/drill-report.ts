@@ -62,6 +62,21 @@ export type Objective = {
   readonly status: CheckStatus;
 };
 
+/**
+ * drill --sample: the content of only a share of the artifacts was checked (every durable
+ * database in full), the others for their place and size (docs/performance.md, "Sampled checks").
+ */
+export type ReportSample = {
+  readonly fraction: number;
+  readonly seed: number;
+  /** Artifacts whose content was checked in full: the sample and every durable database. */
+  readonly contentChecked: number;
+  /** Artifacts checked for their place and size only. */
+  readonly placeOnly: number;
+  /** How many runs with consecutive seeds check the content of every artifact. */
+  readonly runsToCover: number;
+};
+
 export type DrillReport = {
   readonly schemaVersion: 1;
   readonly tool: { readonly name: "recoverable"; readonly version: string };
@@ -86,6 +101,8 @@ export type DrillReport = {
   readonly rpo: Objective;
   /** drill --scenario: the failure scenario whose targets rto and rpo were judged against. */
   readonly scenario?: { readonly name: string; readonly rto: string; readonly rpo: string };
+  /** drill --sample: what the sample checked; absent: every artifact's content was checked. */
+  readonly sample?: ReportSample;
   /** Every rule of the rollback policy for this release, with the store's high-water mark. */
   readonly policy: readonly RuleOutcome[];
   readonly service: {

@@ -177,7 +177,12 @@ export type RollbackPolicy = {
     readonly keepMonthly: number;
     readonly keepWithin?: string;
   };
-  readonly drills: { readonly every: string; readonly requireSignedReport?: boolean };
+  readonly drills: {
+    readonly every: string;
+    readonly requireSignedReport?: boolean;
+    /** gate and audit count a sampled drill (drill --sample); default false. */
+    readonly allowSampled?: boolean;
+  };
   /** What audit asks of the backups as a whole: 3-2-1 counts, retention actually kept. */
   readonly backups?: {
     readonly copies?: number;

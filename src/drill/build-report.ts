@@ -2,7 +2,12 @@
 // the findings and the verdict. Nothing here reads the clock, the disk or the service: the
 // pipeline hands over the facts.
 import { releaseIdentityOf } from "../documents/identity-chain.js";
-import type { DrillReport, RuleOutcome, StageRecord } from "../documents/drill-report.js";
+import type {
+  DrillReport,
+  ReportSample,
+  RuleOutcome,
+  StageRecord,
+} from "../documents/drill-report.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import {
   createDrillReport,
@@ -13,6 +18,7 @@ import {
   skippedProbeChecks,
   storeChecks,
 } from "../report/drill-report.js";
+import { runsToCover, type SampleSpec } from "../store/sample.js";
 import { runsService, type DrillPlan } from "./drill-plan.js";
 import type { Measured } from "./measure.js";
 import type { Probed } from "./service-stages.js";
@@ -71,6 +77,7 @@ export function buildDrillReport(plan: DrillPlan, facts: DrillFacts): DrillRepor
     ...(scenario === null
       ? {}
       : { scenario: { name: scenario.name, rto: scenario.rto, rpo: scenario.rpo } }),
+    ...(plan.sample === null ? {} : { sample: reportSample(plan.sample, facts.store) }),
     policy: [...facts.policy],
     service:
       facts.service && config.service
@@ -82,7 +89,15 @@ export function buildDrillReport(plan: DrillPlan, facts: DrillFacts): DrillRepor
 
 function checksOfStore(plan: DrillPlan, store: StoreCheck) {
   const artifacts = plan.shard?.artifacts ?? plan.evidence.manifest.artifacts;
-  return storeChecks(artifacts, store.findings, store.counts !== null, store.record);
+  return storeChecks(artifacts, store.findings, store.counts !== null, store.record, plan.sample);
+}
+
+/** drill --sample: the rule and what it checked (nothing, when the store was not checked). */
+export function reportSample(spec: SampleSpec, store: StoreCheck): ReportSample {
+  const { fraction, seed } = spec;
+  const contentChecked = store.sample?.contentChecked ?? 0;
+  const placeOnly = store.sample?.placeOnly ?? 0;
+  return { fraction, seed, contentChecked, placeOnly, runsToCover: runsToCover(fraction) };
 }
 
 /** Every probe of the release, run or not (shards other than 1 leave them to shard 1). */

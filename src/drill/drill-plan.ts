@@ -6,7 +6,8 @@ import type { Evidence, EvidenceFiles } from "../documents/identity-chain.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import type { RestoreSource } from "../archive/source.js";
 import type { ShardSelection } from "../shard/assign.js";
-import type { StoreCheckCounts } from "../store/verify-store.js";
+import type { SampleSpec } from "../store/sample.js";
+import type { SampleOutcome, StoreCheckCounts } from "../store/verify-store.js";
 import type { Interruption } from "../util/run-scope.js";
 import type { ProgressReporter } from "../util/progress.js";
 import type { DrillReport, StageRecord } from "../documents/drill-report.js";
@@ -37,6 +38,8 @@ export type DrillPlan = {
   readonly shard: ShardSelection | null;
   /** drill --scenario: its RTO and RPO replace the policy's objectives. */
   readonly scenario: Scenario | null;
+  /** drill --sample: check the content of only this share of the artifacts; null: all of it. */
+  readonly sample: SampleSpec | null;
 };
 
 /** What a drill runs with, apart from its plan: the edges of the machine. */
@@ -56,6 +59,8 @@ export type DrillOutcome = {
   readonly stages: readonly StageRecord[];
   /** The store checks by check and role (of the shard, in a shard drill); null: not checked. */
   readonly storeCounts: StoreCheckCounts | null;
+  /** drill --sample: what the sample checked, with its paths; null: unsampled or not checked. */
+  readonly storeSample: SampleOutcome | null;
   readonly findings: ClassifiedFinding[];
   readonly scratchKept: string | null;
   /** The reaper's notes this drill reports: to be removed once its report is written. */

@@ -71,6 +71,7 @@ export async function runDrill(plan: DrillPlan, runtime: DrillRuntime): Promise<
     report,
     stages: report.stages,
     storeCounts,
+    storeSample: ran.store.sample,
     findings,
     scratchKept,
     reapedNotes: reaped.files,

@@ -87,6 +87,7 @@ export class Interruptions {
       report: null,
       stages,
       storeCounts: null,
+      storeSample: null,
       findings: [...this.findingsBefore(), drillInterrupted(interruption, when)],
       scratchKept,
       reapedNotes: [],

@@ -10,7 +10,7 @@ import { executeRestore, type VerifyRestored } from "../restore/execute.js";
 import { createRestorePlan } from "../restore/plan.js";
 import { verifyShardStore } from "../shard/verify-shard-store.js";
 import { bytesPinnedByRelease } from "../store/identity-levels.js";
-import { verifyStore, type StoreCheckCounts } from "../store/verify-store.js";
+import { verifyStore, type SampleOutcome, type StoreCheckCounts } from "../store/verify-store.js";
 import type { PGDumpChecker } from "../postgres/session.js";
 import type { ProgressReporter } from "../util/progress.js";
 import type { DrillPlan, RestoreMode } from "./drill-plan.js";
@@ -25,6 +25,8 @@ export type StoreCheck = {
   readonly counts: StoreCheckCounts | null;
   /** The backup's own record that pinned the bytes the release does not (docs/live-data.md). */
   readonly record: BackupRecord | null;
+  /** drill --sample: what the sample checked; null: unsampled, or the store was not checked. */
+  readonly sample: SampleOutcome | null;
 };
 
 export type RestoredStore = {
@@ -34,7 +36,7 @@ export type RestoredStore = {
   readonly check: StoreCheck;
 };
 
-export const UNCHECKED: StoreCheck = { findings: [], counts: null, record: null };
+export const UNCHECKED: StoreCheck = { findings: [], counts: null, record: null, sample: null };
 
 /** Restore the backup into a fresh scratch directory (restore mode only). */
 export async function restoreBackup(
@@ -61,14 +63,16 @@ export async function restoreBackup(
       now: run.at,
       nonce: randomBytes(3).toString("hex"),
     });
+    const verifier = verifierOf(plan, scope.postgres);
     const outcome = await executeRestore(restorePlan, mode.source, plan.evidence.manifest, {
-      verifyRestored: verifierOf(plan, scope.postgres),
+      verifyRestored: verifier.verify,
       progress: run.progress,
     });
     const check = {
       findings: outcome.findings,
       counts: outcome.checked,
       record: outcome.record ?? null,
+      sample: outcome.checked === null ? null : verifier.sample(),
     };
     return stageOf(outcome.swapped, { ...restored, check }, outcome.findings);
   } catch (error) {
@@ -76,14 +80,34 @@ export async function restoreBackup(
   }
 }
 
-/** The whole manifest's check, or the shard's share of it. */
-function verifierOf(plan: DrillPlan, postgres: PGDumpChecker): VerifyRestored {
+/**
+ * The whole manifest's check (of the sample's content only, with --sample), or the shard's
+ * share of it; `sample` is what the sample checked once the check has run.
+ */
+function verifierOf(
+  plan: DrillPlan,
+  postgres: PGDumpChecker,
+): { verify: VerifyRestored; sample: () => SampleOutcome | null } {
   const { manifest } = plan.evidence;
   const { shard } = plan;
   const exclude = plan.config.exclude;
-  return shard === null
-    ? (root, options) => verifyStore(root, manifest, { ...options, postgres, exclude })
-    : (root, options) => verifyShardStore(root, manifest, shard, { ...options, postgres, exclude });
+  const sample = plan.sample === null ? {} : { sample: plan.sample };
+  let sampled: SampleOutcome | null = null;
+  const verify: VerifyRestored =
+    shard === null
+      ? async (root, options) => {
+          const verified = await verifyStore(root, manifest, {
+            ...options,
+            postgres,
+            exclude,
+            ...sample,
+          });
+          sampled = verified.sample;
+          return verified;
+        }
+      : (root, options) =>
+          verifyShardStore(root, manifest, shard, { ...options, postgres, exclude });
+  return { verify, sample: () => sampled };
 }
 
 /**
@@ -111,11 +135,13 @@ async function checkLiveStore(
 ): Promise<StoreCheck> {
   const { manifest } = plan.evidence;
   const options = { progress, postgres: scope.postgres, exclude: plan.config.exclude };
+  const sample = plan.sample === null ? {} : { sample: plan.sample };
   const verification =
     plan.shard === null
-      ? await verifyStore(storeRoot, manifest, options)
+      ? await verifyStore(storeRoot, manifest, { ...options, ...sample })
       : await verifyShardStore(storeRoot, manifest, plan.shard, options);
-  return { findings: verification.findings, counts: verification.checked, record: null };
+  const { findings, checked, sample: sampled } = verification;
+  return { findings, counts: checked, record: null, sample: sampled };
 }
 
 /**

@@ -455,6 +455,13 @@ export const FINDING_CATALOGUE = {
     failureClass: "could_not_run",
     exit: "none: it is a warning",
   },
+  drill_sampled: {
+    title: "The drill report is of a sampled drill",
+    explanation:
+      "The report is validly signed and proven, but its drill ran with --sample: it checked the content of only a share of the artifacts (every durable database in full) and the others for their place and size only. The rollback policy does not count sampled drills (/drills/allowSampled is absent or false).",
+    hint: 'Run a drill without --sample, or set "allowSampled": true under "drills" in the rollback policy (then re-seal the release) if sampled drills are enough for it.',
+    failureClass: "not_proven",
+  },
   report_not_proven: {
     title: "The drill report says the release was not proven",
     explanation:

@@ -1,10 +1,12 @@
 // gate's drill requirement, as pure functions: each signed report judged against this release
-// (signature, subject, verdict, age, RTO, RPO), then whether enough of them, each by a different
-// trusted key, qualify; the closest candidate's first failure names what to fix.
+// (signature, subject, verdict, age, RTO, RPO, sampled or not (/drills/allowSampled)), then
+// whether enough of them, each by a different trusted key, qualify; the closest candidate's
+// first failure names what to fix.
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { digestsEqual } from "../identity/digest.js";
 import type { RollbackPolicy } from "../documents/types.js";
 import { checkDrillSchedule, checkObjective, type ReleaseFacts } from "../policy/rules.js";
+import { sampledRefusal } from "../policy/sampled-drill.js";
 import type { SignedReport } from "../report/trusted-reports.js";
 import { displayPath } from "../util/display-path.js";
 
@@ -20,7 +22,12 @@ export type JudgedReport = {
   readonly file: string;
   readonly keyId: string | null;
   readonly finishedAt: Date | null;
-  /** How many checks passed before the first failure (signature, subject, verdict, age, RTO, RPO). */
+  /** A sampled drill's sample ("50% (seed 3)"); null: it checked every artifact. */
+  readonly sampled: string | null;
+  /**
+   * How many checks passed before the first failure (signature, subject, verdict, age, RTO,
+   * RPO, sampled).
+   */
   readonly reached: number;
   readonly failures: readonly ClassifiedFinding[];
 };
@@ -111,18 +118,22 @@ export function judgeReport(
           actual: String(report.verdict),
           message: `${report.file}: the report's verdict is ${JSON.stringify(report.verdict)}, not "proven"`,
         });
+  const sampled = sampledRefusal(report, policy);
   const checks = [
     subject,
     verdict,
     checkAge(report, policy, now),
     checkReportObjective(report, policy, "rto"),
     checkReportObjective(report, policy, "rpo"),
+    // Last: a sampled drill that passes all else is the closest candidate, and says so.
+    sampled === null ? null : createFinding("drill_sampled", sampled),
   ];
   const firstFailure = checks.findIndex((c) => c !== null);
   return {
     file: report.file,
     keyId: report.keyId,
     finishedAt: report.finishedAt,
+    sampled: report.sampled,
     // +1: the signature held, or there would be no SignedReport.
     reached: 1 + (firstFailure === -1 ? checks.length : firstFailure),
     failures: checks.filter((c): c is ClassifiedFinding => c !== null),
@@ -135,6 +146,7 @@ export function unverified(path: string, finding: ClassifiedFinding): JudgedRepo
     file: displayPath(path),
     keyId: null,
     finishedAt: null,
+    sampled: null,
     reached: 0,
     failures: [finding],
   };
@@ -151,7 +163,9 @@ function closest(judged: readonly JudgedReport[]): JudgedReport | undefined {
 }
 
 function describeReport(report: JudgedReport): string {
-  return `${report.file} (key ${report.keyId?.slice(0, 12) ?? "?"}…, finished ${report.finishedAt?.toISOString() ?? "?"})`;
+  const sampled =
+    report.sampled === null ? "" : `, sampled ${report.sampled} as /drills/allowSampled allows`;
+  return `${report.file} (key ${report.keyId?.slice(0, 12) ?? "?"}…, finished ${report.finishedAt?.toISOString() ?? "?"}${sampled})`;
 }
 
 /**

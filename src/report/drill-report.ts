@@ -13,22 +13,28 @@ import type {
 import type { Artifact, Packet } from "../documents/types.js";
 import type { BackupRecord } from "../archive/backup-record.js";
 import { isLiveDirectory, levelOf, pinnedByOf } from "../store/identity-levels.js";
+import { contentChecked, type SampleSpec } from "../store/sample.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import { toPublicFinding } from "../findings/finding.js";
 import { verdictOf } from "../findings/verdict.js";
 import { RELEASE_RULES } from "../policy/rules.js";
 import { describeProbe, type ProbeCheck } from "../probes/probe-check.js";
 
+/** What a passed check of an artifact left out of a sample (drill --sample) says. */
+export const PLACE_ONLY = "checked for place and size only (not in this sample): as expected";
+
 /**
  * One store check per artifact: failed when an error finding names it, skipped when unchecked.
  * Each says the artifact's level and who pinned its bytes: the release, the backup's own record
- * (`record`, when the source had one), or only the content rules.
+ * (`record`, when the source had one), or only the content rules. With a `sample`, an artifact
+ * whose content the sample left out says it was checked for its place and size only.
  */
 export function storeChecks(
   artifacts: readonly Artifact[],
   findings: readonly ClassifiedFinding[],
   checked: boolean,
   record: BackupRecord | null = null,
+  sample: SampleSpec | null = null,
 ): ReportCheck[] {
   return artifacts.map((artifact) => {
     // A live directory answers for every file in it (a damaged segment fails the directory).
@@ -62,7 +68,9 @@ export function storeChecks(
           ? errors.map((e) => e.actual ?? e.message).join("; ")
           : artifact.role === "disposable"
             ? "not required"
-            : "as expected",
+            : sample !== null && !contentChecked(artifact, sample)
+              ? PLACE_ONLY
+              : "as expected",
       ...pins,
     };
   });

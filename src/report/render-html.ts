@@ -14,6 +14,7 @@ import { escapeHTML as e, severityToken, statusToken, verdictToken } from "./htm
 import { drillSpanMs, renderTimeline, stageSeconds } from "./html-timeline.js";
 import { DRILL_CONTEXT, verifyCommand, type RenderContext } from "./render-context.js";
 import type { DrillReport, Objective, ReportCheck } from "../documents/drill-report.js";
+import { sampleLine } from "./sample-line.js";
 
 export { escapeHTML } from "./html-escape.js";
 
@@ -149,6 +150,7 @@ function source(report: DrillReport): string {
           fact("Restored into", code(report.storeRoot)),
         ];
   facts.push(fact("Service", report.serviceURL === null ? null : code(report.serviceURL)));
+  facts.push(fact("Sampled", report.sample === undefined ? null : e(sampleLine(report.sample))));
   return `<section id="source"><h2>Source</h2><dl class="facts">${facts.join("")}</dl></section>`;
 }
 

@@ -9,6 +9,7 @@ import { CHECK_COLUMNS, pinsLine } from "./check-columns.js";
 import { findingsOfCheck, stageFindings } from "./check-findings.js";
 import { NOT_CHECKED_NOTE, type RenderContext } from "./render-context.js";
 import type { DrillReport, ReportCheck, StageRecord } from "../documents/drill-report.js";
+import { sampleLine } from "./sample-line.js";
 
 export function escapeXML(text: string): string {
   // Characters XML 1.0 cannot hold at all are dropped; the five specials are escaped.
@@ -147,18 +148,24 @@ function caseXML(test: TestCase): string {
   }
 }
 
-/** report render says how far the signature was checked, as testsuite properties. */
-function properties(context: RenderContext | undefined): string[] {
-  if (context === undefined) return [];
+/**
+ * Testsuite properties: what a sampled drill checked (drill --sample), and, from report render,
+ * how far the signature was checked.
+ */
+function properties(report: DrillReport, context: RenderContext | undefined): string[] {
   const property = (name: string, value: string) =>
     `      <property name="recoverable.${name}" value="${escapeXML(value)}"/>`;
-  return [
-    "    <properties>",
-    property("signature", context.signature),
-    ...(context.keyId === null ? [] : [property("keyId", context.keyId)]),
-    ...(context.signature === "not_checked" ? [property("note", NOT_CHECKED_NOTE)] : []),
-    "    </properties>",
+  const listed = [
+    ...(report.sample === undefined ? [] : [property("sample", sampleLine(report.sample))]),
+    ...(context === undefined
+      ? []
+      : [
+          property("signature", context.signature),
+          ...(context.keyId === null ? [] : [property("keyId", context.keyId)]),
+          ...(context.signature === "not_checked" ? [property("note", NOT_CHECKED_NOTE)] : []),
+        ]),
   ];
+  return listed.length === 0 ? [] : ["    <properties>", ...listed, "    </properties>"];
 }
 
 export function renderJUnit(report: DrillReport, context?: RenderContext): string {
@@ -175,7 +182,7 @@ export function renderJUnit(report: DrillReport, context?: RenderContext): strin
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="recoverable drill" ${totals}${time}>`,
     `  <testsuite name="${escapeXML(`drill ${report.releaseId}`)}" ${totals} skipped="${count("skipped")}"${time} timestamp="${escapeXML(report.startedAt)}">`,
-    ...properties(context),
+    ...properties(report, context),
     ...cases.map(caseXML),
     ...(log === "" ? [] : [`    <system-out>${escapeXML(log)}</system-out>`]),
     "  </testsuite>",

@@ -2,6 +2,7 @@
 import { CHECK_COLUMNS } from "./check-columns.js";
 import { NOT_CHECKED_NOTE, type RenderContext } from "./render-context.js";
 import type { DrillReport } from "../documents/drill-report.js";
+import { sampleLine } from "./sample-line.js";
 
 const VERDICT: Record<DrillReport["verdict"], string> = {
   proven: "✅ proven",
@@ -69,6 +70,8 @@ export function renderMarkdown(report: DrillReport, context?: RenderContext): st
       lines.push(`| ${f.severity} | \`${f.code}\` | ${cell(f.subject)} | ${cell(f.message)} |`);
     lines.push("");
   }
+  if (report.sample !== undefined)
+    lines.push(`Sampled check: ${cell(sampleLine(report.sample))}.`, "");
   lines.push(...checkLines(report));
   lines.push(...pinLines(report));
   return lines.join("\n");

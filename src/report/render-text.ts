@@ -4,6 +4,7 @@
 import { formatDuration } from "../util/duration.js";
 import { NOT_CHECKED_NOTE, verifyCommand, type RenderContext } from "./render-context.js";
 import type { DrillReport, Objective } from "../documents/drill-report.js";
+import { sampleLine } from "./sample-line.js";
 
 const VERDICT_WORDS: Record<string, string> = {
   proven: "✔ PROVEN",
@@ -78,6 +79,7 @@ export function renderReportText(report: DrillReport, context?: RenderContext): 
   body.push(`${report.checks.length} checks: ${failed.length} failed, ${skipped} skipped`);
   const pins = pinnedLine(report);
   if (pins !== null) body.push(pins);
+  if (report.sample !== undefined) body.push(one(sampleLine(report.sample)));
   for (const check of failed)
     body.push(
       `✘ ${one(check.kind)} ${one(check.name)}: expected ${one(check.expected)}, got ${one(check.actual)}`,

@@ -53,6 +53,11 @@ export type SignedReport = {
   readonly seenSeconds: { readonly rto: number | null; readonly rpo: number | null };
   /** predicate.scenario.name: the failure scenario the drill was judged against (drill --scenario). */
   readonly scenario: string | null;
+  /**
+   * predicate.sample: the drill checked the content of only a share of the artifacts (drill
+   * --sample), said as "50% (seed 3)"; null: it checked them all. Any sample field counts.
+   */
+  readonly sampled: string | null;
 };
 
 const REPORT_FILE_SUFFIX = ".dsse.json";
@@ -325,7 +330,18 @@ async function openSignedReport(
     finishedAt: parseFinishedAt(predicate.finishedAt),
     seenSeconds: { rto: seenSecondsOf(predicate["rto"]), rpo: seenSecondsOf(predicate["rpo"]) },
     scenario: scenarioOf(predicate["scenario"]),
+    sampled: sampledOf(predicate["sample"]),
   });
+}
+
+function sampledOf(sample: unknown): string | null {
+  if (sample === undefined) return null;
+  const { fraction, seed } = (typeof sample === "object" && sample !== null ? sample : {}) as {
+    fraction?: unknown;
+    seed?: unknown;
+  };
+  const share = typeof fraction === "number" ? `${Number((fraction * 100).toFixed(4))}%` : "?";
+  return `${share} (seed ${typeof seed === "number" ? String(seed) : "?"})`;
 }
 
 function scenarioOf(scenario: unknown): string | null {

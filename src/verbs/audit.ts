@@ -159,7 +159,8 @@ function answersOf(plan: AuditPlan, facts: AuditFacts, now: Date) {
 }
 
 function lastDrillOf(plan: AuditPlan, facts: AuditFacts, now: Date): AuditedDrill | null {
-  const last = lastPassingDrill(facts.drills.reports, releaseIdentityOf(plan.evidence.packet));
+  const { packet, rollbackPolicy } = plan.evidence;
+  const last = lastPassingDrill(facts.drills.reports, releaseIdentityOf(packet), rollbackPolicy);
   if (last?.finishedAt == null) return null;
   return {
     file: last.file,

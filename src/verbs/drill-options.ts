@@ -4,7 +4,7 @@ import type { Objective, StageRecord } from "../documents/drill-report.js";
 import type { ReportPaths } from "../drill/outputs.js";
 import type { CommonOptions } from "./evidence-context.js";
 import type { VerbResult } from "./result.js";
-import type { ShardSummary } from "./verify.js";
+import type { ShardSummary, VerifySample } from "./verify.js";
 
 export type DrillOptions = CommonOptions & {
   /** Default: the backup of the drill config named by `backup`, else its authoritative one. */
@@ -21,6 +21,10 @@ export type DrillOptions = CommonOptions & {
   readonly allowDowngrade?: boolean;
   /** `i/n`: check only shard i of n and sign a shard report instead of a drill report. */
   readonly shard?: string;
+  /** Check the content of only this share of the artifacts: `5%` or `0.05` (as verify --sample). */
+  readonly sample?: string;
+  /** With sample: which window of artifacts (default: the day number, so daily runs rotate). */
+  readonly seed?: string | number;
   /** A failure scenario of the rollback policy whose RTO and RPO the drill is judged against. */
   readonly scenario?: string;
   readonly live?: boolean;
@@ -37,6 +41,8 @@ export type DrillOptions = CommonOptions & {
 export type DrillResult = VerbResult<{
   /** Only with --shard. */
   shard?: ShardSummary;
+  /** Only with --sample: what the sample checked, as verify --sample says it. */
+  sample?: VerifySample;
   report: ReportPaths | null;
   rto: Objective | null;
   rpo: Objective | null;

@@ -19,6 +19,7 @@ import { fileNameOf } from "./configured-backup.js";
 import type { DrillInputs } from "./drill-load.js";
 import type { DrillOptions } from "./drill-options.js";
 import type { Release } from "./result.js";
+import { planSample } from "./sample-plan.js";
 
 export type DrillJob = {
   readonly plan: DrillPlan;
@@ -45,7 +46,11 @@ const NO_KEY = usage(
 );
 
 /** Every finding about the input, in the order a user reads the flags and what they name. */
-function inputFindings(options: DrillOptions, inputs: DrillInputs): ClassifiedFinding[] {
+function inputFindings(
+  options: DrillOptions,
+  inputs: DrillInputs,
+  today: Date,
+): ClassifiedFinding[] {
   const of = (checked: Checked<unknown> | null) => (checked === null ? [] : findingsOf(checked));
   const { evidence } = inputs;
   return [
@@ -57,6 +62,7 @@ function inputFindings(options: DrillOptions, inputs: DrillInputs): ClassifiedFi
     ...modeFindings(options),
     ...of(inputs.source),
     ...(options.shard === undefined ? [] : findingsOf(checkShardSpec(options.shard))),
+    ...findingsOf(planSample(options, today)),
     ...(evidence.ok
       ? referenceFindings(evidence.evidence, inputs.context.config)
       : evidence.findings),
@@ -127,8 +133,13 @@ function modeOf(
   return { kind: "restore", source, scratchParent, keep: options.keep ?? false };
 }
 
-export function planDrill(options: DrillOptions, inputs: DrillInputs): Checked<DrillJob> {
-  const findings = inputFindings(options, inputs);
+/** `today` picks the default --seed (the day number), as verify's. */
+export function planDrill(
+  options: DrillOptions,
+  inputs: DrillInputs,
+  today: Date,
+): Checked<DrillJob> {
+  const findings = inputFindings(options, inputs, today);
   const { evidence, signer, context } = inputs;
   const source = inputs.source?.ok === true ? inputs.source.value : null;
   const mode = modeOf(options, context.cwd, source);
@@ -136,6 +147,7 @@ export function planDrill(options: DrillOptions, inputs: DrillInputs): Checked<D
     return failedWith(findings);
   const spec = options.shard === undefined ? null : checkShardSpec(options.shard);
   const scenario = scenarioOf(options, evidence);
+  const sample = planSample(options, today);
   const { packet, manifest } = evidence.evidence;
   const plan: DrillPlan = {
     evidence: evidence.evidence,
@@ -146,6 +158,7 @@ export function planDrill(options: DrillOptions, inputs: DrillInputs): Checked<D
     allowDowngrade: options.allowDowngrade ?? false,
     shard: spec?.ok === true ? selectShard(manifest.artifacts, spec.value) : null,
     scenario: scenario.ok ? scenario.value : null,
+    sample: sample.ok ? sample.value : null,
   };
   const release = { releaseId: packet.release.id, releaseIdentity: releaseIdentityOf(packet) };
   return ok({

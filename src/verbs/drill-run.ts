@@ -11,6 +11,7 @@ import { shardDrillOutputs } from "../drill/shard-outputs.js";
 import { findingOfError } from "../findings/errors.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import { pinnedLine } from "../report/render-text.js";
+import { runsToCover } from "../store/sample.js";
 import { checkpoint } from "../util/checkpoint.js";
 import { compactUTC } from "../util/compact-time.js";
 import type { StageOutcome } from "../util/progress.js";
@@ -18,6 +19,7 @@ import { interruptionOf } from "../util/run-scope.js";
 import { NO_REPORT, type DrillResult } from "./drill-options.js";
 import type { DrillJob } from "./drill-planner.js";
 import { createResult } from "./result.js";
+import type { VerifySample } from "./verify.js";
 
 export async function runDrillJob(job: DrillJob, runtime: DrillRuntime): Promise<DrillResult> {
   const outcome = await runDrill(job.plan, runtime);
@@ -42,6 +44,7 @@ export async function runDrillJob(job: DrillJob, runtime: DrillRuntime): Promise
   }
   return createResult("drill", findings, job.release, {
     ...resultOf(job, outcome.report, outputs),
+    ...sampleOf(job, outcome),
     stages: [...outcome.report.stages, written.stage],
     scratchKept: outcome.scratchKept,
   });
@@ -68,6 +71,14 @@ function resultOf(job: DrillJob, report: DrillReport, outputs: DrillOutputs) {
           },
         }),
   };
+}
+
+/** drill --sample: what the sample checked, with its paths, as verify --sample says it. */
+function sampleOf(job: DrillJob, outcome: DrillOutcome): { sample?: VerifySample } {
+  const spec = job.plan.sample;
+  if (spec === null) return {};
+  const checked = outcome.storeSample ?? { ...spec, contentChecked: 0, placeOnly: 0, paths: [] };
+  return { sample: { ...checked, runsToCover: runsToCover(spec.fraction) } };
 }
 
 /** The files to write: the drill report's, or a shard report's. */

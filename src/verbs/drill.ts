@@ -14,10 +14,11 @@ export async function drill(options: DrillOptions = {}): Promise<DrillResult> {
   const loaded = await loadContext(options);
   if (!loaded.ok) return createResult("drill", loaded.findings, NO_RELEASE, NO_REPORT);
   const inputs = await loadDrillInputs(options, loaded.value);
-  const job = planDrill(options, inputs);
+  const now = options.now ?? (() => new Date());
+  const job = planDrill(options, inputs, now());
   if (!job.ok) return createResult("drill", [...job.findings], NO_RELEASE, NO_REPORT);
   return runDrillJob(job.value, {
-    now: options.now ?? (() => new Date()),
+    now,
     progress: options.progress ?? NO_PROGRESS,
     signal: options.signal ?? new AbortController().signal,
   });

@@ -3,18 +3,14 @@
 import { resolve } from "node:path";
 import type { DrillConfig } from "../documents/drill-config.js";
 import type { EvidenceFiles } from "../documents/identity-chain.js";
-import { failed, failedWith, findingsOf, ok, type Checked } from "../findings/checked.js";
+import { failedWith, findingsOf, ok, type Checked } from "../findings/checked.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import type { Signer } from "../report/signing.js";
 import type { ShardSpec } from "../shard/assign.js";
 import { checkShardSpec } from "../shard/shard-spec.js";
-import {
-  defaultSampleSeed,
-  parseSampleFraction,
-  parseSampleSeed,
-  type SampleSpec,
-} from "../store/sample.js";
+import type { SampleSpec } from "../store/sample.js";
 import { storeRootOf, type Context } from "./evidence-context.js";
+import { planSample } from "./sample-plan.js";
 
 export type VerifyFlags = {
   readonly root?: string;
@@ -57,29 +53,6 @@ function shardOnlyFindings(flags: VerifyFlags): ClassifiedFinding[] {
         message: `--${name} is for a shard report: add --shard i/n, or drop --${name} (a whole verify writes nothing)`,
       }),
     );
-}
-
-/** --sample and --seed: the sample, null without --sample, or what is wrong with them. */
-export function planSample(flags: VerifyFlags, today: Date): Checked<SampleSpec | null> {
-  if (flags.sample === undefined) {
-    if (flags.seed === undefined) return ok(null);
-    return failed(
-      createFinding("usage_invalid", {
-        subject: "--seed",
-        message:
-          "--seed chooses which artifacts --sample checks: add --sample <fraction>, or drop --seed",
-      }),
-    );
-  }
-  const usage = (message: string) =>
-    failed(createFinding("usage_invalid", { subject: "--sample", message }));
-  if (flags.shard !== undefined)
-    return usage("--sample and --shard split the work two ways: use one of them");
-  const fraction = parseSampleFraction(flags.sample);
-  const seed =
-    flags.seed === undefined ? ok(defaultSampleSeed(today)) : parseSampleSeed(String(flags.seed));
-  if (!fraction.ok || !seed.ok) return failedWith([...findingsOf(fraction), ...findingsOf(seed)]);
-  return ok({ fraction: fraction.value, seed: seed.value });
 }
 
 /** `signer` is the loaded signing key with --shard, null without; `today` picks a default seed. */

@@ -37,6 +37,7 @@ function report(change: Partial<SignedReport> = {}): SignedReport {
     releaseIdentity: IDENTITY.sha256,
     verdict: "proven",
     scenario: null,
+    sampled: null,
     finishedAt: new Date("2026-11-30T12:00:00Z"),
     seenSeconds: { rto: 0.4, rpo: 7200 },
     ...change,
@@ -146,14 +147,60 @@ describe("answerReadiness", () => {
   });
 });
 
+describe("answerReadiness, sampled drills (/drills/allowSampled)", () => {
+  const sampled = (day: number) =>
+    report({
+      file: `drill-reports/s${day}/drill-report.dsse.json`,
+      sampled: "50% (seed 3)",
+      finishedAt: new Date(`2026-11-${day}T12:00:00Z`),
+    });
+
+  it("does not count a sampled drill as the last drill unless the policy allows it, and says so", () => {
+    const answer = answerReadiness(input({ drills: drills([sampled(30)]) }));
+    expect(answer.status).toBe("missing");
+    expect(answer.gaps.map((g) => [g.kind, g.finding.code, g.finding.subject])).toEqual([
+      ["missing", "drill_sampled", "drill-reports/s30/drill-report.dsse.json"],
+    ]);
+    expect(answer.gaps[0]?.finding.message).toMatch(/set drills\.allowSampled to true/);
+    expect(answer.facts).toContain(
+      "1 proven drill was sampled (drill --sample) and not counted: the rollback policy does not allow sampled drills (/drills/allowSampled); the newest is drill-reports/s30/drill-report.dsse.json, sampled 50% (seed 3).",
+    );
+  });
+
+  it("takes an older unsampled drill as the last one, a newer sampled one aside", () => {
+    const answer = answerReadiness(input({ drills: drills([report(), sampled(30), sampled(29)]) }));
+    expect(answer.status).toBe("answered");
+    expect(answer.facts.at(-1)).toMatch(/^Last passing drill: drill-reports\/a\/drill-report/);
+    expect(answer.facts).toContain(
+      "2 proven drills were sampled (drill --sample) and not counted: the rollback policy does not allow sampled drills (/drills/allowSampled); the newest is drill-reports/s30/drill-report.dsse.json, sampled 50% (seed 3).",
+    );
+  });
+
+  it("counts a sampled drill when the policy allows it, saying it was sampled", () => {
+    const allowing = { ...policy, drills: { ...policy.drills, allowSampled: true } };
+    const answer = answerReadiness(input({ policy: allowing, drills: drills([sampled(30)]) }));
+    expect(answer.status).toBe("answered");
+    expect(answer.facts.at(-1)).toMatch(
+      /^Last passing drill: drill-reports\/s30\/drill-report\.dsse\.json \(sampled 50% \(seed 3\), as \/drills\/allowSampled allows\), signed by key/,
+    );
+  });
+});
+
 describe("lastPassingDrill", () => {
   it("is the newest proven report of this release, never one without a finishing time", () => {
     const older = report({ file: "old", finishedAt: new Date("2026-11-01T00:00:00Z") });
     const newer = report({ file: "new", finishedAt: new Date("2026-11-02T00:00:00Z") });
     const undated = report({ file: "undated", finishedAt: null });
-    expect(lastPassingDrill([undated, older, newer], IDENTITY)?.file).toBe("new");
-    expect(lastPassingDrill([undated], IDENTITY)).toBeNull();
-    expect(lastPassingDrill([report({ verdict: "not_proven" })], IDENTITY)).toBeNull();
+    expect(lastPassingDrill([undated, older, newer], IDENTITY, policy)?.file).toBe("new");
+    expect(lastPassingDrill([undated], IDENTITY, policy)).toBeNull();
+    expect(lastPassingDrill([report({ verdict: "not_proven" })], IDENTITY, policy)).toBeNull();
+  });
+
+  it("passes over a sampled drill unless the policy allows sampled drills", () => {
+    const sampled = report({ file: "sampled", sampled: "5% (seed 7)" });
+    const allowing = { ...policy, drills: { ...policy.drills, allowSampled: true } };
+    expect(lastPassingDrill([sampled], IDENTITY, policy)).toBeNull();
+    expect(lastPassingDrill([sampled], IDENTITY, allowing)?.file).toBe("sampled");
   });
 });
 

@@ -23,6 +23,7 @@ beforeAll(async () => {
     allowDowngrade: false,
     shard: null,
     scenario: null,
+    sample: null,
   };
 });
 
@@ -43,7 +44,7 @@ function facts(change: Partial<DrillFacts> = {}): DrillFacts {
     restored: { backupTime: new Date(START.getTime() - 60_000), resolved: "dir:/abs/store" },
     storeRoot: "/tmp/scratch/store",
     serviceURL: "http://127.0.0.1:5000",
-    store: { findings: [], counts, record: null },
+    store: { findings: [], counts, record: null, sample: null },
     policy: [],
     probed: { checks: [], doneAt: new Date(START.getTime() + 4000) },
     measured: measureObjectives({
@@ -101,7 +102,7 @@ describe("buildDrillReport", () => {
       plan,
       facts({
         stages: [stage("check evidence", "passed"), stage("restore", "failed")],
-        store: { findings: [], counts: null, record: null },
+        store: { findings: [], counts: null, record: null, sample: null },
         probed: null,
         service: null,
       }),

@@ -35,16 +35,18 @@ beforeAll(async () => {
 });
 
 function planned(options: DrillOptions, change: Partial<DrillInputs> = {}): DrillJob {
-  const job = planDrill(options, { ...inputs, ...change });
+  const job = planDrill(options, { ...inputs, ...change }, TODAY);
   if (!job.ok) throw new Error(job.findings.map((f) => f.message).join("; "));
   return job.value;
 }
 
 function refused(options: DrillOptions, change: Partial<DrillInputs> = {}) {
-  const job = planDrill(options, { ...inputs, ...change });
+  const job = planDrill(options, { ...inputs, ...change }, TODAY);
   if (job.ok) throw new Error("expected findings, got a plan");
   return { findings: job.findings };
 }
+
+const TODAY = new Date("2026-12-07T12:00:00Z");
 
 const usage = (subject: string) => createFinding("usage_invalid", { subject, message: subject });
 
@@ -80,6 +82,29 @@ describe("planDrill, given a source and a key", () => {
     expect(refused({ source: "dir:ops/store", shard: "3/2" })).toHaveFinding(
       "usage_invalid",
       "--shard",
+    );
+  });
+
+  it("plans no sample without --sample; --sample takes a fraction and a seed, by default the day", () => {
+    expect(planned({ source: "dir:ops/store" }).plan.sample).toBeNull();
+    const seeded = planned({ source: "dir:ops/store", sample: "50%", seed: "3" });
+    expect(seeded.plan.sample).toEqual({ fraction: 0.5, seed: 3 });
+    // 2026-12-07 is day 20,794 of the epoch: daily drills rotate by themselves.
+    expect(planned({ source: "dir:ops/store", sample: "0.05" }).plan.sample).toEqual({
+      fraction: 0.05,
+      seed: 20_794,
+    });
+  });
+
+  it("refuses --seed alone, a bad fraction or seed, and --sample with --shard, as verify does", () => {
+    const source = "dir:ops/store";
+    expect(refused({ source, seed: "3" })).toHaveFinding("usage_invalid", "--seed");
+    const bad = refused({ source, sample: "150%", seed: "x" });
+    expect(bad).toHaveFinding("usage_invalid", "--sample");
+    expect(bad).toHaveFinding("usage_invalid", "--seed");
+    expect(refused({ source, sample: "5%", shard: "1/2" })).toHaveFinding(
+      "usage_invalid",
+      "--sample",
     );
   });
 

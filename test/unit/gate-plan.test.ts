@@ -123,6 +123,7 @@ describe("decideGate", () => {
     releaseIdentity: "",
     verdict: "proven",
     scenario: null,
+    sampled: null,
     finishedAt: new Date("2026-11-05T00:00:00Z"),
     seenSeconds: { rto: 1, rpo: 1 },
     ...change,

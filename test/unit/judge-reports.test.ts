@@ -1,5 +1,5 @@
 // gate's drill requirement without the CLI: each signed report judged in order (subject,
-// verdict, age, RTO, RPO), then which reports count, one per trusted key, and which failure
+// verdict, age, RTO, RPO, sampled), then which reports count, one per trusted key, and which failure
 // names what to fix when too few do.
 import { describe, expect, it } from "vitest";
 import type { RollbackPolicy } from "../../src/documents/types.js";
@@ -39,6 +39,7 @@ function report(change: Partial<SignedReport> = {}): SignedReport {
     releaseIdentity: IDENTITY,
     verdict: "proven",
     scenario: null,
+    sampled: null,
     finishedAt: new Date("2026-11-30T12:00:00Z"),
     seenSeconds: { rto: 300, rpo: 1800 },
     ...change,
@@ -51,7 +52,7 @@ describe("judgeReport", () => {
   it("passes a proven report about this release, fresh and within both objectives", () => {
     const judged = judgeReport(report(), release, policy, NOW);
     expect(judged.failures).toEqual([]);
-    expect(judged.reached).toBe(6);
+    expect(judged.reached).toBe(7);
     expect(judged.keyId).toBe(report().keyId);
   });
 
@@ -146,6 +147,56 @@ describe("judgeReport", () => {
     );
     expect(codes(judged)).toEqual(["report_subject_mismatch", "report_not_proven", "report_stale"]);
     expect(judged.reached).toBe(1);
+  });
+});
+
+describe("judgeReport, a sampled drill (/drills/allowSampled)", () => {
+  const sampled = report({ sampled: "50% (seed 3)" });
+
+  it("refuses a sampled report under a policy that does not allow sampled drills, saying what to do", () => {
+    const judged = judgeReport(sampled, release, policy, NOW);
+    expect(codes(judged)).toEqual(["drill_sampled"]);
+    expect(judged.reached).toBe(6);
+    expect(judged.failures[0]).toMatchObject({
+      subject: "reports/r.dsse.json",
+      actual: "sampled 50% (seed 3)",
+      failureClass: "not_proven",
+    });
+    expect(judged.failures[0]?.message).toMatch(
+      /sampled \(--sample 50% \(seed 3\)\).*run a drill without --sample, or set drills\.allowSampled to true/,
+    );
+    const explicit = { ...policy, drills: { every: "7d", allowSampled: false } };
+    expect(codes(judgeReport(sampled, release, explicit, NOW))).toEqual(["drill_sampled"]);
+  });
+
+  it("counts it when the policy allows sampled drills, and says it was sampled", () => {
+    const allowing = { ...policy, drills: { every: "7d", allowSampled: true } };
+    const judged = judgeReport(sampled, release, allowing, NOW);
+    expect(judged.failures).toEqual([]);
+    const decision = decideDrills([judged], 1, 1, "reports/");
+    expect(decision.requirement.passed).toBe(true);
+    expect(decision.requirement.why).toMatch(
+      /, sampled 50% \(seed 3\) as \/drills\/allowSampled allows\) is signed/,
+    );
+  });
+
+  it("names drill_sampled as the failure to fix when the sampled report is the closest candidate", () => {
+    const decision = decideDrills(
+      [
+        judgeReport(sampled, release, policy, NOW),
+        judgeReport(
+          report({ keyId: "k2".padEnd(64, "0"), verdict: "not_proven" }),
+          release,
+          policy,
+          NOW,
+        ),
+      ],
+      1,
+      2,
+      "reports/",
+    );
+    expect(decision.requirement.passed).toBe(false);
+    expect(decision.findings.map((f) => f.code)).toEqual(["drill_sampled"]);
   });
 });
 

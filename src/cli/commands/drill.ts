@@ -6,6 +6,7 @@ import { definedOnly } from "./defined-only.js";
 import { createProgress, progressMode } from "../progress.js";
 import { withExamples, type Example } from "../examples.js";
 import { withUsage } from "../synopsis.js";
+import { sampleLine } from "../../report/sample-line.js";
 import { currentRunScope } from "../../util/run-scope.js";
 import type { Objective } from "../../documents/drill-report.js";
 
@@ -40,6 +41,8 @@ type DrillFlags = GlobalFlags & {
   shard?: string;
   allBackups?: boolean;
   scenario?: string;
+  sample?: string;
+  seed?: string;
 };
 
 function describeObjective(objective: Objective): string {
@@ -100,6 +103,14 @@ export function registerDrill(program: Command): void {
       "--scenario <name>",
       "judge RTO and RPO against this failure scenario of the rollback policy (its scenarios table) instead of its objectives",
     )
+    .option(
+      "--sample <fraction>",
+      "check the content of only this share of the artifacts (5% or 0.05; durable databases always in full), every artifact's place and size still; the signed report says so, and gate counts it only when the policy allows sampled drills (drills.allowSampled)",
+    )
+    .option(
+      "--seed <n>",
+      "with --sample: which share, as a whole number; consecutive seeds cover the whole store (default: the day number, so daily runs rotate)",
+    )
     .option("--live", "prove a store and service that are already up: needs --root and --url")
     .option("--root <store>", "with --live: the store root serving now")
     .option("--url <base URL>", "with --live: the service's base URL")
@@ -121,6 +132,8 @@ export function registerDrill(program: Command): void {
           allowDowngrade: flags.allowDowngrade,
           shard: flags.shard,
           scenario: flags.scenario,
+          sample: flags.sample,
+          seed: flags.seed,
           // Interrupted, the drill stops what it started and ends with its result (130, 143).
           signal: currentRunScope()?.adopt(),
         }),
@@ -149,6 +162,7 @@ export function registerDrill(program: Command): void {
         if (objective) summary.push(`${name} ${describeObjective(objective)}`);
       }
       if (result.pinned !== undefined) summary.push(result.pinned);
+      if (result.sample) summary.push(sampleLine(result.sample));
       if (result.shard)
         summary.unshift(
           `shard ${result.shard.index}/${result.shard.count}: ${result.shard.artifacts} artifacts, ${result.shard.bytes} bytes`,

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { StoreCheckCounts } from "../../store/verify-store.js";
-import type { VerifySample } from "../../verbs/verify.js";
+import { sampleLine } from "../../report/sample-line.js";
 import { withGlobalOptions, type GlobalFlags } from "../common-options.js";
 import { emit } from "../output.js";
 import { definedOnly } from "./defined-only.js";
@@ -80,16 +80,10 @@ export function registerVerify(program: Command): void {
         summary.unshift(
           `shard ${result.shard.index}/${result.shard.count}: ${result.shard.artifacts} artifacts, ${result.shard.bytes} bytes`,
         );
-      if (result.sample) summary.push(describeSample(result.sample));
+      if (result.sample) summary.push(sampleLine(result.sample));
       if (result.report) summary.push(`signed shard report: ${result.report.envelope}`);
       emit(result, flags, summary);
     });
-}
-
-function describeSample(sample: VerifySample): string {
-  const percent = `${Number((sample.fraction * 100).toFixed(4))}%`;
-  const last = sample.seed + sample.runsToCover - 1;
-  return `sampled ${percent} (seed ${sample.seed}): ${sample.contentChecked} artifacts checked in full, ${sample.placeOnly} for place and size only; seeds ${sample.seed} to ${last} check them all`;
 }
 
 function summarize(root: string, checked: StoreCheckCounts): string[] {
