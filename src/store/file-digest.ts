@@ -13,8 +13,7 @@ import {
   writeSync,
 } from "node:fs";
 import type { DigestSet } from "../identity/digest.js";
-
-const CHUNK_BYTES = 1024 * 1024;
+import { CHUNK_BYTES, withChunkBuffer } from "../util/chunk-buffers.js";
 
 export type FileDigest = {
   readonly size: number;
@@ -32,18 +31,19 @@ export type WrittenFile = Pick<FileDigest, "size" | "digest">;
 export async function digestFile(absolutePath: string): Promise<FileDigest> {
   const handle = await open(absolutePath, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
-    const hash = createHash("sha256");
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    let size = 0;
-    let head = Buffer.alloc(0);
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
-      if (bytesRead === 0) break;
-      if (size === 0) head = Buffer.from(buffer.subarray(0, Math.min(100, bytesRead)));
-      hash.update(buffer.subarray(0, bytesRead));
-      size += bytesRead;
-    }
-    return { size, digest: { sha256: hash.digest("hex") }, head };
+    return await withChunkBuffer(async (buffer) => {
+      const hash = createHash("sha256");
+      let size = 0;
+      let head = Buffer.alloc(0);
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+        if (bytesRead === 0) break;
+        if (size === 0) head = Buffer.from(buffer.subarray(0, Math.min(100, bytesRead)));
+        hash.update(buffer.subarray(0, bytesRead));
+        size += bytesRead;
+      }
+      return { size, digest: { sha256: hash.digest("hex") }, head };
+    });
   } finally {
     await handle.close();
   }
