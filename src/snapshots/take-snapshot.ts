@@ -166,7 +166,7 @@ function metadataOf(made: {
   };
 }
 
-/** The blobs a snapshot added, and the directories that gained an entry. */
+/** Every blob a snapshot names, and the directories that hold them. */
 type StoredBlobs = { readonly files: string[]; readonly directories: Set<string> };
 
 /** Step 3: each staged file becomes the blob named by its digest, unless that blob exists. */
@@ -174,33 +174,35 @@ async function storeBlobs(repo: Repository, staged: readonly Staged[]): Promise<
   const stored: StoredBlobs = { files: [], directories: new Set() };
   for (const { entry, stagedPath } of staged) {
     const blob = blobPath(repo, entry.digest.sha256);
+    const directory = dirname(blob);
+    stored.files.push(blob);
     if ((await entryTypeAt(blob)) === "file") {
       await rm(stagedPath, { force: true });
       continue;
     }
-    const directory = dirname(blob);
     if (!stored.directories.has(directory)) {
       await mkdir(directory, { recursive: true });
       stored.directories.add(directory);
     }
     await chmod(stagedPath, 0o444);
     await rename(stagedPath, blob);
-    stored.files.push(blob);
   }
+  for (const file of stored.files) stored.directories.add(dirname(file));
   return stored;
 }
 
 /**
- * The end of step 3: the new blobs' bytes and names reach the disk before any metadata names
- * them. One flush of the file system; else an fsync of each new blob, its directory and the
- * blobs directory (which may have gained a directory).
+ * The end of step 3: the blobs' bytes and names reach the disk before any metadata names them.
+ * One flush of the file system, every time: a blob this snapshot found already there may have
+ * been left unflushed by a snapshot that was killed before its own flush. Where `sync -f` is
+ * missing, an fsync of every blob the snapshot names, of their directories and of the blobs
+ * directory.
  */
 async function flushBlobs(
   repo: Repository,
   stored: StoredBlobs,
   syncCommand = "sync",
 ): Promise<void> {
-  if (stored.files.length === 0) return;
   if (await syncFileSystem(repo.root, syncCommand)) return;
   await syncEach(stored.files, [...stored.directories, repo.blobs]);
 }
