@@ -58,7 +58,7 @@ export async function digestFile(absolutePath: string): Promise<FileDigest> {
 const OPEN_TO_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /** What a read refuses that is not a regular file (a FIFO, socket or device swapped in). */
-export const NOT_A_FILE = "EFTYPE";
+const NOT_A_FILE = "EFTYPE";
 
 function refuseUnlessRegular(mode: number, absolutePath: string): void {
   if ((mode & constants.S_IFMT) === constants.S_IFREG) return;
