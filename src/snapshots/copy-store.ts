@@ -128,13 +128,18 @@ async function copyEntry(entry: StoreEntry, copying: Copying): Promise<Outcome> 
         }),
       ],
     };
+  // The -wal/-shm/-journal of a database are SQLite's business: the consistent copy holds them.
+  // Skipped before any lstat: a writer's journal comes and goes, and may be gone by now.
+  const suffix = SQLITE_SIDECARS.find((s) => entry.path.endsWith(s));
+  if (
+    entry.type === "file" &&
+    suffix !== undefined &&
+    copying.sqliteFiles.has(entry.path.slice(0, -suffix.length))
+  )
+    return { kind: "skipped" };
   const info = await lstat(entry.absolutePath);
   if (entry.type === "dir")
     return { kind: "dir", entry: { path: entry.path, type: "dir", mode: info.mode & 0o7777 } };
-  // The -wal/-shm/-journal of a database are SQLite's business: the consistent copy holds them.
-  const suffix = SQLITE_SIDECARS.find((s) => entry.path.endsWith(s));
-  if (suffix !== undefined && copying.sqliteFiles.has(entry.path.slice(0, -suffix.length)))
-    return { kind: "skipped" };
   const stagedPath = join(copying.staging, String(copying.staged++));
   const copied = await copyFile(entry, stagedPath, copying);
   if (!copied.ok) return { kind: "findings", findings: copied.findings };

@@ -1,13 +1,15 @@
 // The durability step of src/snapshots/take-snapshot.ts: a snapshot's blobs are flushed once
 // (coreutils' `sync -f` on the repository, a real child process that records that it ran),
 // not file by file; where `sync -f` is missing, each blob and directory is fsynced instead.
-// Either way the snapshot that results is complete: every entry's blob holds its bytes.
+// Either way the snapshot that results is complete: every entry's blob holds its bytes, and
+// its entries are in the order of the walk though files are copied several at a time.
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { SnapshotMetadata } from "../../src/documents/types.js";
 import { takeSnapshot } from "../../src/snapshots/take-snapshot.js";
+import { walkStore } from "../../src/store/walk-store.js";
 import { makeTempDir, removeTempDirs } from "../helpers/temp-dir.js";
 
 afterAll(removeTempDirs);
@@ -73,6 +75,10 @@ describe("a snapshot's durability", () => {
     expect(first.snapshot?.validation.status).toBe("valid");
     expect(sync.calls()).toEqual([`-f ${repo}`]);
     expectComplete(repo, first.snapshot as SnapshotMetadata, 302);
+    // Copied several at a time, recorded in the walk's order all the same.
+    const walked: string[] = [];
+    for await (const entry of walkStore(store)) walked.push(entry.path);
+    expect(first.snapshot?.entries.map((entry) => entry.path)).toEqual(walked);
     // Nothing new to store: the blobs found in place are flushed again all the same.
     const second = await snapshotOf(repo, store, sync.command);
     expect(second.snapshot?.validation.status).toBe("valid");
