@@ -7,7 +7,8 @@ import type { SnapshotEntry } from "../documents/types.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { failed, ok, type Checked } from "../findings/checked.js";
 import { isSQLiteHeader } from "../store/sqlite-header.js";
-import { walkStore } from "../store/walk-store.js";
+import { walkStore, type StoreEntry } from "../store/walk-store.js";
+import { mapWithConcurrency } from "../util/concurrency.js";
 import { copyFileWithDigest, type CopiedFile } from "../util/copy-file.js";
 import { readHead } from "../util/read-head.js";
 import { copySQLiteConsistently, SQLITE_SIDECARS } from "./copy-sqlite.js";
@@ -27,6 +28,26 @@ export type CopiedStore = {
   sqliteMethods: Map<string, "locked-copy" | "backup-api">;
 };
 
+/** Copies at once: each is a dozen async calls, so one at a time leaves libuv's threads idle. */
+const COPIES_IN_FLIGHT = 8;
+/** Entries taken from the walk at a time. */
+const CHUNK = 256;
+
+/** What one entry of the walk comes to, recorded in walk order. */
+type Outcome =
+  | { readonly kind: "skipped" }
+  | { readonly kind: "findings"; readonly findings: readonly ClassifiedFinding[] }
+  | { readonly kind: "dir"; readonly entry: SnapshotEntry }
+  | { readonly kind: "file"; readonly staged: Staged };
+
+type Copying = {
+  readonly staging: string;
+  readonly result: CopiedStore;
+  readonly sqliteFiles: Set<string>;
+  /** Names the next staged file. */
+  staged: number;
+};
+
 /** Step 2: every directory recorded, every file copied into staging, but what is left out. */
 export async function copyStore(
   storeRoot: string,
@@ -34,7 +55,26 @@ export async function copyStore(
   omits: (path: string) => boolean,
 ): Promise<CopiedStore> {
   const result: CopiedStore = { entries: [], staged: [], findings: [], sqliteMethods: new Map() };
-  const sqliteFiles = new Set<string>();
+  const copying: Copying = { staging, result, sqliteFiles: new Set(), staged: 0 };
+  let chunk: StoreEntry[] = [];
+  for await (const entry of walkKept(storeRoot, omits)) {
+    chunk.push(entry);
+    if (chunk.length === CHUNK) {
+      await copyChunk(chunk, copying);
+      chunk = [];
+    }
+  }
+  await copyChunk(chunk, copying);
+  // A sidecar seen before its database (names sort "x-wal" after "x") never happens; a stray
+  // sidecar with no database is copied like any file.
+  return result;
+}
+
+/** The walk of the store root, less what is left out and everything under a left-out directory. */
+async function* walkKept(
+  storeRoot: string,
+  omits: (path: string) => boolean,
+): AsyncGenerator<StoreEntry> {
   const omittedDirs: string[] = [];
   for await (const entry of walkStore(storeRoot)) {
     if (omittedDirs.some((prefix) => entry.path.startsWith(prefix))) continue;
@@ -42,59 +82,95 @@ export async function copyStore(
       if (entry.type === "dir") omittedDirs.push(`${entry.path}/`);
       continue;
     }
-    if (entry.type === "symlink" || entry.type === "other") {
-      result.findings.push(
+    yield entry;
+  }
+}
+
+/**
+ * A chunk of the walk: its entries copied COPIES_IN_FLIGHT at a time, then recorded in walk
+ * order. A name that may be a SQLite sidecar (x-wal) waits for the rest of the chunk, since
+ * whether it is copied depends on whether its database (x, earlier in the walk) is SQLite.
+ */
+async function copyChunk(chunk: readonly StoreEntry[], copying: Copying): Promise<void> {
+  const outcomes = new Array<Outcome>(chunk.length);
+  const isSidecar = (entry: StoreEntry) => SQLITE_SIDECARS.some((s) => entry.path.endsWith(s));
+  const indexes = chunk.map((_, index) => index);
+  await mapWithConcurrency(
+    indexes.filter((index) => !isSidecar(chunk[index] as StoreEntry)),
+    COPIES_IN_FLIGHT,
+    async (index) => {
+      outcomes[index] = await copyEntry(chunk[index] as StoreEntry, copying);
+    },
+  );
+  for (const index of indexes.filter((i) => isSidecar(chunk[i] as StoreEntry)))
+    outcomes[index] = await copyEntry(chunk[index] as StoreEntry, copying);
+  const { result } = copying;
+  for (const outcome of outcomes) {
+    if (outcome.kind === "findings") result.findings.push(...outcome.findings);
+    else if (outcome.kind === "dir") result.entries.push(outcome.entry);
+    else if (outcome.kind === "file") {
+      result.entries.push(outcome.staged.entry);
+      result.staged.push(outcome.staged);
+    }
+  }
+}
+
+async function copyEntry(entry: StoreEntry, copying: Copying): Promise<Outcome> {
+  if (entry.type === "symlink" || entry.type === "other")
+    return {
+      kind: "findings",
+      findings: [
         createFinding("entry_not_snapshotted", {
           subject: entry.path,
           severity: "warning",
           actual: entry.type === "symlink" ? "a symbolic link" : "a FIFO, socket or device",
           message: `${entry.path}: ${entry.type === "symlink" ? "symbolic links are" : "special files are"} not snapshotted`,
         }),
-      );
-      continue;
-    }
-    const info = await lstat(entry.absolutePath);
-    if (entry.type === "dir") {
-      result.entries.push({ path: entry.path, type: "dir", mode: info.mode & 0o7777 });
-      continue;
-    }
-    // The -wal/-shm/-journal of a database are SQLite's business: the consistent copy holds them.
-    const suffix = SQLITE_SIDECARS.find((s) => entry.path.endsWith(s));
-    if (suffix !== undefined && sqliteFiles.has(entry.path.slice(0, -suffix.length))) continue;
-    const stagedPath = join(staging, String(result.staged.length));
-    const isSQLite = isSQLiteHeader(await readHead(entry.absolutePath, 100));
-    let copied: Checked<CopiedFile>;
-    if (isSQLite) {
-      sqliteFiles.add(entry.path);
-      copied = await copySQLiteConsistently(entry.absolutePath, stagedPath).then(
-        (sqliteCopy) => {
-          result.sqliteMethods.set(entry.path, sqliteCopy.method);
-          return ok(sqliteCopy);
-        },
-        (error: unknown) => failed(sqliteCopyFailure(entry.path, error)),
-      );
-    } else {
-      copied = await copyStableFile(entry.path, entry.absolutePath, stagedPath);
-    }
-    if (!copied.ok) {
-      result.findings.push(...copied.findings);
-      continue;
-    }
-    const copy = copied.value;
-    const fileEntry: FileEntry = {
-      path: entry.path,
-      type: "file",
-      mode: info.mode & 0o7777,
-      mtime: info.mtime.toISOString(),
-      size: copy.size,
-      digest: copy.digest,
+      ],
     };
-    result.entries.push(fileEntry);
-    result.staged.push({ entry: fileEntry, stagedPath });
-  }
-  // A sidecar seen before its database (names sort "x-wal" after "x") never happens; a stray
-  // sidecar with no database is copied like any file.
-  return result;
+  // The -wal/-shm/-journal of a database are SQLite's business: the consistent copy holds them.
+  // Skipped before any lstat: a writer's journal comes and goes, and may be gone by now.
+  const suffix = SQLITE_SIDECARS.find((s) => entry.path.endsWith(s));
+  if (
+    entry.type === "file" &&
+    suffix !== undefined &&
+    copying.sqliteFiles.has(entry.path.slice(0, -suffix.length))
+  )
+    return { kind: "skipped" };
+  const info = await lstat(entry.absolutePath);
+  if (entry.type === "dir")
+    return { kind: "dir", entry: { path: entry.path, type: "dir", mode: info.mode & 0o7777 } };
+  const stagedPath = join(copying.staging, String(copying.staged++));
+  const copied = await copyFile(entry, stagedPath, copying);
+  if (!copied.ok) return { kind: "findings", findings: copied.findings };
+  const copy = copied.value;
+  const fileEntry: FileEntry = {
+    path: entry.path,
+    type: "file",
+    mode: info.mode & 0o7777,
+    mtime: info.mtime.toISOString(),
+    size: copy.size,
+    digest: copy.digest,
+  };
+  return { kind: "file", staged: { entry: fileEntry, stagedPath } };
+}
+
+/** SQLite through a consistent copy, any other file checked not to change while copied. */
+async function copyFile(
+  entry: StoreEntry,
+  stagedPath: string,
+  { result, sqliteFiles }: Copying,
+): Promise<Checked<CopiedFile>> {
+  if (!isSQLiteHeader(await readHead(entry.absolutePath, 100)))
+    return copyStableFile(entry.path, entry.absolutePath, stagedPath);
+  sqliteFiles.add(entry.path);
+  return copySQLiteConsistently(entry.absolutePath, stagedPath).then(
+    (sqliteCopy) => {
+      result.sqliteMethods.set(entry.path, sqliteCopy.method);
+      return ok(sqliteCopy);
+    },
+    (error: unknown) => failed(sqliteCopyFailure(entry.path, error)),
+  );
 }
 
 /**

@@ -5,10 +5,19 @@
 //   2. copy every file into staging (but what is not the store's, and disposable artifacts):
 //      SQLite through a consistent copy, others with a check that they did not change while
 //      they were copied (retried, then refused): copy-store.ts
-//   3. move each staged file into the blob store under its digest (stored once)
+//   3. move each staged file into the blob store under its digest (stored once), then flush
+//      the repository's file system once: every blob's bytes and name are on disk
 //   4. validate from the blobs: re-hash, SQLite integrity and content, JSON parse
 //   5. name the release it holds, when its durable files match the sealed evidence
 //   6. write the metadata, atomically and last: before that there is no snapshot
+//
+// Durability: the copies are not flushed one by one (an fsync per file made a snapshot of
+// 8,000 small files take 71 s, 156 times `tar -cf`). Step 3 ends with one `syncfs(2)` of the
+// repository's file system (src/util/sync-fs.ts), or where that is missing an fsync of each new
+// blob and of each directory that gained one, as restic and git flush a pack before its index.
+// The metadata that makes the snapshot exist is written after that flush (and is fsynced with
+// its directory itself), so a crash at any point leaves either no snapshot or one whose every
+// blob is on disk; it never leaves metadata naming a blob that was lost.
 import { chmod, mkdir, rename, rm } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import type { Evidence } from "../documents/identity-chain.js";
@@ -23,6 +32,7 @@ import {
 import { heldBySnapshot, missingDurable } from "../store/holdings.js";
 import { entryTypeAt } from "../store/walk-store.js";
 import { checkpoint } from "../util/checkpoint.js";
+import { syncEach, syncFileSystem } from "../util/sync-fs.js";
 import { checkSnapshotBlobs, type BlobCheck } from "./check-snapshot.js";
 import { copyStore, type CopiedStore, type Staged } from "./copy-store.js";
 import { createOmitter, type Omitted } from "./omitted.js";
@@ -47,6 +57,8 @@ export type SnapshotRequest = {
   readonly now: () => Date;
   /** What is not copied: paths that are not the store's, and disposable artifacts. */
   readonly omitted?: Omitted;
+  /** The `sync` program whose `-f` flushes the repository's file system (tests name another). */
+  readonly syncCommand?: string;
 };
 
 export type SnapshotOutcome = {
@@ -106,7 +118,8 @@ async function snapshotUnderLock(
     return { snapshot: null, findings: copied.findings };
   }
   await checkpoint("snapshot-after-copy");
-  await storeBlobs(repo, copied.staged);
+  const stored = await storeBlobs(repo, copied.staged);
+  await flushBlobs(repo, stored, request.syncCommand);
   await checkpoint("snapshot-after-blobs");
   await rm(staging, { recursive: true, force: true });
   const checked = await checkSnapshotBlobs(repo, { id, entries: copied.entries });
@@ -153,18 +166,45 @@ function metadataOf(made: {
   };
 }
 
+/** Every blob a snapshot names, and the directories that hold them. */
+type StoredBlobs = { readonly files: string[]; readonly directories: Set<string> };
+
 /** Step 3: each staged file becomes the blob named by its digest, unless that blob exists. */
-async function storeBlobs(repo: Repository, staged: readonly Staged[]): Promise<void> {
+async function storeBlobs(repo: Repository, staged: readonly Staged[]): Promise<StoredBlobs> {
+  const stored: StoredBlobs = { files: [], directories: new Set() };
   for (const { entry, stagedPath } of staged) {
     const blob = blobPath(repo, entry.digest.sha256);
+    const directory = dirname(blob);
+    stored.files.push(blob);
     if ((await entryTypeAt(blob)) === "file") {
       await rm(stagedPath, { force: true });
       continue;
     }
-    await mkdir(dirname(blob), { recursive: true });
+    if (!stored.directories.has(directory)) {
+      await mkdir(directory, { recursive: true });
+      stored.directories.add(directory);
+    }
     await chmod(stagedPath, 0o444);
     await rename(stagedPath, blob);
   }
+  for (const file of stored.files) stored.directories.add(dirname(file));
+  return stored;
+}
+
+/**
+ * The end of step 3: the blobs' bytes and names reach the disk before any metadata names them.
+ * One flush of the file system, every time: a blob this snapshot found already there may have
+ * been left unflushed by a snapshot that was killed before its own flush. Where `sync -f` is
+ * missing, an fsync of every blob the snapshot names, of their directories and of the blobs
+ * directory.
+ */
+async function flushBlobs(
+  repo: Repository,
+  stored: StoredBlobs,
+  syncCommand = "sync",
+): Promise<void> {
+  if (await syncFileSystem(repo.root, syncCommand)) return;
+  await syncEach(stored.files, [...stored.directories, repo.blobs]);
 }
 
 /** Step 5: the release whose every durable artifact the snapshot holds. */

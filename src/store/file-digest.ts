@@ -6,6 +6,7 @@ import {
   constants,
   copyFileSync,
   fchmodSync,
+  fstatSync,
   futimesSync,
   lstatSync,
   openSync,
@@ -13,8 +14,7 @@ import {
   writeSync,
 } from "node:fs";
 import type { DigestSet } from "../identity/digest.js";
-
-const CHUNK_BYTES = 1024 * 1024;
+import { CHUNK_BYTES, withChunkBuffer } from "../util/chunk-buffers.js";
 
 export type FileDigest = {
   readonly size: number;
@@ -30,45 +30,108 @@ export type WrittenFile = Pick<FileDigest, "size" | "digest">;
  * 100 bytes are kept so the kind can be detected without a second read.
  */
 export async function digestFile(absolutePath: string): Promise<FileDigest> {
-  const handle = await open(absolutePath, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const handle = await open(absolutePath, OPEN_TO_READ);
   try {
-    const hash = createHash("sha256");
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    let size = 0;
-    let head = Buffer.alloc(0);
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
-      if (bytesRead === 0) break;
-      if (size === 0) head = Buffer.from(buffer.subarray(0, Math.min(100, bytesRead)));
-      hash.update(buffer.subarray(0, bytesRead));
-      size += bytesRead;
-    }
-    return { size, digest: { sha256: hash.digest("hex") }, head };
+    refuseUnlessRegular((await handle.stat()).mode, absolutePath);
+    return await withChunkBuffer(async (buffer) => {
+      const hash = createHash("sha256");
+      let size = 0;
+      let head = Buffer.alloc(0);
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+        if (bytesRead === 0) break;
+        if (size === 0) head = Buffer.from(buffer.subarray(0, Math.min(100, bytesRead)));
+        hash.update(buffer.subarray(0, bytesRead));
+        size += bytesRead;
+      }
+      return { size, digest: { sha256: hash.digest("hex") }, head };
+    });
   } finally {
     await handle.close();
   }
 }
 
 /**
+ * Opened to read: never through a final symlink (ELOOP), and never waiting for a FIFO's writer
+ * (O_NONBLOCK changes nothing for a regular file; what is not one is refused after the open).
+ */
+const OPEN_TO_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/** What a read refuses that is not a regular file (a FIFO, socket or device swapped in). */
+const NOT_A_FILE = "EFTYPE";
+
+function refuseUnlessRegular(mode: number, absolutePath: string): void {
+  if ((mode & constants.S_IFMT) === constants.S_IFREG) return;
+  throw Object.assign(
+    new Error(`${absolutePath} is not a regular file (a FIFO, socket or device)`),
+    {
+      code: NOT_A_FILE,
+    },
+  );
+}
+
+/**
  * The same digest with synchronous reads into a caller's reused buffer: for worker threads,
  * where blocking is the point and a libuv round trip per read is what made small files slow.
+ * Given the size it expects, a small file is read with one open, one read of that size plus a
+ * byte, and a close: a regular file returns fewer bytes than asked only at its end, so a read
+ * of exactly the expected size is the whole file. Anything else (empty, shorter, longer, or a
+ * file too large for the buffer) takes the careful way: an fstat to refuse what is not a
+ * regular file, then reads from the start to the end.
  */
-export function digestFileSync(absolutePath: string, buffer: Buffer): FileDigest {
-  const fd = openSync(absolutePath, constants.O_RDONLY | constants.O_NOFOLLOW);
+export function digestFileSync(
+  absolutePath: string,
+  buffer: Buffer,
+  expectedSize?: number,
+): FileDigest {
+  const fd = openSync(absolutePath, OPEN_TO_READ);
   try {
-    return digestOpenFileSync(fd, buffer);
+    if (expectedSize !== undefined && expectedSize > 0 && expectedSize < buffer.length) {
+      if (readOnce(fd, buffer, expectedSize + 1) === expectedSize)
+        return digestOfBytes(buffer.subarray(0, expectedSize));
+    }
+    refuseUnlessRegular(fstatSync(fd).mode, absolutePath);
+    return digestOpenFileSync(fd, buffer, 0);
   } finally {
     closeSync(fd);
   }
 }
 
-/** Reads an open file from where it stands to its end through SHA-256, keeping its head. */
-function digestOpenFileSync(fd: number, buffer: Buffer): FileDigest {
+/** One read from where the file stands; -1 for a FIFO with nothing to read yet (EAGAIN). */
+function readOnce(fd: number, buffer: Buffer, length: number): number {
+  try {
+    return readSync(fd, buffer, 0, length, null);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EAGAIN") return -1;
+    throw error;
+  }
+}
+
+function digestOfBytes(bytes: Buffer): FileDigest {
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  return { size: bytes.length, digest: { sha256 }, head: Buffer.from(bytes.subarray(0, 100)) };
+}
+
+/**
+ * Reads an open file to its end through SHA-256, keeping its head: from `position` when given,
+ * else from where it stands.
+ */
+function digestOpenFileSync(
+  fd: number,
+  buffer: Buffer,
+  position: number | null = null,
+): FileDigest {
   const hash = createHash("sha256");
   let size = 0;
   let head = Buffer.alloc(0);
   for (;;) {
-    const bytesRead = readSync(fd, buffer, 0, buffer.length, null);
+    const bytesRead = readSync(
+      fd,
+      buffer,
+      0,
+      buffer.length,
+      position === null ? null : position + size,
+    );
     if (bytesRead === 0) break;
     if (size === 0) head = Buffer.from(buffer.subarray(0, Math.min(100, bytesRead)));
     hash.update(buffer.subarray(0, bytesRead));

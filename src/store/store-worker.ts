@@ -41,9 +41,9 @@ function symlinkAncestor(root: string, path: string): string | null {
     knownRoot = root;
     ancestorIsLink.clear();
   }
-  const segments = path.split("/");
-  for (let i = 1; i < segments.length; i++) {
-    const ancestor = segments.slice(0, i).join("/");
+  // Each ancestor is a prefix of the path ending before a "/": no split and join per path.
+  for (let end = path.indexOf("/"); end !== -1; end = path.indexOf("/", end + 1)) {
+    const ancestor = path.slice(0, end);
     let isLink = ancestorIsLink.get(ancestor);
     if (isLink === undefined) {
       const absolute = resolveInside(root, ancestor);
@@ -77,10 +77,10 @@ function probe(root: string, paths: readonly string[]): ProbeAnswer {
   });
 }
 
-function digest(files: readonly string[]): DigestAnswer {
-  return files.map((file) => {
+function digest(files: readonly string[], sizes: readonly number[]): DigestAnswer {
+  return files.map((file, i) => {
     try {
-      const { size, digest, head } = digestFileSync(file, buffer);
+      const { size, digest, head } = digestFileSync(file, buffer, sizes[i]);
       return { ok: true, size, sha256: digest.sha256, head };
     } catch (error) {
       return { ok: false, error: errorForWire(error) };
@@ -109,7 +109,7 @@ async function answer(task: StoreTask): Promise<StoreAnswer> {
     case "probe":
       return probe(task.root, task.paths);
     case "digest":
-      return digest(task.files);
+      return digest(task.files, task.sizes);
     case "copy":
       return copy(task.files);
     case "sqlite": {

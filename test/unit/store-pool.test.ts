@@ -107,6 +107,76 @@ describe("StorePool", () => {
     }
   });
 
+  it("reads a batch of small files whose sizes are not the expected ones as the one-file read does", async () => {
+    const dir = makeTempDir();
+    // Expected sizes as a manifest would say, actual files grown, shrunk, emptied or filled.
+    const cases = [
+      { actual: 100, expected: 100 },
+      { actual: 101, expected: 100 },
+      { actual: 99, expected: 100 },
+      { actual: 0, expected: 100 },
+      { actual: 100, expected: 0 },
+      { actual: 70_000, expected: 60_000 },
+      { actual: 2 * 1024 * 1024, expected: 1000 },
+      { actual: 1000, expected: 2 * 1024 * 1024 },
+      { actual: 0, expected: 0 },
+    ];
+    const files = cases.map(({ actual }, i) => {
+      const file = join(dir, `f${i}`);
+      writeFileSync(file, randomBytes(actual));
+      return file;
+    });
+    const pool = new StorePool(2);
+    try {
+      const batched = await pool.digestAll(
+        files.map((file, i) => ({ file, expectedSize: cases[i]?.expected as number })),
+      );
+      for (const [i, file] of files.entries()) {
+        const single = await digestFile(file);
+        expect(batched[i]?.size).toBe(cases[i]?.actual);
+        expect(batched[i]?.digest).toEqual(single.digest);
+        expect(batched[i]?.head.equals(single.head)).toBe(true);
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("refuses a vanished file, a symlink and a FIFO in a batch with the code the one-file read gives", async () => {
+    const dir = makeTempDir();
+    const good = Array.from({ length: 40 }, (_, i) => {
+      const file = join(dir, `good${i}`);
+      writeFileSync(file, randomBytes(200 + i));
+      return file;
+    });
+    writeFileSync(join(dir, "real"), "x");
+    symlinkSync(join(dir, "real"), join(dir, "link"));
+    execFileSync("mkfifo", [join(dir, "fifo")]);
+    const pool = new StorePool(1);
+    try {
+      for (const [name, code] of [
+        ["absent", "ENOENT"],
+        ["link", "ELOOP"],
+        ["fifo", "EFTYPE"],
+      ] as const) {
+        const bad = join(dir, name);
+        // The one-file read: refused, and a FIFO is never waited on.
+        await expect(digestFile(bad)).rejects.toMatchObject({ code });
+        const batch = [...good.slice(0, 20), bad, ...good.slice(20)];
+        for (const expectedSize of [1, 0]) {
+          await expect(
+            pool.digestAll(batch.map((file) => ({ file, expectedSize }))),
+          ).rejects.toMatchObject({ code });
+        }
+      }
+      // The pool still works after the refusals.
+      const digests = await pool.digestAll(good.map((file) => ({ file, expectedSize: 200 })));
+      expect(digests.map((d) => d.size)).toEqual(good.map((_, i) => 200 + i));
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("refuses work once closed", async () => {
     const pool = new StorePool(1);
     await pool.close();
