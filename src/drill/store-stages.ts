@@ -3,6 +3,7 @@
 // found; in live mode, check the store that is up.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { artifactsOf } from "../documents/artifact-table.js";
 import type { BackupRecord } from "../archive/backup-record.js";
 import { findingOfError } from "../findings/errors.js";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
@@ -61,7 +62,7 @@ export async function restoreBackup(
       now: run.at,
       nonce: randomBytes(3).toString("hex"),
     });
-    const outcome = await executeRestore(restorePlan, mode.source, plan.evidence.manifest, {
+    const outcome = await executeRestore(restorePlan, mode.source, plan.artifacts, {
       verifyRestored: verifierOf(plan, scope.postgres),
       progress: run.progress,
     });
@@ -78,12 +79,12 @@ export async function restoreBackup(
 
 /** The whole manifest's check, or the shard's share of it. */
 function verifierOf(plan: DrillPlan, postgres: PGDumpChecker): VerifyRestored {
-  const { manifest } = plan.evidence;
-  const { shard } = plan;
+  const { artifacts, shard } = plan;
   const exclude = plan.config.exclude;
   return shard === null
-    ? (root, options) => verifyStore(root, manifest, { ...options, postgres, exclude })
-    : (root, options) => verifyShardStore(root, manifest, shard, { ...options, postgres, exclude });
+    ? (root, options) => verifyStore(root, artifacts, { ...options, postgres, exclude })
+    : (root, options) =>
+        verifyShardStore(root, artifacts, shard, { ...options, postgres, exclude });
 }
 
 /**
@@ -109,12 +110,12 @@ async function checkLiveStore(
   scope: DrillScope,
   progress: ProgressReporter,
 ): Promise<StoreCheck> {
-  const { manifest } = plan.evidence;
+  const { artifacts } = plan;
   const options = { progress, postgres: scope.postgres, exclude: plan.config.exclude };
   const verification =
     plan.shard === null
-      ? await verifyStore(storeRoot, manifest, options)
-      : await verifyShardStore(storeRoot, manifest, plan.shard, options);
+      ? await verifyStore(storeRoot, artifacts, options)
+      : await verifyShardStore(storeRoot, artifacts, plan.shard, options);
   return { findings: verification.findings, counts: verification.checked, record: null };
 }
 
@@ -124,12 +125,17 @@ async function checkLiveStore(
  */
 function contentRulesOnly(plan: DrillPlan, check: StoreCheck): ClassifiedFinding[] {
   if (check.record !== null) return [];
-  const artifacts = plan.shard?.artifacts ?? plan.evidence.manifest.artifacts;
-  const unpinned = artifacts.filter((a) => a.role !== "disposable" && !bytesPinnedByRelease(a));
+  // Counted as they go by, the first five named: nothing kept per artifact.
+  let count = 0;
+  const named: string[] = [];
+  for (const artifact of artifactsOf(plan.shard?.artifacts ?? plan.artifacts)) {
+    if (artifact.role === "disposable" || bytesPinnedByRelease(artifact)) continue;
+    if (count++ < 5) named.push(artifact.path);
+  }
+  const unpinned = { length: count };
   if (unpinned.length === 0) return [];
   const source = plan.mode.kind === "restore" ? plan.mode.source.ref.text : "the live store";
   const one = unpinned.length === 1;
-  const named = unpinned.slice(0, 5).map((a) => a.path);
   return [
     createFinding("bytes_not_pinned", {
       subject: source,

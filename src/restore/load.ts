@@ -3,18 +3,15 @@
 // findings that say why there is none; the release and the policy's outcomes are kept either
 // way, for the result.
 import { resolve } from "node:path";
-import { loadEvidence, loadEvidenceStreamed } from "../documents/load-evidence.js";
-import { ArtifactTable } from "../documents/artifact-table.js";
+import type { ArtifactTable } from "../documents/artifact-table.js";
 import {
   releaseIdentityOf,
-  verifyChain,
   verifyChainOf,
-  type Evidence,
   type EvidenceFiles,
 } from "../documents/identity-chain.js";
+import { loadTabledEvidence } from "../documents/load-tabled-evidence.js";
 import type { RuleOutcome } from "../documents/drill-report.js";
 import type { DigestSet } from "../identity/digest.js";
-import type { ClassifiedFinding } from "../findings/finding.js";
 import { failed, failedWith, ok, type Checked } from "../findings/checked.js";
 import { checkReleasePolicy } from "../policy/enforce.js";
 import { openSource } from "../sources/open-source.js";
@@ -82,40 +79,16 @@ async function openAndGuard(
   return refused ? failed(refused) : ok({ ref, source });
 }
 
-/** The evidence with its manifest's artifacts in columns, and what the identity chain says. */
-type RestoreEvidence = {
-  readonly evidence: Omit<Evidence, "manifest">;
-  readonly files: EvidenceFiles;
-  readonly artifacts: ArtifactTable;
-  readonly chain: ClassifiedFinding[];
-};
-
-/**
- * The manifest streamed into compact columns when it is plainly valid, so memory does not grow
- * with its artifacts as parsed objects; else loaded the ordinary way, which names every problem.
- */
-async function loadRestoreEvidence(paths: EvidenceFiles): Promise<Checked<RestoreEvidence>> {
-  const streamed = await loadEvidenceStreamed(paths);
-  if (streamed !== null) {
-    const { artifacts, manifestDigest, files, ...evidence } = streamed;
-    const chain = verifyChainOf(evidence, manifestDigest, files);
-    return ok({ evidence, files, artifacts, chain });
-  }
-  const loaded = await loadEvidence(paths);
-  if (!loaded.ok) return failedWith(loaded.findings);
-  const chain = verifyChain(loaded.evidence, loaded.files);
-  const artifacts = ArtifactTable.from(loaded.evidence.manifest.artifacts);
-  return ok({ evidence: loaded.evidence, files: loaded.files, artifacts, chain });
-}
-
 export async function loadRestore(input: LoadInput): Promise<Loading> {
   const opened = await openAndGuard(input);
   if (!opened.ok) return none(opened);
-  const loadedEvidence = await loadRestoreEvidence(input.evidence);
-  if (!loadedEvidence.ok) return none(loadedEvidence);
-  const { evidence, files, artifacts, chain } = loadedEvidence.value;
+  // The artifacts in compact columns: never the parsed manifest, which takes more per artifact.
+  const loadedEvidence = await loadTabledEvidence(input.evidence);
+  if (!loadedEvidence.ok) return none(failedWith(loadedEvidence.findings));
+  const { evidence, files, artifacts, manifestDigest } = loadedEvidence;
   const { packet } = evidence;
   const release = { releaseId: packet.release.id, releaseIdentity: releaseIdentityOf(packet) };
+  const chain = verifyChainOf(evidence, manifestDigest, files);
   if (chain.length > 0) return none(failedWith(chain), release);
   // The rollback policy and the high-water mark: a release it forbids is never restored.
   const policy = await checkReleasePolicy(evidence, files, input.stateDir, {
