@@ -31,15 +31,30 @@ export type EntryDecision =
       readonly reason: string;
     };
 
+/** The paths of one kind seen so far: what judging an entry asks of them. */
+type SeenPaths = { add(path: string): unknown; has(path: string): boolean };
+
 /** What has been seen so far in one backup; entries are judged in order. */
 export type EntryState = {
-  readonly files: Set<string>;
-  readonly seen: Set<string>;
+  readonly files: SeenPaths;
+  readonly seen: SeenPaths;
   readonly links: Set<string>;
 };
 
 export function createEntryState(): EntryState {
   return { files: new Set(), seen: new Set(), links: new Set() };
+}
+
+/** Remembers nothing: for what a backup cannot hold twice. */
+const FORGETFUL: SeenPaths = { add: () => undefined, has: () => false };
+
+/**
+ * The state of a directory walk: it names each path once and holds no hard-link members, so it
+ * keeps no record per file (only its symlinks, each refused), and memory does not grow with the
+ * tree.
+ */
+export function createWalkState(): EntryState {
+  return { files: FORGETFUL, seen: FORGETFUL, links: new Set() };
 }
 
 const MAX_SEGMENT_BYTES = 255;

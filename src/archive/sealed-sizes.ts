@@ -3,16 +3,28 @@
 // cannot be the release's, and reading them would only cost the time and disk a crafted archive
 // asks for. Reconstructable and disposable files, and databases pinned by content only, may
 // legitimately have grown, so they have no bound here.
+import { ArtifactTable, artifactsOf, type ArtifactSource } from "../documents/artifact-table.js";
 import type { Artifact } from "../documents/types.js";
 import { bytesPinnedByRelease } from "../store/identity-levels.js";
 
 /** The sealed size of the file at a store path, or undefined when none bounds it. */
 export type SealedSizes = (path: string) => number | undefined;
 
-export function sealedSizesOf(artifacts: readonly Artifact[]): SealedSizes {
+const bounds = (artifact: Artifact) =>
+  artifact.kind !== "dir" && artifact.role === "durable" && bytesPinnedByRelease(artifact);
+
+/**
+ * From compact columns, each size is looked up in the table itself, so nothing more is held
+ * per artifact; from an array, a map of the bounded ones.
+ */
+export function sealedSizesOf(artifacts: ArtifactSource): SealedSizes {
+  if (artifacts instanceof ArtifactTable)
+    return (path) => {
+      const artifact = artifacts.at(artifacts.indexOf(path));
+      return artifact !== undefined && bounds(artifact) ? artifact.size : undefined;
+    };
   const sizes = new Map<string, number>();
-  for (const artifact of artifacts)
-    if (artifact.kind !== "dir" && artifact.role === "durable" && bytesPinnedByRelease(artifact))
-      sizes.set(artifact.path, artifact.size);
+  for (const artifact of artifactsOf(artifacts))
+    if (bounds(artifact)) sizes.set(artifact.path, artifact.size);
   return (path) => sizes.get(path);
 }

@@ -11,7 +11,9 @@ import { NO_PROGRESS, type StageProgress } from "../util/progress.js";
 import { syncEach, syncFileSystem } from "../util/sync-fs.js";
 import type { WrittenFile } from "../store/file-digest.js";
 import type { StorePool } from "../store/store-pool.js";
+import { walkStore } from "../store/walk-store.js";
 import { resolveInside } from "../documents/store-path.js";
+import { WrittenDigests } from "./written-digests.js";
 
 export type FileToCopy = {
   /** The store path to write. */
@@ -23,6 +25,9 @@ export type FileToCopy = {
   readonly mtime?: Date;
 };
 
+/** Files fsynced at a time when the file system cannot be flushed at once. */
+const SYNC_BATCH = 256;
+
 const CREATE_FLAGS =
   constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
@@ -31,8 +36,11 @@ export class TreeWriter {
   private readonly directories = new Map<string, Promise<void>>([["", Promise.resolve()]]);
   /** The modes the backup gave its directories, applied once every file is written. */
   private readonly directoryModes = new Map<string, number>();
-  /** What was written to each file, by store path: the digest of exactly the bytes written. */
-  readonly written = new Map<string, WrittenFile>();
+  /**
+   * What was written to each file, by store path: the digest of exactly the bytes written; for
+   * the largest files only, when a budget bounds it (./written-digests.ts).
+   */
+  readonly written: WrittenDigests;
   /** The first write that failed; once set, nothing more is written. */
   private failure: Error | null = null;
   files = 0;
@@ -43,14 +51,20 @@ export class TreeWriter {
 
   /**
    * `progress`: told of every file written. `syncCommand`: the `sync` program that flushes a
-   * file system; tests name a missing one.
+   * file system; tests name a missing one. `writtenBudget`: the files whose digests are kept
+   * (the largest); every file's, by default.
    */
   constructor(
     private readonly root: string,
-    options: { readonly progress?: StageProgress; readonly syncCommand?: string } = {},
+    options: {
+      readonly progress?: StageProgress;
+      readonly syncCommand?: string;
+      readonly writtenBudget?: number;
+    } = {},
   ) {
     this.progress = options.progress ?? NO_PROGRESS.stage("");
     this.syncCommand = options.syncCommand ?? "sync";
+    this.written = new WrittenDigests(options.writtenBudget);
   }
 
   private absolute(path: string): string {
@@ -180,9 +194,17 @@ export class TreeWriter {
     this.progress.done();
     for (const [path, mode] of this.directoryModes) await chmod(this.absolute(path), mode);
     if (await syncFileSystem(this.root, this.syncCommand)) return;
+    // Every file written is in the tree, which is walked a batch at a time rather than listed.
+    let batch: string[] = [];
+    for await (const entry of walkStore(this.root)) {
+      if (entry.type === "file") batch.push(entry.absolutePath);
+      if (batch.length < SYNC_BATCH) continue;
+      await syncEach(batch, []);
+      batch = [];
+    }
     const directories = [...this.directories.keys()].sort((a, b) => b.length - a.length);
     await syncEach(
-      [...this.written.keys()].map((path) => this.absolute(path)),
+      batch,
       directories.map((path) => (path === "" ? this.root : join(this.root, path))),
     );
   }

@@ -1,5 +1,5 @@
 // The drill's first two stages, which decide whether the release may be drilled at all.
-import { verifyChain } from "../documents/identity-chain.js";
+import { verifyChainOf } from "../documents/identity-chain.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { checkReleasePolicy } from "../policy/enforce.js";
 import type { RuleOutcome } from "../documents/drill-report.js";
@@ -8,7 +8,7 @@ import { stageOf, type Stage } from "./stage.js";
 
 /** The evidence chain: a drill of broken evidence proves nothing. */
 export function checkEvidence(plan: DrillPlan): Stage<null> {
-  const broken = verifyChain(plan.evidence, plan.files);
+  const broken = verifyChainOf(plan.evidence, plan.manifestDigest, plan.files);
   return stageOf(broken.length === 0, null, broken);
 }
 

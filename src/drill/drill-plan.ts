@@ -2,7 +2,9 @@
 // runs with (the clock, progress, the abort signal), and what it hands back.
 import type { DrillConfig } from "../documents/drill-config.js";
 import type { Scenario } from "../documents/types.js";
+import type { ArtifactTable } from "../documents/artifact-table.js";
 import type { Evidence, EvidenceFiles } from "../documents/identity-chain.js";
+import type { DigestSet } from "../identity/digest.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import type { RestoreSource } from "../archive/source.js";
 import type { ShardSelection } from "../shard/assign.js";
@@ -25,7 +27,12 @@ export type DrillMode =
 export type RestoreMode = Extract<DrillMode, { kind: "restore" }>;
 
 export type DrillPlan = {
-  readonly evidence: Evidence;
+  /** The packet, provenance and rollback policy; the manifest is held as `artifacts`. */
+  readonly evidence: Omit<Evidence, "manifest">;
+  /** The manifest's artifacts in compact columns, so memory does not grow with parsed objects. */
+  readonly artifacts: ArtifactTable;
+  /** The manifest's digest, for the identity chain. */
+  readonly manifestDigest: DigestSet;
   /** The evidence documents as shown in findings and reports. */
   readonly files: EvidenceFiles;
   /** The same documents' absolute paths: the service, in its own directory, gets {packet}. */

@@ -1,5 +1,6 @@
 // The drill's service stages: start the service against the restored store, wait until it is
 // ready, run the release's probes against it and the store.
+import { artifactsOf } from "../documents/artifact-table.js";
 import { releaseIdentityOf } from "../documents/identity-chain.js";
 import type { ResolvedService } from "../documents/drill-config.js";
 import { createFinding, hasErrors } from "../findings/finding.js";
@@ -28,10 +29,10 @@ export async function startTheService(
   storeRoot: string,
   scope: DrillScope,
 ): Promise<Stage<RunningService | null>> {
-  const { packet, manifest } = plan.evidence;
+  const { packet } = plan.evidence;
   const redact = createRedactor(probeSecrets(packet.probes, plan.config.secretHeaders));
-  const kinds = new Map(manifest.artifacts.map((a) => [a.path, a.kind]));
-  const kindOf = (path: string) => kinds.get(path);
+  const { artifacts } = plan;
+  const kindOf = (path: string) => artifacts.at(artifacts.indexOf(path))?.kind;
   const postgres = await postgresURLsFor(
     service,
     packet.datasets,
@@ -79,7 +80,10 @@ export async function probe(
   scope: DrillScope,
   now: () => Date,
 ): Promise<Stage<Probed>> {
-  const { packet, manifest } = plan.evidence;
+  const { packet } = plan.evidence;
+  const pgdumps = new Set<string>();
+  for (const artifact of artifactsOf(plan.artifacts))
+    if (artifact.kind === "pgdump") pgdumps.add(artifact.path);
   const result = await runProbes(
     packet.probes,
     {
@@ -88,7 +92,7 @@ export async function probe(
       packet,
       allowedHosts: plan.config.probeHosts,
       secretHeaders: plan.config.secretHeaders,
-      pgdumps: new Set(manifest.artifacts.filter((a) => a.kind === "pgdump").map((a) => a.path)),
+      pgdumps,
       postgres: scope.postgres,
     },
     releaseIdentityOf(packet).sha256,

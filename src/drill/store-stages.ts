@@ -3,6 +3,7 @@
 // found; in live mode, check the store that is up.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { artifactsOf } from "../documents/artifact-table.js";
 import type { BackupRecord } from "../archive/backup-record.js";
 import { findingOfError } from "../findings/errors.js";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
@@ -64,7 +65,7 @@ export async function restoreBackup(
       nonce: randomBytes(3).toString("hex"),
     });
     const verifier = verifierOf(plan, scope.postgres);
-    const outcome = await executeRestore(restorePlan, mode.source, plan.evidence.manifest, {
+    const outcome = await executeRestore(restorePlan, mode.source, plan.artifacts, {
       verifyRestored: verifier.verify,
       progress: run.progress,
     });
@@ -88,15 +89,14 @@ function verifierOf(
   plan: DrillPlan,
   postgres: PGDumpChecker,
 ): { verify: VerifyRestored; sample: () => SampleOutcome | null } {
-  const { manifest } = plan.evidence;
-  const { shard } = plan;
+  const { artifacts, shard } = plan;
   const exclude = plan.config.exclude;
   const sample = plan.sample === null ? {} : { sample: plan.sample };
   let sampled: SampleOutcome | null = null;
   const verify: VerifyRestored =
     shard === null
       ? async (root, options) => {
-          const verified = await verifyStore(root, manifest, {
+          const verified = await verifyStore(root, artifacts, {
             ...options,
             postgres,
             exclude,
@@ -106,7 +106,7 @@ function verifierOf(
           return verified;
         }
       : (root, options) =>
-          verifyShardStore(root, manifest, shard, { ...options, postgres, exclude });
+          verifyShardStore(root, artifacts, shard, { ...options, postgres, exclude });
   return { verify, sample: () => sampled };
 }
 
@@ -133,13 +133,13 @@ async function checkLiveStore(
   scope: DrillScope,
   progress: ProgressReporter,
 ): Promise<StoreCheck> {
-  const { manifest } = plan.evidence;
+  const { artifacts } = plan;
   const options = { progress, postgres: scope.postgres, exclude: plan.config.exclude };
   const sample = plan.sample === null ? {} : { sample: plan.sample };
   const verification =
     plan.shard === null
-      ? await verifyStore(storeRoot, manifest, { ...options, ...sample })
-      : await verifyShardStore(storeRoot, manifest, plan.shard, options);
+      ? await verifyStore(storeRoot, artifacts, { ...options, ...sample })
+      : await verifyShardStore(storeRoot, artifacts, plan.shard, options);
   const { findings, checked, sample: sampled } = verification;
   return { findings, counts: checked, record: null, sample: sampled };
 }
@@ -150,12 +150,17 @@ async function checkLiveStore(
  */
 function contentRulesOnly(plan: DrillPlan, check: StoreCheck): ClassifiedFinding[] {
   if (check.record !== null) return [];
-  const artifacts = plan.shard?.artifacts ?? plan.evidence.manifest.artifacts;
-  const unpinned = artifacts.filter((a) => a.role !== "disposable" && !bytesPinnedByRelease(a));
+  // Counted as they go by, the first five named: nothing kept per artifact.
+  let count = 0;
+  const named: string[] = [];
+  for (const artifact of artifactsOf(plan.shard?.artifacts ?? plan.artifacts)) {
+    if (artifact.role === "disposable" || bytesPinnedByRelease(artifact)) continue;
+    if (count++ < 5) named.push(artifact.path);
+  }
+  const unpinned = { length: count };
   if (unpinned.length === 0) return [];
   const source = plan.mode.kind === "restore" ? plan.mode.source.ref.text : "the live store";
   const one = unpinned.length === 1;
-  const named = unpinned.slice(0, 5).map((a) => a.path);
   return [
     createFinding("bytes_not_pinned", {
       subject: source,

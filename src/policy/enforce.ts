@@ -15,7 +15,7 @@ export type PolicyCheck = {
 };
 
 export async function checkReleasePolicy(
-  evidence: Evidence,
+  evidence: Pick<Evidence, "packet" | "rollbackPolicy">,
   files: EvidenceFiles,
   stateDir: string,
   options: { readonly now: Date; readonly allowDowngrade: boolean },

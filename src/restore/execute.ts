@@ -5,6 +5,7 @@
 // any of them is finished or rolled back by the next (recover.ts, swap.ts).
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { dirname } from "node:path";
+import { ArtifactTable, type ArtifactSource } from "../documents/artifact-table.js";
 import type { Manifest } from "../documents/types.js";
 import { hasErrors, type ClassifiedFinding } from "../findings/finding.js";
 import { interruptedBy, interruptedFinding } from "../findings/interrupted.js";
@@ -64,6 +65,16 @@ export type ExecuteOptions = {
 
 const NOTHING = { files: 0, bytes: 0 };
 
+/**
+ * The release's artifacts as a restore holds them: the parsed manifest, or its artifacts in
+ * compact columns (a large manifest, streamed), as verifyStore takes them.
+ */
+export type RestoreManifest = Manifest | ArtifactTable;
+
+export function artifactsIn(manifest: RestoreManifest): ArtifactSource {
+  return manifest instanceof ArtifactTable ? manifest : manifest.artifacts;
+}
+
 /** The finding of a restore interrupted before its swap; `what`: when, and what it left. */
 export function restoreInterrupted(interruption: Interruption, what: string): ClassifiedFinding {
   return interruptedFinding(
@@ -87,7 +98,7 @@ function scratchDirOf(plan: RestorePlan): string | null {
 export async function executeRestore(
   plan: RestorePlan,
   source: RestoreSource,
-  manifest: Manifest,
+  manifest: RestoreManifest,
   options: ExecuteOptions = {},
 ): Promise<RestoreOutcome> {
   let lock = options.held;
@@ -124,7 +135,7 @@ class LockedRun {
     private plan: RestorePlan,
     private readonly lock: TargetLock,
     private readonly source: RestoreSource,
-    private readonly manifest: Manifest,
+    private readonly manifest: RestoreManifest,
     options: ExecuteOptions,
   ) {
     this.guard = new RestoreExitGuard(plan.scratch, lock.path);
@@ -154,7 +165,7 @@ class LockedRun {
       await this.removeScratch();
       if (!isNoSpace(error)) throw error;
       const dir = dirname(this.plan.scratch);
-      const finding = await noSpaceLeft(error, dir, bytesNeeded(this.manifest));
+      const finding = await noSpaceLeft(error, dir, bytesNeeded(artifactsIn(this.manifest)));
       return { findings: [finding], swapped: false, restored: NOTHING, checked: null };
     } finally {
       if (!keep) await this.release();
@@ -176,7 +187,7 @@ class LockedRun {
     const extracting = source.extract(
       plan.scratch,
       progress,
-      sealedSizesOf(this.manifest.artifacts),
+      sealedSizesOf(artifactsIn(this.manifest)),
     );
     // A test pause inside the work, which only an interruption gives up.
     const extracted = await this.unlessAborted(

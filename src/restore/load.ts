@@ -3,10 +3,14 @@
 // findings that say why there is none; the release and the policy's outcomes are kept either
 // way, for the result.
 import { resolve } from "node:path";
-import { loadEvidence } from "../documents/load-evidence.js";
-import { releaseIdentityOf, verifyChain, type EvidenceFiles } from "../documents/identity-chain.js";
+import type { ArtifactTable } from "../documents/artifact-table.js";
+import {
+  releaseIdentityOf,
+  verifyChainOf,
+  type EvidenceFiles,
+} from "../documents/identity-chain.js";
+import { loadTabledEvidence } from "../documents/load-tabled-evidence.js";
 import type { RuleOutcome } from "../documents/drill-report.js";
-import type { Manifest } from "../documents/types.js";
 import type { DigestSet } from "../identity/digest.js";
 import { failed, failedWith, ok, type Checked } from "../findings/checked.js";
 import { checkReleasePolicy } from "../policy/enforce.js";
@@ -37,7 +41,8 @@ export type LoadedRestore = {
   readonly source: RestoreSource;
   /** Absolute. */
   readonly target: string;
-  readonly manifest: Manifest;
+  /** The release's artifacts in compact columns: never the parsed manifest, which grows more. */
+  readonly artifacts: ArtifactTable;
 };
 
 export type Loading = {
@@ -77,14 +82,16 @@ async function openAndGuard(
 export async function loadRestore(input: LoadInput): Promise<Loading> {
   const opened = await openAndGuard(input);
   if (!opened.ok) return none(opened);
-  const evidence = await loadEvidence(input.evidence);
-  if (!evidence.ok) return none(failedWith(evidence.findings));
-  const { packet } = evidence.evidence;
+  // The artifacts in compact columns: never the parsed manifest, which takes more per artifact.
+  const loadedEvidence = await loadTabledEvidence(input.evidence);
+  if (!loadedEvidence.ok) return none(failedWith(loadedEvidence.findings));
+  const { evidence, files, artifacts, manifestDigest } = loadedEvidence;
+  const { packet } = evidence;
   const release = { releaseId: packet.release.id, releaseIdentity: releaseIdentityOf(packet) };
-  const chain = verifyChain(evidence.evidence, evidence.files);
+  const chain = verifyChainOf(evidence, manifestDigest, files);
   if (chain.length > 0) return none(failedWith(chain), release);
   // The rollback policy and the high-water mark: a release it forbids is never restored.
-  const policy = await checkReleasePolicy(evidence.evidence, evidence.files, input.stateDir, {
+  const policy = await checkReleasePolicy(evidence, files, input.stateDir, {
     now: input.now,
     allowDowngrade: input.allowDowngrade,
   });
@@ -95,6 +102,6 @@ export async function loadRestore(input: LoadInput): Promise<Loading> {
   const unopened = await opened.value.source.opens();
   if (unopened) return { release, policy: outcomes, loaded: failed(unopened) };
   const target = resolve(input.cwd, input.target);
-  const value = { ...opened.value, target, manifest: evidence.evidence.manifest };
+  const value = { ...opened.value, target, artifacts };
   return { release, policy: outcomes, loaded: ok(value) };
 }

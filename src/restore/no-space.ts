@@ -1,7 +1,7 @@
 // A full disk is a machine that could not run the restore (io_failed, exit 3), said in words a
 // user can act on: where, how much the restore needs, how much is free once its files are gone.
 import { statfs } from "node:fs/promises";
-import type { Manifest } from "../documents/types.js";
+import { artifactsOf, type ArtifactSource } from "../documents/artifact-table.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 
 const FULL = new Set(["ENOSPC", "EDQUOT"]);
@@ -11,8 +11,10 @@ export function isNoSpace(error: unknown): boolean {
 }
 
 /** The bytes the manifest lists: about what a restore writes. */
-export function bytesNeeded(manifest: Manifest): number {
-  return manifest.artifacts.reduce((sum, artifact) => sum + artifact.size, 0);
+export function bytesNeeded(artifacts: ArtifactSource): number {
+  let sum = 0;
+  for (const artifact of artifactsOf(artifacts)) sum += artifact.size;
+  return sum;
 }
 
 async function bytesFree(dir: string): Promise<number | null> {

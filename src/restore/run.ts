@@ -4,7 +4,8 @@
 // the result's fields; the verb builds the result.
 import { mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { Artifact, Manifest } from "../documents/types.js";
+import { ArtifactTable } from "../documents/artifact-table.js";
+import type { Artifact } from "../documents/types.js";
 import { verifyStore } from "../store/verify-store.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import { failed } from "../findings/checked.js";
@@ -32,7 +33,8 @@ export type Planned = Omit<PlanInput, "targetState" | "unlisted">;
 export type RunOptions = {
   readonly force: boolean;
   readonly scratchDir: string | null;
-  readonly manifest: Manifest;
+  /** The release's artifacts, in compact columns. */
+  readonly artifacts: ArtifactTable;
   /** --only: the artifacts restored; null when the whole store is. */
   readonly selected: readonly Artifact[] | null;
   readonly progress?: ProgressReporter;
@@ -50,7 +52,7 @@ export type Ran = {
  */
 async function planFor(planned: Planned, state: TargetState, options: RunOptions) {
   const { selected } = options;
-  const index = listedIndexOf(selected ?? options.manifest.artifacts);
+  const index = listedIndexOf(selected ?? options.artifacts);
   const unlisted = state === "non-empty" ? await unlistedIn(planned.target, index) : [];
   const only = selected === null ? {} : { only: selected.map((a) => a.path) };
   return createRestorePlan({ ...planned, targetState: state, unlisted, ...only });
@@ -60,13 +62,13 @@ async function planFor(planned: Planned, state: TargetState, options: RunOptions
  * --only: the restored tree keeps only the selected artifacts (and what is inside a selected
  * directory that owns its contents), checked exactly as a whole restore checks them.
  */
-function verifySelected(manifest: Manifest, selected: readonly Artifact[]): VerifyRestored {
+function verifySelected(artifacts: ArtifactTable, selected: readonly Artifact[]): VerifyRestored {
   return async (root, options) => {
     for (const path of await unlistedIn(root, listedIndexOf(selected)))
       await rm(join(root, path), { recursive: true, force: true });
     // What the release lists is never a stray here (a directory above the selection, say).
-    const listed = { ...options, listed: manifest.artifacts };
-    return verifyStore(root, { ...manifest, artifacts: [...selected] }, listed);
+    const listed = { ...options, listed: artifacts };
+    return verifyStore(root, ArtifactTable.from(selected), listed);
   };
 }
 
@@ -89,13 +91,13 @@ export async function dryRunRestore(planned: Planned, options: RunOptions): Prom
 }
 
 /** Takes the lock and recovers; a full disk while doing so is said as such. */
-async function lockOrFull(planned: Planned, scratchDir: string | null, manifest: Manifest) {
+async function lockOrFull(planned: Planned, scratchDir: string | null, artifacts: ArtifactTable) {
   try {
     await mkdir(dirname(planned.target), { recursive: true });
     return await lockAndRecover(planned.target, runIdOf(planned.now, planned.nonce), scratchDir);
   } catch (error) {
     if (!isNoSpace(error)) throw error;
-    return failed(await noSpaceLeft(error, dirname(planned.target), bytesNeeded(manifest)));
+    return failed(await noSpaceLeft(error, dirname(planned.target), bytesNeeded(artifacts)));
   }
 }
 
@@ -112,7 +114,7 @@ export async function runRestore(
       findings: [restoreInterrupted(interruption, "before it took the lock: nothing was changed")],
       fields: {},
     };
-  const taken = await lockOrFull(planned, options.scratchDir, options.manifest);
+  const taken = await lockOrFull(planned, options.scratchDir, options.artifacts);
   if (!taken.ok) return { findings: [...taken.findings], fields: {} };
   const { lock, recovered } = taken.value;
   const notes = recoveredFindings(planned.target, recovered);
@@ -124,9 +126,9 @@ export async function runRestore(
       return { findings: [...notes, ...(stop ? [stop] : [])], fields: { recovered } };
     const plan = await planFor(planned, state, options);
     handedOver = true; // executeRestore releases the lock
-    const { manifest, selected } = options;
-    const outcome = await executeRestore(plan, source, manifest, {
-      ...(selected === null ? {} : { verifyRestored: verifySelected(manifest, selected) }),
+    const { artifacts, selected } = options;
+    const outcome = await executeRestore(plan, source, artifacts, {
+      ...(selected === null ? {} : { verifyRestored: verifySelected(artifacts, selected) }),
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       held: lock,

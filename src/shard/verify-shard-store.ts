@@ -1,6 +1,7 @@
 // One shard's share of a store check: its artifacts, and the stray entries it owns. The walk
 // for unlisted entries compares with the whole manifest, exactly as a whole verify does, so
 // another shard's files are not strays here and each stray entry is reported by one shard.
+import { ArtifactTable } from "../documents/artifact-table.js";
 import type { Manifest } from "../documents/types.js";
 import {
   verifyStore,
@@ -11,7 +12,7 @@ import { ownerOfUnlisted, type ShardSelection } from "./assign.js";
 
 export async function verifyShardStore(
   root: string,
-  manifest: Manifest,
+  manifest: Manifest | ArtifactTable,
   selection: ShardSelection,
   options: Pick<
     VerifyStoreOptions,
@@ -21,10 +22,10 @@ export async function verifyShardStore(
   const { index, count } = selection.spec;
   return verifyStore(
     root,
-    { ...manifest, artifacts: selection.artifacts },
+    { schemaVersion: 1, artifacts: selection.artifacts },
     {
       ...options,
-      listed: manifest.artifacts,
+      listed: manifest instanceof ArtifactTable ? manifest : manifest.artifacts,
       ownsUnlisted: (path) => ownerOfUnlisted(path, count) === index,
     },
   );

@@ -12,6 +12,7 @@ import type { ExtractOutcome, SourceRef } from "../archive/source.js";
 import { sourceUnreadable } from "../archive/source.js";
 import { checkRecordedFile, recordOf } from "../archive/backup-record.js";
 import { TreeWriter } from "../archive/tree-writer.js";
+import { writtenBudget } from "../archive/written-digests.js";
 import { entryTypeAt } from "../store/walk-store.js";
 import { blobPath, type Repository } from "./repository.js";
 
@@ -35,7 +36,8 @@ export async function writeSnapshotTree(
       );
   }
   if (findings.length > 0) return { findings, files: 0, bytes: 0 };
-  const writer = new TreeWriter(scratch);
+  // The digests of the largest files only: the store check reads the others again.
+  const writer = new TreeWriter(scratch, { writtenBudget: writtenBudget() });
   // Every file against the snapshot's record of it: each damaged or lost file is named, not
   // only the first, and nothing is restored from a snapshot with one.
   const damaged: string[] = [];

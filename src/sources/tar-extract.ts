@@ -73,7 +73,7 @@ type Extraction = {
   readonly state: EntryState;
   readonly sealed: SealedSizes | undefined;
   readonly findings: ClassifiedFinding[];
-  readonly writes: Promise<void>[];
+  readonly writes: Writes;
   readonly openBodies: Set<PassThrough>;
   readonly record: { chunks: Buffer[]; bytes: number; seen: boolean };
   sawEntry: boolean;
@@ -81,6 +81,34 @@ type Extraction = {
 };
 
 type Accepted = Extract<EntryDecision, { accept: true }>;
+
+/**
+ * The writes still running, and the first that failed: a write is forgotten once it ends, so
+ * nothing is held per member of the archive.
+ */
+class Writes {
+  private readonly running = new Set<Promise<void>>();
+  failure: { readonly reason: unknown } | null = null;
+
+  add(write: Promise<void>): void {
+    const tracked: Promise<void> = write.then(
+      () => {
+        this.running.delete(tracked);
+      },
+      (reason: unknown) => {
+        this.failure ??= { reason };
+        this.running.delete(tracked);
+      },
+    );
+    this.running.add(tracked);
+  }
+
+  /** Every write started so far has ended; rejects with the first that failed. */
+  async settled(): Promise<void> {
+    await Promise.all(this.running);
+    if (this.failure) throw this.failure.reason;
+  }
+}
 
 export async function extractPlainTar(
   input: Readable,
@@ -95,7 +123,7 @@ export async function extractPlainTar(
     state: createEntryState(),
     sealed,
     findings: [],
-    writes: [],
+    writes: new Writes(),
     openBodies: new Set(),
     record: { chunks: [], bytes: 0, seen: false },
     sawEntry: false,
@@ -184,13 +212,12 @@ function writeEntry(run: Extraction, entry: ReadEntry, decision: Accepted): void
     });
   } else if (decision.kind === "dir") {
     entry.resume();
-    writes.push(writer.directory(decision.path, entry.mode));
+    writes.add(writer.directory(decision.path, entry.mode));
   } else if (decision.kind === "hardlink") {
     entry.resume();
     const target = decision.linkPath ?? "";
-    const linked = Promise.all(writes).then(() => writer.hardlink(decision.path, target));
-    linked.catch(() => undefined); // a failed earlier write is reported once, below
-    writes.push(linked);
+    // After the earlier writes; a failed one is reported once, below.
+    writes.add(writes.settled().then(() => writer.hardlink(decision.path, target)));
   } else {
     // Minipass entry -> a node stream the writer can pipe; the parser waits for it.
     const body = new PassThrough({ highWaterMark: 1024 * 1024 });
@@ -198,7 +225,7 @@ function writeEntry(run: Extraction, entry: ReadEntry, decision: Accepted): void
     body.on("end", () => run.openBodies.delete(body));
     body.on("error", () => undefined); // the writer reading it sees the error; keep it from being unhandled
     entry.pipe(body);
-    writes.push(writer.file(decision.path, body, entry.mode ?? 0o644, entry.mtime));
+    writes.add(writer.file(decision.path, body, entry.mode ?? 0o644, entry.mtime));
   }
 }
 
@@ -206,9 +233,9 @@ function writeEntry(run: Extraction, entry: ReadEntry, decision: Accepted): void
 async function outcomeOf(run: Extraction): Promise<ExtractOutcome> {
   const { findings, writer, ref, record } = run;
   // A write that failed because the archive broke is already a finding; others are real I/O errors.
-  const settledWrites = await Promise.allSettled(run.writes);
-  const failed = settledWrites.find((w) => w.status === "rejected");
-  if (failed && findings.length === 0) throw failed.reason;
+  await run.writes.settled().catch((reason: unknown) => {
+    if (findings.length === 0) throw reason;
+  });
   if (findings.length === 0 && !run.sawEntry)
     findings.push(sourceUnreadable(ref, "holds no entries"));
   if (findings.length === 0 && record.seen) return checkRecord(record, { findings, writer, ref });

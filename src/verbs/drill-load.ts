@@ -5,7 +5,7 @@
 // user hears of every bad input at once.
 import { readIdentities } from "../archive/age-keys.js";
 import { parseSourceRef, type RestoreSource, type SourceRef } from "../archive/source.js";
-import { loadEvidence, type LoadedEvidence } from "../documents/load-evidence.js";
+import { loadTabledEvidence, type TabledEvidence } from "../documents/load-tabled-evidence.js";
 import { failed, ok, type Checked } from "../findings/checked.js";
 import { loadSignerFrom } from "../report/load-signer.js";
 import type { Signer } from "../report/signing.js";
@@ -28,7 +28,8 @@ export type DrillInputs = {
   readonly identity: Checked<string> | null;
   /** The source opened from its reference; null: no usable reference. */
   readonly source: Checked<RestoreSource> | null;
-  readonly evidence: LoadedEvidence;
+  /** The manifest's artifacts are held in compact columns, never as the parsed manifest. */
+  readonly evidence: TabledEvidence;
 };
 
 export async function loadDrillInputs(
@@ -55,7 +56,7 @@ export async function loadDrillInputs(
     ref?.ok === true ? openSource(ref.value, identity === undefined ? {} : { identity }) : null;
   // Told to progress: a manifest of a million artifacts takes seconds to read.
   const loading = (options.progress ?? NO_PROGRESS).stage("load evidence");
-  const evidence = await loadEvidence(context.evidence);
+  const evidence = await loadTabledEvidence(context.evidence);
   loading.done(evidence.ok ? "passed" : "failed");
   return { context, backup, signer, ref, identity: await loadIdentity(identity), source, evidence };
 }

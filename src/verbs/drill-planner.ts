@@ -2,11 +2,12 @@
 // plan of one drill, or every finding that says why there is none. No I/O and no clock here:
 // unit-tested flag by flag (test/unit/drill-planner.test.ts).
 import { resolve } from "node:path";
+import { artifactsOf, type ArtifactTable } from "../documents/artifact-table.js";
 import type { RestoreSource } from "../archive/source.js";
 import { checkDatasetReferences } from "../documents/dataset-references.js";
 import type { DrillConfig } from "../documents/drill-config.js";
 import { releaseIdentityOf } from "../documents/identity-chain.js";
-import type { Manifest, Packet } from "../documents/types.js";
+import type { Packet } from "../documents/types.js";
 import type { DrillMode, DrillPlan } from "../drill/drill-plan.js";
 import { resolveScenario } from "../drill/scenario.js";
 import { failedWith, findingsOf, ok, type Checked } from "../findings/checked.js";
@@ -63,9 +64,7 @@ function inputFindings(
     ...of(inputs.source),
     ...(options.shard === undefined ? [] : findingsOf(checkShardSpec(options.shard))),
     ...findingsOf(planSample(options, today)),
-    ...(evidence.ok
-      ? referenceFindings(evidence.evidence, inputs.context.config)
-      : evidence.findings),
+    ...(evidence.ok ? referenceFindings(evidence, inputs.context.config) : evidence.findings),
     ...(evidence.ok ? findingsOf(scenarioOf(options, evidence)) : []),
   ];
 }
@@ -107,16 +106,15 @@ function scenarioOf(
  * evidence sealed before it checked fails as a probe, as it always did.)
  */
 function referenceFindings(
-  evidence: { manifest: Manifest; packet: Packet },
+  { evidence, artifacts }: { evidence: { packet: Packet }; artifacts: ArtifactTable },
   config: DrillConfig,
 ): ClassifiedFinding[] {
-  const kinds = new Map(evidence.manifest.artifacts.map((a) => [a.path, a.kind]));
   return checkDatasetReferences({
     configName: config.file === null ? "drill config" : displayPath(config.file),
     probes: [],
     service: config.service,
     datasets: evidence.packet.datasets,
-    kindOf: (path) => kinds.get(path),
+    kindOf: (path) => artifacts.at(artifacts.indexOf(path))?.kind,
   });
 }
 
@@ -148,15 +146,18 @@ export function planDrill(
   const spec = options.shard === undefined ? null : checkShardSpec(options.shard);
   const scenario = scenarioOf(options, evidence);
   const sample = planSample(options, today);
-  const { packet, manifest } = evidence.evidence;
+  const { packet } = evidence.evidence;
+  const { artifacts } = evidence;
   const plan: DrillPlan = {
     evidence: evidence.evidence,
+    artifacts,
+    manifestDigest: evidence.manifestDigest,
     files: evidence.files,
     paths: context.evidence,
     config: context.config,
     mode,
     allowDowngrade: options.allowDowngrade ?? false,
-    shard: spec?.ok === true ? selectShard(manifest.artifacts, spec.value) : null,
+    shard: spec?.ok === true ? selectShard([...artifactsOf(artifacts)], spec.value) : null,
     scenario: scenario.ok ? scenario.value : null,
     sample: sample.ok ? sample.value : null,
   };

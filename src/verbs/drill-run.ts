@@ -90,7 +90,7 @@ function outputsOf(job: DrillJob, report: DrillReport, outcome: DrillOutcome): D
       ? out.dir
       : join(out.dir, `${out.prefix}-${compactUTC(new Date(report.startedAt))}${out.suffix}`);
   if (plan.shard === null) return drillOutputs(report, dir, signer);
-  const { manifest } = plan.evidence;
+  const manifest = { artifacts: plan.artifacts, digest: plan.manifestDigest };
   return shardDrillOutputs(report, outcome.storeCounts, manifest, plan.shard, { dir, signer });
 }
 

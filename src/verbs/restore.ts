@@ -110,9 +110,8 @@ async function restoreFrom(
   const withPolicy = (ran: Ran) =>
     resultOf({ ...ran, fields: { policy: loading.policy, ...ran.fields } }, release);
   if (!loading.loaded.ok) return withPolicy(failure(loading.loaded.findings));
-  const { ref, source, target, manifest } = loading.loaded.value;
-  const selected =
-    mode.only.length === 0 ? ok(null) : selectArtifacts(mode.only, manifest.artifacts);
+  const { ref, source, target, artifacts } = loading.loaded.value;
+  const selected = mode.only.length === 0 ? ok(null) : selectArtifacts(mode.only, artifacts);
   if (!selected.ok) return withPolicy(failure(selected.findings));
   const planned = {
     ...{ source: ref.text, target, now, setAsideUnlisted: mode.setAsideUnlisted },
@@ -122,7 +121,7 @@ async function restoreFrom(
   const run = {
     force: mode.force,
     scratchDir,
-    manifest,
+    artifacts,
     selected: selected.value,
     ...live(options),
   };

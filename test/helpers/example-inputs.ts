@@ -3,12 +3,15 @@
 import { join } from "node:path";
 import { parseSourceRef, type RestoreSource, type SourceRef } from "../../src/archive/source.js";
 import { loadDrillConfig, type DrillConfig } from "../../src/documents/drill-config.js";
-import { loadEvidence } from "../../src/documents/load-evidence.js";
+import {
+  loadTabledEvidence,
+  type TabledEvidence,
+} from "../../src/documents/load-tabled-evidence.js";
 import { openSource } from "../../src/sources/open-source.js";
 
 export const EXAMPLE_ROOT = join(import.meta.dirname, "..", "..");
 
-type LoadedEvidence = Extract<Awaited<ReturnType<typeof loadEvidence>>, { ok: true }>;
+type LoadedEvidence = Extract<TabledEvidence, { ok: true }>;
 
 export type ExampleInputs = {
   readonly config: DrillConfig;
@@ -20,7 +23,7 @@ export type ExampleInputs = {
 export async function loadExampleInputs(): Promise<ExampleInputs> {
   const config = await loadDrillConfig(undefined, EXAMPLE_ROOT);
   if (!config.ok) throw new Error("the example's drill config did not load");
-  const evidence = await loadEvidence(config.config.evidence);
+  const evidence = await loadTabledEvidence(config.config.evidence);
   if (!evidence.ok) throw new Error("the example's evidence did not load");
   const parsed = parseSourceRef("dir:ops/store", EXAMPLE_ROOT);
   if (!parsed.ok) throw new Error("dir:ops/store did not parse");

@@ -7,6 +7,7 @@ import { measureObjectives } from "../../src/drill/measure.js";
 import { createFinding } from "../../src/findings/finding.js";
 import { selectShard } from "../../src/shard/assign.js";
 import { zeroCounts } from "../../src/store/check-counts.js";
+import { artifactsOf } from "../../src/documents/artifact-table.js";
 import { loadExampleInputs } from "../helpers/example-inputs.js";
 
 const START = new Date("2026-11-26T06:00:00Z");
@@ -16,6 +17,8 @@ beforeAll(async () => {
   const { config, evidence, source } = await loadExampleInputs();
   plan = {
     evidence: evidence.evidence,
+    artifacts: evidence.artifacts,
+    manifestDigest: evidence.manifestDigest,
     files: evidence.files,
     paths: config.evidence,
     config,
@@ -78,7 +81,7 @@ describe("buildDrillReport", () => {
     expect(report.rto).toEqual({ seenSeconds: 4, targetSeconds: 900, status: "passed" });
     expect(report).not.toHaveProperty("scenario");
     const stores = report.checks.filter((c) => c.kind === "store");
-    expect(stores).toHaveLength(plan.evidence.manifest.artifacts.length);
+    expect(stores).toHaveLength(plan.artifacts.length);
     expect(stores.every((c) => c.status === "passed")).toBe(true);
     expect(report.checks.filter((c) => c.kind === "objective").map((c) => c.name)).toEqual([
       "rto",
@@ -87,7 +90,7 @@ describe("buildDrillReport", () => {
   });
 
   it("fails the store check an error names, and the verdict with it", () => {
-    const path = plan.evidence.manifest.artifacts[0]?.path ?? "";
+    const path = plan.artifacts.at(0)?.path ?? "";
     const broken = createFinding("artifact_missing", { subject: path, message: "gone" });
     const report = buildDrillReport(
       plan,
@@ -117,7 +120,7 @@ describe("buildDrillReport", () => {
   });
 
   it("lists no probes in a shard other than 1, and says the scenario judged against", () => {
-    const shard = selectShard(plan.evidence.manifest.artifacts, { index: 2, count: 2 });
+    const shard = selectShard([...artifactsOf(plan.artifacts)], { index: 2, count: 2 });
     const scenario = { name: "database-loss", rto: "1h", rpo: "24h", backups: [] };
     const report = buildDrillReport({ ...plan, shard, scenario }, facts({ probed: null }));
     expect(report.checks.filter((c) => c.kind === "probe")).toEqual([]);

@@ -48,8 +48,16 @@ describe("heap tuning", () => {
     expect(youngGeneration(["--json", "verify"])).toBeLessThanOrEqual(2);
   });
 
+  it("keeps a restore's and a drill's small when they copy from a dir: source", () => {
+    expect(
+      youngGeneration(["restore", "--source", "dir:store", "--target", "t"]),
+    ).toBeLessThanOrEqual(2);
+    expect(youngGeneration(["--json", "drill", "--source=dir:store"])).toBeLessThanOrEqual(2);
+  });
+
   it("leaves other verbs, and a bare command line, to V8's defaults", () => {
     expect(youngGeneration(["restore", "--source", "tar:x.tgz"])).toBeGreaterThan(4);
+    expect(youngGeneration(["drill"])).toBeGreaterThan(4);
     expect(youngGeneration(["--version"])).toBeGreaterThan(4);
   });
 });
