@@ -19,13 +19,23 @@ import { conformsTo } from "./schema-validation.js";
 import { DEFAULT_MAX_DEPTH, parseStrictJSON, type JSONValue } from "./strict-json.js";
 import type { Artifact } from "./types.js";
 
-export type StreamedManifest = {
-  readonly artifacts: ArtifactTable;
+export type StreamedManifest = ScannedManifest & { readonly artifacts: ArtifactTable };
+
+/** What a pass over the manifest learns besides its artifacts, which it hands on one at a time. */
+export type ScannedManifest = {
   /** sha256 of the manifest's RFC 8785 form, as digestOfJSON(manifest) gives it. */
   readonly digest: DigestSet;
   /** Everything but the artifacts: schemaVersion and x- keys. */
   readonly rest: Readonly<Record<string, JSONValue>>;
+  /** How many artifacts it lists. */
+  readonly count: number;
 };
+
+/**
+ * Told each artifact of a manifest, in order, once it passed every check; when it answers a
+ * promise, nothing more is read until it settles (so a slow consumer holds the reading back).
+ */
+export type ArtifactVisitor = (artifact: Artifact) => void | Promise<void>;
 
 const CHUNK_BYTES = 1024 * 1024;
 const QUOTE = 0x22;
@@ -78,19 +88,39 @@ type Mode = "skeleton" | "between" | "element" | "after-element";
  * the document is not as it must be (the caller then loads it the ordinary way).
  */
 export async function streamManifest(path: string): Promise<StreamedManifest | null> {
+  const table = new ArtifactTableBuilder();
+  const scanned = await scanManifest(path, (artifact) => table.push(artifact));
+  if (scanned === null) return null;
+  const artifacts = table.build();
+  if (artifacts.firstDuplicate() !== -1) return null; // the ordinary loader names it
+  return { ...scanned, artifacts };
+}
+
+/**
+ * One pass over the manifest at `path`: each artifact, checked, to `visit`, and what the pass
+ * learnt; null as for streamManifest. It does not look for a path listed twice: the caller
+ * does (a table by its index; a manifest in the store walk's order by that order).
+ */
+export async function scanManifest(
+  path: string,
+  visit: ArtifactVisitor,
+): Promise<ScannedManifest | null> {
   const handle = await open(path, "r");
   try {
-    return await scan(handle);
+    return await scan(handle, visit);
   } finally {
     await handle.close();
   }
 }
 
-async function scan(handle: Awaited<ReturnType<typeof open>>): Promise<StreamedManifest | null> {
+async function scan(
+  handle: Awaited<ReturnType<typeof open>>,
+  visit: ArtifactVisitor,
+): Promise<ScannedManifest | null> {
   const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   const skeleton = new Bytes();
   const element = new Bytes();
-  const table = new ArtifactTableBuilder();
+  let count = 0;
   const hash = createHash("sha256").update('{"artifacts":[');
   let mode = "skeleton" as Mode;
   let depth = 0;
@@ -153,8 +183,12 @@ async function scan(handle: Awaited<ReturnType<typeof open>>): Promise<StreamedM
         depth--;
         if (depth === 2) {
           element.append(chunk, segmentStart, i + 1);
-          if (!takeArtifact(element.view(), table, hash, first)) return null;
+          const taken = takeArtifact(element.view(), hash, first);
+          if (taken === null) return null;
           element.clear();
+          const pending = visit(taken);
+          if (pending !== undefined) await pending;
+          count++;
           [first, mode] = [false, "after-element"];
         }
       }
@@ -163,7 +197,7 @@ async function scan(handle: Awaited<ReturnType<typeof open>>): Promise<StreamedM
     else if (mode === "element") element.append(chunk, segmentStart, bytesRead);
   }
   if (mode !== "skeleton" || inString || depth !== 0 || !sawArtifacts) return null;
-  return finish(skeleton.view(), table, hash);
+  return finish(skeleton.view(), count, hash);
 }
 
 /** After byte `b` inside a string: whether the string goes on, and whether `b` escapes the next. */
@@ -209,36 +243,26 @@ function trimColon(bytes: Bytes): number {
   return end - 1; // the colon
 }
 
-/** Checks one element as the ordinary loader would, then digests and keeps it. */
-function takeArtifact(
-  bytes: Buffer,
-  table: ArtifactTableBuilder,
-  hash: Hash,
-  first: boolean,
-): boolean {
-  if (!isUtf8(bytes)) return false;
+/** Checks one element as the ordinary loader would, then digests it; null when it fails. */
+function takeArtifact(bytes: Buffer, hash: Hash, first: boolean): Artifact | null {
+  if (!isUtf8(bytes)) return null;
   // The element sits at depth 2 of the document (the object, then the array).
   const parsed = parseStrictJSON(bytes.toString("utf8"), DEFAULT_MAX_DEPTH - 2);
-  if (!parsed.ok) return false;
+  if (!parsed.ok) return null;
   const artifact = parsed.value;
-  if (!conformsTo("manifest", { schemaVersion: 1, artifacts: [artifact] })) return false;
+  if (!conformsTo("manifest", { schemaVersion: 1, artifacts: [artifact] })) return null;
   const path = (artifact as unknown as Artifact).path;
-  if (checkStorePath(path) !== null) return false;
+  if (checkStorePath(path) !== null) return null;
   if (!first) hash.update(",");
   let pending = "";
   writeCanonicalJSON(artifact, (text) => {
     pending += text;
   });
   hash.update(pending, "utf8");
-  table.push(artifact as unknown as Artifact);
-  return true;
+  return artifact as unknown as Artifact;
 }
 
-function finish(
-  skeletonBytes: Buffer,
-  table: ArtifactTableBuilder,
-  hash: Hash,
-): StreamedManifest | null {
+function finish(skeletonBytes: Buffer, count: number, hash: Hash): ScannedManifest | null {
   if (!isUtf8(skeletonBytes)) return null;
   const parsed = parseStrictJSON(skeletonBytes.toString("utf8"));
   if (!parsed.ok || parsed.value === null || typeof parsed.value !== "object") return null;
@@ -254,7 +278,5 @@ function finish(
   if (Object.keys(rest).some((key) => key < "artifacts")) return null;
   const tail = canonicalJSON(rest); // {"schemaVersion":1,...}
   hash.update(tail === "{}" ? "]}" : `],${tail.slice(1)}`, "utf8");
-  const artifacts = table.build();
-  if (artifacts.firstDuplicate() !== -1) return null; // the ordinary loader names it
-  return { artifacts, digest: { sha256: hash.digest("hex") }, rest };
+  return { digest: { sha256: hash.digest("hex") }, rest, count };
 }

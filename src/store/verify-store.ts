@@ -10,7 +10,8 @@ import { StorePool } from "./store-pool.js";
 import { zeroCounts, type StoreCheckCounts } from "./check-counts.js";
 import { findUnlisted } from "./find-unlisted.js";
 import { createPathMatcher } from "./path-matcher.js";
-import { ArtifactTable, artifactsOf, type ArtifactSource } from "../documents/artifact-table.js";
+import { ArtifactTable, type ArtifactSource } from "../documents/artifact-table.js";
+import { windowsOf, type ArtifactWindows } from "../documents/artifact-windows.js";
 import { entryTypeAt } from "./walk-store.js";
 import type { PGDumpChecker } from "../postgres/session.js";
 import { reportUnavailable } from "./check-pgdump.js";
@@ -71,16 +72,21 @@ export type VerifyStoreOptions = {
 };
 
 /**
- * `manifest` may be the parsed manifest, or its artifacts in compact columns (ArtifactTable)
- * when the caller has let the parsed objects go, so memory does not grow with their number.
+ * `manifest` may be the parsed manifest, its artifacts in compact columns (ArtifactTable) when
+ * the caller has let the parsed objects go, or the manifest file read a window at a time
+ * (ArtifactWindows), so memory does not grow with their number.
  */
 export async function verifyStore(
   root: string,
-  manifest: Manifest | ArtifactTable,
+  manifest: Manifest | ArtifactTable | ArtifactWindows,
   options: VerifyStoreOptions = {},
 ): Promise<StoreVerification> {
-  const artifacts: ArtifactSource =
-    manifest instanceof ArtifactTable ? manifest : manifest.artifacts;
+  const artifacts: ArtifactWindows =
+    manifest instanceof ArtifactTable
+      ? windowsOf(manifest)
+      : "artifacts" in manifest
+        ? windowsOf(manifest.artifacts)
+        : manifest;
   const { byRole, byCheck } = zeroCounts();
   const rootType = await entryTypeAt(root);
   if (rootType !== "dir") {
@@ -107,13 +113,15 @@ export async function verifyStore(
   } finally {
     await pool.close();
   }
-  for (const artifact of artifactsOf(artifacts)) byRole[artifact.role]++;
   const findings = tally.findings();
   findings.push(...reportUnavailable(tally.unavailable));
   findings.push(
     ...(await findUnlisted(
       root,
-      options.listed ?? artifacts,
+      options.listed ??
+        (manifest instanceof ArtifactTable || !("artifacts" in manifest)
+          ? manifest
+          : manifest.artifacts),
       options.strict ?? false,
       options.ownsUnlisted,
       createPathMatcher(options.exclude ?? []),
@@ -121,7 +129,7 @@ export async function verifyStore(
   );
   return {
     findings,
-    checked: { artifacts: artifacts.length, byRole, byCheck: tally.byCheck },
+    checked: { artifacts: artifacts.length, byRole: tally.byRole, byCheck: tally.byCheck },
     sample: sampleOutcome(options.sample, tally.sampled, artifacts.length),
   };
 }

@@ -1,0 +1,101 @@
+// The artifacts of a manifest as a run of windows, in manifest order, for a store check whose
+// memory must not grow with their number: from an array or a table (./artifact-table.ts) in
+// memory, or read again from the manifest file (./manifest-stream.ts) on every pass, so that
+// no more than a window of artifacts is held at a time.
+import { createFinding } from "../findings/finding.js";
+import { RecoverableError } from "../findings/errors.js";
+import { digestsEqual, type DigestSet } from "../identity/digest.js";
+import type { ArtifactSource } from "./artifact-table.js";
+import { scanManifest, type ScannedManifest } from "./manifest-stream.js";
+import { compareWalkOrder } from "./store-path.js";
+import type { Artifact } from "./types.js";
+
+/** Told one window: the index of its first artifact, and its artifacts. */
+export type WindowVisitor = (start: number, artifacts: Artifact[]) => void | Promise<void>;
+
+export type ArtifactWindows = {
+  readonly length: number;
+  /**
+   * Every artifact, in manifest order, `size` at a time; while `each` works on a window (its
+   * promise unsettled) no more is read.
+   */
+  forEachWindow(size: number, each: WindowVisitor): Promise<void>;
+  /**
+   * True when every path comes after the one before in the store walk's order: the stray walk
+   * can then go along the manifest in one pass (src/store/find-unlisted.ts).
+   */
+  readonly inWalkOrder: boolean;
+};
+
+/** The windows of artifacts already in memory. */
+export function windowsOf(source: ArtifactSource): ArtifactWindows {
+  return {
+    length: source.length,
+    inWalkOrder: false,
+    async forEachWindow(size, each) {
+      for (let start = 0; start < source.length; start += size) {
+        const end = Math.min(start + size, source.length);
+        const window: Artifact[] = [];
+        for (let index = start; index < end; index++) window.push(source.at(index) as Artifact);
+        await each(start, window);
+      }
+    },
+  };
+}
+
+/**
+ * A manifest file read again on each pass. It is made only after a first pass found the file
+ * valid and in the walk's order (so no path is listed twice); each later pass checks that the
+ * file still has the digest the first pass found, and fails the run if it changed.
+ */
+export class ManifestWindows implements ArtifactWindows {
+  readonly inWalkOrder = true;
+  readonly length: number;
+  readonly digest: DigestSet;
+
+  private constructor(
+    private readonly path: string,
+    first: ScannedManifest,
+  ) {
+    this.length = first.count;
+    this.digest = first.digest;
+  }
+
+  /**
+   * The manifest at `path` when the fast path takes it and its paths are in the walk's order;
+   * null otherwise (the caller then loads it into a table, or the ordinary way).
+   */
+  static async open(path: string): Promise<ManifestWindows | null> {
+    let previous: string | null = null;
+    let ordered = true;
+    const scanned = await scanManifest(path, ({ path: next }) => {
+      if (previous !== null && compareWalkOrder(previous, next) >= 0) ordered = false;
+      previous = next;
+    });
+    return scanned !== null && ordered ? new ManifestWindows(path, scanned) : null;
+  }
+
+  async forEachWindow(size: number, each: WindowVisitor): Promise<void> {
+    let window: Artifact[] = [];
+    let start = 0;
+    const scanned = await scanManifest(this.path, (artifact) => {
+      window.push(artifact);
+      if (window.length < size) return;
+      const full = window;
+      window = [];
+      start += full.length;
+      return each(start - full.length, full);
+    });
+    if (scanned === null || !digestsEqual(scanned.digest, this.digest)) throw this.changed();
+    if (window.length > 0) await each(start, window);
+  }
+
+  private changed(): RecoverableError {
+    return new RecoverableError(
+      createFinding("document_invalid", {
+        subject: this.path,
+        message: `${this.path}: the evidence manifest changed while it was being read; run again once nothing writes it`,
+      }),
+    );
+  }
+}
