@@ -6,7 +6,7 @@ import { createFinding } from "../findings/finding.js";
 import { RecoverableError } from "../findings/errors.js";
 import { digestsEqual, type DigestSet } from "../identity/digest.js";
 import type { ArtifactSource } from "./artifact-table.js";
-import { scanManifest, type ScannedManifest } from "./manifest-stream.js";
+import { rescanManifest, scanManifest, type ScannedManifest } from "./manifest-stream.js";
 import { compareWalkOrder } from "./store-path.js";
 import type { Artifact } from "./types.js";
 
@@ -45,13 +45,15 @@ export function windowsOf(source: ArtifactSource): ArtifactWindows {
 
 /**
  * A manifest file read again on each pass. It is made only after a first pass found the file
- * valid and in the walk's order (so no path is listed twice); each later pass checks that the
- * file still has the digest the first pass found, and fails the run if it changed.
+ * valid and in the walk's order (so no path is listed twice); each later pass only parses the
+ * elements, and checks that it read the bytes the first pass checked (the run fails if not).
  */
 export class ManifestWindows implements ArtifactWindows {
   readonly inWalkOrder = true;
   readonly length: number;
   readonly digest: DigestSet;
+  /** The sha256 of the bytes the first pass checked. */
+  private readonly bytes: DigestSet;
 
   private constructor(
     private readonly path: string,
@@ -59,18 +61,25 @@ export class ManifestWindows implements ArtifactWindows {
   ) {
     this.length = first.count;
     this.digest = first.digest;
+    this.bytes = first.bytes;
   }
 
   /**
    * The manifest at `path` when the fast path takes it and its paths are in the walk's order;
-   * null otherwise (the caller then loads it into a table, or the ordinary way).
+   * null otherwise (the caller then loads it into a table, or the ordinary way). `observe` is
+   * shown each artifact of this first pass (what is shown is worth nothing if it answers null).
    */
-  static async open(path: string): Promise<ManifestWindows | null> {
+  static async open(
+    path: string,
+    observe?: (index: number, artifact: Artifact) => void,
+  ): Promise<ManifestWindows | null> {
     let previous: string | null = null;
     let ordered = true;
-    const scanned = await scanManifest(path, ({ path: next }) => {
-      if (previous !== null && compareWalkOrder(previous, next) >= 0) ordered = false;
-      previous = next;
+    let index = 0;
+    const scanned = await scanManifest(path, (artifact) => {
+      if (previous !== null && compareWalkOrder(previous, artifact.path) >= 0) ordered = false;
+      previous = artifact.path;
+      observe?.(index++, artifact);
     });
     return scanned !== null && ordered ? new ManifestWindows(path, scanned) : null;
   }
@@ -78,7 +87,7 @@ export class ManifestWindows implements ArtifactWindows {
   async forEachWindow(size: number, each: WindowVisitor): Promise<void> {
     let window: Artifact[] = [];
     let start = 0;
-    const scanned = await scanManifest(this.path, (artifact) => {
+    const bytes = await rescanManifest(this.path, (artifact) => {
       window.push(artifact);
       if (window.length < size) return;
       const full = window;
@@ -86,7 +95,7 @@ export class ManifestWindows implements ArtifactWindows {
       start += full.length;
       return each(start - full.length, full);
     });
-    if (scanned === null || !digestsEqual(scanned.digest, this.digest)) throw this.changed();
+    if (bytes === null || !digestsEqual(bytes, this.bytes)) throw this.changed();
     if (window.length > 0) await each(start, window);
   }
 

@@ -11,7 +11,7 @@ import { streamManifest } from "./manifest-stream.js";
 import { ManifestWindows } from "./artifact-windows.js";
 import { MAX_DOCUMENT_BYTES, readJSONDocument } from "./read-document.js";
 import { checkSchema } from "./schema-validation.js";
-import type { DocumentKind, DocumentTypes, Manifest } from "./types.js";
+import type { Artifact, DocumentKind, DocumentTypes, Manifest } from "./types.js";
 
 export type LoadedEvidence =
   | { readonly ok: true; readonly evidence: Evidence; readonly files: EvidenceFiles }
@@ -74,7 +74,10 @@ export type StreamedEvidence = Omit<Evidence, "manifest"> & {
  * check whose memory must not grow with the number of artifacts. Null when any document is
  * not plainly valid: loadEvidence then names every problem, as it always does.
  */
-export async function loadEvidenceStreamed(paths: EvidenceFiles): Promise<StreamedEvidence | null> {
+export async function loadEvidenceStreamed(
+  paths: EvidenceFiles,
+  observe?: (index: number, artifact: Artifact) => void,
+): Promise<StreamedEvidence | null> {
   const [packet, provenance, rollbackPolicy] = await Promise.all([
     loadDocument("packet", paths.packet, DESCRIPTIONS.packet),
     loadDocument("provenance", paths.provenance, DESCRIPTIONS.provenance),
@@ -85,7 +88,7 @@ export async function loadEvidenceStreamed(paths: EvidenceFiles): Promise<Stream
   try {
     const info = await stat(paths.manifest);
     if (!info.isFile() || info.size > MAX_DOCUMENT_BYTES) return null;
-    const manifest = await streamedManifest(paths.manifest);
+    const manifest = await streamedManifest(paths.manifest, observe);
     if (manifest === null) return null;
     return {
       packet: packet.value,
@@ -108,8 +111,9 @@ export async function loadEvidenceStreamed(paths: EvidenceFiles): Promise<Stream
 /** The manifest as windows read from the file, else as a table; null: the ordinary way. */
 async function streamedManifest(
   path: string,
+  observe?: (index: number, artifact: Artifact) => void,
 ): Promise<{ artifacts: ArtifactTable | ManifestWindows; digest: DigestSet } | null> {
-  const windows = await ManifestWindows.open(path);
+  const windows = await ManifestWindows.open(path, observe);
   if (windows !== null) return { artifacts: windows, digest: windows.digest };
   return streamManifest(path);
 }

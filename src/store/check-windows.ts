@@ -15,7 +15,7 @@ import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
 import type { ArtifactCheck, CheckResult, CheckTools, UnavailableDump } from "./artifact-check.js";
 import { DEFERRED_CHECKS, readsBytes, WINDOW_CHECKS } from "./artifact-checks.js";
 import { checkPlace } from "./check-place.js";
-import { Largest, type Indexed } from "./check-order.js";
+import { CheckSurvey, surveyOf, type Indexed } from "./check-order.js";
 import { checkSizeOnly } from "./check-sampled.js";
 import { contentChecked } from "./sample.js";
 import { zeroCounts, type CheckName } from "./check-counts.js";
@@ -77,16 +77,17 @@ export class CheckTally {
 /**
  * Every store check of `artifacts`, the largest first (./check-order.ts), then the rest in
  * manifest order, two windows in flight. A first pass over the artifacts finds the largest and
- * what progress counts, so the manifest is read twice and never held.
+ * what progress counts (`surveyed`: the caller's pass that read the manifest did it already).
  */
 export async function checkArtifacts(
   root: string,
   artifacts: ArtifactWindows,
   tools: CheckTools,
   progress: ProgressReporter = NO_PROGRESS,
+  surveyed?: CheckSurvey,
 ): Promise<CheckTally> {
   const tally = new CheckTally();
-  const survey = await surveyOf(artifacts, tools);
+  const survey = surveyed ?? (await surveyOf(artifacts, tools));
   tally.byRole = survey.byRole;
   const stage =
     survey.files === 0
@@ -109,34 +110,6 @@ export async function checkArtifacts(
   await tally.settled();
   stage.done();
   return tally;
-}
-
-/** What one pass over the artifacts finds before any is checked. */
-type Survey = {
-  /** By role, every artifact. */
-  readonly byRole: Record<Role, number>;
-  /** The files and bytes to read (not the files the restore hashed, nor the unsampled). */
-  readonly files: number;
-  readonly bytes: number;
-  readonly largest: Largest;
-};
-
-async function surveyOf(artifacts: ArtifactWindows, tools: CheckTools): Promise<Survey> {
-  const { byRole } = zeroCounts();
-  const largest = new Largest();
-  let files = 0;
-  let bytes = 0;
-  await artifacts.forEachWindow(WINDOW, (start, list) => {
-    list.forEach((a, offset) => {
-      byRole[a.role]++;
-      largest.offer(start + offset, a);
-      if (!readsBytes(a) || tools.written?.has(a.path)) return;
-      if (tools.sample && !contentChecked(a, tools.sample)) return;
-      files++;
-      bytes += a.size;
-    });
-  });
-  return { byRole, files, bytes, largest };
 }
 
 /** At most `limit` pieces of work at a time; add waits for room. */

@@ -16,6 +16,7 @@ import { entryTypeAt } from "./walk-store.js";
 import type { PGDumpChecker } from "../postgres/session.js";
 import { reportUnavailable } from "./check-pgdump.js";
 import { checkArtifacts, type CheckTally } from "./check-windows.js";
+import type { CheckSurvey } from "./check-order.js";
 import type { SampleSpec } from "./sample.js";
 
 export type { CheckName, StoreCheckCounts } from "./check-counts.js";
@@ -69,6 +70,11 @@ export type VerifyStoreOptions = {
   readonly exclude?: readonly string[];
   /** Check the content of only this share of the artifacts (docs/performance.md). */
   readonly sample?: SampleSpec;
+  /**
+   * The survey of these very artifacts (with this sample, and no `written`), made by the pass
+   * that read them: the store check then reads the manifest once less (./check-order.ts).
+   */
+  readonly surveyed?: CheckSurvey;
 };
 
 /**
@@ -109,7 +115,7 @@ export async function verifyStore(
       postgres: options.postgres,
       sample: options.sample,
     };
-    tally = await checkArtifacts(root, artifacts, tools, options.progress);
+    tally = await checkArtifacts(root, artifacts, tools, options.progress, options.surveyed);
   } finally {
     await pool.close();
   }
