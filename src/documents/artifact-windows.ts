@@ -73,15 +73,15 @@ export class ManifestWindows implements ArtifactWindows {
     path: string,
     observe?: (index: number, artifact: Artifact) => void,
   ): Promise<ManifestWindows | null> {
-    let previous: string | null = null;
-    let ordered = true;
+    const order = { previous: null as string | null, kept: true };
     let index = 0;
     const scanned = await scanManifest(path, (artifact) => {
-      if (previous !== null && compareWalkOrder(previous, artifact.path) >= 0) ordered = false;
-      previous = artifact.path;
+      if (order.previous !== null && compareWalkOrder(order.previous, artifact.path) >= 0)
+        order.kept = false;
+      order.previous = artifact.path;
       observe?.(index++, artifact);
     });
-    return scanned !== null && ordered ? new ManifestWindows(path, scanned) : null;
+    return scanned !== null && order.kept ? new ManifestWindows(path, scanned) : null;
   }
 
   async forEachWindow(size: number, each: WindowVisitor): Promise<void> {

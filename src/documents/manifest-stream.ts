@@ -91,7 +91,9 @@ type Mode = "skeleton" | "between" | "element" | "after-element";
  */
 export async function streamManifest(path: string): Promise<StreamedManifest | null> {
   const table = new ArtifactTableBuilder();
-  const scanned = await scanManifest(path, (artifact) => table.push(artifact));
+  const scanned = await scanManifest(path, (artifact) => {
+    table.push(artifact);
+  });
   if (scanned === null) return null;
   const artifacts = table.build();
   if (artifacts.firstDuplicate() !== -1) return null; // the ordinary loader names it
@@ -148,24 +150,14 @@ async function scan(
   checked: boolean,
 ): Promise<Scanned | null> {
   const raw = createHash("sha256");
-  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   const skeleton = new Bytes();
   const element = new Bytes();
   let count = 0;
   const hash = createHash("sha256").update('{"artifacts":[');
-  let mode = "skeleton" as Mode;
-  let depth = 0;
-  let [inString, escaped] = [false, false];
-  let sawArtifacts = false;
-  let first = true;
-  let offsetInFile = 0;
-  for (;;) {
-    const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null);
-    if (bytesRead === 0) break;
-    raw.update(chunk.subarray(0, bytesRead));
-    let i =
-      offsetInFile === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
-    offsetInFile += bytesRead;
+  let [mode, depth, first] = ["skeleton" as Mode, 0, true];
+  let [inString, escaped, sawArtifacts] = [false, false, false];
+  for await (const [chunk, from, bytesRead] of chunksOf(handle, raw)) {
+    let i = from;
     let segmentStart = i; // where the bytes not yet copied to skeleton or element begin
     for (; i < bytesRead; i++) {
       const b = chunk[i] as number;
@@ -215,13 +207,10 @@ async function scan(
         depth--;
         if (depth === 2) {
           element.append(chunk, segmentStart, i + 1);
-          const taken = checked
-            ? takeArtifact(element.view(), hash, first)
-            : parseChecked(element.view());
+          const taken = takeArtifact(element.view(), checked ? hash : null, first);
           if (taken === null) return null;
           element.clear();
-          const pending = visit(taken);
-          if (pending !== undefined) await pending;
+          await visit(taken);
           count++;
           [first, mode] = [false, "after-element"];
         }
@@ -232,6 +221,23 @@ async function scan(
   }
   if (mode !== "skeleton" || inString || depth !== 0 || !sawArtifacts) return null;
   return { skeleton: skeleton.view(), count, hash, bytes: { sha256: raw.digest("hex") } };
+}
+
+/** The file's bytes a chunk at a time, from after a UTF-8 byte order mark; each into `raw`. */
+async function* chunksOf(
+  handle: Awaited<ReturnType<typeof open>>,
+  raw: Hash,
+): AsyncGenerator<[Buffer, number, number]> {
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let offsetInFile = 0;
+  for (;;) {
+    const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null);
+    if (bytesRead === 0) return;
+    raw.update(chunk.subarray(0, bytesRead));
+    const bom = offsetInFile === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
+    offsetInFile += bytesRead;
+    yield [chunk, bom ? 3 : 0, bytesRead];
+  }
 }
 
 /** After byte `b` inside a string: whether the string goes on, and whether `b` escapes the next. */
@@ -286,8 +292,12 @@ function parseChecked(bytes: Buffer): Artifact | null {
   }
 }
 
-/** Checks one element as the ordinary loader would, then digests it; null when it fails. */
-function takeArtifact(bytes: Buffer, hash: Hash, first: boolean): Artifact | null {
+/**
+ * Checks one element as the ordinary loader would, then digests it into `hash`; null when it
+ * fails. Without a hash, a later pass's: only parsed.
+ */
+function takeArtifact(bytes: Buffer, hash: Hash | null, first: boolean): Artifact | null {
+  if (hash === null) return parseChecked(bytes);
   if (!isUtf8(bytes)) return null;
   // The element sits at depth 2 of the document (the object, then the array).
   const parsed = parseStrictJSON(bytes.toString("utf8"), DEFAULT_MAX_DEPTH - 2);
