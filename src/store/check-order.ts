@@ -84,7 +84,9 @@ export async function surveyOf(
 ): Promise<CheckSurvey> {
   const survey = new CheckSurvey(tools.sample, tools.written);
   await artifacts.forEachWindow(512, (start, list) => {
-    list.forEach((artifact, offset) => { survey.offer(start + offset, artifact); });
+    list.forEach((artifact, offset) => {
+      survey.offer(start + offset, artifact);
+    });
   });
   return survey;
 }

@@ -151,14 +151,15 @@ describe("Largest", () => {
   it("keeps the k largest, the largest first, the earlier first among equals", () => {
     const largest = new Largest(3);
     const sizes = [5, 100, 7, 100, 1, 2000, 6];
-    sizes.forEach((size, index) => { largest.offer(index, {
+    sizes.forEach((size, index) => {
+      largest.offer(index, {
         path: `f${index}`,
         kind: "file",
         role: "durable",
         size,
         digest: { sha256: EMPTY },
-      }); },
-    );
+      });
+    });
     expect(largest.list().map((entry) => entry.index)).toEqual([5, 1, 3]);
   });
 });
