@@ -1,14 +1,13 @@
 // Schedules the store checks (./artifact-checks.ts) over the manifest, in windows so memory
 // does not grow with the store (the artifacts come a window at a time, from memory or read
-// from the manifest file), the largest first, two windows in flight so the workers never wait. In each
-// window, two passes over the worker pool: what is at each path (lstat, no symlink on the way),
+// from the manifest file), the largest first, two windows in flight so the workers never
+// wait. In each window, two passes over the worker pool: what is at each path (lstat, no symlink on the way),
 // then the bytes of each file that must be read. The deferred checks (SQLite, pg_dump, live
 // directories) start as soon as their place is known and are awaited only at the end, so they
 // run beside the hashing instead of after it.
-import type { Artifact } from "../documents/types.js";
+import type { Artifact, Role } from "../documents/types.js";
 import { resolveInside } from "../documents/store-path.js";
 import type { ArtifactWindows } from "../documents/artifact-windows.js";
-import type { Role } from "../documents/types.js";
 import { RecoverableError } from "../findings/errors.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
