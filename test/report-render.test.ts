@@ -9,6 +9,7 @@ import { SHARD_REPORT_PREDICATE_TYPE } from "../src/shard/shard-report.js";
 import { runCLI, type CLIRun } from "./helpers/cli.js";
 import { copyExample, type ExampleCopy } from "./helpers/example-copy.js";
 import type { DrillReport } from "../src/documents/drill-report.js";
+import { storeChecks, SUMMARY_THRESHOLD } from "../src/report/store-checks.js";
 
 const ENVELOPE = "out/drill-report.dsse.json";
 const KEY = ".recoverable/keys/drill.pub";
@@ -267,6 +268,28 @@ describe("report render, when the input is unusable", () => {
     expect(noFormat.code).toBe(2);
     expect(noFormat.json()).toMatchObject({ verb: "report render" });
     expect(noFormat.json()).toHaveFinding("usage_invalid");
+  });
+
+  it("verifies and renders a signed report whose passed store checks are summarised (over 10,000 artifacts)", () => {
+    const artifacts = Array.from({ length: SUMMARY_THRESHOLD + 1 }, (_, i) => ({
+      path: `files/f${i}.txt`,
+      kind: "file" as const,
+      role: "durable" as const,
+      size: 1,
+      digest: { sha256: "ab".repeat(32) },
+    }));
+    const store = storeChecks(artifacts, [], true);
+    const checks = [...store, ...report.checks.filter((c) => c.kind !== "store")];
+    const name = signed("out/summarised.dsse.json", { ...report, checks });
+    const verify = runCLI(["report", "verify", name, "--key", KEY, "--json"], {
+      cwd: example.dir,
+    });
+    expect(verify.code, verify.stdout).toBe(0);
+    const junit = render(name, "--format", "junit", "--key", KEY);
+    expect(junit.code, junit.stderr).toBe(0);
+    expect(junit.stdout).toContain('name="every other durable file"');
+    const text = render(name, "--format", "text", "--key", KEY);
+    expect(text.code, text.stderr).toBe(0);
   });
 
   it("teaches with examples in --help", () => {

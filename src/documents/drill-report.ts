@@ -54,6 +54,11 @@ export type ReportCheck = {
   readonly level?: IdentityLevel;
   /** Store checks: who pinned its bytes (DESIGN.md "Who pinned the bytes"). */
   readonly pinnedBy?: PinnedBy;
+  /**
+   * A summarised store check (a report of more than 10,000 artifacts): how many artifacts it
+   * stands for, every one of its group not listed by name (src/report/store-checks.ts).
+   */
+  readonly artifacts?: number;
 };
 
 export type Objective = {

@@ -8,9 +8,10 @@ import { stat } from "node:fs/promises";
 import type { DigestSet } from "../identity/digest.js";
 import type { ArtifactTable } from "./artifact-table.js";
 import { streamManifest } from "./manifest-stream.js";
+import { ManifestWindows } from "./artifact-windows.js";
 import { MAX_DOCUMENT_BYTES, readJSONDocument } from "./read-document.js";
 import { checkSchema } from "./schema-validation.js";
-import type { DocumentKind, DocumentTypes, Manifest } from "./types.js";
+import type { Artifact, DocumentKind, DocumentTypes, Manifest } from "./types.js";
 
 export type LoadedEvidence =
   | { readonly ok: true; readonly evidence: Evidence; readonly files: EvidenceFiles }
@@ -59,8 +60,11 @@ export async function loadEvidence(paths: EvidenceFiles): Promise<LoadedEvidence
 }
 
 export type StreamedEvidence = Omit<Evidence, "manifest"> & {
-  /** The manifest's artifacts, in compact columns; the manifest is never whole in memory. */
-  readonly artifacts: ArtifactTable;
+  /**
+   * The manifest's artifacts, never whole in memory: read from the file a window at a time
+   * when its paths are in the store walk's order (as seal writes them), else in compact columns.
+   */
+  readonly artifacts: ArtifactTable | ManifestWindows;
   readonly manifestDigest: DigestSet;
   readonly files: EvidenceFiles;
 };
@@ -70,7 +74,10 @@ export type StreamedEvidence = Omit<Evidence, "manifest"> & {
  * check whose memory must not grow with the number of artifacts. Null when any document is
  * not plainly valid: loadEvidence then names every problem, as it always does.
  */
-export async function loadEvidenceStreamed(paths: EvidenceFiles): Promise<StreamedEvidence | null> {
+export async function loadEvidenceStreamed(
+  paths: EvidenceFiles,
+  observe?: (index: number, artifact: Artifact) => void,
+): Promise<StreamedEvidence | null> {
   const [packet, provenance, rollbackPolicy] = await Promise.all([
     loadDocument("packet", paths.packet, DESCRIPTIONS.packet),
     loadDocument("provenance", paths.provenance, DESCRIPTIONS.provenance),
@@ -81,7 +88,7 @@ export async function loadEvidenceStreamed(paths: EvidenceFiles): Promise<Stream
   try {
     const info = await stat(paths.manifest);
     if (!info.isFile() || info.size > MAX_DOCUMENT_BYTES) return null;
-    const manifest = await streamManifest(paths.manifest);
+    const manifest = await streamedManifest(paths.manifest, observe);
     if (manifest === null) return null;
     return {
       packet: packet.value,
@@ -99,6 +106,16 @@ export async function loadEvidenceStreamed(paths: EvidenceFiles): Promise<Stream
   } catch {
     return null; // unreadable: loadEvidence says how
   }
+}
+
+/** The manifest as windows read from the file, else as a table; null: the ordinary way. */
+async function streamedManifest(
+  path: string,
+  observe?: (index: number, artifact: Artifact) => void,
+): Promise<{ artifacts: ArtifactTable | ManifestWindows; digest: DigestSet } | null> {
+  const windows = await ManifestWindows.open(path, observe);
+  if (windows !== null) return { artifacts: windows, digest: windows.digest };
+  return streamManifest(path);
 }
 
 /** Paths must be clean and unique; an escaping path makes the manifest unusable. */

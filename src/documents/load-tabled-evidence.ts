@@ -2,7 +2,8 @@
 // the manifest streamed into compact columns when it is plainly valid, so memory does not grow
 // with its artifacts as parsed objects; else loaded the ordinary way, which names every problem,
 // and put into the same columns. Either way the parsed manifest is not kept.
-import { ArtifactTable } from "./artifact-table.js";
+import { ArtifactTable, ArtifactTableBuilder } from "./artifact-table.js";
+import type { ManifestWindows } from "./artifact-windows.js";
 import type { Evidence, EvidenceFiles } from "./identity-chain.js";
 import { loadEvidence, loadEvidenceStreamed } from "./load-evidence.js";
 import { digestOfJSON } from "../identity/canonical-json.js";
@@ -25,7 +26,8 @@ export async function loadTabledEvidence(paths: EvidenceFiles): Promise<TabledEv
   const streamed = await loadEvidenceStreamed(paths);
   if (streamed !== null) {
     const { artifacts, manifestDigest, files, ...evidence } = streamed;
-    return { ok: true, evidence, files, artifacts, manifestDigest };
+    const table = artifacts instanceof ArtifactTable ? artifacts : await tableOf(artifacts);
+    return { ok: true, evidence, files, artifacts: table, manifestDigest };
   }
   const loaded = await loadEvidence(paths);
   if (!loaded.ok) return loaded;
@@ -37,4 +39,16 @@ export async function loadTabledEvidence(paths: EvidenceFiles): Promise<TabledEv
     artifacts: ArtifactTable.from(manifest.artifacts),
     manifestDigest: digestOfJSON(manifest),
   };
+}
+
+/**
+ * The columns of a manifest read as windows (restore and drill look artifacts up by path, so
+ * they hold the table; verify alone goes along the windows).
+ */
+async function tableOf(windows: ManifestWindows): Promise<ArtifactTable> {
+  const builder = new ArtifactTableBuilder();
+  await windows.forEachWindow(4096, (_start, artifacts) => {
+    for (const artifact of artifacts) builder.push(artifact);
+  });
+  return builder.build();
 }

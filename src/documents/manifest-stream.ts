@@ -19,13 +19,25 @@ import { conformsTo } from "./schema-validation.js";
 import { DEFAULT_MAX_DEPTH, parseStrictJSON, type JSONValue } from "./strict-json.js";
 import type { Artifact } from "./types.js";
 
-export type StreamedManifest = {
-  readonly artifacts: ArtifactTable;
+export type StreamedManifest = ScannedManifest & { readonly artifacts: ArtifactTable };
+
+/** What a pass over the manifest learns besides its artifacts, which it hands on one at a time. */
+export type ScannedManifest = {
   /** sha256 of the manifest's RFC 8785 form, as digestOfJSON(manifest) gives it. */
   readonly digest: DigestSet;
   /** Everything but the artifacts: schemaVersion and x- keys. */
   readonly rest: Readonly<Record<string, JSONValue>>;
+  /** How many artifacts it lists. */
+  readonly count: number;
+  /** sha256 of the file's bytes as read: a later pass that reads the same bytes reads the same manifest. */
+  readonly bytes: DigestSet;
 };
+
+/**
+ * Told each artifact of a manifest, in order, once it passed every check; when it answers a
+ * promise, nothing more is read until it settles (so a slow consumer holds the reading back).
+ */
+export type ArtifactVisitor = (artifact: Artifact) => void | Promise<void>;
 
 const CHUNK_BYTES = 1024 * 1024;
 const QUOTE = 0x22;
@@ -78,32 +90,74 @@ type Mode = "skeleton" | "between" | "element" | "after-element";
  * the document is not as it must be (the caller then loads it the ordinary way).
  */
 export async function streamManifest(path: string): Promise<StreamedManifest | null> {
+  const table = new ArtifactTableBuilder();
+  const scanned = await scanManifest(path, (artifact) => {
+    table.push(artifact);
+  });
+  if (scanned === null) return null;
+  const artifacts = table.build();
+  if (artifacts.firstDuplicate() !== -1) return null; // the ordinary loader names it
+  return { ...scanned, artifacts };
+}
+
+/**
+ * One pass over the manifest at `path`: each artifact, checked, to `visit`, and what the pass
+ * learnt; null as for streamManifest. It does not look for a path listed twice: the caller
+ * does (a table by its index; a manifest in the store walk's order by that order).
+ */
+export async function scanManifest(
+  path: string,
+  visit: ArtifactVisitor,
+): Promise<ScannedManifest | null> {
   const handle = await open(path, "r");
   try {
-    return await scan(handle);
+    const scanned = await scan(handle, visit, true);
+    return scanned === null ? null : finish(scanned);
   } finally {
     await handle.close();
   }
 }
 
-async function scan(handle: Awaited<ReturnType<typeof open>>): Promise<StreamedManifest | null> {
-  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+/**
+ * Another pass over a manifest a scanManifest pass found valid: each element is only parsed
+ * (JSON.parse: the strict checks, the schema and the canonical digest were the first pass's
+ * work, and take most of its time). The caller compares the answer, the sha256 of the bytes
+ * read, with the first pass's `bytes`: equal, it read the same manifest. Null when the file no
+ * longer has a manifest's shape.
+ */
+export async function rescanManifest(
+  path: string,
+  visit: ArtifactVisitor,
+): Promise<DigestSet | null> {
+  const handle = await open(path, "r");
+  try {
+    return (await scan(handle, visit, false))?.bytes ?? null;
+  } finally {
+    await handle.close();
+  }
+}
+
+type Scanned = {
+  readonly skeleton: Buffer;
+  readonly count: number;
+  readonly hash: Hash;
+  readonly bytes: DigestSet;
+};
+
+async function scan(
+  handle: Awaited<ReturnType<typeof open>>,
+  visit: ArtifactVisitor,
+  checked: boolean,
+): Promise<Scanned | null> {
+  const raw = createHash("sha256");
   const skeleton = new Bytes();
   const element = new Bytes();
-  const table = new ArtifactTableBuilder();
+  let count = 0;
   const hash = createHash("sha256").update('{"artifacts":[');
-  let mode = "skeleton" as Mode;
-  let depth = 0;
-  let [inString, escaped] = [false, false];
-  let sawArtifacts = false;
-  let first = true;
-  let offsetInFile = 0;
-  for (;;) {
-    const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null);
-    if (bytesRead === 0) break;
-    let i =
-      offsetInFile === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
-    offsetInFile += bytesRead;
+  let [mode, depth, first] = ["skeleton" as Mode, 0, true];
+  let [inString, escaped, sawArtifacts] = [false, false, false];
+  for await (const [chunk, from, bytesRead] of chunksOf(handle, raw)) {
+    let i = from;
     let segmentStart = i; // where the bytes not yet copied to skeleton or element begin
     for (; i < bytesRead; i++) {
       const b = chunk[i] as number;
@@ -153,8 +207,11 @@ async function scan(handle: Awaited<ReturnType<typeof open>>): Promise<StreamedM
         depth--;
         if (depth === 2) {
           element.append(chunk, segmentStart, i + 1);
-          if (!takeArtifact(element.view(), table, hash, first)) return null;
+          const taken = takeArtifact(element.view(), checked ? hash : null, first);
+          if (taken === null) return null;
           element.clear();
+          await visit(taken);
+          count++;
           [first, mode] = [false, "after-element"];
         }
       }
@@ -163,7 +220,24 @@ async function scan(handle: Awaited<ReturnType<typeof open>>): Promise<StreamedM
     else if (mode === "element") element.append(chunk, segmentStart, bytesRead);
   }
   if (mode !== "skeleton" || inString || depth !== 0 || !sawArtifacts) return null;
-  return finish(skeleton.view(), table, hash);
+  return { skeleton: skeleton.view(), count, hash, bytes: { sha256: raw.digest("hex") } };
+}
+
+/** The file's bytes a chunk at a time, from after a UTF-8 byte order mark; each into `raw`. */
+async function* chunksOf(
+  handle: Awaited<ReturnType<typeof open>>,
+  raw: Hash,
+): AsyncGenerator<[Buffer, number, number]> {
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let offsetInFile = 0;
+  for (;;) {
+    const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null);
+    if (bytesRead === 0) return;
+    raw.update(chunk.subarray(0, bytesRead));
+    const bom = offsetInFile === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
+    offsetInFile += bytesRead;
+    yield [chunk, bom ? 3 : 0, bytesRead];
+  }
 }
 
 /** After byte `b` inside a string: whether the string goes on, and whether `b` escapes the next. */
@@ -209,36 +283,39 @@ function trimColon(bytes: Bytes): number {
   return end - 1; // the colon
 }
 
-/** Checks one element as the ordinary loader would, then digests and keeps it. */
-function takeArtifact(
-  bytes: Buffer,
-  table: ArtifactTableBuilder,
-  hash: Hash,
-  first: boolean,
-): boolean {
-  if (!isUtf8(bytes)) return false;
+/** An element a first pass checked; null when it no longer parses (the file changed). */
+function parseChecked(bytes: Buffer): Artifact | null {
+  try {
+    return JSON.parse(bytes.toString("utf8")) as Artifact;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Checks one element as the ordinary loader would, then digests it into `hash`; null when it
+ * fails. Without a hash, a later pass's: only parsed.
+ */
+function takeArtifact(bytes: Buffer, hash: Hash | null, first: boolean): Artifact | null {
+  if (hash === null) return parseChecked(bytes);
+  if (!isUtf8(bytes)) return null;
   // The element sits at depth 2 of the document (the object, then the array).
   const parsed = parseStrictJSON(bytes.toString("utf8"), DEFAULT_MAX_DEPTH - 2);
-  if (!parsed.ok) return false;
+  if (!parsed.ok) return null;
   const artifact = parsed.value;
-  if (!conformsTo("manifest", { schemaVersion: 1, artifacts: [artifact] })) return false;
+  if (!conformsTo("manifest", { schemaVersion: 1, artifacts: [artifact] })) return null;
   const path = (artifact as unknown as Artifact).path;
-  if (checkStorePath(path) !== null) return false;
+  if (checkStorePath(path) !== null) return null;
   if (!first) hash.update(",");
   let pending = "";
   writeCanonicalJSON(artifact, (text) => {
     pending += text;
   });
   hash.update(pending, "utf8");
-  table.push(artifact as unknown as Artifact);
-  return true;
+  return artifact as unknown as Artifact;
 }
 
-function finish(
-  skeletonBytes: Buffer,
-  table: ArtifactTableBuilder,
-  hash: Hash,
-): StreamedManifest | null {
+function finish({ skeleton: skeletonBytes, count, hash, bytes }: Scanned): ScannedManifest | null {
   if (!isUtf8(skeletonBytes)) return null;
   const parsed = parseStrictJSON(skeletonBytes.toString("utf8"));
   if (!parsed.ok || parsed.value === null || typeof parsed.value !== "object") return null;
@@ -254,7 +331,5 @@ function finish(
   if (Object.keys(rest).some((key) => key < "artifacts")) return null;
   const tail = canonicalJSON(rest); // {"schemaVersion":1,...}
   hash.update(tail === "{}" ? "]}" : `],${tail.slice(1)}`, "utf8");
-  const artifacts = table.build();
-  if (artifacts.firstDuplicate() !== -1) return null; // the ordinary loader names it
-  return { artifacts, digest: { sha256: hash.digest("hex") }, rest };
+  return { digest: { sha256: hash.digest("hex") }, rest, count, bytes };
 }

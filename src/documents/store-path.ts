@@ -31,3 +31,25 @@ export function resolveInside(root: string, path: string): string | null {
   const target = resolve(absoluteRoot, ...path.split("/"));
   return target.startsWith(absoluteRoot + sep) ? target : null;
 }
+
+/**
+ * The order in which the store walk (src/store/walk-store.ts) meets two paths: depth first,
+ * names compared as JavaScript compares strings within each directory. Not plain string
+ * order: "a.b" sorts before "a/b" as strings, but the walk meets "a", then everything under
+ * "a", and only then "a.b". Negative when `a` comes first, 0 when they are the same path.
+ */
+export function compareWalkOrder(a: string, b: string): number {
+  const shorter = Math.min(a.length, b.length);
+  for (let i = 0; i < shorter; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // One name ends here and the other goes on: the shorter name sorts first.
+    if (x === SLASH) return -1;
+    if (y === SLASH) return 1;
+    return x - y;
+  }
+  return a.length - b.length; // a directory before what it holds, a name before a longer one
+}
+
+const SLASH = 0x2f;

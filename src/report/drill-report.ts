@@ -10,91 +10,14 @@ import type {
   RuleOutcome,
   StageRecord,
 } from "../documents/drill-report.js";
-import type { Artifact, Packet } from "../documents/types.js";
-import type { BackupRecord } from "../archive/backup-record.js";
-import { isLiveDirectory, levelOf, pinnedByOf } from "../store/identity-levels.js";
-import { contentChecked, type SampleSpec } from "../store/sample.js";
+import type { Packet } from "../documents/types.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import { toPublicFinding } from "../findings/finding.js";
 import { verdictOf } from "../findings/verdict.js";
 import { RELEASE_RULES } from "../policy/rules.js";
 import { describeProbe, type ProbeCheck } from "../probes/probe-check.js";
 
-/** What a passed check of an artifact left out of a sample (drill --sample) says. */
-export const PLACE_ONLY = "checked for place and size only (not in this sample): as expected";
-
-/**
- * One store check per artifact: failed when an error finding names it, skipped when unchecked.
- * Each says the artifact's level and who pinned its bytes: the release, the backup's own record
- * (`record`, when the source had one), or only the content rules. With a `sample`, an artifact
- * whose content the sample left out says it was checked for its place and size only.
- */
-export function storeChecks(
-  artifacts: readonly Artifact[],
-  findings: readonly ClassifiedFinding[],
-  checked: boolean,
-  record: BackupRecord | null = null,
-  sample: SampleSpec | null = null,
-): ReportCheck[] {
-  return artifacts.map((artifact) => {
-    // A live directory answers for every file in it (a damaged segment fails the directory).
-    const inside = isLiveDirectory(artifact) ? `${artifact.path}/` : null;
-    const errors = findings.filter(
-      (f) =>
-        f.severity === "error" &&
-        (f.subject === artifact.path || (inside !== null && f.subject.startsWith(inside))),
-    );
-    const pins = { level: levelOf(artifact), pinnedBy: pinnedByOf(artifact, record !== null) };
-    const expected = expectedOf(artifact);
-    if (!checked && errors.length === 0)
-      return {
-        name: artifact.path,
-        kind: "store" as const,
-        status: "skipped" as const,
-        subject: `${artifact.role} ${artifact.kind}`,
-        expected,
-        actual: "not checked: the store was not restored",
-        ...pins,
-      };
-    return {
-      name: artifact.path,
-      kind: "store" as const,
-      status: errors.length > 0 ? ("failed" as const) : ("passed" as const),
-      subject: `${artifact.role} ${artifact.kind}`,
-      expected,
-      // What was found, not only which code: a CI system shows this as the failure.
-      actual:
-        errors.length > 0
-          ? errors.map((e) => e.actual ?? e.message).join("; ")
-          : artifact.role === "disposable"
-            ? "not required"
-            : sample !== null && !contentChecked(artifact, sample)
-              ? PLACE_ONLY
-              : "as expected",
-      ...pins,
-    };
-  });
-}
-
-/** What a check of the artifact expects, in words: its bytes, or what its level pins. */
-function expectedOf(artifact: Artifact): string {
-  const level = artifact.level;
-  if (artifact.kind === "dir")
-    return level === undefined
-      ? "a directory"
-      : `a directory, present and readable${artifact.members ? `, with ${artifact.members.join(", ")}` : ""}`;
-  if (level === undefined)
-    return `${artifact.kind}, ${artifact.size} bytes, sha256 ${artifact.digest.sha256}`;
-  if (level === "present") return `${artifact.kind}, present and readable`;
-  if (level === "content") {
-    const digest = artifact.json?.contentDigest ?? artifact.pgdump?.contentDigest;
-    return `${artifact.kind}, content sha256 ${digest?.sha256 ?? "unknown"}`;
-  }
-  if (artifact.jsonSchema) return `json valid against ${artifact.jsonSchema.path}`;
-  if (artifact.shape)
-    return `${artifact.kind} with the sealed schema (${artifact.shape.tables.length} tables)${artifact.rows || artifact.maxShrink ? " and rows within bounds" : ""}`;
-  return `${artifact.kind}, valid`;
-}
+export { PLACE_ONLY, storeChecks } from "./store-checks.js";
 
 export function probeChecks(checks: readonly ProbeCheck[]): ReportCheck[] {
   return checks.map((c) => ({

@@ -113,10 +113,12 @@ function checkLines(report: DrillReport): string[] {
 function pinLines(report: DrillReport): string[] {
   const store = report.checks.filter((c) => c.pinnedBy !== undefined);
   if (store.length === 0) return [];
-  const count = (by: string) => store.filter((c) => c.pinnedBy === by).length;
+  // A summarised check counts the artifacts it stands for.
+  const count = (by: string) =>
+    store.filter((c) => c.pinnedBy === by).reduce((n, c) => n + (c.artifacts ?? 1), 0);
   const record = report.source?.record === undefined ? "" : ` (${cell(report.source.record)})`;
   const lines = [
-    `Bytes of the ${store.length} store checks pinned by: the release ${count("release")}, the backup record${record} ${count("backup record")}, content rules only ${count("content rules only")}.`,
+    `Bytes of the ${store.reduce((n, c) => n + (c.artifacts ?? 1), 0)} store checks pinned by: the release ${count("release")}, the backup record${record} ${count("backup record")}, content rules only ${count("content rules only")}.`,
     "",
   ];
   const live = store.filter((c) => c.pinnedBy !== "release");

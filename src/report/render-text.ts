@@ -51,8 +51,10 @@ function signatureLine(context: RenderContext | undefined): string[] {
 /** Who pinned the bytes of the store checks, when the release does not pin them all. */
 export function pinnedLine(report: Pick<DrillReport, "checks" | "source">): string | null {
   const store = report.checks.filter((c) => c.pinnedBy !== undefined);
-  const count = (by: string) => store.filter((c) => c.pinnedBy === by).length;
-  if (count("release") === store.length) return null;
+  // A summarised check counts the artifacts it stands for.
+  const count = (by: string) =>
+    store.filter((c) => c.pinnedBy === by).reduce((n, c) => n + (c.artifacts ?? 1), 0);
+  if (store.every((c) => c.pinnedBy === "release")) return null;
   const record = report.source?.record === undefined ? "" : ` (${one(report.source.record)})`;
   return `bytes pinned by: the release ${count("release")}, the backup record${record} ${count("backup record")}, content rules only ${count("content rules only")}`;
 }

@@ -1,19 +1,20 @@
 // Schedules the store checks (./artifact-checks.ts) over the manifest, in windows so memory
-// does not grow with the store, two windows in flight so the workers never wait. In each
-// window, two passes over the worker pool: what is at each path (lstat, no symlink on the way),
+// does not grow with the store (the artifacts come a window at a time, from memory or read
+// from the manifest file), the largest first, two windows in flight so the workers never
+// wait. In each window, two passes over the worker pool: what is at each path (lstat, no symlink on the way),
 // then the bytes of each file that must be read. The deferred checks (SQLite, pg_dump, live
 // directories) start as soon as their place is known and are awaited only at the end, so they
 // run beside the hashing instead of after it.
-import type { Artifact } from "../documents/types.js";
+import type { Artifact, Role } from "../documents/types.js";
 import { resolveInside } from "../documents/store-path.js";
-import { artifactsOf, type ArtifactSource } from "../documents/artifact-table.js";
+import type { ArtifactWindows } from "../documents/artifact-windows.js";
 import { RecoverableError } from "../findings/errors.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
-import { mapWithConcurrency } from "../util/concurrency.js";
 import { NO_PROGRESS, type ProgressReporter } from "../util/progress.js";
 import type { ArtifactCheck, CheckResult, CheckTools, UnavailableDump } from "./artifact-check.js";
 import { DEFERRED_CHECKS, readsBytes, WINDOW_CHECKS } from "./artifact-checks.js";
 import { checkPlace } from "./check-place.js";
+import { CheckSurvey, surveyOf, type Indexed } from "./check-order.js";
 import { checkSizeOnly } from "./check-sampled.js";
 import { contentChecked } from "./sample.js";
 import { zeroCounts, type CheckName } from "./check-counts.js";
@@ -41,6 +42,8 @@ export class CheckTally {
   readonly unavailable: UnavailableDump[] = [];
   /** In a sampled run, the store paths whose content was checked (in the order checked). */
   readonly sampled: string[] = [];
+  /** Every artifact by role, counted before any was checked. */
+  byRole: Record<Role, number> = zeroCounts().byRole;
   private readonly found: IndexedFindings[] = [];
   private readonly deferred: Promise<void>[] = [];
 
@@ -70,38 +73,64 @@ export class CheckTally {
   }
 }
 
+/**
+ * Every store check of `artifacts`, the largest first (./check-order.ts), then the rest in
+ * manifest order, two windows in flight. A first pass over the artifacts finds the largest and
+ * what progress counts (`surveyed`: the caller's pass that read the manifest did it already).
+ */
 export async function checkArtifacts(
   root: string,
-  artifacts: ArtifactSource,
+  artifacts: ArtifactWindows,
   tools: CheckTools,
   progress: ProgressReporter = NO_PROGRESS,
+  surveyed?: CheckSurvey,
 ): Promise<CheckTally> {
   const tally = new CheckTally();
-  const stage = progressOf(artifacts, tools, progress);
-  const starts = Array.from({ length: Math.ceil(artifacts.length / WINDOW) }, (_, i) => i * WINDOW);
-  const window = { root, artifacts, tools, tally, onRead: stage.advance.bind(stage) };
-  await mapWithConcurrency(starts, 2, (start) => checkWindow(window, start));
+  const survey = surveyed ?? (await surveyOf(artifacts, tools));
+  tally.byRole = survey.byRole;
+  const stage =
+    survey.files === 0
+      ? NO_PROGRESS.stage("")
+      : progress.stage("check store", { files: survey.files, bytes: survey.bytes });
+  const window = { root, tools, tally, onRead: stage.advance.bind(stage) };
+  const inFlight = new InFlight(2);
+  const first = survey.largest.list();
+  for (let at = 0; at < first.length; at += WINDOW)
+    await inFlight.add(() => checkWindow(window, first.slice(at, at + WINDOW)));
+  const started = new Set(first.map((entry) => entry.index));
+  await artifacts.forEachWindow(WINDOW, (start, list) => {
+    const rest: Indexed[] = [];
+    list.forEach((artifact, offset) => {
+      if (!started.has(start + offset)) rest.push({ index: start + offset, artifact });
+    });
+    return rest.length === 0 ? undefined : inFlight.add(() => checkWindow(window, rest));
+  });
+  await inFlight.settled();
   await tally.settled();
   stage.done();
   return tally;
 }
 
-/** Told to progress: the files and bytes to read (files the restore hashed are not read). */
-function progressOf(artifacts: ArtifactSource, tools: CheckTools, progress: ProgressReporter) {
-  let files = 0;
-  let bytes = 0;
-  for (const a of artifactsOf(artifacts)) {
-    if (!readsBytes(a) || tools.written?.has(a.path)) continue;
-    if (tools.sample && !contentChecked(a, tools.sample)) continue;
-    files++;
-    bytes += a.size;
+/** At most `limit` pieces of work at a time; add waits for room. */
+class InFlight {
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly limit: number) {}
+
+  async add(work: () => Promise<void>): Promise<void> {
+    while (this.running.size >= this.limit) await Promise.race(this.running);
+    const running: Promise<void> = work().finally(() => this.running.delete(running));
+    running.catch(() => undefined); // awaited by add or settled, which throw it
+    this.running.add(running);
   }
-  return files === 0 ? NO_PROGRESS.stage("") : progress.stage("check store", { files, bytes });
+
+  async settled(): Promise<void> {
+    await Promise.all(this.running);
+  }
 }
 
 type Window = {
   readonly root: string;
-  readonly artifacts: ArtifactSource;
   readonly tools: CheckTools;
   readonly tally: CheckTally;
   readonly onRead: (files: number, bytes: number) => void;
@@ -109,13 +138,10 @@ type Window = {
 
 type Located = { readonly index: number; readonly artifact: Artifact; readonly file: string };
 
-async function checkWindow(window: Window, start: number): Promise<void> {
-  const { root, artifacts, tools, tally } = window;
-  const end = Math.min(start + WINDOW, artifacts.length);
+async function checkWindow(window: Window, entries: readonly Indexed[]): Promise<void> {
+  const { root, tools, tally } = window;
   const located: Located[] = [];
-  for (let index = start; index < end; index++) {
-    // From compact columns, an artifact is made on demand: once per window.
-    const artifact = artifacts.at(index) as Artifact;
+  for (const { index, artifact } of entries) {
     const file = resolveInside(root, artifact.path);
     if (file !== null) located.push({ index, artifact, file });
     else tally.keep(index, escapesRoot(artifact));

@@ -10,11 +10,13 @@ import { StorePool } from "./store-pool.js";
 import { zeroCounts, type StoreCheckCounts } from "./check-counts.js";
 import { findUnlisted } from "./find-unlisted.js";
 import { createPathMatcher } from "./path-matcher.js";
-import { ArtifactTable, artifactsOf, type ArtifactSource } from "../documents/artifact-table.js";
+import { ArtifactTable, type ArtifactSource } from "../documents/artifact-table.js";
+import { windowsOf, type ArtifactWindows } from "../documents/artifact-windows.js";
 import { entryTypeAt } from "./walk-store.js";
 import type { PGDumpChecker } from "../postgres/session.js";
 import { reportUnavailable } from "./check-pgdump.js";
 import { checkArtifacts, type CheckTally } from "./check-windows.js";
+import type { CheckSurvey } from "./check-order.js";
 import type { SampleSpec } from "./sample.js";
 
 export type { CheckName, StoreCheckCounts } from "./check-counts.js";
@@ -68,19 +70,29 @@ export type VerifyStoreOptions = {
   readonly exclude?: readonly string[];
   /** Check the content of only this share of the artifacts (docs/performance.md). */
   readonly sample?: SampleSpec;
+  /**
+   * The survey of these very artifacts (with this sample, and no `written`), made by the pass
+   * that read them: the store check then reads the manifest once less (./check-order.ts).
+   */
+  readonly surveyed?: CheckSurvey;
 };
 
 /**
- * `manifest` may be the parsed manifest, or its artifacts in compact columns (ArtifactTable)
- * when the caller has let the parsed objects go, so memory does not grow with their number.
+ * `manifest` may be the parsed manifest, its artifacts in compact columns (ArtifactTable) when
+ * the caller has let the parsed objects go, or the manifest file read a window at a time
+ * (ArtifactWindows), so memory does not grow with their number.
  */
 export async function verifyStore(
   root: string,
-  manifest: Manifest | ArtifactTable,
+  manifest: Manifest | ArtifactTable | ArtifactWindows,
   options: VerifyStoreOptions = {},
 ): Promise<StoreVerification> {
-  const artifacts: ArtifactSource =
-    manifest instanceof ArtifactTable ? manifest : manifest.artifacts;
+  const artifacts: ArtifactWindows =
+    manifest instanceof ArtifactTable
+      ? windowsOf(manifest)
+      : "artifacts" in manifest
+        ? windowsOf(manifest.artifacts)
+        : manifest;
   const { byRole, byCheck } = zeroCounts();
   const rootType = await entryTypeAt(root);
   if (rootType !== "dir") {
@@ -103,17 +115,19 @@ export async function verifyStore(
       postgres: options.postgres,
       sample: options.sample,
     };
-    tally = await checkArtifacts(root, artifacts, tools, options.progress);
+    tally = await checkArtifacts(root, artifacts, tools, options.progress, options.surveyed);
   } finally {
     await pool.close();
   }
-  for (const artifact of artifactsOf(artifacts)) byRole[artifact.role]++;
   const findings = tally.findings();
   findings.push(...reportUnavailable(tally.unavailable));
   findings.push(
     ...(await findUnlisted(
       root,
-      options.listed ?? artifacts,
+      options.listed ??
+        (manifest instanceof ArtifactTable || !("artifacts" in manifest)
+          ? manifest
+          : manifest.artifacts),
       options.strict ?? false,
       options.ownsUnlisted,
       createPathMatcher(options.exclude ?? []),
@@ -121,7 +135,7 @@ export async function verifyStore(
   );
   return {
     findings,
-    checked: { artifacts: artifacts.length, byRole, byCheck: tally.byCheck },
+    checked: { artifacts: artifacts.length, byRole: tally.byRole, byCheck: tally.byCheck },
     sample: sampleOutcome(options.sample, tally.sampled, artifacts.length),
   };
 }

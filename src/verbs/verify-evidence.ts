@@ -3,9 +3,10 @@
 // the whole chain: it is small, and a shard report must stand alone).
 import { loadEvidence, loadEvidenceStreamed } from "../documents/load-evidence.js";
 import { ArtifactTable } from "../documents/artifact-table.js";
+import type { ManifestWindows } from "../documents/artifact-windows.js";
 import { releaseIdentityOf, verifyChain, verifyChainOf } from "../documents/identity-chain.js";
 import type { EvidenceFiles } from "../documents/identity-chain.js";
-import type { Manifest, Packet } from "../documents/types.js";
+import type { Artifact, Manifest, Packet } from "../documents/types.js";
 import { failedWith, ok, type Checked } from "../findings/checked.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import type { DigestSet } from "../identity/digest.js";
@@ -20,14 +21,17 @@ function releaseOf(packet: Packet): CheckedRelease["release"] {
 }
 
 /**
- * For a whole verify: the artifacts in compact columns, so memory does not grow with their
- * number (V8 grows its heap around what is live): streamed from the file when the manifest is
- * plainly valid, else loaded the ordinary way, which names every problem.
+ * For a whole verify: the artifacts read from the file a window at a time, or in compact
+ * columns, so memory does not grow with their number (V8 grows its heap around what is live):
+ * streamed from the file when the manifest is plainly valid, else loaded the ordinary way,
+ * which names every problem. `observe` is shown every artifact of the pass that read a
+ * manifest the answer holds as windows, and is worth nothing otherwise.
  */
 export async function loadWholeEvidence(
   paths: EvidenceFiles,
-): Promise<Checked<CheckedRelease & { readonly artifacts: ArtifactTable }>> {
-  const streamed = await loadEvidenceStreamed(paths);
+  observe?: (index: number, artifact: Artifact) => void,
+): Promise<Checked<CheckedRelease & { readonly artifacts: ArtifactTable | ManifestWindows }>> {
+  const streamed = await loadEvidenceStreamed(paths, observe);
   if (streamed !== null) {
     return ok({
       release: releaseOf(streamed.packet),

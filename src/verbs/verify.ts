@@ -6,6 +6,8 @@ import { loadSignerFrom } from "../report/load-signer.js";
 import type { SignedReportPaths } from "../report/write-signed.js";
 import { verifyShard } from "../shard/verify-shard.js";
 import { runsToCover } from "../store/sample.js";
+import { CheckSurvey } from "../store/check-order.js";
+import { ManifestWindows } from "../documents/artifact-windows.js";
 import { verifyStore, type SampleOutcome, type StoreCheckCounts } from "../store/verify-store.js";
 import { displayPath } from "../util/display-path.js";
 import { secretLocation } from "../util/secret-location.js";
@@ -95,7 +97,9 @@ function storeOptionsOf(plan: VerifyPlan, options: VerifyOptions, postgres: Post
 async function verifyWhole(plan: VerifyPlan, options: VerifyOptions): Promise<VerifyResult> {
   const storeRoot = displayPath(plan.root);
   const sampled = plan.sample === null ? {} : { sample: null };
-  const evidence = await loadWholeEvidence(plan.paths);
+  // The pass that checks a streamed manifest surveys it for the store check too.
+  const survey = new CheckSurvey(plan.sample ?? undefined);
+  const evidence = await loadWholeEvidence(plan.paths, survey.offer.bind(survey));
   if (!evidence.ok)
     return createResult("verify", evidence.findings, NO_RELEASE, {
       storeRoot,
@@ -103,8 +107,9 @@ async function verifyWhole(plan: VerifyPlan, options: VerifyOptions): Promise<Ve
       ...sampled,
     });
   const { release, chainFindings, artifacts } = evidence.value;
+  const surveyed = artifacts instanceof ManifestWindows ? { surveyed: survey } : {};
   const store = await withPostgres(plan, (postgres) =>
-    verifyStore(plan.root, artifacts, storeOptionsOf(plan, options, postgres)),
+    verifyStore(plan.root, artifacts, { ...storeOptionsOf(plan, options, postgres), ...surveyed }),
   );
   const sample = store.sample && {
     ...store.sample,

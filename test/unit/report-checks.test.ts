@@ -14,6 +14,9 @@ import {
   storeChecks,
 } from "../../src/report/drill-report.js";
 import { sampleReport } from "../helpers/sample-report.js";
+import { SUMMARY_THRESHOLD } from "../../src/report/store-checks.js";
+import { checkSchema } from "../../src/documents/schema-validation.js";
+import type { JSONValue } from "../../src/documents/strict-json.js";
 import type { StageRecord } from "../../src/documents/drill-report.js";
 
 const packet = JSON.parse(
@@ -115,6 +118,52 @@ describe("storeChecks", () => {
     expect(storeChecks([artifact], [missing], true)[0]?.actual).toBe(
       "datasets/cities.sqlite: not in the store root",
     );
+  });
+});
+
+describe("storeChecks at scale", () => {
+  const many = (count: number): Artifact[] =>
+    Array.from({ length: count }, (_, i) => ({
+      path: `files/f${String(i).padStart(6, "0")}.txt`,
+      kind: "file" as const,
+      role: i % 10 === 0 ? ("reconstructable" as const) : ("durable" as const),
+      size: 100,
+      digest: { sha256: "ab".repeat(32) },
+    }));
+  const broken = createFinding("artifact_hash_mismatch", {
+    subject: "files/f004321.txt",
+    actual: "cd".repeat(32),
+    message: "bytes differ",
+  });
+
+  it("lists every artifact below the threshold, one check each", () => {
+    const checks = storeChecks(many(SUMMARY_THRESHOLD), [broken], true);
+    expect(checks).toHaveLength(SUMMARY_THRESHOLD);
+    expect(checks.some((c) => c.artifacts !== undefined)).toBe(false);
+  });
+
+  it("above it, lists each failure by name and sums the passed checks by role and kind", () => {
+    const count = SUMMARY_THRESHOLD + 1;
+    const checks = storeChecks(many(count), [broken], true);
+    expect(checks.filter((c) => c.status === "failed")).toEqual([
+      expect.objectContaining({ name: "files/f004321.txt", actual: "cd".repeat(32) }),
+    ]);
+    const passed = checks.filter((c) => c.status === "passed");
+    expect(passed.map((c) => [c.name, c.subject, c.artifacts])).toEqual([
+      ["every other reconstructable file", "reconstructable file", 1001],
+      ["every other durable file", "durable file", count - 1001 - 1],
+    ]);
+    expect(passed[1]?.actual).toBe(`${count - 1002} artifacts: as expected`);
+    const report = JSON.parse(JSON.stringify({ ...sampleReport(), checks })) as JSONValue;
+    expect(checkSchema("drillReport", report, "report.json")).toEqual([]);
+  });
+
+  it("sums the skipped checks of a store that was never checked", () => {
+    const checks = storeChecks(many(SUMMARY_THRESHOLD + 1), [], false);
+    expect(checks.map((c) => [c.status, c.artifacts])).toEqual([
+      ["skipped", 1001],
+      ["skipped", SUMMARY_THRESHOLD - 1000],
+    ]);
   });
 });
 
