@@ -1,7 +1,6 @@
 // The drill report from what the stages returned (pure): every stage, every check, RTO and RPO,
 // the findings and the verdict. Nothing here reads the clock, the disk or the service: the
 // pipeline hands over the facts.
-import { artifactsOf } from "../documents/artifact-table.js";
 import { releaseIdentityOf } from "../documents/identity-chain.js";
 import type {
   DrillReport,
@@ -89,7 +88,7 @@ export function buildDrillReport(plan: DrillPlan, facts: DrillFacts): DrillRepor
 }
 
 function checksOfStore(plan: DrillPlan, store: StoreCheck) {
-  const artifacts = plan.shard?.artifacts ?? [...artifactsOf(plan.artifacts)];
+  const artifacts = plan.shard?.artifacts ?? plan.artifacts;
   return storeChecks(artifacts, store.findings, store.counts !== null, store.record, plan.sample);
 }
 

@@ -7,6 +7,7 @@
 // manifest not listed by name, counted in its group (docs/decisions.md "Reports at scale").
 import type { ReportCheck } from "../documents/drill-report.js";
 import type { Artifact } from "../documents/types.js";
+import { artifactsOf, type ArtifactSource } from "../documents/artifact-table.js";
 import type { BackupRecord } from "../archive/backup-record.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import { isLiveDirectory, levelOf, pinnedByOf } from "../store/identity-levels.js";
@@ -25,7 +26,8 @@ export const SUMMARY_THRESHOLD = 10_000;
  * checked for its place and size only (and is summarised apart from those checked in full).
  */
 export function storeChecks(
-  artifacts: readonly Artifact[],
+  /** An array, or the compact table (a large release's artifacts are never all parsed at once). */
+  artifacts: ArtifactSource,
   findings: readonly ClassifiedFinding[],
   checked: boolean,
   record: BackupRecord | null = null,
@@ -36,10 +38,10 @@ export function storeChecks(
   const inSample = (artifact: Artifact) => sample === null || contentChecked(artifact, sample);
   const one = (artifact: Artifact) =>
     checkOf(artifact, errorsOf(artifact), checked, record !== null, inSample(artifact));
-  if (artifacts.length <= threshold) return artifacts.map(one);
+  if (artifacts.length <= threshold) return [...artifactsOf(artifacts)].map(one);
   const listed: ReportCheck[] = [];
   const groups = new Map<string, { check: ReportCheck; artifacts: number }>();
-  for (const artifact of artifacts) {
+  for (const artifact of artifactsOf(artifacts)) {
     const check = one(artifact);
     if (check.status === "failed") {
       listed.push(check);
@@ -60,14 +62,16 @@ export function storeChecks(
 
 /** The error findings about each artifact, found without a pass over all findings per artifact. */
 function errorsByArtifact(
-  artifacts: readonly Artifact[],
+  artifacts: ArtifactSource,
   findings: readonly ClassifiedFinding[],
 ): (artifact: Artifact) => ClassifiedFinding[] {
   const bySubject = new Map<string, ClassifiedFinding[]>();
   const errors = findings.filter((f) => f.severity === "error");
   for (const f of errors) bySubject.set(f.subject, [...(bySubject.get(f.subject) ?? []), f]);
   // A live directory answers for every file in it (a damaged segment fails the directory).
-  const live = new Set(artifacts.filter(isLiveDirectory).map((a) => a.path));
+  const live = new Set<string>();
+  for (const artifact of artifactsOf(artifacts))
+    if (isLiveDirectory(artifact)) live.add(artifact.path);
   return (artifact) => {
     if (!live.has(artifact.path)) return bySubject.get(artifact.path) ?? [];
     const inside = `${artifact.path}/`;
