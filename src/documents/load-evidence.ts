@@ -9,7 +9,7 @@ import type { DigestSet } from "../identity/digest.js";
 import type { ArtifactTable } from "./artifact-table.js";
 import { streamManifest } from "./manifest-stream.js";
 import { ManifestWindows } from "./artifact-windows.js";
-import { MAX_DOCUMENT_BYTES, readJSONDocument } from "./read-document.js";
+import { readJSONDocument } from "./read-document.js";
 import { checkSchema } from "./schema-validation.js";
 import type { Artifact, DocumentKind, DocumentTypes, Manifest } from "./types.js";
 
@@ -87,7 +87,10 @@ export async function loadEvidenceStreamed(
     return null;
   try {
     const info = await stat(paths.manifest);
-    if (!info.isFile() || info.size > MAX_DOCUMENT_BYTES) return null;
+    // No size limit here: the streamed read never holds the manifest's text whole, so a
+    // manifest past the limit of one string (seal of 4 million files writes about 900 MB) is
+    // read; only the ordinary loader, which holds it, refuses one that large.
+    if (!info.isFile()) return null;
     const manifest = await streamedManifest(paths.manifest, observe);
     if (manifest === null) return null;
     return {
