@@ -16,6 +16,7 @@ import {
 import { TreeWriter, type FileToCopy } from "../archive/tree-writer.js";
 import { writtenBudget } from "../archive/written-digests.js";
 import { NO_PROGRESS, type StageProgress } from "../util/progress.js";
+import { RunningTasks } from "../util/concurrency.js";
 
 /** What a dir: source's path is, following it when it is itself a symlink. */
 export async function dirSourceKind(location: string): Promise<"dir" | "absent" | "other"> {
@@ -181,8 +182,7 @@ const IN_FLIGHT = 3;
 class CopyQueue {
   private batch: FileToCopy[] = [];
   private bytes = 0;
-  private readonly running = new Set<Promise<void>>();
-  private failure: { error: unknown } | null = null;
+  private readonly copies = new RunningTasks();
 
   constructor(
     private readonly writer: TreeWriter,
@@ -198,31 +198,21 @@ class CopyQueue {
   /** Copies what is added so far; rejects with the first copy that failed. */
   async drain(): Promise<void> {
     await this.flush();
-    await this.settled();
-    if (this.failure) throw this.failure.error;
+    await this.copies.settled();
   }
 
   /** Waits for every batch started, whether it failed or not. */
   async settled(): Promise<void> {
-    await Promise.all(this.running);
+    await this.copies.ended();
   }
 
   private async flush(): Promise<void> {
-    if (this.failure) throw this.failure.error;
+    this.copies.throwIfFailed();
     if (this.batch.length === 0) return;
     const files = this.batch;
     this.batch = [];
     this.bytes = 0;
-    const copy: Promise<void> = this.writer.copyFiles(files, this.pool).then(
-      () => {
-        this.running.delete(copy);
-      },
-      (error: unknown) => {
-        this.failure ??= { error };
-        this.running.delete(copy);
-      },
-    );
-    this.running.add(copy);
-    if (this.running.size >= IN_FLIGHT) await Promise.race(this.running);
+    this.copies.add(this.writer.copyFiles(files, this.pool));
+    if (this.copies.size >= IN_FLIGHT) await this.copies.race();
   }
 }

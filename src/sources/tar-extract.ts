@@ -23,6 +23,7 @@ import { sourceUnreadable, type ExtractOutcome, type SourceRef } from "../archiv
 import type { SealedSizes } from "../archive/sealed-sizes.js";
 import { TreeWriter } from "../archive/tree-writer.js";
 import type { ProgressReporter } from "../util/progress.js";
+import { RunningTasks } from "../util/concurrency.js";
 import { findingOfReadError } from "./tar-input.js";
 
 function entryOf(entry: ReadEntry): BackupEntry {
@@ -73,7 +74,7 @@ type Extraction = {
   readonly state: EntryState;
   readonly sealed: SealedSizes | undefined;
   readonly findings: ClassifiedFinding[];
-  readonly writes: Writes;
+  readonly writes: RunningTasks;
   readonly openBodies: Set<PassThrough>;
   readonly record: { chunks: Buffer[]; bytes: number; seen: boolean };
   sawEntry: boolean;
@@ -81,34 +82,6 @@ type Extraction = {
 };
 
 type Accepted = Extract<EntryDecision, { accept: true }>;
-
-/**
- * The writes still running, and the first that failed: a write is forgotten once it ends, so
- * nothing is held per member of the archive.
- */
-class Writes {
-  private readonly running = new Set<Promise<void>>();
-  failure: { readonly reason: unknown } | null = null;
-
-  add(write: Promise<void>): void {
-    const tracked: Promise<void> = write.then(
-      () => {
-        this.running.delete(tracked);
-      },
-      (reason: unknown) => {
-        this.failure ??= { reason };
-        this.running.delete(tracked);
-      },
-    );
-    this.running.add(tracked);
-  }
-
-  /** Every write started so far has ended; rejects with the first that failed. */
-  async settled(): Promise<void> {
-    await Promise.all(this.running);
-    if (this.failure) throw this.failure.reason;
-  }
-}
 
 export async function extractPlainTar(
   input: Readable,
@@ -123,7 +96,7 @@ export async function extractPlainTar(
     state: createEntryState(),
     sealed,
     findings: [],
-    writes: new Writes(),
+    writes: new RunningTasks(),
     openBodies: new Set(),
     record: { chunks: [], bytes: 0, seen: false },
     sawEntry: false,
