@@ -8,24 +8,19 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { PublicAnswer } from "../src/audit/answer.js";
 import type { DrillReport } from "../src/documents/drill-report.js";
 import { PLACE_ONLY } from "../src/report/drill-report.js";
+import type { VerifySample } from "../src/verbs/verify.js";
 import { runCLI, type CLIRun } from "./helpers/cli.js";
 import { copyExample, type ExampleCopy } from "./helpers/example-copy.js";
 
 const PUB = ".recoverable/keys/drill.pub";
 const POLICY = "ops/datasets/rollback-policy.json";
 
-type Sample = {
-  fraction: number;
-  seed: number;
-  contentChecked: number;
-  placeOnly: number;
-  paths: string[];
-  runsToCover: number;
-};
+/** The result's sample, as verify and drill both give it. */
+type Sample = VerifySample;
 
 let example: ExampleCopy;
 /** The paths the seed 3 drill's result lists as checked in full. */
-let firstPaths: string[] = [];
+let firstPaths: readonly string[] = [];
 beforeAll(() => {
   example = copyExample();
   example.editDrillConfig((config) => {

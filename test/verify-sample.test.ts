@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { seal } from "../src/verbs/seal.js";
+import type { VerifySample } from "../src/verbs/verify.js";
 import { runCLI } from "./helpers/cli.js";
 import {
   createUnsealedStore,
@@ -33,14 +34,8 @@ beforeAll(async () => {
   expect(sealed.exitCode).toBe(0);
 });
 
-type Sample = {
-  fraction: number;
-  seed: number;
-  contentChecked: number;
-  placeOnly: number;
-  paths: string[];
-  runsToCover: number;
-};
+/** The result's sample, as verify and drill both give it. */
+type Sample = VerifySample;
 
 const verifyJSON = (...extra: string[]) =>
   runCLI(["verify", "--json", ...extra], { cwd: fixture.dir });
