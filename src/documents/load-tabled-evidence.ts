@@ -3,7 +3,6 @@
 // with its artifacts as parsed objects; else loaded the ordinary way, which names every problem,
 // and put into the same columns. Either way the parsed manifest is not kept.
 import { ArtifactTable, ArtifactTableBuilder } from "./artifact-table.js";
-import type { ManifestWindows } from "./artifact-windows.js";
 import type { Evidence, EvidenceFiles } from "./identity-chain.js";
 import { loadEvidence, loadEvidenceStreamed } from "./load-evidence.js";
 import { digestOfJSON } from "../identity/canonical-json.js";
@@ -23,10 +22,15 @@ export type TabledEvidence =
   | { readonly ok: false; readonly findings: ClassifiedFinding[] };
 
 export async function loadTabledEvidence(paths: EvidenceFiles): Promise<TabledEvidence> {
-  const streamed = await loadEvidenceStreamed(paths);
+  // The first, strict pass over a manifest in the walk's order shows each artifact: they go
+  // into the columns then, so the manifest is not read a second time to fill them.
+  const builder = new ArtifactTableBuilder();
+  const streamed = await loadEvidenceStreamed(paths, (_index, artifact) => {
+    builder.push(artifact);
+  });
   if (streamed !== null) {
     const { artifacts, manifestDigest, files, ...evidence } = streamed;
-    const table = artifacts instanceof ArtifactTable ? artifacts : await tableOf(artifacts);
+    const table = artifacts instanceof ArtifactTable ? artifacts : builder.build();
     return { ok: true, evidence, files, artifacts: table, manifestDigest };
   }
   const loaded = await loadEvidence(paths);
@@ -39,16 +43,4 @@ export async function loadTabledEvidence(paths: EvidenceFiles): Promise<TabledEv
     artifacts: ArtifactTable.from(manifest.artifacts),
     manifestDigest: digestOfJSON(manifest),
   };
-}
-
-/**
- * The columns of a manifest read as windows (restore and drill look artifacts up by path, so
- * they hold the table; verify alone goes along the windows).
- */
-async function tableOf(windows: ManifestWindows): Promise<ArtifactTable> {
-  const builder = new ArtifactTableBuilder();
-  await windows.forEachWindow(4096, (_start, artifacts) => {
-    for (const artifact of artifacts) builder.push(artifact);
-  });
-  return builder.build();
 }
