@@ -67,7 +67,11 @@ function errorsByArtifact(
 ): (artifact: Artifact) => ClassifiedFinding[] {
   const bySubject = new Map<string, ClassifiedFinding[]>();
   const errors = findings.filter((f) => f.severity === "error");
-  for (const f of errors) bySubject.set(f.subject, [...(bySubject.get(f.subject) ?? []), f]);
+  for (const f of errors) {
+    const same = bySubject.get(f.subject);
+    if (same) same.push(f);
+    else bySubject.set(f.subject, [f]);
+  }
   // A live directory answers for every file in it (a damaged segment fails the directory).
   const live = new Set<string>();
   for (const artifact of artifactsOf(artifacts))
