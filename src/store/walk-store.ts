@@ -12,7 +12,13 @@ export type StoreEntry = {
   readonly type: EntryType;
 };
 
-/** Every entry under `root`, depth first, names in code-point order so output is stable. */
+/**
+ * Every entry under `root`, depth first, names in the order JavaScript compares strings (UTF-16
+ * code units, which differs from code-point order only for names outside the Basic Multilingual
+ * Plane) so output is stable; `compareWalkOrder` in src/documents/store-path.ts is the same
+ * order for whole paths. A directory's names are held while it is walked, so a flat directory
+ * of n entries costs n names of memory; the rest of the walk is streamed.
+ */
 export async function* walkStore(root: string): AsyncGenerator<StoreEntry> {
   yield* walkDirectory(root, "");
 }
