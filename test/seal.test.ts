@@ -124,6 +124,18 @@ describe("seal", () => {
     expect(run.json()).toHaveFinding("catalog_incomplete", "catalog.json#/datasets");
   });
 
+  it("says a catalog the config names is missing before walking the store, not after", () => {
+    const fixture = createUnsealedStore();
+    rmSync(fixture.path("catalog.json"));
+    // The walk would refuse this symlink; a missing catalog is found first, without a walk.
+    symlinkSync("/etc/passwd", fixture.path("datasets/passwd"));
+    const run = runCLI(SEAL, { cwd: fixture.dir });
+    expect(run.code).toBe(2);
+    const result = run.json();
+    expect(result).toHaveFinding("document_unreadable", /catalog\.json$/);
+    expect(result.findings.map((f) => f.code)).not.toContain("path_escapes_root");
+  });
+
   it("writes to --ops when given, and verify finds them there", () => {
     const fixture = createUnsealedStore();
     mkdirSync(join(fixture.dir, "elsewhere/datasets"), { recursive: true });

@@ -61,6 +61,23 @@ async function readCatalogEarly(input: SealInput): Promise<ReadResult | null> {
   return (await entryTypeAt(file)) === "file" ? readJSONDocument(file, "catalog") : null;
 }
 
+/**
+ * The catalog the config names, when it cannot be read (absent, not JSON): said before a walk
+ * that may take hours on a large store, not after it. Something there that is not a regular
+ * file is left to the walk, which says what it is.
+ */
+async function unreadableNamedCatalog(
+  input: SealInput,
+  early: ReadResult | null,
+): Promise<readonly ClassifiedFinding[] | null> {
+  if (input.config.catalog === null) return null;
+  if (early !== null) return early.ok ? null : early.findings;
+  const file = join(input.root, ...input.config.catalog.split("/"));
+  if ((await entryTypeAt(file)) !== null) return null;
+  const read = await readJSONDocument(file, "catalog");
+  return read.ok ? null : read.findings;
+}
+
 /** The paths whose artifacts the packet may name. */
 function wantedPaths(input: SealInput, catalog: ReadResult | null): Set<string> {
   const wanted = new Set([catalogPathOf(input)]);
@@ -179,6 +196,8 @@ function provenanceOf(
  */
 export async function sealRelease(input: SealInput): Promise<Checked<SealedRelease>> {
   const early = await readCatalogEarly(input);
+  const unreadable = await unreadableNamedCatalog(input, early);
+  if (unreadable !== null) return failedWith(unreadable);
   const built = await manifestOf(input, wantedPaths(input, early));
   if (hasErrors(built.findings)) return failedWith(built.findings);
   const catalog = await catalogOf(input, built, early);
