@@ -1,7 +1,14 @@
 // seal writes its manifest as it walks the store, a batch of entries at a time (issue 21): the
 // file is still formatJSON of the whole manifest in the walk's order, its digest the packet's,
 // and a seal that is refused or interrupted halfway leaves nothing behind.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Manifest, Packet } from "../src/documents/types.js";
@@ -70,6 +77,23 @@ describe("seal streams its manifest", () => {
       },
     ]);
     expect(run.json().findings).toEqual([]);
+  });
+
+  it("says the manifest's place cannot be written before walking the store, not after", () => {
+    const fixture = createUnsealedStore();
+    mkdirSync(join(fixture.ops, "release"), { recursive: true });
+    writeFileSync(join(fixture.ops, "release/evidence"), "a file where a folder must be\n");
+    // The walk would refuse this symlink; the unwritable place is found first, without a walk.
+    symlinkSync("/etc/passwd", fixture.path("datasets/passwd"));
+    const run = runCLI(SEAL, { cwd: fixture.dir });
+    expect(run.code).toBe(3);
+    const result = run.json();
+    expect(result).toHaveFinding("io_failed", /manifest\.json$/);
+    expect(result.findings.map((f) => f.code)).toEqual(["io_failed"]);
+    expect(result.findings[0]?.message).toMatch(/a file stands where a folder must be/);
+    expect(readFileSync(join(fixture.ops, "release/evidence"), "utf8")).toBe(
+      "a file where a folder must be\n",
+    );
   });
 
   it("writes nothing when a database after a batch of files fails its integrity check", () => {

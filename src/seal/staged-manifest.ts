@@ -1,8 +1,9 @@
 // The manifest seal writes as it describes the store: a temp file beside the manifest's place,
 // filled one batch of artifacts at a time and put in place with the packet and the provenance
 // (./write-evidence.ts), or removed, with any directory made for it, when seal refuses or the
-// process exits first. A write that fails is kept and said where seal writes its evidence, so
-// the findings of the store come first, as when the manifest was written at the end.
+// process exits first. A temp file that cannot be made is said before the store is walked
+// (verbs/seal.ts); a write that fails during the walk is kept and said where seal writes its
+// evidence, so the findings of the store come first, as when the manifest was written at the end.
 import { randomBytes } from "node:crypto";
 import { rmdirSync, rmSync } from "node:fs";
 import { mkdir, open, rm, type FileHandle } from "node:fs/promises";
@@ -17,6 +18,8 @@ export class StagedManifest {
   private pending: string[] = [];
   private handle: FileHandle | null = null;
   private created: string | undefined;
+  /** Whether the temp file was made: one never made is not removed (its folder may not be one). */
+  private made = false;
   private state: "open" | "finished" | "placed" | "gone" = "open";
   private unregister: () => void = () => undefined;
   /** The error of the first write that failed, if one did. */
@@ -42,6 +45,7 @@ export class StagedManifest {
     try {
       staged.created = await mkdir(directory, { recursive: true });
       staged.handle = await open(temporary, "wx", 0o644);
+      staged.made = true;
     } catch (error) {
       staged.failure = error as NodeJS.ErrnoException;
     }
@@ -93,7 +97,7 @@ export class StagedManifest {
   async discard(): Promise<void> {
     if (this.state === "placed" || this.state === "gone") return;
     await this.closeHandle();
-    await rm(this.temporary, { force: true });
+    if (this.made) await rm(this.temporary, { force: true });
     this.removeDirectories();
     this.state = "gone";
     this.unregister();
@@ -107,7 +111,7 @@ export class StagedManifest {
 
   private removeSync(): void {
     if (this.state === "placed" || this.state === "gone") return;
-    rmSync(this.temporary, { force: true });
+    if (this.made) rmSync(this.temporary, { force: true });
     this.removeDirectories();
   }
 

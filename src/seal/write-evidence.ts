@@ -34,7 +34,8 @@ export async function writeEvidence(
     ...checkSchema("provenance", provenance as never, displayPath(paths.provenance)),
   ];
   if (selfCheck.length > 0) return failedWith(selfCheck);
-  if (manifest.failure !== null) return failedWith([ioFailed(paths.manifest, manifest.failure)]);
+  const unwritable = stagingFailed(paths, manifest);
+  if (unwritable !== null) return failedWith(unwritable);
   try {
     await writeAllOrNone(
       [
@@ -51,10 +52,27 @@ export async function writeEvidence(
   return ok([paths.manifest, paths.packet, paths.provenance].map((path) => displayPath(path)));
 }
 
+/**
+ * The finding when the manifest's temp file could not be made: said before the store is walked
+ * (a walk of millions of files takes minutes), since nothing could be written after it.
+ */
+export function stagingFailed(
+  paths: EvidenceFiles,
+  manifest: StagedManifest,
+): readonly ClassifiedFinding[] | null {
+  return manifest.failure === null ? null : [ioFailed(paths.manifest, manifest.failure)];
+}
+
 function ioFailed(path: string, error: unknown): ClassifiedFinding {
+  const { code, path: at } = error as NodeJS.ErrnoException;
+  const where = at === undefined || at === path ? "" : ` at ${displayPath(at)}`;
+  const blocked =
+    code === "EEXIST" || code === "ENOTDIR"
+      ? ": a file stands where a folder must be; move it away, or write elsewhere with --ops"
+      : "";
   return createFinding("io_failed", {
     subject: displayPath(path),
-    message: `cannot write the evidence (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    message: `cannot write the evidence (${code ?? String(error)}${where})${blocked}`,
   });
 }
 

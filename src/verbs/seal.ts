@@ -7,7 +7,7 @@ import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { sealRelease } from "../seal/seal-release.js";
 import { loadSealRules, type SealRules } from "../seal/seal-rules.js";
 import { StagedManifest } from "../seal/staged-manifest.js";
-import { writeEvidence } from "../seal/write-evidence.js";
+import { stagingFailed, writeEvidence } from "../seal/write-evidence.js";
 import { entryTypeAt } from "../store/walk-store.js";
 import { displayPath } from "../util/display-path.js";
 import { loadContext, type CommonOptions } from "./evidence-context.js";
@@ -63,6 +63,8 @@ export async function seal(options: SealOptions): Promise<SealResult> {
   // puts in place: a refusal, or an exit before that, leaves nothing behind.
   const manifest = await StagedManifest.open(plan.value.paths.manifest);
   try {
+    const unwritable = stagingFailed(plan.value.paths, manifest);
+    if (unwritable !== null) return failed(unwritable);
     return await sealInto(manifest, plan.value, inputs.value, now);
   } finally {
     await manifest.discard();
