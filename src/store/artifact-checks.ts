@@ -84,9 +84,7 @@ function reportOtherBytes(artifact: Artifact, actual: WrittenFile, report: Repor
  * A SQLite database sealed with its content: the integrity check always runs; the content digest
  * only when the bytes differ from the release's or a journal beside the file can change what
  * SQLite reads. It is started at once only where the bytes are expected to differ (identity
- * "content"); otherwise it waits for the bytes, which usually make it moot. The integrity check
- * waits for the bytes too: when they are the release's, just read whole, SQLite reads them
- * through a memory map at half the CPU (docs/decisions.md), ahead of the queued hashing.
+ * "content"); otherwise it waits for the bytes, which usually make it moot.
  */
 export const sqliteCheck: ArtifactCheck = {
   applies: (artifact) =>
@@ -97,13 +95,9 @@ export const sqliteCheck: ArtifactCheck = {
   check: async ({ artifact, file, bytes }: PlacedArtifact, { pool }) => {
     const early = artifact.sqlite?.identity === "content";
     const started = early ? pool.inspectSQLitePart(file, "content") : null;
-    started?.catch(() => undefined); // awaited below
+    const integrity = pool.inspectSQLitePart(file, "integrity");
+    for (const part of [integrity, started]) part?.catch(() => undefined); // awaited below
     const mainBytesMatch = bytesEqual(artifact, await bytes());
-    const integrity = pool.inspectSQLitePart(file, "integrity", {
-      mapped: mainBytesMatch,
-      first: true,
-    });
-    integrity.catch(() => undefined); // awaited below
     const implied = mainBytesMatch && !(await hasJournal(file));
     const content = implied ? null : await (started ?? pool.inspectSQLitePart(file, "content"));
     const found = await integrity;

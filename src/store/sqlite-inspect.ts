@@ -50,24 +50,11 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/**
- * `mapped`: SQLite reads the database through a memory map instead of a read() per page: half
- * the CPU of an integrity check on Linux (docs/performance.md). Only for a file whose bytes the
- * caller has just read whole without an error: an I/O error or a truncation under a map is a
- * SIGBUS that stops the process, where a read() gives SQLite an error it reports. Bytes just
- * read are in the page cache, so the map reads memory, not the disk.
- */
-export type SQLiteReadOptions = { readonly mapped?: boolean };
-
-/** SQLite maps at most this much of a file (better-sqlite3's SQLITE_MAX_MMAP_SIZE caps it lower). */
-const MMAP_BYTES = 2 ** 40;
-
 /** Runs `inspect` on a connection that cannot touch the store root, and names the sidecars read. */
 async function withReadOnlyDatabase<T>(
   absolutePath: string,
   head: Uint8Array,
   inspect: (db: Database.Database) => T,
-  { mapped = false }: SQLiteReadOptions = {},
 ): Promise<{ readonly result: T; readonly sidecars: readonly ContentSidecar[] }> {
   const found = await findSidecars(absolutePath);
   if ("refused" in found) throw new SidecarRefused(found.refused);
@@ -89,7 +76,6 @@ async function withReadOnlyDatabase<T>(
       // as the check ran, beside the hashing (the integrity check of the 1.6 GiB bench
       // database took 1.47 s with it and 1.37 s without).
       db.pragma("cache_size = -2000");
-      if (mapped) db.pragma(`mmap_size = ${MMAP_BYTES}`);
       return { result: inspect(db), sidecars };
     } finally {
       db.close();
@@ -111,29 +97,23 @@ export async function inspectSQLite(
   head: Uint8Array,
   algorithm: "sha256" | "sha1" = "sha256",
   parts: InspectionParts = "both",
-  options: SQLiteReadOptions = {},
 ): Promise<SQLiteInspection> {
   try {
-    const { result, sidecars } = await withReadOnlyDatabase(
-      absolutePath,
-      head,
-      (db) => {
-        if (parts === "shape") {
-          const { shape, rows } = readSQLiteShape(db);
-          return { ok: true as const, integrity: [], contentDigestHex: "", tables: rows, shape };
-        }
-        let integrity: string[] = [];
-        if (parts !== "content") {
-          integrity = db.prepare("PRAGMA integrity_check").pluck().all() as string[];
-          if (integrity.length !== 1 || integrity[0] !== "ok")
-            return { ok: false as const, error: integrity.slice(0, 5).join("; ") };
-        }
-        if (parts === "integrity")
-          return { ok: true as const, integrity, contentDigestHex: "", tables: [] };
-        return { ok: true as const, integrity, ...hashSQLiteContent(db, algorithm) };
-      },
-      options,
-    );
+    const { result, sidecars } = await withReadOnlyDatabase(absolutePath, head, (db) => {
+      if (parts === "shape") {
+        const { shape, rows } = readSQLiteShape(db);
+        return { ok: true as const, integrity: [], contentDigestHex: "", tables: rows, shape };
+      }
+      let integrity: string[] = [];
+      if (parts !== "content") {
+        integrity = db.prepare("PRAGMA integrity_check").pluck().all() as string[];
+        if (integrity.length !== 1 || integrity[0] !== "ok")
+          return { ok: false as const, error: integrity.slice(0, 5).join("; ") };
+      }
+      if (parts === "integrity")
+        return { ok: true as const, integrity, contentDigestHex: "", tables: [] };
+      return { ok: true as const, integrity, ...hashSQLiteContent(db, algorithm) };
+    });
     return result.ok ? { ...result, sidecars } : result;
   } catch (error) {
     return { ok: false, error: readFailure(error) };

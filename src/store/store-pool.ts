@@ -20,8 +20,6 @@ export type StoreTask =
       readonly kind: "sqlite";
       readonly file: string;
       readonly part: "integrity" | "content" | "shape";
-      /** Read through a memory map (see SQLiteReadOptions). */
-      readonly mapped?: boolean;
     }
   | { readonly kind: "copy"; readonly files: readonly CopyRequest[] };
 
@@ -177,17 +175,13 @@ export class StorePool {
 
   /**
    * One part of an inspection (the integrity check, the content digest, or the shape and row
-   * counts) on one worker. `mapped`: SQLite reads the file through a memory map (only for a
-   * file whose bytes were just read whole, see SQLiteReadOptions); `first`: ahead of the
-   * queued hashing, so a check that starts late does not end alone after it.
+   * counts) on one worker.
    */
   inspectSQLitePart(
     file: string,
     part: "integrity" | "content" | "shape",
-    { mapped = false, first = false }: { readonly mapped?: boolean; readonly first?: boolean } = {},
   ): Promise<SQLiteInspection> {
-    const task: StoreTask = { kind: "sqlite", file, part, ...(mapped ? { mapped } : {}) };
-    return this.pool.run(task, { first }) as Promise<SQLiteInspection>;
+    return this.pool.run({ kind: "sqlite", file, part }) as Promise<SQLiteInspection>;
   }
 
   close(): Promise<void> {

@@ -115,8 +115,7 @@ async function answer(task: StoreTask): Promise<StoreAnswer> {
     case "sqlite": {
       // Loaded on first use: a store without databases never pays for better-sqlite3.
       const { inspectSQLite } = await import("./sqlite-inspect.js");
-      const head = await readHead(task.file, 100);
-      return inspectSQLite(task.file, head, "sha256", task.part, { mapped: task.mapped === true });
+      return inspectSQLite(task.file, await readHead(task.file, 100), "sha256", task.part);
     }
   }
 }

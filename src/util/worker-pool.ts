@@ -62,12 +62,10 @@ export class WorkerPool<Task, Answer> {
     return this.workers.length;
   }
 
-  /** Queues `task`; `first`: ahead of every queued task (work something else waits on). */
-  run(task: Task, { first = false }: { readonly first?: boolean } = {}): Promise<Answer> {
+  run(task: Task): Promise<Answer> {
     if (this.broken) return Promise.reject(this.broken);
     return new Promise<Answer>((resolve, reject) => {
-      if (first) this.queue.unshift({ task, resolve, reject });
-      else this.queue.push({ task, resolve, reject });
+      this.queue.push({ task, resolve, reject });
       this.dispatch();
     });
   }

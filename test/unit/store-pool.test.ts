@@ -3,18 +3,8 @@
 // that cannot be read rejects with its errno code, and a closed pool refuses work.
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
+import { existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { cloneFileWithDigestSync, digestFile } from "../../src/store/file-digest.js";
 import { StorePool } from "../../src/store/store-pool.js";
@@ -182,64 +172,6 @@ describe("StorePool", () => {
       // The pool still works after the refusals.
       const digests = await pool.digestAll(good.map((file) => ({ file, expectedSize: 200 })));
       expect(digests.map((d) => d.size)).toEqual(good.map((_, i) => 200 + i));
-    } finally {
-      await pool.close();
-    }
-  });
-
-  it("runs an SQLite check asked first ahead of the hashing already queued", async () => {
-    const dir = makeTempDir();
-    const database = join(dir, "db.sqlite");
-    const db = new Database(database);
-    db.exec("CREATE TABLE t (x); INSERT INTO t VALUES (1), (2);");
-    db.close();
-    // Each file of 8 MiB or more is a task of its own: four tasks queued on one worker.
-    const files = [0, 1, 2, 3].map((i) => {
-      const file = join(dir, `big${i}`);
-      writeFileSync(file, randomBytes(9 * 1024 * 1024));
-      return { file, expectedSize: 9 * 1024 * 1024 };
-    });
-    const pool = new StorePool(1);
-    const order: string[] = [];
-    try {
-      const hashed = pool.digestAll(files, () => order.push("digest"));
-      const integrity = pool
-        .inspectSQLitePart(database, "integrity", { mapped: true, first: true })
-        .then((answer) => {
-          order.push("integrity");
-          return answer;
-        });
-      await hashed;
-      expect(await integrity).toMatchObject({ ok: true, integrity: ["ok"] });
-      // The first file was on the worker already; the check went before the other three.
-      expect(order).toEqual(["digest", "integrity", "digest", "digest", "digest"]);
-    } finally {
-      await pool.close();
-    }
-  });
-
-  it("finds the same damage in a database read through a memory map as read page by page", async () => {
-    const dir = makeTempDir();
-    const database = join(dir, "db.sqlite");
-    const db = new Database(database);
-    db.pragma("page_size = 1024");
-    db.exec("CREATE TABLE t (x, y); CREATE INDEX t_y ON t (y);");
-    const insert = db.prepare("INSERT INTO t VALUES (?, ?)");
-    db.transaction(() => {
-      for (let i = 0; i < 2000; i++) insert.run(i, `row ${i} `.repeat(8));
-    })();
-    db.close();
-    const fd = openSync(database, "r+");
-    writeSync(fd, Buffer.alloc(1024, 0xa5), 0, 1024, 5 * 1024); // page 6
-    closeSync(fd);
-    const pool = new StorePool(2);
-    try {
-      const [mapped, paged] = await Promise.all([
-        pool.inspectSQLitePart(database, "integrity", { mapped: true }),
-        pool.inspectSQLitePart(database, "integrity"),
-      ]);
-      expect(mapped.ok).toBe(false);
-      expect(mapped).toEqual(paged);
     } finally {
       await pool.close();
     }
