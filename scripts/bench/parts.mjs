@@ -1,8 +1,8 @@
 // Times one part of what recoverable does, with the project's own built code (dist/), so the
 // benchmark can say what bounds each operation. Prints one JSON object on stdout.
 //   hash <root>               every file through the worker pool's digestAll (as verify does)
-//   sqlite <db>               sha256 of the file, PRAGMA integrity_check (read page by page,
-//                             then through a memory map, as verify does), content digest
+//   sqlite <db>               sha256 of the file, PRAGMA integrity_check (read page by page as
+//                             verify does, then through a memory map), content digest
 //   evidence <ops>            load and validate the evidence documents, check the chain
 //   store <root> <ops>        verifyStore alone: the store checks of verify, evidence loaded
 //   extract <source> <dir>    a restore source's extract() into an empty <dir>, nothing verified
