@@ -160,7 +160,7 @@ export async function runManyFiles(runner, work, options, previous) {
   await runner.run("keygen", ours("keygen", "--out", join(work, "keys")));
   const toRun = verbsToRun(verbs);
   if (toRun.length > verbs.length)
-    log(`verbs: ${toRun.join(", ")} (${verbs.join(", ")} and what they need)`);
+    log(`verbs: ${toRun.join(", ")} (asked for ${verbs.join(", ")}; the rest is what it needs)`);
   const measured = [];
   for (const count of countsOf(files, sizes))
     measured.push(await oneSize(runner, work, options, count, toRun));
