@@ -1,4 +1,4 @@
-// npm run bench [-- --size 2GiB] [--runs 3] [--dir <tmp parent>]
+// npm run bench [-- --size 2GiB] [--runs 3] [--dir <tmp parent>] (the rest: bench/args.mjs)
 //
 // Issue 7, part 2: builds a synthetic store in a temporary folder, seals it with the built CLI,
 // and times each operation of recoverable beside the tool a user would otherwise run on the
@@ -183,10 +183,12 @@ async function main() {
   if (options.only !== "many-files") Object.assign(results, await runDefaultCases(runner, options));
   if (options.only !== "default") {
     const cache = resolve(options.cache ?? join(REPO, "bench", "out", "cache"));
-    results.manyFiles = {
-      date: new Date().toISOString(),
-      ...(await runManyFiles(runner, work, { ...options, cache })),
-    };
+    results.manyFiles = await runManyFiles(
+      runner,
+      work,
+      { ...options, cache, verbs: options.verbs ?? undefined, sizes: options.sizes ?? undefined },
+      results.manyFiles,
+    );
   }
   log(`load average at the end ${loadAverage()}`);
   mkdirSync(dirname(RESULTS), { recursive: true });

@@ -1,4 +1,5 @@
 // The flags of `npm run bench` and the sizes they take ("2GiB", "200MiB", "1.5G", "500MB").
+import { parseVerbs } from "./many-files-results.mjs";
 
 const UNITS = {
   b: 1,
@@ -18,7 +19,7 @@ const UNITS = {
 
 export const USAGE = `usage: npm run bench [-- --size 2GiB] [--runs 3] [--dir <tmp parent>]
                        [--only default|many-files] [--files 1000000] [--database-size 1GiB]
-                       [--cache <dir>]
+                       [--cache <dir>] [--verbs <list>] [--sizes 1x|4x|both]
 
   --size <n>           bytes of the synthetic store (KiB, MiB, GiB, KB, MB, GB; default 2GiB)
   --runs <n>           timed runs per operation, after one untimed warm-up (default 3)
@@ -28,7 +29,15 @@ export const USAGE = `usage: npm run bench [-- --size 2GiB] [--runs 3] [--dir <t
                        (default 1000000)
   --database-size <n>  the many-files store's SQLite database (default 1GiB)
   --cache <dir>        where the many-files stores are built once and kept for later runs
-                       (default bench/out/cache)`;
+                       (default bench/out/cache)
+  --verbs <list>       only these verbs of the many-files case, by name, separated by commas
+                       (implies --only many-files; seal, and what a verb needs, run too):
+                       seal, verify, "verify --shard 1/4", "report merge", "restore dir:",
+                       "drill (with a service)", snapshot, "snapshots validate";
+                       e.g. --verbs "verify,restore dir:"; the other verbs keep their last
+                       figures in bench/results.json, each with the date of its run
+  --sizes <which>      the many-files case at 1x --files, at 4x, or both (default both;
+                       implies --only many-files)`;
 
 /** "2GiB" -> 2147483648; null when the text is not a size. */
 export function parseSize(text) {
@@ -64,6 +73,8 @@ export function parseArgs(argv) {
     files: 1_000_000,
     databaseBytes: 1024 ** 3,
     cache: null,
+    verbs: null,
+    sizes: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -119,6 +130,16 @@ export function parseArgs(argv) {
       case "--cache":
         options.cache = value();
         break;
+      case "--verbs":
+        options.verbs = parseVerbs(value());
+        break;
+      case "--sizes": {
+        const text = value();
+        if (!["1x", "4x", "both"].includes(text))
+          throw new Error(`--sizes ${text}: expected 1x, 4x or both`);
+        options.sizes = text;
+        break;
+      }
       case "-h":
       case "--help":
         options.help = true;
@@ -127,5 +148,14 @@ export function parseArgs(argv) {
         throw new Error(`unknown argument ${arg}`);
     }
   }
-  return options;
+  return manyFilesOnly(options);
+}
+
+/** --verbs and --sizes are the many-files case's: they imply it, and contradict --only default. */
+function manyFilesOnly(options) {
+  const flag = options.verbs !== null ? "--verbs" : options.sizes !== null ? "--sizes" : null;
+  if (flag === null) return options;
+  if (options.only === "default")
+    throw new Error(`${flag} is for the many-files case: it cannot go with --only default`);
+  return { ...options, only: "many-files" };
 }

@@ -1,7 +1,8 @@
 // Times one part of what recoverable does, with the project's own built code (dist/), so the
 // benchmark can say what bounds each operation. Prints one JSON object on stdout.
 //   hash <root>               every file through the worker pool's digestAll (as verify does)
-//   sqlite <db>               sha256 of the file, PRAGMA integrity_check, content digest
+//   sqlite <db>               sha256 of the file, PRAGMA integrity_check (read page by page as
+//                             verify does, then through a memory map), content digest
 //   evidence <ops>            load and validate the evidence documents, check the chain
 //   store <root> <ops>        verifyStore alone: the store checks of verify, evidence loaded
 //   extract <source> <dir>    a restore source's extract() into an empty <dir>, nothing verified
@@ -17,6 +18,14 @@ async function timed(work) {
   const start = process.hrtime.bigint();
   const value = await work();
   return { seconds: since(start), value };
+}
+
+/** timed, with the CPU time (user + system) of this process: what the work costs when busy. */
+async function timedCPU(work) {
+  const before = process.cpuUsage();
+  const result = await timed(work);
+  const { user, system } = process.cpuUsage(before);
+  return { ...result, cpuSeconds: (user + system) / 1e6 };
 }
 
 function filesUnder(root) {
@@ -44,11 +53,18 @@ async function sqliteParts(path) {
   const file = await timed(() => digestFile(path));
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    const integrity = await timed(() => db.prepare("PRAGMA integrity_check").pluck().all());
+    db.pragma("cache_size = -2000"); // as src/store/sqlite-inspect.ts
+    const integrity = await timedCPU(() => db.prepare("PRAGMA integrity_check").pluck().all());
+    db.pragma(`mmap_size = ${2 ** 40}`);
+    const mapped = await timedCPU(() => db.prepare("PRAGMA integrity_check").pluck().all());
+    db.pragma("mmap_size = 0");
     const content = await timed(() => hashSQLiteContent(db));
     return {
       fileDigestS: file.seconds,
       integrityS: integrity.seconds,
+      integrityCpuS: integrity.cpuSeconds,
+      integrityMappedS: mapped.seconds,
+      integrityMappedCpuS: mapped.cpuSeconds,
       contentDigestS: content.seconds,
       integrity: integrity.value,
       rows: content.value.tables.reduce((sum, t) => sum + t.rows, 0),
