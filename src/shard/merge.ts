@@ -11,7 +11,10 @@ import {
 import { verdictOf, type Verdict } from "../findings/verdict.js";
 import { digestOfJSON, digestsEqual, type DigestSet } from "../identity/digest.js";
 import { sumCounts, type StoreCheckCounts } from "../store/check-counts.js";
-import type { ShardReportView } from "./read-shard-report.js";
+import { ASSIGNMENT_RULE_V1 } from "./assign.js";
+import { CheckGroups } from "./check-groups.js";
+import { PathSetSum, type PathSetDigest } from "./path-set.js";
+import type { ListedCoverage, ShardReportView } from "./read-shard-report.js";
 import type { ManifestSummary } from "./shard-report.js";
 
 export const MERGED_REPORT_PREDICATE_TYPE = "https://recoverable.dev/merged-report/v1";
@@ -23,7 +26,9 @@ export type MergedShard = {
   readonly verdict: Verdict;
   readonly artifacts: number;
   readonly bytes: number;
-  readonly pathsDigest: DigestSet;
+  /** The shard's path-set digest; a bytes-greedy-v1 shard's digest of its path list instead. */
+  readonly pathSet?: PathSetDigest;
+  readonly pathsDigest?: DigestSet;
   readonly startedAt: string;
   readonly finishedAt: string;
 };
@@ -107,7 +112,7 @@ function checkSplit(views: readonly ShardReportView[]) {
   const findings: ClassifiedFinding[] = [];
   if (views.length === 0) return findings;
   const describe = (v: ShardReportView) =>
-    `${v.shard.count} shards, assignment ${v.shard.assignment}, from ${v.kind}`;
+    `${v.shard.count} shards, assignment ${v.shard.assignment}, from ${v.kind}, of a manifest of ${v.manifest.artifacts} artifacts and ${v.manifest.bytes} bytes${v.manifest.pathSet ? ` with path set ${v.manifest.pathSet.sum.slice(0, 12)}…` : ""}`;
   const split = majority(views, describe);
   const count = views.find((view) => describe(view) === split.value)?.shard.count ?? 0;
   for (const view of split.others)
@@ -154,11 +159,16 @@ function checkSplit(views: readonly ShardReportView[]) {
   return findings;
 }
 
-// 3. Coverage: each shard's paths match its digest, no path twice, and together the manifest.
-function checkCoverage(views: readonly ShardReportView[]) {
+const isListed = (shard: ShardReportView["shard"]): shard is ListedCoverage =>
+  shard.assignment === ASSIGNMENT_RULE_V1;
+
+// 3. Coverage, bytes-greedy-v1: each shard's paths match its digest, no path twice, and
+// together the manifest.
+function checkListedCoverage(views: readonly ShardReportView[]) {
   const findings: ClassifiedFinding[] = [];
   const seen = new Map<string, ShardReportView>();
   for (const view of views) {
+    if (!isListed(view.shard)) continue;
     const { paths, pathsDigest, artifacts } = view.shard;
     if (paths.length !== artifacts || !digestsEqual(pathsDigest, digestOfJSON(paths)))
       findings.push(
@@ -192,6 +202,36 @@ function checkCoverage(views: readonly ShardReportView[]) {
   return findings;
 }
 
+// 3. Coverage by sums: the shards' artifacts, bytes and path-set digests add up to the
+// manifest's. Each shard was cut from the same manifest by the same rule, so a shard that
+// checked another share (or a path twice, or none) makes a sum differ; see docs/sharding.md
+// for what this proves.
+function checkSummedCoverage(views: readonly ShardReportView[]) {
+  const manifest = views[0]?.manifest;
+  if (manifest === undefined) return [];
+  const sums = { artifacts: 0, bytes: 0, pathSet: new PathSetSum() };
+  for (const view of views) {
+    if (isListed(view.shard)) continue;
+    sums.artifacts += view.shard.artifacts;
+    sums.bytes += view.shard.bytes;
+    sums.pathSet.addHex(view.shard.pathSet.sum);
+  }
+  const differ = [
+    ["artifacts", manifest.artifacts, sums.artifacts],
+    ["bytes", manifest.bytes, sums.bytes],
+    ["path-set digest", manifest.pathSet?.sum, sums.pathSet.hex()],
+  ].filter(([, expected, actual]) => expected !== actual);
+  if (differ.length === 0) return [];
+  return [
+    createFinding("shard_set_mismatch", {
+      subject: "shards",
+      expected: differ.map(([what, expected]) => `${what} ${String(expected)}`).join(", "),
+      actual: differ.map(([what, , actual]) => `${what} ${String(actual)}`).join(", "),
+      message: `the shards' ${differ.map(([what]) => what).join(", ")} do not add up to the manifest's (${differ.map(([what, expected, actual]) => `${what}: ${String(actual)}, the manifest ${String(expected)}`).join("; ")}): they are not one whole split of it`,
+    }),
+  ];
+}
+
 /** The checks of every shard, as the verb reports them: a shard's errors count as its verdict. */
 function shardFindings(view: ShardReportView): ClassifiedFinding[] {
   const failureClass: FailureClass =
@@ -216,6 +256,13 @@ function shardFindings(view: ShardReportView): ClassifiedFinding[] {
   ];
 }
 
+/** Every shard's failures, in shard order, and their summarised checks added up by group. */
+function mergedChecks(views: readonly ShardReportView[]): unknown[] {
+  const groups = new CheckGroups();
+  for (const view of views) groups.add(view.checks);
+  return groups.checks();
+}
+
 function sumChecked(views: readonly ShardReportView[]): StoreCheckCounts | null {
   const all = views.map((view) => view.checked);
   return all.some((checked) => checked === null) ? null : sumCounts(all as StoreCheckCounts[]);
@@ -229,7 +276,9 @@ export function mergeShardReports(
   // names both the stray report and the shard it left missing.
   const release = checkRelease(views, context.release);
   const refusals = [...release.findings, ...checkSplit(release.consistent)];
-  if (refusals.length === 0) refusals.push(...checkCoverage(views));
+  const listed = views[0] !== undefined && isListed(views[0].shard);
+  if (refusals.length === 0)
+    refusals.push(...(listed ? checkListedCoverage(views) : checkSummedCoverage(views)));
   const first = views[0];
   if (refusals.length > 0 || first === undefined) return { findings: refusals, report: null };
   const sorted = [...views].sort((a, b) => a.shard.index - b.shard.index);
@@ -252,7 +301,9 @@ export function mergeShardReports(
       verdict: view.verdict,
       artifacts: view.shard.artifacts,
       bytes: view.shard.bytes,
-      pathsDigest: view.shard.pathsDigest,
+      ...(isListed(view.shard)
+        ? { pathsDigest: view.shard.pathsDigest }
+        : { pathSet: view.shard.pathSet }),
       startedAt: view.startedAt,
       finishedAt: view.finishedAt,
     })),
@@ -260,7 +311,7 @@ export function mergeShardReports(
     finishedAt: earliest(sorted.map((view) => view.finishedAt)),
     mergedAt: context.now.toISOString(),
     checked: sumChecked(sorted),
-    checks: sorted.flatMap((view) => view.checks),
+    checks: listed ? sorted.flatMap((view) => view.checks) : mergedChecks(sorted),
     findings: findings.map(toPublicFinding),
     verdict: verdictOf(findings),
   };
