@@ -2,7 +2,8 @@
 // their paths: a split whose sums do not add up to the manifest's is refused and nothing is
 // written; a whole set of bytes-greedy-v1 reports (their paths listed) still merges; a set
 // mixing the two is refused; and a manifest read into a table splits as a streamed one does.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Manifest } from "../src/documents/types.js";
 import { runCLI } from "./helpers/cli.js";
@@ -153,4 +154,67 @@ describe("report merge of bytes-greedy-v2 shard reports", () => {
       writeFileSync(example.path("ops/release/evidence/manifest.json"), original);
     }
   });
+});
+
+describe("shard reports of more than 10,000 artifacts each", () => {
+  // 500 bytes each: the example's own 700 KB leave each of two shards (balanced by bytes)
+  // well over 10,000 of them.
+  const FILES = 24_000;
+  const PER_DIR = 1000;
+  const broken = "tiles/007/t500.txt";
+  let example: ExampleCopy;
+  beforeAll(() => {
+    example = copyExample();
+    for (let d = 0; d < FILES / PER_DIR; d++) {
+      const dir = example.path(`ops/store/tiles/${String(d).padStart(3, "0")}`);
+      mkdirSync(dir, { recursive: true });
+      for (let i = 0; i < PER_DIR; i++)
+        writeFileSync(join(dir, `t${i}.txt`), `tile ${d} ${i}\n`.padEnd(500, "."));
+    }
+    example.seal("atlas-2026.11.2", "2026.11.2");
+    // Same size, other bytes: a hash mismatch in exactly one shard.
+    writeFileSync(example.path(`ops/store/${broken}`), "tile 7 5OO\n".padEnd(500, "."));
+  }, 10 * 60_000);
+
+  it(
+    "summarise their passed checks, list the failure by path, and merge by adding up groups",
+    () => {
+      type Check = { name: string; status: string; artifacts?: number };
+      const runs = [1, 2].map((i) =>
+        runCLI(["verify", "--json", "--shard", `${i}/2`, "--out", "big"], { cwd: example.dir }),
+      );
+      expect(runs.map((run) => run.code).sort()).toEqual([0, 1]);
+      for (let i = 1; i <= 2; i++) {
+        const report = readReport(example, `big/shard-${i}-of-2.json`);
+        const checks = report.checks as Check[];
+        const artifacts = report.shard["artifacts"] as number;
+        expect(artifacts).toBeGreaterThan(10_000);
+        expect(checks.length).toBeLessThan(50);
+        const failed = checks.filter((c) => c.status === "failed");
+        const summarised = checks.filter((c) => c.artifacts !== undefined);
+        expect(failed.length + summarised.length).toBe(checks.length);
+        expect(failed.length + summarised.reduce((n, c) => n + (c.artifacts ?? 0), 0)).toBe(
+          artifacts,
+        );
+        if (failed.length > 0) expect(failed.map((c) => c.name)).toEqual([broken]);
+      }
+      const run = merge(example, envelopes("big", 2), "merged-big");
+      expect(run.code).toBe(1);
+      expect(run.json().verdict).toBe("not_proven");
+      expect(run.json()).toHaveFinding("artifact_hash_mismatch", broken);
+      const merged = JSON.parse(
+        readFileSync(example.path("merged-big/merged-report.json"), "utf8"),
+      ) as { checks: Check[]; manifest: { artifacts: number } };
+      const summaries = merged.checks.filter((c) => c.artifacts !== undefined);
+      expect(merged.checks.filter((c) => c.status === "failed").map((c) => c.name)).toEqual([
+        broken,
+      ]);
+      // Identical groups of the two shards are one group, their counts added up.
+      expect(new Set(summaries.map((c) => c.name)).size).toBe(summaries.length);
+      expect(1 + summaries.reduce((n, c) => n + (c.artifacts ?? 0), 0)).toBe(
+        merged.manifest.artifacts,
+      );
+    },
+    10 * 60_000,
+  );
 });
