@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Manifest } from "../src/documents/types.js";
+import { PathSetSum, pathDigest } from "../src/shard/path-set.js";
 import { runCLI } from "./helpers/cli.js";
 import { copyExample, type ExampleCopy } from "./helpers/example-copy.js";
 
@@ -56,19 +57,28 @@ describe("verify --shard i/n and report merge on the example", () => {
     expect(statement.predicate.shards).toHaveLength(4);
   });
 
-  it("puts every artifact of the manifest in exactly one shard", () => {
+  it("puts every artifact of the manifest in exactly one shard, shown by sums, no path list", () => {
     const manifest = JSON.parse(
       readFileSync(example.path("ops/release/evidence/manifest.json"), "utf8"),
     ) as Manifest;
-    const covered = [1, 2, 3, 4].flatMap(
+    const reports = [1, 2, 3, 4].map(
       (i) =>
-        (
-          JSON.parse(readFileSync(example.path(`shards/shard-${i}-of-4.json`), "utf8")) as {
-            shard: { paths: string[] };
-          }
-        ).shard.paths,
+        JSON.parse(readFileSync(example.path(`shards/shard-${i}-of-4.json`), "utf8")) as {
+          manifest: { artifacts: number; pathSet: { sum: string } };
+          shard: { assignment: string; artifacts: number; pathSet: { sum: string } };
+        },
     );
-    expect(covered.sort()).toEqual(manifest.artifacts.map((a) => a.path).sort());
+    const sum = new PathSetSum();
+    for (const report of reports) {
+      expect(report.shard.assignment).toBe("bytes-greedy-v2");
+      expect(Object.keys(report.shard)).not.toContain("paths");
+      sum.addHex(report.shard.pathSet.sum);
+    }
+    const whole = new PathSetSum();
+    for (const artifact of manifest.artifacts) whole.add(pathDigest(artifact.path));
+    expect(sum.hex()).toBe(whole.hex());
+    expect(reports[0]?.manifest.pathSet.sum).toBe(whole.hex());
+    expect(reports.reduce((n, r) => n + r.shard.artifacts, 0)).toBe(manifest.artifacts.length);
   });
 
   it("refuses a missing shard with shard_missing, exit 1, and writes nothing", () => {

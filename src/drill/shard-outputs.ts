@@ -1,7 +1,7 @@
 // A shard drill's files: the drill report renderings as usual, but signed only as a shard
 // report, so that no one shard's envelope can pass for a whole drill in gate or audit.
 import { join } from "node:path";
-import { artifactsOf, type ArtifactTable } from "../documents/artifact-table.js";
+import type { ArtifactTable } from "../documents/artifact-table.js";
 import type { DrillReport } from "../documents/drill-report.js";
 import type { DigestSet } from "../identity/digest.js";
 import type { Signer } from "../report/signing.js";
@@ -11,6 +11,7 @@ import {
   coverageOf,
   shardFileName,
   SHARD_REPORT_PREDICATE_TYPE,
+  summarizeManifest,
   type DrillShardReport,
 } from "../shard/shard-report.js";
 import type { StoreCheckCounts } from "../store/verify-store.js";
@@ -30,11 +31,7 @@ export function shardDrillOutputs(
   const report: DrillShardReport = {
     ...drillReport,
     kind: "drill",
-    manifest: {
-      digest: manifest.digest,
-      artifacts: manifest.artifacts.length,
-      bytes: bytesOf(manifest.artifacts),
-    },
+    manifest: summarizeManifest(shard.assignment, manifest.digest),
     shard: coverageOf(shard),
     checked,
     serviceStages: shard.spec.index === 1 ? "run in this shard" : "skipped: shard 1 runs them",
@@ -57,11 +54,4 @@ export function shardDrillOutputs(
     },
     markdown: renderings.markdown,
   };
-}
-
-/** The bytes the manifest lists, summed as its artifacts go by. */
-function bytesOf(artifacts: ArtifactTable): number {
-  let sum = 0;
-  for (const artifact of artifactsOf(artifacts)) sum += artifact.size;
-  return sum;
 }

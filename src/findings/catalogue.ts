@@ -542,7 +542,7 @@ export const FINDING_CATALOGUE = {
   shard_set_mismatch: {
     title: "The shard reports are not of one split",
     explanation:
-      "The shard reports given to report merge were cut differently: another shard count n, another assignment rule (another version of recoverable), verify shards mixed with drill shards, or the shards' artifact lists overlap or do not add up to the manifest. They cannot be shown to cover every artifact exactly once, so nothing is merged or signed.",
+      "The shard reports given to report merge were cut differently: another shard count n, another assignment rule (another version of recoverable), verify shards mixed with drill shards, or the shards do not add up to the manifest (their artifact counts, bytes or path-set digests; in reports of earlier versions, their path lists overlap or leave paths out). They cannot be shown to cover every artifact exactly once, so nothing is merged or signed.",
     hint: "Run every shard of one split with the same --shard n, the same verb and the same recoverable version, then merge those n reports.",
     failureClass: "not_proven",
   },

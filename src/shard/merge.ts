@@ -9,8 +9,11 @@ import {
   type Finding,
 } from "../findings/finding.js";
 import { verdictOf, type Verdict } from "../findings/verdict.js";
-import { digestOfJSON, digestsEqual, type DigestSet } from "../identity/digest.js";
+import { digestsEqual, type DigestSet } from "../identity/digest.js";
 import { sumCounts, type StoreCheckCounts } from "../store/check-counts.js";
+import { CheckGroups } from "./check-groups.js";
+import { checkListedCoverage, checkSummedCoverage, isListed } from "./merge-coverage.js";
+import type { PathSetDigest } from "./path-set.js";
 import type { ShardReportView } from "./read-shard-report.js";
 import type { ManifestSummary } from "./shard-report.js";
 
@@ -23,7 +26,9 @@ export type MergedShard = {
   readonly verdict: Verdict;
   readonly artifacts: number;
   readonly bytes: number;
-  readonly pathsDigest: DigestSet;
+  /** The shard's path-set digest; a bytes-greedy-v1 shard's digest of its path list instead. */
+  readonly pathSet?: PathSetDigest;
+  readonly pathsDigest?: DigestSet;
   readonly startedAt: string;
   readonly finishedAt: string;
 };
@@ -107,7 +112,7 @@ function checkSplit(views: readonly ShardReportView[]) {
   const findings: ClassifiedFinding[] = [];
   if (views.length === 0) return findings;
   const describe = (v: ShardReportView) =>
-    `${v.shard.count} shards, assignment ${v.shard.assignment}, from ${v.kind}`;
+    `${v.shard.count} shards, assignment ${v.shard.assignment}, from ${v.kind}, of a manifest of ${v.manifest.artifacts} artifacts and ${v.manifest.bytes} bytes${v.manifest.pathSet ? ` with path set ${v.manifest.pathSet.sum.slice(0, 12)}…` : ""}`;
   const split = majority(views, describe);
   const count = views.find((view) => describe(view) === split.value)?.shard.count ?? 0;
   for (const view of split.others)
@@ -154,44 +159,6 @@ function checkSplit(views: readonly ShardReportView[]) {
   return findings;
 }
 
-// 3. Coverage: each shard's paths match its digest, no path twice, and together the manifest.
-function checkCoverage(views: readonly ShardReportView[]) {
-  const findings: ClassifiedFinding[] = [];
-  const seen = new Map<string, ShardReportView>();
-  for (const view of views) {
-    const { paths, pathsDigest, artifacts } = view.shard;
-    if (paths.length !== artifacts || !digestsEqual(pathsDigest, digestOfJSON(paths)))
-      findings.push(
-        createFinding("shard_set_mismatch", {
-          subject: `${view.file}#/predicate/shard/paths`,
-          message: `${view.file}: ${label(view)} lists ${paths.length} paths that do not match its own count (${artifacts}) or paths digest`,
-        }),
-      );
-    for (const path of paths) {
-      const other = seen.get(path);
-      if (other !== undefined)
-        findings.push(
-          createFinding("shard_set_mismatch", {
-            subject: path,
-            message: `${path} is in ${label(other)} (${other.file}) and in ${label(view)} (${view.file}); a split checks every artifact once`,
-          }),
-        );
-      seen.set(path, view);
-    }
-  }
-  const total = views[0]?.manifest.artifacts ?? 0;
-  if (findings.length === 0 && seen.size !== total)
-    findings.push(
-      createFinding("shard_set_mismatch", {
-        subject: "shards",
-        expected: `${total} artifacts (the manifest)`,
-        actual: `${seen.size} artifacts`,
-        message: `the shards together cover ${seen.size} artifacts, the manifest has ${total}`,
-      }),
-    );
-  return findings;
-}
-
 /** The checks of every shard, as the verb reports them: a shard's errors count as its verdict. */
 function shardFindings(view: ShardReportView): ClassifiedFinding[] {
   const failureClass: FailureClass =
@@ -216,6 +183,13 @@ function shardFindings(view: ShardReportView): ClassifiedFinding[] {
   ];
 }
 
+/** Every shard's failures, in shard order, and their summarised checks added up by group. */
+function mergedChecks(views: readonly ShardReportView[]): unknown[] {
+  const groups = new CheckGroups();
+  for (const view of views) groups.add(view.checks);
+  return groups.checks();
+}
+
 function sumChecked(views: readonly ShardReportView[]): StoreCheckCounts | null {
   const all = views.map((view) => view.checked);
   return all.some((checked) => checked === null) ? null : sumCounts(all as StoreCheckCounts[]);
@@ -229,7 +203,9 @@ export function mergeShardReports(
   // names both the stray report and the shard it left missing.
   const release = checkRelease(views, context.release);
   const refusals = [...release.findings, ...checkSplit(release.consistent)];
-  if (refusals.length === 0) refusals.push(...checkCoverage(views));
+  const listed = views[0] !== undefined && isListed(views[0].shard);
+  if (refusals.length === 0)
+    refusals.push(...(listed ? checkListedCoverage(views) : checkSummedCoverage(views)));
   const first = views[0];
   if (refusals.length > 0 || first === undefined) return { findings: refusals, report: null };
   const sorted = [...views].sort((a, b) => a.shard.index - b.shard.index);
@@ -252,7 +228,9 @@ export function mergeShardReports(
       verdict: view.verdict,
       artifacts: view.shard.artifacts,
       bytes: view.shard.bytes,
-      pathsDigest: view.shard.pathsDigest,
+      ...(isListed(view.shard)
+        ? { pathsDigest: view.shard.pathsDigest }
+        : { pathSet: view.shard.pathSet }),
       startedAt: view.startedAt,
       finishedAt: view.finishedAt,
     })),
@@ -260,7 +238,7 @@ export function mergeShardReports(
     finishedAt: earliest(sorted.map((view) => view.finishedAt)),
     mergedAt: context.now.toISOString(),
     checked: sumChecked(sorted),
-    checks: sorted.flatMap((view) => view.checks),
+    checks: listed ? sorted.flatMap((view) => view.checks) : mergedChecks(sorted),
     findings: findings.map(toPublicFinding),
     verdict: verdictOf(findings),
   };

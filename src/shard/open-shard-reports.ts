@@ -1,6 +1,7 @@
-// The shard reports report merge may believe: every signature by the trusted key first, then
-// every payload a shard report; each refused one is named, and none is believed unless all are.
-import { allChecked, failedWith, type Checked } from "../findings/checked.js";
+// A shard report report merge may believe: its signature by the trusted key first, then its
+// payload a shard report; a refused one is named. Each is opened as soon as it is read, so
+// only what a merge needs of it (./read-shard-report.ts) is held, not its envelope.
+import { failedWith, type Checked } from "../findings/checked.js";
 import {
   parseStatement,
   verifyEnvelope,
@@ -10,7 +11,7 @@ import {
 import { readShardReport, type ShardReportView } from "./read-shard-report.js";
 import { SHARD_REPORT_PREDICATE_TYPE } from "./shard-report.js";
 
-function openShardReport(opened: OpenedEnvelope, key: TrustedKey): Checked<ShardReportView> {
+export function openShardReport(opened: OpenedEnvelope, key: TrustedKey): Checked<ShardReportView> {
   const verified = verifyEnvelope(opened.envelope, opened.file, [key]);
   if (!verified.ok) return verified;
   const statement = parseStatement(
@@ -33,11 +34,4 @@ function openShardReport(opened: OpenedEnvelope, key: TrustedKey): Checked<Shard
     releaseIdentity: subject.digest.sha256,
     predicate: statement.value.predicate,
   });
-}
-
-export function openShardReports(
-  envelopes: readonly OpenedEnvelope[],
-  key: TrustedKey,
-): Checked<ShardReportView[]> {
-  return allChecked(envelopes.map((opened) => openShardReport(opened, key)));
 }

@@ -6,7 +6,15 @@ import { createFinding, type Finding } from "../findings/finding.js";
 import type { Verdict } from "../findings/verdict.js";
 import { isSHA256Hex, type DigestSet } from "../identity/digest.js";
 import type { StoreCheckCounts } from "../store/verify-store.js";
+import { ASSIGNMENT_RULE, ASSIGNMENT_RULE_V1 } from "./assign.js";
+import { PATH_SET_ALGORITHM } from "./path-set.js";
 import type { ManifestSummary, ShardCoverage } from "./shard-report.js";
+
+/** A shard of the bytes-greedy-v1 rule listed its paths, and their digest, instead of a path set. */
+export type ListedCoverage = Omit<ShardCoverage, "pathSet"> & {
+  readonly paths: readonly string[];
+  readonly pathsDigest: DigestSet;
+};
 
 /** One shard report as merge sees it: where it came from, who signed it, what it covered. */
 export type ShardReportView = {
@@ -16,7 +24,7 @@ export type ShardReportView = {
   readonly releaseIdentity: DigestSet;
   readonly kind: "verify" | "drill";
   readonly manifest: ManifestSummary;
-  readonly shard: ShardCoverage;
+  readonly shard: ShardCoverage | ListedCoverage;
   readonly checked: StoreCheckCounts | null;
   readonly checks: readonly unknown[];
   readonly findings: readonly Finding[];
@@ -42,6 +50,33 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 const isCount = (value: unknown): value is number =>
   typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 
+/** A bytes-greedy-v1 shard's list of paths and its digest. */
+function listedProblem(shard: Record<string, unknown>): [string, string] | null {
+  const paths = shard["paths"];
+  if (!Array.isArray(paths) || !paths.every((path) => typeof path === "string"))
+    return ["/shard/paths", "must be an array of paths"];
+  const pathsDigest = shard["pathsDigest"];
+  if (!isRecord(pathsDigest) || typeof pathsDigest["sha256"] !== "string")
+    return ["/shard/pathsDigest", "must be a sha256 digest set"];
+  return null;
+}
+
+/** The path-set digest of a shard or of the manifest (./path-set.ts). */
+function pathSetProblem(owner: Record<string, unknown>, at: string): [string, string] | null {
+  const pathSet = owner["pathSet"];
+  if (
+    !isRecord(pathSet) ||
+    pathSet["algorithm"] !== PATH_SET_ALGORITHM ||
+    typeof pathSet["sum"] !== "string" ||
+    !isSHA256Hex(pathSet["sum"])
+  )
+    return [
+      `${at}/pathSet`,
+      `must be {"algorithm": "${PATH_SET_ALGORITHM}", "sum": <64 hex digits>}`,
+    ];
+  return null;
+}
+
 /** The first problem found, as [JSON pointer under /predicate, what is wrong], or null. */
 function problemOf(p: Readonly<Record<string, unknown>>): [string, string] | null {
   if (p["kind"] !== "verify" && p["kind"] !== "drill")
@@ -57,13 +92,16 @@ function problemOf(p: Readonly<Record<string, unknown>>): [string, string] | nul
   if (!isRecord(shard)) return ["/shard", "must be an object"];
   for (const field of ["index", "count", "artifacts", "bytes"])
     if (!isCount(shard[field])) return [`/shard/${field}`, "must be a whole number"];
-  if (typeof shard["assignment"] !== "string") return ["/shard/assignment", "must be a string"];
-  const paths = shard["paths"];
-  if (!Array.isArray(paths) || !paths.every((path) => typeof path === "string"))
-    return ["/shard/paths", "must be an array of paths"];
-  const pathsDigest = shard["pathsDigest"];
-  if (!isRecord(pathsDigest) || typeof pathsDigest["sha256"] !== "string")
-    return ["/shard/pathsDigest", "must be a sha256 digest set"];
+  const coverage =
+    shard["assignment"] === ASSIGNMENT_RULE_V1
+      ? listedProblem(shard)
+      : shard["assignment"] === ASSIGNMENT_RULE
+        ? (pathSetProblem(shard, "/shard") ?? pathSetProblem(manifest, "/manifest"))
+        : ([
+            "/shard/assignment",
+            `must be a rule this version knows (${ASSIGNMENT_RULE} or ${ASSIGNMENT_RULE_V1})`,
+          ] as [string, string]);
+  if (coverage !== null) return coverage;
   if (p["checked"] !== null && !isRecord(p["checked"]))
     return ["/checked", "must be an object or null"];
   if (!Array.isArray(p["checks"])) return ["/checks", "must be an array"];

@@ -5,10 +5,10 @@
 import type { Finding } from "../findings/finding.js";
 import type { Verdict } from "../findings/verdict.js";
 import type { DigestSet } from "../identity/digest.js";
-import { digestOfJSON } from "../identity/digest.js";
 import type { StoreCheckCounts } from "../store/verify-store.js";
-import { ASSIGNMENT_RULE, type ShardSelection } from "./assign.js";
-import type { Manifest } from "../documents/types.js";
+import { ASSIGNMENT_RULE, type ShardSpec } from "./assign.js";
+import type { PathSetDigest } from "./path-set.js";
+import type { ShardAssignment } from "./plan-shards.js";
 import type { DrillReport, ReportCheck } from "../documents/drill-report.js";
 
 export const SHARD_REPORT_PREDICATE_TYPE = "https://recoverable.dev/shard-report/v1";
@@ -18,6 +18,8 @@ export type ManifestSummary = {
   readonly digest: DigestSet;
   readonly artifacts: number;
   readonly bytes: number;
+  /** The digest of every path of the manifest (./path-set.ts); absent in bytes-greedy-v1 reports. */
+  readonly pathSet?: PathSetDigest;
 };
 
 /** Which part of the manifest one shard covered. */
@@ -27,10 +29,8 @@ export type ShardCoverage = {
   readonly assignment: string;
   readonly artifacts: number;
   readonly bytes: number;
-  /** The shard's artifact paths, sorted. */
-  readonly paths: readonly string[];
-  /** sha256 of the RFC 8785 form of `paths`. */
-  readonly pathsDigest: DigestSet;
+  /** The digest of the shard's paths (./path-set.ts): the shards' add up to the manifest's. */
+  readonly pathSet: PathSetDigest;
 };
 
 /** The fields every shard report has, whether it comes from verify or from drill. */
@@ -65,24 +65,19 @@ export type DrillShardReport = DrillReport &
     readonly serviceStages: string;
   };
 
-export function summarizeManifest(manifest: Manifest, digest: DigestSet): ManifestSummary {
-  return {
-    digest,
-    artifacts: manifest.artifacts.length,
-    bytes: manifest.artifacts.reduce((sum, artifact) => sum + artifact.size, 0),
-  };
+/** The whole manifest as the split counted it; `digest` is the manifest's. */
+export function summarizeManifest(assignment: ShardAssignment, digest: DigestSet): ManifestSummary {
+  const { artifacts, bytes, pathSet } = assignment.manifest;
+  return { digest, artifacts, bytes, pathSet };
 }
 
-export function coverageOf(selection: ShardSelection): ShardCoverage {
-  return {
-    index: selection.spec.index,
-    count: selection.spec.count,
-    assignment: ASSIGNMENT_RULE,
-    artifacts: selection.artifacts.length,
-    bytes: selection.bytes,
-    paths: selection.paths,
-    pathsDigest: digestOfJSON(selection.paths),
-  };
+export function coverageOf(selection: {
+  readonly spec: ShardSpec;
+  readonly assignment: ShardAssignment;
+}): ShardCoverage {
+  const { index, count } = selection.spec;
+  const { artifacts, bytes, pathSet } = selection.assignment.totalsOf(index);
+  return { index, count, assignment: ASSIGNMENT_RULE, artifacts, bytes, pathSet };
 }
 
 /** The envelope file of a shard: distinct per shard, so a matrix's artifacts can share a folder. */

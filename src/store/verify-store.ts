@@ -60,7 +60,7 @@ export type VerifyStoreOptions = {
    * Everything the release lists, when only some of it is checked (a shard): entries listed
    * here are never strays. Default: the artifacts checked.
    */
-  readonly listed?: ArtifactSource;
+  readonly listed?: ArtifactSource | ArtifactWindows;
   /**
    * Restores pg_dump artifacts into PostgreSQL to check their content (verify, drill). Without
    * it (restore), a dump is checked by its bytes only.

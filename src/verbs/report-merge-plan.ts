@@ -5,7 +5,7 @@ import { allChecked, failedWith, findingsOf, ok, type Checked } from "../finding
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 import { isSHA256Hex } from "../identity/digest.js";
 import type { Signer } from "../report/signing.js";
-import type { OpenedEnvelope, TrustedKey } from "../report/trusted-reports.js";
+import type { TrustedKey } from "../report/trusted-reports.js";
 import type { Context } from "./evidence-context.js";
 
 export type ReportMergeFlags = {
@@ -14,17 +14,18 @@ export type ReportMergeFlags = {
   readonly out?: string;
 };
 
-export type MergeLoaded = {
+/** `E`: what was made of each envelope read (report merge opens each as soon as it is read). */
+export type MergeLoaded<E> = {
   readonly key: Checked<TrustedKey>;
   readonly signer: Checked<Signer>;
-  readonly envelopes: readonly Checked<OpenedEnvelope>[];
+  readonly envelopes: readonly Checked<E>[];
 };
 
-export type MergePlan = {
+export type MergePlan<E> = {
   readonly release: string | null;
   readonly key: TrustedKey;
   readonly signer: Signer;
-  readonly envelopes: readonly OpenedEnvelope[];
+  readonly envelopes: readonly E[];
   /** --out, resolved; null: a folder of the reports directory named by release and time. */
   readonly out: string | null;
   readonly reportsDir: string;
@@ -42,11 +43,11 @@ function releaseFindings(release: string | undefined): ClassifiedFinding[] {
   ];
 }
 
-export function planReportMerge(
+export function planReportMerge<E>(
   flags: ReportMergeFlags,
   context: Context,
-  loaded: MergeLoaded,
-): Checked<MergePlan> {
+  loaded: MergeLoaded<E>,
+): Checked<MergePlan<E>> {
   const envelopes = allChecked(loaded.envelopes);
   const { key, signer } = loaded;
   const findings = [

@@ -2,7 +2,7 @@
 // whole split of one release, and sign one merged report. Signature first: nothing in an
 // unverified payload is believed, and nothing is written unless the set is whole.
 import { join, resolve } from "node:path";
-import type { Checked } from "../findings/checked.js";
+import { allChecked, failedWith, ok, type Checked } from "../findings/checked.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
 import { loadSignerFrom } from "../report/load-signer.js";
 import { loadTrustedKey, readEnvelope } from "../report/trusted-reports.js";
@@ -12,7 +12,8 @@ import {
   mergeShardReports,
   type MergedReport,
 } from "../shard/merge.js";
-import { openShardReports } from "../shard/open-shard-reports.js";
+import { openShardReport } from "../shard/open-shard-reports.js";
+import type { ShardReportView } from "../shard/read-shard-report.js";
 import type { StoreCheckCounts } from "../store/verify-store.js";
 import { compactUTC } from "../util/compact-time.js";
 import { secretLocation } from "../util/secret-location.js";
@@ -48,8 +49,11 @@ export type ReportMergeResult = VerbResult<{
   merged: MergedSummary | null;
 }>;
 
+/** Each envelope opened as soon as it is read (one at a time); a failed read is said first. */
+type Opened = Checked<ShardReportView>;
+
 /** Inputs, all checked before any verdict: config, --release, both keys, every envelope. */
-async function loadAndPlan(options: ReportMergeOptions): Promise<Checked<MergePlan>> {
+async function loadAndPlan(options: ReportMergeOptions): Promise<Checked<MergePlan<Opened>>> {
   const context = await loadContext(options);
   if (!context.ok) return context;
   const { cwd, config } = context.value;
@@ -59,15 +63,18 @@ async function loadAndPlan(options: ReportMergeOptions): Promise<Checked<MergePl
     options.signingKey === undefined ? null : secretLocation(cwd, options.signingKey),
     config.signingKey,
   );
-  const envelopes = await Promise.all(
-    options.envelopes.map((path) => readEnvelope(resolve(cwd, path))),
-  );
+  const envelopes: Checked<Opened>[] = [];
+  for (const path of options.envelopes) {
+    const read = await readEnvelope(resolve(cwd, path));
+    if (!read.ok) envelopes.push(failedWith(read.findings));
+    else envelopes.push(ok(key.ok ? openShardReport(read.value, key.value) : failedWith([])));
+  }
   return planReportMerge(options, context.value, { key, signer, envelopes });
 }
 
 /** The merged report, signed, whatever its verdict: a signed "not proven" is evidence too. */
 async function writeMerged(
-  plan: MergePlan,
+  plan: MergePlan<Opened>,
   merged: MergedReport,
   now: Date,
 ): Promise<MergedSummary> {
@@ -93,7 +100,7 @@ export async function reportMerge(options: ReportMergeOptions): Promise<ReportMe
     createResult("report merge", findings, NO_RELEASE, { checked: null, merged: null });
   const plan = await loadAndPlan(options);
   if (!plan.ok) return fail(plan.findings);
-  const views = openShardReports(plan.value.envelopes, plan.value.key);
+  const views = allChecked(plan.value.envelopes);
   if (!views.ok) return fail(views.findings);
   // One release, one split, every artifact once; then the union and the worst verdict.
   const release = plan.value.release;

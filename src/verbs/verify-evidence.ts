@@ -3,13 +3,15 @@
 // the whole chain: it is small, and a shard report must stand alone).
 import { loadEvidence, loadEvidenceStreamed } from "../documents/load-evidence.js";
 import { ArtifactTable } from "../documents/artifact-table.js";
-import type { ManifestWindows } from "../documents/artifact-windows.js";
+import { ManifestWindows, windowsOf, type ArtifactWindows } from "../documents/artifact-windows.js";
 import { releaseIdentityOf, verifyChain, verifyChainOf } from "../documents/identity-chain.js";
 import type { EvidenceFiles } from "../documents/identity-chain.js";
-import type { Artifact, Manifest, Packet } from "../documents/types.js";
+import type { Artifact, Packet } from "../documents/types.js";
 import { failedWith, ok, type Checked } from "../findings/checked.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
-import type { DigestSet } from "../identity/digest.js";
+import { digestOfJSON, type DigestSet } from "../identity/digest.js";
+import { artifactsOf } from "../documents/artifact-table.js";
+import { planShards, ShardPlanner, type ShardAssignment } from "../shard/plan-shards.js";
 
 export type CheckedRelease = {
   readonly release: { readonly releaseId: string; readonly releaseIdentity: DigestSet };
@@ -30,13 +32,21 @@ function releaseOf(packet: Packet): CheckedRelease["release"] {
 export async function loadWholeEvidence(
   paths: EvidenceFiles,
   observe?: (index: number, artifact: Artifact) => void,
-): Promise<Checked<CheckedRelease & { readonly artifacts: ArtifactTable | ManifestWindows }>> {
+): Promise<
+  Checked<
+    CheckedRelease & {
+      readonly artifacts: ArtifactTable | ManifestWindows;
+      readonly manifestDigest: DigestSet;
+    }
+  >
+> {
   const streamed = await loadEvidenceStreamed(paths, observe);
   if (streamed !== null) {
     return ok({
       release: releaseOf(streamed.packet),
       chainFindings: verifyChainOf(streamed, streamed.manifestDigest, streamed.files),
       artifacts: streamed.artifacts,
+      manifestDigest: streamed.manifestDigest,
     });
   }
   const evidence = await loadEvidence(paths);
@@ -45,18 +55,39 @@ export async function loadWholeEvidence(
     release: releaseOf(evidence.evidence.packet),
     chainFindings: verifyChain(evidence.evidence, evidence.files),
     artifacts: ArtifactTable.from(evidence.evidence.manifest.artifacts),
+    manifestDigest: digestOfJSON(evidence.evidence.manifest),
   });
 }
 
-/** For a shard: the parsed manifest whole, which the shard is chosen from. */
+/**
+ * For a shard: the evidence as a whole verify loads it, and the split of the manifest into
+ * `count` shards, computed in the strict first pass over a streamed manifest (so memory does not
+ * grow with its artifacts), else from the table (the same split: it depends on no order).
+ */
 export async function loadShardEvidence(
   paths: EvidenceFiles,
-): Promise<Checked<CheckedRelease & { readonly manifest: Manifest }>> {
-  const evidence = await loadEvidence(paths);
-  if (!evidence.ok) return failedWith(evidence.findings);
+  count: number,
+): Promise<
+  Checked<
+    CheckedRelease & {
+      readonly artifacts: ArtifactWindows;
+      readonly manifestDigest: DigestSet;
+      readonly assignment: ShardAssignment;
+    }
+  >
+> {
+  const planner = new ShardPlanner(count);
+  const evidence = await loadWholeEvidence(paths, (_index, artifact) => {
+    planner.offer(artifact.path, artifact.size);
+  });
+  if (!evidence.ok) return evidence;
+  const { artifacts } = evidence.value;
   return ok({
-    release: releaseOf(evidence.evidence.packet),
-    chainFindings: verifyChain(evidence.evidence, evidence.files),
-    manifest: evidence.evidence.manifest,
+    ...evidence.value,
+    artifacts: artifacts instanceof ManifestWindows ? artifacts : windowsOf(artifacts),
+    assignment:
+      artifacts instanceof ManifestWindows
+        ? planner.finish()
+        : planShards(artifactsOf(artifacts), count),
   });
 }

@@ -130,9 +130,9 @@ async function verifyOneShard(
 ): Promise<VerifyResult> {
   const storeRoot = displayPath(plan.root);
   const none = { storeRoot, checked: null, shard: null, report: null };
-  const evidence = await loadShardEvidence(plan.paths);
-  if (!evidence.ok) return createResult("verify", evidence.findings, NO_RELEASE, none);
   const { spec, signer, out } = plan.shard;
+  const evidence = await loadShardEvidence(plan.paths, spec.count);
+  if (!evidence.ok) return createResult("verify", evidence.findings, NO_RELEASE, none);
   const run = await withPostgres(plan, (postgres) =>
     verifyShard({
       ...evidence.value,
@@ -146,11 +146,11 @@ async function verifyOneShard(
       now: options.now ?? (() => new Date()),
     }),
   );
-  const { artifacts, bytes } = run.selection;
+  const { artifacts, bytes } = run.coverage;
   return createResult("verify", run.findings, evidence.value.release, {
     storeRoot,
     checked: run.store.checked,
-    shard: { index: spec.index, count: spec.count, artifacts: artifacts.length, bytes },
+    shard: { index: spec.index, count: spec.count, artifacts, bytes },
     report: run.report,
   });
 }

@@ -1,9 +1,14 @@
 // The shard assignment: every artifact in exactly one shard, balanced by bytes, and decided by
-// the manifest alone, whatever its order.
+// the manifest alone, whatever its order. The streamed split (bytes-greedy-v2) is checked
+// against a straightforward reference that sorts the whole manifest, and, with no more than
+// GREEDY_LARGEST artifacts, against the rule of earlier versions (bytes-greedy-v1).
+import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Artifact } from "../../src/documents/types.js";
-import { assignShards, ownerOfUnlisted, selectShard } from "../../src/shard/assign.js";
+import { ownerOfUnlisted, selectShard } from "../../src/shard/assign.js";
+import { GREEDY_LARGEST, planShards } from "../../src/shard/plan-shards.js";
+import { PathSetSum } from "../../src/shard/path-set.js";
 import { checkShardSpec } from "../../src/shard/shard-spec.js";
 
 const artifact = (path: string, size: number): Artifact => ({
@@ -14,6 +19,57 @@ const artifact = (path: string, size: number): Artifact => ({
   digest: { sha256: "0".repeat(64) },
 });
 
+const hash = (path: string) => createHash("sha256").update(path, "utf8").digest().readUInt32BE(0);
+
+type Item = { readonly path: string; readonly size: number };
+
+/** Size descending, then hash, then path: the order both rules place artifacts in. */
+const greedyOrder = (items: readonly Item[]) =>
+  [...items].sort(
+    (a, b) =>
+      b.size - a.size ||
+      hash(a.path) - hash(b.path) ||
+      (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+  );
+
+/** Each of `items` (in order) onto the lightest shard (bytes, then count, then index). */
+function greedy(items: readonly Item[], bytes: number[], members: number[]): Map<string, number> {
+  const shardOf = new Map<string, number>();
+  for (const item of items) {
+    let best = 0;
+    for (let shard = 1; shard < bytes.length; shard++) {
+      const [b, bb] = [bytes[shard] ?? 0, bytes[best] ?? 0];
+      if (b < bb || (b === bb && (members[shard] ?? 0) < (members[best] ?? 0))) best = shard;
+    }
+    bytes[best] = (bytes[best] ?? 0) + item.size;
+    members[best] = (members[best] ?? 0) + 1;
+    shardOf.set(item.path, best + 1);
+  }
+  return shardOf;
+}
+
+/** bytes-greedy-v1, as earlier versions computed it: every artifact placed greedily. */
+function referenceV1(items: readonly Item[], count: number): Map<string, number> {
+  return greedy(greedyOrder(items), new Array<number>(count).fill(0), new Array(count).fill(0));
+}
+
+/** bytes-greedy-v2 the plain way: sort everything, hash the rest, then place the first k. */
+function referenceV2(items: readonly Item[], count: number, k: number): Map<string, number> {
+  const sorted = greedyOrder(items);
+  const [largest, rest] = [sorted.slice(0, k), sorted.slice(k)];
+  const bytes = new Array<number>(count).fill(0);
+  const members = new Array<number>(count).fill(0);
+  const shardOf = new Map<string, number>();
+  for (const item of rest) {
+    const shard = hash(item.path) % count;
+    bytes[shard] = (bytes[shard] ?? 0) + item.size;
+    members[shard] = (members[shard] ?? 0) + 1;
+    shardOf.set(item.path, shard + 1);
+  }
+  for (const [path, shard] of greedy(largest, bytes, members)) shardOf.set(path, shard);
+  return shardOf;
+}
+
 const manifests = fc
   .uniqueArray(
     fc.record({ path: fc.string({ minLength: 1, maxLength: 12 }), size: fc.nat(1_000_000) }),
@@ -21,17 +77,84 @@ const manifests = fc
   )
   .map((items) => items.map((item) => artifact(item.path, item.size)));
 
-describe("assignShards", () => {
+/** A manifest and the same artifacts in another order. */
+const shuffled = manifests.chain((artifacts) =>
+  fc.tuple(fc.constant(artifacts), fc.shuffledSubarray(artifacts, { minLength: artifacts.length })),
+);
+
+const sumOf = (paths: readonly string[]) => {
+  const sum = new PathSetSum();
+  for (const path of paths) sum.add(createHash("sha256").update(path, "utf8").digest());
+  return sum.hex();
+};
+
+describe("the streamed split (bytes-greedy-v2)", () => {
+  it("equals the sort-everything reference for any manifest, order and k", () => {
+    fc.assert(
+      fc.property(
+        shuffled,
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 0, max: 70 }),
+        ([artifacts, reordered], count, k) => {
+          const expected = referenceV2(artifacts, count, k);
+          const plan = planShards(reordered, count, k);
+          for (const a of artifacts) expect(plan.shardOf(a.path)).toBe(expected.get(a.path));
+          // Each shard's totals are what its artifacts add up to.
+          for (let index = 1; index <= count; index++) {
+            const mine = artifacts.filter((a) => expected.get(a.path) === index);
+            expect(plan.totalsOf(index)).toEqual({
+              artifacts: mine.length,
+              bytes: mine.reduce((sum, a) => sum + a.size, 0),
+              pathSet: {
+                algorithm: "sum-mod-2^256-of-sha256-utf8",
+                sum: sumOf(mine.map((a) => a.path)),
+              },
+            });
+          }
+          expect(plan.manifest.pathSet.sum).toBe(sumOf(artifacts.map((a) => a.path)));
+        },
+      ),
+    );
+  });
+
+  it(`gives exactly bytes-greedy-v1's answer with at most ${GREEDY_LARGEST} artifacts`, () => {
+    fc.assert(
+      fc.property(manifests, fc.integer({ min: 1, max: 12 }), (artifacts, count) => {
+        const v1 = referenceV1(artifacts, count);
+        const plan = planShards(artifacts, count);
+        for (const a of artifacts) expect(plan.shardOf(a.path)).toBe(v1.get(a.path));
+      }),
+    );
+    // And at the limit itself: 4096 artifacts of many sizes, on 7 shards.
+    const many = Array.from({ length: GREEDY_LARGEST }, (_, i) =>
+      artifact(`d${i % 13}/f${i}`, (i * 7919) % 100_003),
+    );
+    const v1 = referenceV1(many, 7);
+    const plan = planShards(many, 7);
+    expect(many.every((a) => plan.shardOf(a.path) === v1.get(a.path))).toBe(true);
+  });
+
+  it("keeps shards balanced by bytes when the rest is hashed: within the largest artifact", () => {
+    // 20,000 files of 100 B to 4 KiB and a few large ones: the greedily placed largest (about
+    // 16 MB of the small ones among them) even out the hashed rest and the large ones.
+    const files = Array.from({ length: 20_000 }, (_, i) => artifact(`f/${i}`, 100 + (i % 4000)));
+    const large = [2e6, 1.5e6, 1e6, 5e5].map((size, i) => artifact(`big/${i}`, size));
+    const all = [...files, ...large];
+    for (const count of [2, 4, 7]) {
+      const plan = planShards(all, count);
+      const loads = Array.from({ length: count }, (_, i) => plan.totalsOf(i + 1).bytes);
+      expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(4_100);
+      expect(loads.reduce((a, b) => a + b, 0)).toBe(all.reduce((a, b) => a + b.size, 0));
+    }
+  });
+
   it("puts every artifact in exactly one shard, numbered 1..n", () => {
     fc.assert(
       fc.property(manifests, fc.integer({ min: 1, max: 12 }), (artifacts, count) => {
-        const shardOf = assignShards(artifacts, count);
-        expect(shardOf).toHaveLength(artifacts.length);
-        for (const shard of shardOf) expect(shard >= 1 && shard <= count).toBe(true);
         const selected = Array.from({ length: count }, (_, i) =>
           selectShard(artifacts, { index: i + 1, count }),
         );
-        const all = selected.flatMap((s) => s.paths);
+        const all = selected.flatMap((s) => s.artifacts.map((a) => a.path));
         expect(all.sort()).toEqual(artifacts.map((a) => a.path).sort());
       }),
     );
@@ -50,29 +173,6 @@ describe("assignShards", () => {
     );
   });
 
-  it("does not depend on the order of the manifest", () => {
-    fc.assert(
-      fc.property(
-        manifests.chain((artifacts) =>
-          fc.tuple(
-            fc.constant(artifacts),
-            fc.shuffledSubarray(artifacts, { minLength: artifacts.length }),
-          ),
-        ),
-        fc.integer({ min: 1, max: 8 }),
-        ([artifacts, shuffled], count) => {
-          const before = new Map(
-            artifacts.map((a, i) => [a.path, assignShards(artifacts, count)[i]]),
-          );
-          const after = assignShards(shuffled, count);
-          shuffled.forEach((a, i) => {
-            expect(after[i]).toBe(before.get(a.path));
-          });
-        },
-      ),
-    );
-  });
-
   it("gives a stray file to one shard, the same on every run", () => {
     expect(ownerOfUnlisted("datasets/stray.txt", 4)).toBe(ownerOfUnlisted("datasets/stray.txt", 4));
     fc.assert(
@@ -86,7 +186,28 @@ describe("assignShards", () => {
   it("splits the largest first onto the lightest shard", () => {
     const artifacts = [artifact("a", 10), artifact("b", 7), artifact("c", 5), artifact("d", 4)];
     // 10 -> 1, 7 -> 2, 5 -> 2 (7 < 10), 4 -> 1 (10 < 12): loads 14 and 12.
-    expect(assignShards(artifacts, 2)).toEqual([1, 2, 2, 1]);
+    const plan = planShards(artifacts, 2);
+    expect(artifacts.map((a) => plan.shardOf(a.path))).toEqual([1, 2, 2, 1]);
+  });
+});
+
+describe("PathSetSum", () => {
+  it("does not depend on order, and takes back what it added", () => {
+    fc.assert(
+      fc.property(
+        fc
+          .uniqueArray(fc.string(), { maxLength: 30 })
+          .chain((paths) =>
+            fc.tuple(fc.constant(paths), fc.shuffledSubarray(paths, { minLength: paths.length })),
+          ),
+        ([paths, reordered]) => {
+          expect(sumOf(reordered)).toBe(sumOf(paths));
+          const sum = new PathSetSum().addHex(sumOf(paths));
+          for (const path of paths) sum.subtract(createHash("sha256").update(path).digest());
+          expect(sum.hex()).toBe("0".repeat(64));
+        },
+      ),
+    );
   });
 });
 
