@@ -5,6 +5,7 @@
 // legitimately have grown, so they have no bound here.
 import { ArtifactTable, artifactsOf, type ArtifactSource } from "../documents/artifact-table.js";
 import type { Artifact } from "../documents/types.js";
+import type { SourceRef } from "./source.js";
 import { bytesPinnedByRelease } from "../store/identity-levels.js";
 
 /** The sealed size of the file at a store path, or undefined when none bounds it. */
@@ -27,4 +28,12 @@ export function sealedSizesOf(artifacts: ArtifactSource): SealedSizes {
   for (const artifact of artifactsOf(artifacts))
     if (bounds(artifact)) sizes.set(artifact.path, artifact.size);
   return (path) => sizes.get(path);
+}
+
+/**
+ * Whether the source refuses a member by its sealed size as it extracts (a tar archive, a restic
+ * dump): it then looks each one up by path. A dir: or snapshot source does not.
+ */
+export function needsSealedSizes(ref: Pick<SourceRef, "scheme">): boolean {
+  return ref.scheme === "tar" || ref.scheme === "restic";
 }

@@ -4,6 +4,7 @@
 import { releaseIdentityOf } from "../documents/identity-chain.js";
 import type {
   DrillReport,
+  ReportCheck,
   ReportSample,
   RuleOutcome,
   StageRecord,
@@ -16,7 +17,6 @@ import {
   policyChecks,
   probeChecks,
   skippedProbeChecks,
-  storeChecks,
 } from "../report/drill-report.js";
 import { runsToCover, type SampleSpec } from "../store/sample.js";
 import { runsService, type DrillPlan } from "./drill-plan.js";
@@ -35,6 +35,8 @@ export type DrillFacts = {
   readonly storeRoot: string;
   readonly serviceURL: string | null;
   readonly store: StoreCheck;
+  /** The report's checks of the store, made from `store` as the manifest went by (./store-stages.ts). */
+  readonly storeChecks: readonly ReportCheck[];
   readonly policy: readonly RuleOutcome[];
   readonly probed: Probed | null;
   readonly measured: Measured;
@@ -66,7 +68,7 @@ export function buildDrillReport(plan: DrillPlan, facts: DrillFacts): DrillRepor
     finishedAt: facts.finishedAt.toISOString(),
     stages: facts.stages,
     checks: [
-      ...checksOfStore(plan, facts.store),
+      ...facts.storeChecks,
       ...policyChecks(facts.policy, notRunReason(facts.stages)),
       ...checksOfProbes(plan, facts),
       objectiveCheck("rto", rto),
@@ -85,11 +87,6 @@ export function buildDrillReport(plan: DrillPlan, facts: DrillFacts): DrillRepor
         : null,
     findings: facts.findings,
   });
-}
-
-function checksOfStore(plan: DrillPlan, store: StoreCheck) {
-  const artifacts = plan.shard?.artifacts ?? plan.artifacts;
-  return storeChecks(artifacts, store.findings, store.counts !== null, store.record, plan.sample);
 }
 
 /** drill --sample: the rule and what it checked (nothing, when the store was not checked). */

@@ -2,7 +2,8 @@
 // runs with (the clock, progress, the abort signal), and what it hands back.
 import type { DrillConfig } from "../documents/drill-config.js";
 import type { Scenario } from "../documents/types.js";
-import type { ArtifactTable } from "../documents/artifact-table.js";
+import { ArtifactTable } from "../documents/artifact-table.js";
+import type { ReleaseArtifacts } from "../documents/load-tabled-evidence.js";
 import type { Evidence, EvidenceFiles } from "../documents/identity-chain.js";
 import type { DigestSet } from "../identity/digest.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
@@ -29,8 +30,13 @@ export type RestoreMode = Extract<DrillMode, { kind: "restore" }>;
 export type DrillPlan = {
   /** The packet, provenance and rollback policy; the manifest is held as `artifacts`. */
   readonly evidence: Omit<Evidence, "manifest">;
-  /** The manifest's artifacts in compact columns, so memory does not grow with parsed objects. */
-  readonly artifacts: ArtifactTable;
+  /**
+   * The manifest's artifacts, never the parsed objects: the file read a window at a time when
+   * it is in the walk's order, else in compact columns (always in columns with --shard).
+   */
+  readonly artifacts: ReleaseArtifacts;
+  /** The store paths of the release's pg_dump artifacts: a dataset's kind is asked of them. */
+  readonly pgdumps: ReadonlySet<string>;
   /** The manifest's digest, for the identity chain. */
   readonly manifestDigest: DigestSet;
   /** The evidence documents as shown in findings and reports. */
@@ -83,4 +89,13 @@ export type DrillOutcome = {
  */
 export function runsService(plan: Pick<DrillPlan, "shard">): boolean {
   return plan.shard === null || plan.shard.spec.index === 1;
+}
+
+/**
+ * A shard drill's artifacts, in the compact columns its loader filled (src/verbs/drill-load.ts):
+ * the shard is chosen from them, and strays are judged against them.
+ */
+export function shardColumns(plan: Pick<DrillPlan, "artifacts">): ArtifactTable {
+  if (plan.artifacts instanceof ArtifactTable) return plan.artifacts;
+  throw new Error("a shard drill was planned without its artifacts in compact columns");
 }

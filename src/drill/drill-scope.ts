@@ -2,13 +2,14 @@
 // server, or scratch databases on a postgres.url server), the service under test and the scratch
 // place. Stages hand what they start to the scope; the drill closes it once, at the end, before
 // its report closes, so the report's stages account for all its time.
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { DrillConfig } from "../documents/drill-config.js";
 import { PostgresSession } from "../postgres/session.js";
 import type { RunningService } from "../service/service-process.js";
 import { guardDirectory, type Release } from "../util/guard.js";
+import { removeTree } from "../util/remove-tree.js";
 import type { Interruptions } from "./interruptions.js";
 import type { RestoreMode } from "./drill-plan.js";
 
@@ -67,12 +68,13 @@ export class DrillScope {
     if (this.scratch === null) return null;
     const { dir, keep, release } = this.scratch;
     if (keep) return dir;
-    await rm(dir, { recursive: true, force: true });
+    // A directory at a time: the restored store may hold millions of files.
+    await removeTree(dir);
     if (!this.interruptions.anyAbandoned) release();
     else
       void this.interruptions
         .settled()
-        .then(() => rm(dir, { recursive: true, force: true }))
+        .then(() => removeTree(dir))
         .catch(() => undefined)
         .finally(release);
     return null;

@@ -4,7 +4,7 @@
 // what it started and ends with the `interrupted` finding alone (with what it had found until
 // then). Each stage takes the plan and what the stages before it returned (./stage.ts); the
 // scope owns what must be undone (./drill-scope.ts). Read runDrill top to bottom.
-import type { DrillReport, RuleOutcome } from "../documents/drill-report.js";
+import type { DrillReport, ReportCheck, RuleOutcome } from "../documents/drill-report.js";
 import { hasErrors } from "../findings/finding.js";
 import { raiseHighWater, readHighWater } from "../policy/high-water.js";
 import type { RunningService } from "../service/service-process.js";
@@ -20,7 +20,13 @@ import { measureObjectives } from "./measure.js";
 import { readReapedNotes, reapedNotesDir } from "./reaped-notes.js";
 import { probe, startTheService, waitForReadiness, type Probed } from "./service-stages.js";
 import { StagePipeline, stageOf } from "./stage.js";
-import { restoreBackup, UNCHECKED, verifyTheStore, type RestoredStore } from "./store-stages.js";
+import {
+  restoreBackup,
+  storeReportChecks,
+  UNCHECKED,
+  verifyTheStore,
+  type RestoredStore,
+} from "./store-stages.js";
 
 export type { DrillMode, DrillOutcome, DrillPlan, DrillRuntime } from "./drill-plan.js";
 
@@ -63,7 +69,8 @@ export async function runDrill(plan: DrillPlan, runtime: DrillRuntime): Promise<
   const interruption = interruptionOf(runtime.signal);
   if (interruption !== null)
     return pipeline.interruptions.outcome(interruption, pipeline.stages, scratchKept);
-  const report = reportOf(plan, runtime, startedAt, pipeline, ran);
+  const storeChecks = await storeReportChecks(plan, ran.store);
+  const report = reportOf(plan, runtime, startedAt, pipeline, { ...ran, storeChecks });
   const storeCounts = ran.store.counts;
   const findings = pipeline.findings;
   return {
@@ -128,7 +135,7 @@ function reportOf(
   runtime: DrillRuntime,
   startedAt: Date,
   pipeline: StagePipeline,
-  ran: Ran,
+  ran: Ran & { readonly storeChecks: readonly ReportCheck[] },
 ): DrillReport {
   const measured = measureObjectives({
     objectives: plan.evidence.rollbackPolicy.objectives,
@@ -152,6 +159,7 @@ function reportOf(
     storeRoot: displayPath(ran.storeRoot),
     serviceURL: ran.serviceURL,
     store: ran.store,
+    storeChecks: ran.storeChecks,
     policy: ran.policy ?? [],
     probed: ran.probed,
     measured,

@@ -1,6 +1,5 @@
 // The drill's service stages: start the service against the restored store, wait until it is
 // ready, run the release's probes against it and the store.
-import { artifactsOf } from "../documents/artifact-table.js";
 import { releaseIdentityOf } from "../documents/identity-chain.js";
 import type { ResolvedService } from "../documents/drill-config.js";
 import { createFinding, hasErrors } from "../findings/finding.js";
@@ -31,8 +30,7 @@ export async function startTheService(
 ): Promise<Stage<RunningService | null>> {
   const { packet } = plan.evidence;
   const redact = createRedactor(probeSecrets(packet.probes, plan.config.secretHeaders));
-  const { artifacts } = plan;
-  const kindOf = (path: string) => artifacts.at(artifacts.indexOf(path))?.kind;
+  const kindOf = (path: string) => (plan.pgdumps.has(path) ? ("pgdump" as const) : undefined);
   const postgres = await postgresURLsFor(
     service,
     packet.datasets,
@@ -81,9 +79,6 @@ export async function probe(
   now: () => Date,
 ): Promise<Stage<Probed>> {
   const { packet } = plan.evidence;
-  const pgdumps = new Set<string>();
-  for (const artifact of artifactsOf(plan.artifacts))
-    if (artifact.kind === "pgdump") pgdumps.add(artifact.path);
   const result = await runProbes(
     packet.probes,
     {
@@ -92,7 +87,7 @@ export async function probe(
       packet,
       allowedHosts: plan.config.probeHosts,
       secretHeaders: plan.config.secretHeaders,
-      pgdumps,
+      pgdumps: plan.pgdumps,
       postgres: scope.postgres,
     },
     releaseIdentityOf(packet).sha256,

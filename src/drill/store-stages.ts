@@ -3,7 +3,7 @@
 // found; in live mode, check the store that is up.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { artifactsOf } from "../documents/artifact-table.js";
+import { eachArtifact } from "../documents/load-tabled-evidence.js";
 import type { BackupRecord } from "../archive/backup-record.js";
 import { findingOfError } from "../findings/errors.js";
 import { createFinding, hasErrors, type ClassifiedFinding } from "../findings/finding.js";
@@ -13,8 +13,10 @@ import { verifyShardStore } from "../shard/verify-shard-store.js";
 import { bytesPinnedByRelease } from "../store/identity-levels.js";
 import { verifyStore, type SampleOutcome, type StoreCheckCounts } from "../store/verify-store.js";
 import type { PGDumpChecker } from "../postgres/session.js";
+import type { ReportCheck } from "../documents/drill-report.js";
+import { StoreChecks } from "../report/store-checks.js";
 import type { ProgressReporter } from "../util/progress.js";
-import type { DrillPlan, RestoreMode } from "./drill-plan.js";
+import { shardColumns, type DrillPlan, type RestoreMode } from "./drill-plan.js";
 import type { DrillScope } from "./drill-scope.js";
 import { stageOf, type Stage } from "./stage.js";
 
@@ -106,7 +108,7 @@ function verifierOf(
           return verified;
         }
       : (root, options) =>
-          verifyShardStore(root, artifacts, shard, { ...options, postgres, exclude });
+          verifyShardStore(root, shardColumns(plan), shard, { ...options, postgres, exclude });
   return { verify, sample: () => sampled };
 }
 
@@ -123,7 +125,8 @@ export async function verifyTheStore(
 ): Promise<Stage<StoreCheck>> {
   const check = restored ?? (await checkLiveStore(plan, storeRoot, scope, progress));
   const found = restored === null ? check.findings : [];
-  const findings = check.counts === null ? found : [...found, ...contentRulesOnly(plan, check)];
+  const findings =
+    check.counts === null ? found : [...found, ...(await contentRulesOnly(plan, check))];
   return stageOf(!hasErrors(check.findings), check, findings);
 }
 
@@ -139,7 +142,7 @@ async function checkLiveStore(
   const verification =
     plan.shard === null
       ? await verifyStore(storeRoot, artifacts, { ...options, ...sample })
-      : await verifyShardStore(storeRoot, artifacts, plan.shard, options);
+      : await verifyShardStore(storeRoot, shardColumns(plan), plan.shard, options);
   const { findings, checked, sample: sampled } = verification;
   return { findings, counts: checked, record: null, sample: sampled };
 }
@@ -148,15 +151,15 @@ async function checkLiveStore(
  * Live data whose bytes no record pinned is said once, as an info finding: the report's checks
  * say it artifact by artifact.
  */
-function contentRulesOnly(plan: DrillPlan, check: StoreCheck): ClassifiedFinding[] {
+async function contentRulesOnly(plan: DrillPlan, check: StoreCheck): Promise<ClassifiedFinding[]> {
   if (check.record !== null) return [];
   // Counted as they go by, the first five named: nothing kept per artifact.
   let count = 0;
   const named: string[] = [];
-  for (const artifact of artifactsOf(plan.shard?.artifacts ?? plan.artifacts)) {
-    if (artifact.role === "disposable" || bytesPinnedByRelease(artifact)) continue;
+  await eachArtifact(plan.shard?.artifacts ?? plan.artifacts, (artifact) => {
+    if (artifact.role === "disposable" || bytesPinnedByRelease(artifact)) return;
     if (count++ < 5) named.push(artifact.path);
-  }
+  });
   const unpinned = { length: count };
   if (unpinned.length === 0) return [];
   const source = plan.mode.kind === "restore" ? plan.mode.source.ref.text : "the live store";
@@ -170,4 +173,22 @@ function contentRulesOnly(plan: DrillPlan, check: StoreCheck): ClassifiedFinding
       message: `${source} has no record of its own bytes, so ${unpinned.length} artifact${one ? " was" : "s were"} checked by the content rules of ${one ? "its level" : "their levels"} only: ${named.join(", ")}${unpinned.length > 5 ? ", ..." : ""}`,
     }),
   ];
+}
+
+/**
+ * The report's store checks: one per artifact of the manifest (or the shard), each failed when
+ * an error finding names it; above a threshold the passed ones summarised (src/report/
+ * store-checks.ts), made as the artifacts go by, so a windowed manifest is never held whole.
+ */
+export async function storeReportChecks(
+  plan: DrillPlan,
+  store: StoreCheck,
+): Promise<ReportCheck[]> {
+  const artifacts = plan.shard?.artifacts ?? plan.artifacts;
+  const run = { checked: store.counts !== null, record: store.record, sample: plan.sample };
+  const checks = new StoreChecks(artifacts.length, store.findings, run);
+  await eachArtifact(artifacts, (artifact) => {
+    checks.add(artifact);
+  });
+  return checks.checks();
 }

@@ -34,35 +34,59 @@ export function storeChecks(
   sample: SampleSpec | null = null,
   threshold: number = SUMMARY_THRESHOLD,
 ): ReportCheck[] {
-  const errorsOf = errorsByArtifact(artifacts, findings);
-  const inSample = (artifact: Artifact) => sample === null || contentChecked(artifact, sample);
-  const one = (artifact: Artifact) =>
-    checkOf(artifact, errorsOf(artifact), checked, record !== null, inSample(artifact));
-  if (artifacts.length <= threshold) return [...artifactsOf(artifacts)].map(one);
-  const listed: ReportCheck[] = [];
-  const groups = new Map<string, { check: ReportCheck; artifacts: number }>();
-  for (const artifact of artifactsOf(artifacts)) {
-    const check = one(artifact);
-    if (check.status === "failed") {
-      listed.push(check);
-      continue;
+  const collector = new StoreChecks(artifacts.length, findings, { checked, record, sample });
+  for (const artifact of artifactsOf(artifacts)) collector.add(artifact, threshold);
+  return collector.checks();
+}
+
+/**
+ * The same checks, made as the artifacts go by (a manifest read a window at a time): `add`
+ * each of the `length` artifacts once, in manifest order, then `checks()`. What it holds is
+ * the listed checks (every one up to the threshold, then the failed ones) and the summaries.
+ */
+export class StoreChecks {
+  private readonly errorsOf: (artifact: Artifact) => ClassifiedFinding[];
+  private readonly listed: ReportCheck[] = [];
+  private readonly groups = new Map<string, { check: ReportCheck; artifacts: number }>();
+
+  constructor(
+    private readonly length: number,
+    findings: readonly ClassifiedFinding[],
+    private readonly run: {
+      readonly checked: boolean;
+      readonly record: BackupRecord | null;
+      readonly sample: SampleSpec | null;
+    },
+  ) {
+    this.errorsOf = errorsByArtifact(findings);
+  }
+
+  add(artifact: Artifact, threshold: number = SUMMARY_THRESHOLD): void {
+    const { checked, record, sample } = this.run;
+    const inSample = sample === null || contentChecked(artifact, sample);
+    const check = checkOf(artifact, this.errorsOf(artifact), checked, record !== null, inSample);
+    if (this.length <= threshold || check.status === "failed") {
+      this.listed.push(check);
+      return;
     }
     const key = [check.status, check.subject, check.level, check.pinnedBy, check.actual].join("|");
-    const group = groups.get(key) ?? { check: summaryOf(check, artifact), artifacts: 0 };
+    const group = this.groups.get(key) ?? { check: summaryOf(check, artifact), artifacts: 0 };
     group.artifacts++;
-    groups.set(key, group);
+    this.groups.set(key, group);
   }
-  const summaries = [...groups.values()].map(({ check, artifacts: count }) => ({
-    ...check,
-    actual: `${count} artifacts: ${check.actual}`,
-    artifacts: count,
-  }));
-  return [...listed, ...summaries];
+
+  checks(): ReportCheck[] {
+    const summaries = [...this.groups.values()].map(({ check, artifacts: count }) => ({
+      ...check,
+      actual: `${count} artifacts: ${check.actual}`,
+      artifacts: count,
+    }));
+    return [...this.listed, ...summaries];
+  }
 }
 
 /** The error findings about each artifact, found without a pass over all findings per artifact. */
 function errorsByArtifact(
-  artifacts: ArtifactSource,
   findings: readonly ClassifiedFinding[],
 ): (artifact: Artifact) => ClassifiedFinding[] {
   const bySubject = new Map<string, ClassifiedFinding[]>();
@@ -72,12 +96,9 @@ function errorsByArtifact(
     if (same) same.push(f);
     else bySubject.set(f.subject, [f]);
   }
-  // A live directory answers for every file in it (a damaged segment fails the directory).
-  const live = new Set<string>();
-  for (const artifact of artifactsOf(artifacts))
-    if (isLiveDirectory(artifact)) live.add(artifact.path);
   return (artifact) => {
-    if (!live.has(artifact.path)) return bySubject.get(artifact.path) ?? [];
+    // A live directory answers for every file in it (a damaged segment fails the directory).
+    if (!isLiveDirectory(artifact)) return bySubject.get(artifact.path) ?? [];
     const inside = `${artifact.path}/`;
     return errors.filter((f) => f.subject === artifact.path || f.subject.startsWith(inside));
   };

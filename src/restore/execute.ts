@@ -5,11 +5,10 @@
 // any of them is finished or rolled back by the next (recover.ts, swap.ts).
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import { ArtifactTable, type ArtifactSource } from "../documents/artifact-table.js";
-import type { Manifest } from "../documents/types.js";
+import { tableOf, type ReleaseArtifacts } from "../documents/load-tabled-evidence.js";
 import { hasErrors, type ClassifiedFinding } from "../findings/finding.js";
 import { interruptedBy, interruptedFinding } from "../findings/interrupted.js";
-import { sealedSizesOf } from "../archive/sealed-sizes.js";
+import { needsSealedSizes, sealedSizesOf, type SealedSizes } from "../archive/sealed-sizes.js";
 import type { BackupRecord } from "../archive/backup-record.js";
 import type { RestoreSource } from "../archive/source.js";
 import {
@@ -66,13 +65,21 @@ export type ExecuteOptions = {
 const NOTHING = { files: 0, bytes: 0 };
 
 /**
- * The release's artifacts as a restore holds them: the parsed manifest, or its artifacts in
- * compact columns (a large manifest, streamed), as verifyStore takes them.
+ * The release's artifacts as a restore holds them: in compact columns, or the manifest file read
+ * a window at a time (src/documents/load-tabled-evidence.ts), as verifyStore takes them both.
  */
-export type RestoreManifest = Manifest | ArtifactTable;
+export type RestoreManifest = ReleaseArtifacts;
 
-export function artifactsIn(manifest: RestoreManifest): ArtifactSource {
-  return manifest instanceof ArtifactTable ? manifest : manifest.artifacts;
+/**
+ * The sealed sizes a source bounds its members by, looked up in compact columns (windows are
+ * read into them: a caller that knows the source gives the table, ./load.ts); none for a
+ * source that does not bound them (dir:, snapshot:).
+ */
+async function sealedFor(
+  source: RestoreSource,
+  manifest: RestoreManifest,
+): Promise<SealedSizes | undefined> {
+  return needsSealedSizes(source.ref) ? sealedSizesOf(await tableOf(manifest)) : undefined;
 }
 
 /** The finding of a restore interrupted before its swap; `what`: when, and what it left. */
@@ -165,7 +172,7 @@ class LockedRun {
       await this.removeScratch();
       if (!isNoSpace(error)) throw error;
       const dir = dirname(this.plan.scratch);
-      const finding = await noSpaceLeft(error, dir, bytesNeeded(artifactsIn(this.manifest)));
+      const finding = await noSpaceLeft(error, dir, await bytesNeeded(this.manifest));
       return { findings: [finding], swapped: false, restored: NOTHING, checked: null };
     } finally {
       if (!keep) await this.release();
@@ -187,7 +194,7 @@ class LockedRun {
     const extracting = source.extract(
       plan.scratch,
       progress,
-      sealedSizesOf(artifactsIn(this.manifest)),
+      await sealedFor(source, this.manifest),
     );
     // A test pause inside the work, which only an interruption gives up.
     const extracted = await this.unlessAborted(

@@ -3,13 +3,13 @@
 // findings that say why there is none; the release and the policy's outcomes are kept either
 // way, for the result.
 import { resolve } from "node:path";
-import type { ArtifactTable } from "../documents/artifact-table.js";
 import {
   releaseIdentityOf,
   verifyChainOf,
   type EvidenceFiles,
 } from "../documents/identity-chain.js";
-import { loadTabledEvidence } from "../documents/load-tabled-evidence.js";
+import { loadReleaseEvidence, type ReleaseArtifacts } from "../documents/load-tabled-evidence.js";
+import { needsSealedSizes } from "../archive/sealed-sizes.js";
 import type { RuleOutcome } from "../documents/drill-report.js";
 import type { DigestSet } from "../identity/digest.js";
 import { failed, failedWith, ok, type Checked } from "../findings/checked.js";
@@ -34,6 +34,8 @@ export type LoadInput = {
   readonly identity?: string;
   readonly now: Date;
   readonly allowDowngrade: boolean;
+  /** The artifacts are looked up by path (restore --only): held in compact columns. */
+  readonly byPath?: boolean;
 };
 
 export type LoadedRestore = {
@@ -41,8 +43,12 @@ export type LoadedRestore = {
   readonly source: RestoreSource;
   /** Absolute. */
   readonly target: string;
-  /** The release's artifacts in compact columns: never the parsed manifest, which grows more. */
-  readonly artifacts: ArtifactTable;
+  /**
+   * The release's artifacts, never the parsed manifest: the manifest file read a window at a
+   * time when it is in the walk's order and nothing looks an artifact up by path, else in
+   * compact columns (docs/decisions.md "What restore and drill hold").
+   */
+  readonly artifacts: ReleaseArtifacts;
 };
 
 export type Loading = {
@@ -82,8 +88,10 @@ async function openAndGuard(
 export async function loadRestore(input: LoadInput): Promise<Loading> {
   const opened = await openAndGuard(input);
   if (!opened.ok) return none(opened);
-  // The artifacts in compact columns: never the parsed manifest, which takes more per artifact.
-  const loadedEvidence = await loadTabledEvidence(input.evidence);
+  // Never the parsed manifest, which takes more per artifact; a source that bounds each file by
+  // its sealed size (tar, restic) looks them up by path, and so does --only.
+  const table = input.byPath === true || needsSealedSizes(opened.value.ref);
+  const loadedEvidence = await loadReleaseEvidence(input.evidence, { table });
   if (!loadedEvidence.ok) return none(failedWith(loadedEvidence.findings));
   const { evidence, files, artifacts, manifestDigest } = loadedEvidence;
   const { packet } = evidence;

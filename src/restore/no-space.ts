@@ -1,7 +1,7 @@
 // A full disk is a machine that could not run the restore (io_failed, exit 3), said in words a
 // user can act on: where, how much the restore needs, how much is free once its files are gone.
 import { statfs } from "node:fs/promises";
-import { artifactsOf, type ArtifactSource } from "../documents/artifact-table.js";
+import { eachArtifact, type ReleaseArtifacts } from "../documents/load-tabled-evidence.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
 
 const FULL = new Set(["ENOSPC", "EDQUOT"]);
@@ -10,10 +10,12 @@ export function isNoSpace(error: unknown): boolean {
   return FULL.has((error as NodeJS.ErrnoException | null)?.code ?? "");
 }
 
-/** The bytes the manifest lists: about what a restore writes. */
-export function bytesNeeded(artifacts: ArtifactSource): number {
+/** The bytes the manifest lists: about what a restore writes (a windowed manifest is read again). */
+export async function bytesNeeded(artifacts: ReleaseArtifacts): Promise<number> {
   let sum = 0;
-  for (const artifact of artifactsOf(artifacts)) sum += artifact.size;
+  await eachArtifact(artifacts, (artifact) => {
+    sum += artifact.size;
+  });
   return sum;
 }
 

@@ -5,6 +5,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { ArtifactTable } from "../documents/artifact-table.js";
+import { tableOf, type ReleaseArtifacts } from "../documents/load-tabled-evidence.js";
 import type { Artifact } from "../documents/types.js";
 import { verifyStore } from "../store/verify-store.js";
 import type { ClassifiedFinding } from "../findings/finding.js";
@@ -33,8 +34,11 @@ export type Planned = Omit<PlanInput, "targetState" | "unlisted">;
 export type RunOptions = {
   readonly force: boolean;
   readonly scratchDir: string | null;
-  /** The release's artifacts, in compact columns. */
-  readonly artifacts: ArtifactTable;
+  /**
+   * The release's artifacts: in compact columns, or the manifest read a window at a time
+   * (in compact columns always with --only, which looks them up by path).
+   */
+  readonly artifacts: ReleaseArtifacts;
   /** --only: the artifacts restored; null when the whole store is. */
   readonly selected: readonly Artifact[] | null;
   readonly progress?: ProgressReporter;
@@ -48,12 +52,19 @@ export type Ran = {
 
 /**
  * The plan for the target as it is: its state and the paths the release does not list (with
- * --only, everything the selected artifacts do not name: the rest of the target stays).
+ * --only, everything the selected artifacts do not name: the rest of the target stays). Only a
+ * target that is not empty is looked at, and then by path: a windowed manifest is read into
+ * compact columns for it.
  */
 async function planFor(planned: Planned, state: TargetState, options: RunOptions) {
   const { selected } = options;
-  const index = listedIndexOf(selected ?? options.artifacts);
-  const unlisted = state === "non-empty" ? await unlistedIn(planned.target, index) : [];
+  const unlisted =
+    state === "non-empty"
+      ? await unlistedIn(
+          planned.target,
+          listedIndexOf(selected ?? (await tableOf(options.artifacts))),
+        )
+      : [];
   const only = selected === null ? {} : { only: selected.map((a) => a.path) };
   return createRestorePlan({ ...planned, targetState: state, unlisted, ...only });
 }
@@ -91,13 +102,17 @@ export async function dryRunRestore(planned: Planned, options: RunOptions): Prom
 }
 
 /** Takes the lock and recovers; a full disk while doing so is said as such. */
-async function lockOrFull(planned: Planned, scratchDir: string | null, artifacts: ArtifactTable) {
+async function lockOrFull(
+  planned: Planned,
+  scratchDir: string | null,
+  artifacts: ReleaseArtifacts,
+) {
   try {
     await mkdir(dirname(planned.target), { recursive: true });
     return await lockAndRecover(planned.target, runIdOf(planned.now, planned.nonce), scratchDir);
   } catch (error) {
     if (!isNoSpace(error)) throw error;
-    return failed(await noSpaceLeft(error, dirname(planned.target), bytesNeeded(artifacts)));
+    return failed(await noSpaceLeft(error, dirname(planned.target), await bytesNeeded(artifacts)));
   }
 }
 
@@ -128,7 +143,9 @@ export async function runRestore(
     handedOver = true; // executeRestore releases the lock
     const { artifacts, selected } = options;
     const outcome = await executeRestore(plan, source, artifacts, {
-      ...(selected === null ? {} : { verifyRestored: verifySelected(artifacts, selected) }),
+      ...(selected === null
+        ? {}
+        : { verifyRestored: verifySelected(await tableOf(artifacts), selected) }),
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       held: lock,

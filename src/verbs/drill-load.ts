@@ -4,8 +4,13 @@
 // or the findings that say why there is none; ./drill-plan.ts judges them all together, so a
 // user hears of every bad input at once.
 import { readIdentities } from "../archive/age-keys.js";
+import { needsSealedSizes } from "../archive/sealed-sizes.js";
 import { parseSourceRef, type RestoreSource, type SourceRef } from "../archive/source.js";
-import { loadTabledEvidence, type TabledEvidence } from "../documents/load-tabled-evidence.js";
+import {
+  loadReleaseEvidence,
+  type ReleaseArtifacts,
+  type TabledEvidence,
+} from "../documents/load-tabled-evidence.js";
 import { failed, ok, type Checked } from "../findings/checked.js";
 import { loadSignerFrom } from "../report/load-signer.js";
 import type { Signer } from "../report/signing.js";
@@ -28,8 +33,11 @@ export type DrillInputs = {
   readonly identity: Checked<string> | null;
   /** The source opened from its reference; null: no usable reference. */
   readonly source: Checked<RestoreSource> | null;
-  /** The manifest's artifacts are held in compact columns, never as the parsed manifest. */
-  readonly evidence: TabledEvidence;
+  /**
+   * Never the parsed manifest: its artifacts as the file read a window at a time, or in compact
+   * columns (--shard, which chooses its share by path, or a manifest not in the walk's order).
+   */
+  readonly evidence: TabledEvidence<ReleaseArtifacts>;
 };
 
 export async function loadDrillInputs(
@@ -56,7 +64,9 @@ export async function loadDrillInputs(
     ref?.ok === true ? openSource(ref.value, identity === undefined ? {} : { identity }) : null;
   // Told to progress: a manifest of a million artifacts takes seconds to read.
   const loading = (options.progress ?? NO_PROGRESS).stage("load evidence");
-  const evidence = await loadTabledEvidence(context.evidence);
+  // A tar or restic source bounds each member by its sealed size, looked up by path.
+  const byPath = options.shard !== undefined || (ref?.ok === true && needsSealedSizes(ref.value));
+  const evidence = await loadReleaseEvidence(context.evidence, { table: byPath });
   loading.done(evidence.ok ? "passed" : "failed");
   return { context, backup, signer, ref, identity: await loadIdentity(identity), source, evidence };
 }

@@ -2,13 +2,13 @@
 // plan of one drill, or every finding that says why there is none. No I/O and no clock here:
 // unit-tested flag by flag (test/unit/drill-planner.test.ts).
 import { resolve } from "node:path";
-import { artifactsOf, type ArtifactTable } from "../documents/artifact-table.js";
+import { artifactsOf } from "../documents/artifact-table.js";
 import type { RestoreSource } from "../archive/source.js";
 import { checkDatasetReferences } from "../documents/dataset-references.js";
 import type { DrillConfig } from "../documents/drill-config.js";
 import { releaseIdentityOf } from "../documents/identity-chain.js";
 import type { Packet } from "../documents/types.js";
-import type { DrillMode, DrillPlan } from "../drill/drill-plan.js";
+import { shardColumns, type DrillMode, type DrillPlan } from "../drill/drill-plan.js";
 import { resolveScenario } from "../drill/scenario.js";
 import { failedWith, findingsOf, ok, type Checked } from "../findings/checked.js";
 import { createFinding, type ClassifiedFinding } from "../findings/finding.js";
@@ -106,7 +106,7 @@ function scenarioOf(
  * evidence sealed before it checked fails as a probe, as it always did.)
  */
 function referenceFindings(
-  { evidence, artifacts }: { evidence: { packet: Packet }; artifacts: ArtifactTable },
+  { evidence, pgdumps }: { evidence: { packet: Packet }; pgdumps: ReadonlySet<string> },
   config: DrillConfig,
 ): ClassifiedFinding[] {
   return checkDatasetReferences({
@@ -114,7 +114,7 @@ function referenceFindings(
     probes: [],
     service: config.service,
     datasets: evidence.packet.datasets,
-    kindOf: (path) => artifacts.at(artifacts.indexOf(path))?.kind,
+    kindOf: (path) => (pgdumps.has(path) ? "pgdump" : undefined),
   });
 }
 
@@ -151,13 +151,15 @@ export function planDrill(
   const plan: DrillPlan = {
     evidence: evidence.evidence,
     artifacts,
+    pgdumps: evidence.pgdumps,
     manifestDigest: evidence.manifestDigest,
     files: evidence.files,
     paths: context.evidence,
     config: context.config,
     mode,
     allowDowngrade: options.allowDowngrade ?? false,
-    shard: spec?.ok === true ? selectShard([...artifactsOf(artifacts)], spec.value) : null,
+    shard:
+      spec?.ok === true ? selectShard([...artifactsOf(shardColumns(evidence))], spec.value) : null,
     scenario: scenario.ok ? scenario.value : null,
     sample: sample.ok ? sample.value : null,
   };

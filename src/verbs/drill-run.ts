@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { DrillReport, StageRecord } from "../documents/drill-report.js";
 import { raiseMarkAfter, runDrill, type DrillOutcome, type DrillRuntime } from "../drill/drill.js";
 import { drillInterrupted } from "../drill/interruptions.js";
+import { shardColumns } from "../drill/drill-plan.js";
 import { drillOutputs, writeDrillOutputs, type DrillOutputs } from "../drill/outputs.js";
 import { forgetReapedNotes } from "../drill/reaped-notes.js";
 import { shardDrillOutputs } from "../drill/shard-outputs.js";
@@ -90,7 +91,7 @@ function outputsOf(job: DrillJob, report: DrillReport, outcome: DrillOutcome): D
       ? out.dir
       : join(out.dir, `${out.prefix}-${compactUTC(new Date(report.startedAt))}${out.suffix}`);
   if (plan.shard === null) return drillOutputs(report, dir, signer);
-  const manifest = { artifacts: plan.artifacts, digest: plan.manifestDigest };
+  const manifest = { artifacts: shardColumns(plan), digest: plan.manifestDigest };
   return shardDrillOutputs(report, outcome.storeCounts, manifest, plan.shard, { dir, signer });
 }
 

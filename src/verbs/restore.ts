@@ -16,6 +16,7 @@ import {
   type RestoreMode,
 } from "../restore/request.js";
 import { ok } from "../findings/checked.js";
+import { tableOf, type ReleaseArtifacts } from "../documents/load-tabled-evidence.js";
 import { dryRunRestore, runRestore, type Ran } from "../restore/run.js";
 import { undoRestore } from "../restore/undo.js";
 import { renameExchange } from "../util/rename-exchange.js";
@@ -88,6 +89,11 @@ const live = (options: RestoreOptions) => ({
   ...(options.signal ? { signal: options.signal } : {}),
 });
 
+/** --only: the artifacts it selects, from the compact columns --only loads; null: every one. */
+async function selectionOf(only: readonly string[], artifacts: ReleaseArtifacts) {
+  return only.length === 0 ? ok(null) : selectArtifacts(only, await tableOf(artifacts));
+}
+
 /** Load, plan and run a restore from a source (or its dry run). */
 async function restoreFrom(
   options: RestoreOptions,
@@ -105,13 +111,14 @@ async function restoreFrom(
     ...(options.identity === undefined ? {} : { identity: options.identity }),
     now,
     allowDowngrade: options.allowDowngrade ?? false,
+    byPath: mode.only.length > 0,
   });
   const release = loading.release ?? NO_RELEASE;
   const withPolicy = (ran: Ran) =>
     resultOf({ ...ran, fields: { policy: loading.policy, ...ran.fields } }, release);
   if (!loading.loaded.ok) return withPolicy(failure(loading.loaded.findings));
   const { ref, source, target, artifacts } = loading.loaded.value;
-  const selected = mode.only.length === 0 ? ok(null) : selectArtifacts(mode.only, artifacts);
+  const selected = await selectionOf(mode.only, artifacts);
   if (!selected.ok) return withPolicy(failure(selected.findings));
   const planned = {
     ...{ source: ref.text, target, now, setAsideUnlisted: mode.setAsideUnlisted },

@@ -2,22 +2,24 @@
 // bundled example's evidence, and facts made up stage by stage.
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildDrillReport, type DrillFacts } from "../../src/drill/build-report.js";
+import { storeReportChecks } from "../../src/drill/store-stages.js";
 import type { DrillPlan } from "../../src/drill/drill-plan.js";
 import { measureObjectives } from "../../src/drill/measure.js";
 import { createFinding } from "../../src/findings/finding.js";
 import { selectShard } from "../../src/shard/assign.js";
 import { zeroCounts } from "../../src/store/check-counts.js";
-import { artifactsOf } from "../../src/documents/artifact-table.js";
+import { artifactsOf, type ArtifactTable } from "../../src/documents/artifact-table.js";
 import { loadExampleInputs } from "../helpers/example-inputs.js";
 
 const START = new Date("2026-11-26T06:00:00Z");
-let plan: DrillPlan;
+let plan: DrillPlan & { readonly artifacts: ArtifactTable };
 
 beforeAll(async () => {
   const { config, evidence, source } = await loadExampleInputs();
   plan = {
     evidence: evidence.evidence,
     artifacts: evidence.artifacts,
+    pgdumps: evidence.pgdumps,
     manifestDigest: evidence.manifestDigest,
     files: evidence.files,
     paths: config.evidence,
@@ -37,7 +39,14 @@ const stage = (name: string, status: "passed" | "failed" | "skipped") => ({
   durationMs: 0,
 });
 
-function facts(change: Partial<DrillFacts> = {}): DrillFacts {
+type Facts = Omit<DrillFacts, "storeChecks">;
+
+/** The report, with the store checks made from the facts' store as the drill makes them. */
+async function reportOf(of: DrillPlan, given: Facts) {
+  return buildDrillReport(of, { ...given, storeChecks: await storeReportChecks(of, given.store) });
+}
+
+function facts(change: Partial<Facts> = {}): Facts {
   const counts = { artifacts: 0, ...zeroCounts() };
   return {
     version: "9.9.9",
@@ -65,8 +74,8 @@ function facts(change: Partial<DrillFacts> = {}): DrillFacts {
 }
 
 describe("buildDrillReport", () => {
-  it("makes a proven report of a restore: its source, store root, times, service and objectives", () => {
-    const report = buildDrillReport(plan, facts());
+  it("makes a proven report of a restore: its source, store root, times, service and objectives", async () => {
+    const report = await reportOf(plan, facts());
     expect(report.verdict).toBe("proven");
     expect(report.tool).toEqual({ name: "recoverable", version: "9.9.9" });
     expect(report.mode).toBe("restore");
@@ -89,10 +98,10 @@ describe("buildDrillReport", () => {
     ]);
   });
 
-  it("fails the store check an error names, and the verdict with it", () => {
+  it("fails the store check an error names, and the verdict with it", async () => {
     const path = plan.artifacts.at(0)?.path ?? "";
     const broken = createFinding("artifact_missing", { subject: path, message: "gone" });
-    const report = buildDrillReport(
+    const report = await reportOf(
       plan,
       facts({ store: { ...facts().store, findings: [broken] }, findings: [broken] }),
     );
@@ -100,8 +109,8 @@ describe("buildDrillReport", () => {
     expect(report.checks.find((c) => c.name === path)?.status).toBe("failed");
   });
 
-  it("skips the store checks and every probe of a drill whose restore failed, saying which stage", () => {
-    const report = buildDrillReport(
+  it("skips the store checks and every probe of a drill whose restore failed, saying which stage", async () => {
+    const report = await reportOf(
       plan,
       facts({
         stages: [stage("check evidence", "passed"), stage("restore", "failed")],
@@ -119,18 +128,18 @@ describe("buildDrillReport", () => {
     expect(probes.every((c) => c.actual === 'not run: the stage "restore" failed')).toBe(true);
   });
 
-  it("lists no probes in a shard other than 1, and says the scenario judged against", () => {
+  it("lists no probes in a shard other than 1, and says the scenario judged against", async () => {
     const shard = selectShard([...artifactsOf(plan.artifacts)], { index: 2, count: 2 });
     const scenario = { name: "database-loss", rto: "1h", rpo: "24h", backups: [] };
-    const report = buildDrillReport({ ...plan, shard, scenario }, facts({ probed: null }));
+    const report = await reportOf({ ...plan, shard, scenario }, facts({ probed: null }));
     expect(report.checks.filter((c) => c.kind === "probe")).toEqual([]);
     expect(report.checks.filter((c) => c.kind === "store")).toHaveLength(shard.artifacts.length);
     expect(report.scenario).toEqual({ name: "database-loss", rto: "1h", rpo: "24h" });
   });
 
-  it("names no source in live mode", () => {
+  it("names no source in live mode", async () => {
     const live = { ...plan, mode: { kind: "live" as const, root: "/srv/store", url: "http://x" } };
-    const report = buildDrillReport(live, facts({ restored: null }));
+    const report = await reportOf(live, facts({ restored: null }));
     expect(report.mode).toBe("live");
     expect(report.source).toBeNull();
   });
