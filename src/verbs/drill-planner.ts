@@ -2,7 +2,6 @@
 // plan of one drill, or every finding that says why there is none. No I/O and no clock here:
 // unit-tested flag by flag (test/unit/drill-planner.test.ts).
 import { resolve } from "node:path";
-import { artifactsOf } from "../documents/artifact-table.js";
 import type { RestoreSource } from "../archive/source.js";
 import { checkDatasetReferences } from "../documents/dataset-references.js";
 import type { DrillConfig } from "../documents/drill-config.js";
@@ -158,8 +157,7 @@ export function planDrill(
     config: context.config,
     mode,
     allowDowngrade: options.allowDowngrade ?? false,
-    shard:
-      spec?.ok === true ? selectShard([...artifactsOf(shardColumns(evidence))], spec.value) : null,
+    shard: spec?.ok === true ? selectShard(shardColumns(evidence), spec.value) : null,
     scenario: scenario.ok ? scenario.value : null,
     sample: sample.ok ? sample.value : null,
   };
