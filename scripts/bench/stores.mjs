@@ -22,6 +22,10 @@ export function writeOps(opsDir) {
     allowedIds: ["bench-*"],
     deniedIds: [],
   };
+  // The bench measures time and memory, not a service level: the example's 15-minute RTO is
+  // exceeded by a drill of a million files on a busy 2-core machine (measured: 41 minutes),
+  // and the drill would then be not proven (rto_exceeded) and the run stop.
+  policy.objectives = { ...policy.objectives, rto: "24h" };
   writeFileSync(policyPath, `${JSON.stringify(policy, null, 2)}\n`);
 }
 

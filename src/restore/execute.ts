@@ -3,7 +3,7 @@
 // failure or interruption before the swap the old target is left exactly as it was and
 // everything the run wrote is removed. Each step is journaled in the lock, so a run killed at
 // any of them is finished or rolled back by the next (recover.ts, swap.ts).
-import { mkdir, readdir, rm } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { tableOf, type ReleaseArtifacts } from "../documents/load-tabled-evidence.js";
 import { hasErrors, type ClassifiedFinding } from "../findings/finding.js";
@@ -27,6 +27,7 @@ import type { RestorePlan } from "./plan.js";
 import { lockAndRecover } from "./recover.js";
 import { besideTarget, makeScratch, RestoreExitGuard } from "./scratch.js";
 import { swapIn } from "./swap.js";
+import { removeTree } from "../util/remove-tree.js";
 
 export type RestoreOutcome = {
   readonly findings: ClassifiedFinding[];
@@ -152,7 +153,7 @@ class LockedRun {
     this.signal = options.signal;
   }
 
-  private readonly removeScratch = () => rm(this.plan.scratch, { recursive: true, force: true });
+  private readonly removeScratch = () => removeTree(this.plan.scratch);
 
   async run(): Promise<Outcome> {
     let keep = false;

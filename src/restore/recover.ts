@@ -11,7 +11,7 @@
 // rename is done (the verified new store stays). Otherwise the target is left as it is, old or
 // new. Abandoned scratch trees are removed; safety copies are kept for the user, as a finished
 // restore keeps them.
-import { lstat, readdir, rename, rm } from "node:fs/promises";
+import { lstat, readdir, rename } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { entryTypeAt } from "../store/walk-store.js";
 import { syncDirectory } from "../util/atomic-write.js";
@@ -23,6 +23,7 @@ import { carryBack } from "./carry.js";
 import { isNoSpace } from "./no-space.js";
 import { safetyCopyOf, scratchNameOf } from "./plan.js";
 import { sameTree, treeIdentityOf } from "./tree-identity.js";
+import { removeTree } from "../util/remove-tree.js";
 
 /** What is there, found by names derived from the target (the pure planner's input). */
 export type Leftovers = {
@@ -242,7 +243,7 @@ async function applyRecovery(steps: readonly RecoveryStep[]): Promise<string[]> 
       await rename(step.from, step.to);
       await syncDirectory(dirname(step.to));
     } else if (step.kind === "carry") await carryBack(step.from, step.to, step.paths);
-    else if (step.kind === "remove") await rm(step.path, { recursive: true, force: true });
+    else if (step.kind === "remove") await removeTree(step.path);
   }
   return steps.map((step) => step.done);
 }
@@ -289,7 +290,7 @@ async function freeDeadScratch(target: string): Promise<string[]> {
   if (runId === null) return [];
   const scratch = join(dirname(target), scratchNameOf(target, runId));
   if (!(await isOwnDirectory(scratch))) return [];
-  await rm(scratch, { recursive: true, force: true });
+  await removeTree(scratch);
   return [
     `removed the abandoned scratch tree ${scratch}, which had filled the disk, before taking the lock`,
   ];

@@ -2,7 +2,7 @@
 // an interrupted restore; nothing changed) and the restore itself (lock, finish what a dead run
 // left, judge the target, extract, verify, carry over, swap). Each ends with the findings and
 // the result's fields; the verb builds the result.
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { ArtifactTable } from "../documents/artifact-table.js";
 import { tableOf, type ReleaseArtifacts } from "../documents/load-tabled-evidence.js";
@@ -27,6 +27,7 @@ import { createRestorePlan, runIdOf, type PlanInput, type TargetState } from "./
 import { findLeftovers, lockAndRecover, planRecovery, recoveredFindings } from "./recover.js";
 import { judgeTarget } from "./request.js";
 import { listedIndexOf, unlistedIn } from "./unlisted.js";
+import { removeTree } from "../util/remove-tree.js";
 
 /** The plan's input but what is read under the lock. */
 export type Planned = Omit<PlanInput, "targetState" | "unlisted">;
@@ -76,7 +77,7 @@ async function planFor(planned: Planned, state: TargetState, options: RunOptions
 function verifySelected(artifacts: ArtifactTable, selected: readonly Artifact[]): VerifyRestored {
   return async (root, options) => {
     for (const path of await unlistedIn(root, listedIndexOf(selected)))
-      await rm(join(root, path), { recursive: true, force: true });
+      await removeTree(join(root, path));
     // What the release lists is never a stray here (a directory above the selection, say).
     const listed = { ...options, listed: artifacts };
     return verifyStore(root, ArtifactTable.from(selected), listed);
