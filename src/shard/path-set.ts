@@ -16,29 +16,43 @@ export function pathDigest(path: string): Buffer {
   return createHash("sha256").update(path, "utf8").digest();
 }
 
+/**
+ * Adds (`sign` 1) or takes out (`sign` -1) eight 32-bit words, `word(0)` the most significant,
+ * to the eight limbs at `limbs[at]`, modulo 2^256.
+ */
+export function addWords(
+  limbs: Uint32Array,
+  at: number,
+  word: (i: number) => number,
+  sign: 1 | -1,
+): void {
+  let carry = 0;
+  for (let i = 7; i >= 0; i--) {
+    const sum = (limbs[at + i] ?? 0) + sign * word(i) + carry;
+    limbs[at + i] = sum; // stored modulo 2^32
+    carry = sum >= 0x1_0000_0000 ? 1 : sum < 0 ? -1 : 0;
+  }
+}
+
 /** A running sum modulo 2^256, as eight 32-bit limbs, most significant first. */
 export class PathSetSum {
   private readonly limbs = new Uint32Array(8);
 
   /** Adds one path's digest (32 bytes). */
   add(digest: Buffer): this {
-    let carry = 0;
-    for (let i = 7; i >= 0; i--) {
-      const sum = (this.limbs[i] ?? 0) + digest.readUInt32BE(i * 4) + carry;
-      this.limbs[i] = sum; // stored modulo 2^32
-      carry = sum >= 0x1_0000_0000 ? 1 : 0;
-    }
+    addWords(this.limbs, 0, (i) => digest.readUInt32BE(i * 4), 1);
     return this;
   }
 
   /** Takes one path's digest back out (it had been added). */
   subtract(digest: Buffer): this {
-    let borrow = 0;
-    for (let i = 7; i >= 0; i--) {
-      const difference = (this.limbs[i] ?? 0) - digest.readUInt32BE(i * 4) - borrow;
-      this.limbs[i] = difference; // stored modulo 2^32
-      borrow = difference < 0 ? 1 : 0;
-    }
+    addWords(this.limbs, 0, (i) => digest.readUInt32BE(i * 4), -1);
+    return this;
+  }
+
+  /** Adds a sum held as eight limbs at `limbs[at]` (see addWords). */
+  addLimbs(limbs: Uint32Array, at: number): this {
+    addWords(this.limbs, 0, (i) => limbs[at + i] ?? 0, 1);
     return this;
   }
 

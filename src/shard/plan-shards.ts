@@ -1,8 +1,9 @@
 // The split of a manifest into shards (pure), computed in one pass over its artifacts in any
-// order with memory bounded by the number of shards and GREEDY_LARGEST, not by the artifacts
+// order with memory bounded by GREEDY_LARGEST and the hash buckets, not by the artifacts
 // (rule bytes-greedy-v2, docs/sharding.md): the GREEDY_LARGEST largest artifacts are placed
-// greedily onto the lightest shard, starting from what the hashed rest already weighs; every
-// other artifact goes to hash(path) mod n + 1, the rule stray files follow.
+// greedily onto the lightest shard, from empty shards; every other artifact goes with its hash
+// bucket, and the buckets, in order, fill each shard up to an equal share of the bytes.
+import { BucketTotals, bucketOf, bucketOwners, type RunningTotals } from "./bucket-totals.js";
 import { PathSetSum, pathDigest, type PathSetDigest } from "./path-set.js";
 
 /** How many of the largest artifacts are placed greedily; the rest by their path's hash. */
@@ -29,7 +30,7 @@ function comesFirst(a: Ranked, b: Ranked): boolean {
   return a.path < b.path;
 }
 
-/** The path's 32-bit hash (the first four bytes of its sha256), and the shard it hashes to. */
+/** The path's 32-bit hash: the first four bytes of its sha256. */
 export function hashOf(digest: Buffer): number {
   return digest.readUInt32BE(0);
 }
@@ -64,6 +65,8 @@ export class ShardAssignment {
   constructor(
     readonly count: number,
     private readonly placed: ReadonlyMap<string, number>,
+    /** The shard (1-based) of every other artifact, by its hash bucket. */
+    private readonly owners: Uint16Array,
     /** Index 0 is shard 1. */
     readonly shards: readonly ShardTotals[],
     readonly manifest: ShardTotals,
@@ -71,7 +74,7 @@ export class ShardAssignment {
 
   /** The shard (1-based) of the manifest's artifact at `path`. */
   shardOf(path: string): number {
-    return this.placed.get(path) ?? (hashOf(pathDigest(path)) % this.count) + 1;
+    return this.placed.get(path) ?? (this.owners[bucketOf(hashOf(pathDigest(path)))] as number);
   }
 
   totalsOf(index: number): ShardTotals {
@@ -127,9 +130,7 @@ class FirstK {
 
 /** Offered every artifact of a manifest once, in any order; then the split. */
 export class ShardPlanner {
-  private readonly bytes: number[];
-  private readonly members: number[];
-  private readonly sets: PathSetSum[];
+  private readonly buckets = new BucketTotals();
   private readonly whole = { artifacts: 0, bytes: 0, pathSet: new PathSetSum() };
   private readonly first: FirstK;
 
@@ -137,52 +138,54 @@ export class ShardPlanner {
     private readonly count: number,
     k: number = GREEDY_LARGEST,
   ) {
-    this.bytes = new Array<number>(count).fill(0);
-    this.members = new Array<number>(count).fill(0);
-    this.sets = Array.from({ length: count }, () => new PathSetSum());
     this.first = new FirstK(k);
   }
 
   offer(path: string, size: number): void {
     const digest = pathDigest(path);
     const hash = hashOf(digest);
-    const shard = hash % this.count;
-    this.bytes[shard] = (this.bytes[shard] ?? 0) + size;
-    this.members[shard] = (this.members[shard] ?? 0) + 1;
-    this.sets[shard]?.add(digest);
+    this.buckets.add(bucketOf(hash), size, digest, 1);
     this.whole.artifacts++;
     this.whole.bytes += size;
     this.whole.pathSet.add(digest);
     this.first.offer({ path, size, hash, digest });
   }
 
-  /** The split: the largest taken out of their hashed shards, then placed greedily. */
+  /**
+   * The split: the largest taken out of their buckets and placed greedily from empty shards,
+   * then the buckets given to the shards by what room that leaves them.
+   */
   finish(): ShardAssignment {
     const largest = this.first.sorted();
-    for (const item of largest) {
-      const shard = item.hash % this.count;
-      this.bytes[shard] = (this.bytes[shard] ?? 0) - item.size;
-      this.members[shard] = (this.members[shard] ?? 0) - 1;
-      this.sets[shard]?.subtract(item.digest);
-    }
-    const shards = placeGreedily(largest, this.bytes, this.members);
+    for (const item of largest) this.buckets.add(bucketOf(item.hash), item.size, item.digest, -1);
+    const bytes = new Array<number>(this.count).fill(0);
+    const shards = placeGreedily(largest, bytes, new Array<number>(this.count).fill(0));
+    const totals: RunningTotals[] = Array.from({ length: this.count }, () => ({
+      artifacts: 0,
+      bytes: 0,
+      set: new PathSetSum(),
+    }));
     const placed = new Map<string, number>();
     largest.forEach((item, i) => {
       const shard = shards[i] as number;
       placed.set(item.path, shard);
-      this.sets[shard - 1]?.add(item.digest);
+      const mine = totals[shard - 1] as RunningTotals;
+      mine.artifacts++;
+      mine.bytes += item.size;
+      mine.set.add(item.digest);
     });
-    const totals = this.sets.map((set, i) => ({
-      artifacts: this.members[i] ?? 0,
-      bytes: this.bytes[i] ?? 0,
-      pathSet: set.digest(),
-    }));
-    const { artifacts, bytes, pathSet } = this.whole;
-    return new ShardAssignment(this.count, placed, totals, {
-      artifacts,
-      bytes,
-      pathSet: pathSet.digest(),
+    const owners = bucketOwners(this.buckets.bytes, bytes, this.whole.bytes);
+    owners.forEach((shard, bucket) => {
+      this.buckets.addTo(bucket, totals[shard - 1] as RunningTotals);
     });
+    const { artifacts, bytes: wholeBytes, pathSet } = this.whole;
+    return new ShardAssignment(
+      this.count,
+      placed,
+      owners,
+      totals.map((t) => ({ artifacts: t.artifacts, bytes: t.bytes, pathSet: t.set.digest() })),
+      { artifacts, bytes: wholeBytes, pathSet: pathSet.digest() },
+    );
   }
 }
 
