@@ -41,31 +41,35 @@ export class BucketTotals {
  * manifest's total: each shard's capacity is max(0, total / n - placed), or 1 for every shard
  * when all are 0; the capacities, scaled to the buckets' bytes, are laid end to end in shard
  * order, and each bucket, in bucket order, goes to the shard whose stretch holds the midpoint
- * of its own stretch of bytes (the last shard when none does). Doubles throughout: the same
- * IEEE 754 operations in the same order, so the same answer on every machine; the byte counts
+ * of its own stretch of bytes (the last shard when none does). When the buckets hold no bytes
+ * at all (every hashed artifact is empty, or a directory), their artifacts are spread instead,
+ * with equal capacities, so one shard is not given every one of them. Doubles throughout: the
+ * same IEEE 754 operations in the same order, so the same answer on every machine; the counts
  * themselves are integers below 2^53 and add up exactly.
  */
 export function bucketOwners(
-  bucketBytes: Float64Array,
+  buckets: Pick<BucketTotals, "bytes" | "artifacts">,
   placed: readonly number[],
   total: number,
 ): Uint16Array {
+  const bySize = buckets.bytes.some((bytes) => bytes > 0);
+  const weights = bySize ? buckets.bytes : buckets.artifacts;
   const share = total / placed.length;
-  let capacities = placed.map((bytes) => Math.max(0, share - bytes));
+  let capacities = placed.map((bytes) => (bySize ? Math.max(0, share - bytes) : 1));
   if (capacities.every((capacity) => capacity === 0)) capacities = placed.map(() => 1);
   const room = capacities.reduce((sum, capacity) => sum + capacity, 0);
-  const small = bucketBytes.reduce((sum, bytes) => sum + bytes, 0);
+  const small = weights.reduce((sum, weight) => sum + weight, 0);
   const owners = new Uint16Array(BUCKETS);
   let [shard, filled, before] = [0, capacities[0] ?? 0, 0];
   for (let bucket = 0; bucket < BUCKETS; bucket++) {
-    const bytes = bucketBytes[bucket] ?? 0;
-    const middle = before + bytes / 2;
+    const weight = weights[bucket] ?? 0;
+    const middle = before + weight / 2;
     while (shard < placed.length - 1 && middle >= (filled * small) / room) {
       shard++;
       filled += capacities[shard] ?? 0;
     }
     owners[bucket] = shard + 1;
-    before += bytes;
+    before += weight;
   }
   return owners;
 }

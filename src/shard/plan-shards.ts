@@ -174,7 +174,7 @@ export class ShardPlanner {
       mine.bytes += item.size;
       mine.set.add(item.digest);
     });
-    const owners = bucketOwners(this.buckets.bytes, bytes, this.whole.bytes);
+    const owners = bucketOwners(this.buckets, bytes, this.whole.bytes);
     owners.forEach((shard, bucket) => {
       this.buckets.addTo(bucket, totals[shard - 1] as RunningTotals);
     });

@@ -64,13 +64,15 @@ function referenceV2(items: readonly Item[], count: number, k: number): Map<stri
   const [largest, rest] = [sorted.slice(0, k), sorted.slice(k)];
   const placedBytes = new Array<number>(count).fill(0);
   const shardOf = greedy(largest, placedBytes, new Array<number>(count).fill(0));
+  const bySize = rest.some((item) => item.size > 0);
+  // Bytes per bucket; when the rest has no bytes at all, artifacts per bucket.
   const bucketBytes = new Array<number>(65_536).fill(0);
   for (const item of rest) {
     const bucket = hash(item.path) >>> 16;
-    bucketBytes[bucket] = (bucketBytes[bucket] ?? 0) + item.size;
+    bucketBytes[bucket] = (bucketBytes[bucket] ?? 0) + (bySize ? item.size : 1);
   }
   const total = items.reduce((sum, item) => sum + item.size, 0);
-  let rooms = placedBytes.map((placed) => Math.max(0, total / count - placed));
+  let rooms = placedBytes.map((placed) => (bySize ? Math.max(0, total / count - placed) : 1));
   if (rooms.every((room) => room === 0)) rooms = rooms.map(() => 1);
   const allRoom = rooms.reduce((a, b) => a + b, 0);
   const small = bucketBytes.reduce((a, b) => a + b, 0);
@@ -181,6 +183,15 @@ describe("the streamed split (bytes-greedy-v2)", () => {
     // bytes-greedy-v2 before the buckets: 11,558,820, 11,557,371, 16,322,452 and 11,555,791.
     expect(Math.max(...loads) / Math.min(...loads)).toBeLessThan(1.001);
     expect(loads.reduce((a, b) => a + b, 0)).toBe(withLarge.reduce((a, b) => a + b.size, 0));
+  });
+
+  it("spreads a rest of empty artifacts by count, not all onto the last shard", () => {
+    const empty = Array.from({ length: 8000 }, (_, i) => artifact(`empty/${i}`, 0));
+    const plan = planShards([artifact("db/large.sqlite", 10_000_000), ...empty], 4, 1);
+    const counts = [1, 2, 3, 4].map((index) => plan.totalsOf(index).artifacts);
+    // Before: 1, 0, 0 and 8,000 (the last shard took every bucket of no bytes).
+    for (const count of counts) expect(count).toBeGreaterThan(1800);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(8001);
   });
 
   it("splits onto 1,000 shards: every artifact in one, totals adding up, the other 999 within 30% of each other", () => {
