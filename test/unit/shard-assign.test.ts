@@ -10,6 +10,7 @@ import { ownerOfUnlisted, selectShard } from "../../src/shard/assign.js";
 import { GREEDY_LARGEST, planShards } from "../../src/shard/plan-shards.js";
 import { PathSetSum } from "../../src/shard/path-set.js";
 import { checkShardSpec } from "../../src/shard/shard-spec.js";
+import { assignV1, greedy, greedyOrder } from "../helpers/shard-reports.js";
 
 const artifact = (path: string, size: number): Artifact => ({
   path,
@@ -22,36 +23,6 @@ const artifact = (path: string, size: number): Artifact => ({
 const hash = (path: string) => createHash("sha256").update(path, "utf8").digest().readUInt32BE(0);
 
 type Item = { readonly path: string; readonly size: number };
-
-/** Size descending, then hash, then path: the order both rules place artifacts in. */
-const greedyOrder = (items: readonly Item[]) =>
-  [...items].sort(
-    (a, b) =>
-      b.size - a.size ||
-      hash(a.path) - hash(b.path) ||
-      (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
-  );
-
-/** Each of `items` (in order) onto the lightest shard (bytes, then count, then index). */
-function greedy(items: readonly Item[], bytes: number[], members: number[]): Map<string, number> {
-  const shardOf = new Map<string, number>();
-  for (const item of items) {
-    let best = 0;
-    for (let shard = 1; shard < bytes.length; shard++) {
-      const [b, bb] = [bytes[shard] ?? 0, bytes[best] ?? 0];
-      if (b < bb || (b === bb && (members[shard] ?? 0) < (members[best] ?? 0))) best = shard;
-    }
-    bytes[best] = (bytes[best] ?? 0) + item.size;
-    members[best] = (members[best] ?? 0) + 1;
-    shardOf.set(item.path, best + 1);
-  }
-  return shardOf;
-}
-
-/** bytes-greedy-v1, as earlier versions computed it: every artifact placed greedily. */
-function referenceV1(items: readonly Item[], count: number): Map<string, number> {
-  return greedy(greedyOrder(items), new Array<number>(count).fill(0), new Array(count).fill(0));
-}
 
 /**
  * bytes-greedy-v2 the plain way: sort everything and place the first k greedily from empty
@@ -140,7 +111,7 @@ describe("the streamed split (bytes-greedy-v2)", () => {
   it(`gives exactly bytes-greedy-v1's answer with at most ${GREEDY_LARGEST} artifacts`, () => {
     fc.assert(
       fc.property(manifests, fc.integer({ min: 1, max: 12 }), (artifacts, count) => {
-        const v1 = referenceV1(artifacts, count);
+        const v1 = assignV1(artifacts, count);
         const plan = planShards(artifacts, count);
         for (const a of artifacts) expect(plan.shardOf(a.path)).toBe(v1.get(a.path));
       }),
@@ -149,7 +120,7 @@ describe("the streamed split (bytes-greedy-v2)", () => {
     const many = Array.from({ length: GREEDY_LARGEST }, (_, i) =>
       artifact(`d${i % 13}/f${i}`, (i * 7919) % 100_003),
     );
-    const v1 = referenceV1(many, 7);
+    const v1 = assignV1(many, 7);
     const plan = planShards(many, 7);
     expect(many.every((a) => plan.shardOf(a.path) === v1.get(a.path))).toBe(true);
   });
